@@ -1,0 +1,126 @@
+# bmptap: top-level build.  `make` builds the module and the userspace tools;
+# `make check` runs every test; `make demo` runs the main job in a guest.
+
+KVER_RUNNING := $(shell uname -r)
+ifeq ($(KDIR),)
+  ifneq ($(wildcard /lib/modules/$(KVER_RUNNING)/build/Makefile),)
+    KDIR := /lib/modules/$(KVER_RUNNING)/build
+    KDIR_WHY := the running kernel's build dir
+  else
+    KDIR := $(lastword $(sort $(wildcard /lib/modules/*/build)))
+    KDIR_WHY := the newest /lib/modules/*/build (no build dir for $(KVER_RUNNING))
+  endif
+else
+  KDIR_WHY := set by KDIR=
+endif
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+CPPFLAGS_US := -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE
+PKG_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+CSTD := -std=c11
+
+BUILD := build
+US_MAINS := userspace/bmptapd.c userspace/bmptapctl.c
+US_LIB_SRC := $(filter-out $(US_MAINS),$(wildcard userspace/*.c))
+US_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(US_LIB_SRC))
+CORE_SRC := $(wildcard kmod/core/*.c)
+CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+BINS := $(foreach m,$(US_MAINS),$(if $(wildcard $(m)),$(BUILD)/$(notdir $(basename $(m)))))
+
+.PHONY: all kmod userspace unit tools check check-unit check-guest demo bench fuzz \
+	clean deps help
+all: kmod userspace tools
+
+help:
+	@echo "make            build kmod/bmptap.ko (KDIR=...) and the userspace tools"
+	@echo "make check      install packages, build, run every test"
+	@echo "make demo       install packages, build, show a BMP feed from a guest"
+	@echo "make bench      benchmarks"
+
+kmod:
+	@echo "bmptap: building the module against KDIR=$(KDIR) ($(KDIR_WHY))"
+	@test -n "$(KDIR)" && test -e "$(KDIR)/Makefile" || \
+		{ echo "bmptap: no kernel build dir; install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace: $(BINS)
+
+tools: $(TOOL_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CFLAGS) $(WARN) $(CPPFLAGS_US) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libbmptap.a: $(US_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bmptapd $(BUILD)/bmptapctl: $(BUILD)/%: $(BUILD)/userspace/%.o $(BUILD)/libbmptap.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbmptap.a $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CFLAGS) $(WARN) $(CPPFLAGS_US) -MMD -MP -o $@ $< \
+		$(BUILD)/libbmptap.a $(BUILD)/libcore.a -lcmocka $(PKG_LIBS) -lm
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libbmptap.a $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CFLAGS) $(WARN) $(CPPFLAGS_US) -MMD -MP -o $@ $< \
+		$(BUILD)/libbmptap.a $(BUILD)/libcore.a $(PKG_LIBS) -lm
+
+deps:
+	@tests/deps.sh
+
+# Unit tests only (no guest): quick loop for development.
+check-unit: $(UNIT_BIN)
+	@tests/unit/run $(UNIT_BIN)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) $(UNIT_BIN)
+	@tests/run-all
+
+demo: deps
+	$(MAKE) all
+	@tests/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@tests/bench/run
+
+fuzz: deps
+	@tests/fuzz/run
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	rm -rf $(BUILD)
+	find . -name '*.o.cmd' -o -name '*.ko.cmd' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '*.o' -o -name '*.ko' -o -name 'modules.order' \
+		-o -name 'Module.symvers' -o -name '.module-common.o' | grep -v '^./.git/' | xargs rm -f
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# One module per installed kernel, for the guest tests (each kernel needs its
+# own build): build/kmod/<kver>/kmod/bmptap.ko.
+KVERS := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
+kmod-all:
+	@for v in $(KVERS); do \
+		d=$(BUILD)/kmod/$$v; mkdir -p $$d; \
+		cp -a Kbuild $$d/ && rm -rf $$d/kmod $$d/include && cp -a kmod include $$d/ && \
+		find $$d/kmod -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' | xargs rm -f; \
+		echo "bmptap: building the module for $$v"; \
+		$(MAKE) -s -C /lib/modules/$$v/build M=$(CURDIR)/$$d modules 2>&1 | tee $$d/build.log; \
+		! grep -qi 'warning\|error' $$d/build.log || { echo "bmptap: $$v build not clean" >&2; exit 1; }; \
+		test -f $$d/kmod/bmptap.ko || exit 1; \
+	done
+.PHONY: kmod-all

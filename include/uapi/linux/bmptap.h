@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * bmptap: the generic netlink ABI between the bmptap kernel module, the
+ * bmptapd helper and the bmptapctl CLI.
+ *
+ * Bulk data (BGP messages cut from tapped TCP streams) is never multicast:
+ * multicast has no backpressure.  The module appends records to a bounded
+ * per-netns queue and rings a small doorbell on the "events" group; the
+ * helper pulls the records with a BMPTAP_CMD_READ dump, which the kernel
+ * refills only as the reader drains its socket.
+ */
+#ifndef _UAPI_LINUX_BMPTAP_H
+#define _UAPI_LINUX_BMPTAP_H
+
+#include <linux/types.h>
+
+#define BMPTAP_GENL_NAME	"bmptap"
+#define BMPTAP_GENL_VERSION	1
+#define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
+#define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
+
+enum bmptap_cmd {
+	BMPTAP_CMD_UNSPEC,
+	BMPTAP_CMD_GET_NETNS,	/* do: tap settings and netns counters */
+	BMPTAP_CMD_SET_NETNS,	/* do: change tap settings (NETNS_* attrs) */
+	BMPTAP_CMD_GET_FLOW,	/* dump: flows with their OPENs and counters */
+	BMPTAP_CMD_READ,	/* dump: pull (and consume) queued records */
+	BMPTAP_CMD_DOORBELL,	/* notification on "events": records queued */
+	BMPTAP_CMD_SET_SERVER,	/* do: add or replace a BMP server config */
+	BMPTAP_CMD_DEL_SERVER,	/* do: remove a BMP server config */
+	BMPTAP_CMD_GET_SERVER,	/* dump: the stored BMP server configs */
+	BMPTAP_CMD_CONFIG_CHANGED, /* notification on "config" */
+	BMPTAP_CMD_SET_STATUS,	/* do: helper publishes its status blob */
+	BMPTAP_CMD_GET_STATUS,	/* do: read the helper's last status blob */
+	__BMPTAP_CMD_MAX,
+};
+#define BMPTAP_CMD_MAX (__BMPTAP_CMD_MAX - 1)
+
+enum bmptap_attr {
+	BMPTAP_A_UNSPEC,
+	BMPTAP_A_PAD,		/* 64-bit alignment padding */
+	BMPTAP_A_NETNS,		/* nest: BMPTAP_NETNS_* */
+	BMPTAP_A_FLOW,		/* nest: BMPTAP_FLOW_* (one per flow in dumps) */
+	BMPTAP_A_RECORDS,	/* binary: packed struct bmptap_rec stream */
+	BMPTAP_A_SERVER,	/* nest: BMPTAP_SERVER_* */
+	BMPTAP_A_STATUS,	/* binary: helper status, opaque to the kernel */
+	BMPTAP_A_QUEUED,	/* u64: records waiting in the queue (doorbell) */
+	__BMPTAP_A_MAX,
+};
+#define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
+
+#define BMPTAP_MAX_PORTS	8
+
+/* Per-netns tap settings and counters. */
+enum bmptap_netns_attr {
+	BMPTAP_NETNS_UNSPEC,
+	BMPTAP_NETNS_PAD,
+	BMPTAP_NETNS_PORTS,		/* binary: array of __u16 (host order), 1..8 */
+	BMPTAP_NETNS_FORWARD,		/* u8: also tap sessions forwarded through */
+	BMPTAP_NETNS_MAX_FLOWS,		/* u32: flow table bound */
+	BMPTAP_NETNS_QUEUE_BYTES,	/* u32: record queue bound */
+	BMPTAP_NETNS_FLOW_REASM_BYTES,	/* u32: held (unacked/out-of-order) bytes per flow */
+	BMPTAP_NETNS_IDLE_TIMEOUT,	/* u32: seconds before an idle flow expires */
+	BMPTAP_NETNS_COUNTERS,		/* nest: BMPTAP_CNT_* */
+	BMPTAP_NETNS_FLOWS,		/* u32: flows in the table now */
+	BMPTAP_NETNS_QUEUED_BYTES,	/* u64: bytes waiting in the record queue */
+	BMPTAP_NETNS_QUEUED_RECORDS,	/* u64: records waiting in the record queue */
+	BMPTAP_NETNS_NEXT_SEQ,		/* u64: seq the next record will get */
+	__BMPTAP_NETNS_MAX,
+};
+#define BMPTAP_NETNS_MAX (__BMPTAP_NETNS_MAX - 1)
+
+/* Counters, per netns (BMPTAP_NETNS_COUNTERS) and per flow and direction. */
+enum bmptap_counter {
+	BMPTAP_CNT_UNSPEC,
+	BMPTAP_CNT_PAD,
+	BMPTAP_CNT_SEGMENTS,		/* u64: TCP segments seen (GRO/GSO count once) */
+	BMPTAP_CNT_BYTES,		/* u64: payload bytes delivered in order */
+	BMPTAP_CNT_MESSAGES,		/* u64: BGP messages framed */
+	BMPTAP_CNT_RETRANSMITS,		/* u64: segments wholly or partly already seen */
+	BMPTAP_CNT_OUT_OF_ORDER,	/* u64: segments held ahead of a hole */
+	BMPTAP_CNT_GAPS,		/* u64: gap records emitted */
+	BMPTAP_CNT_GAP_BYTES,		/* u64: bytes skipped (missing or unframeable) */
+	BMPTAP_CNT_DROPS,		/* u64: messages dropped on queue overflow */
+	BMPTAP_CNT_CONFLICTS,		/* u64: overlaps carrying different bytes */
+	BMPTAP_CNT_BAD_CSUM,		/* u64: segments with a bad TCP checksum */
+	BMPTAP_CNT_NOMEM,		/* u64: allocation failures */
+	BMPTAP_CNT_FLOWS_CREATED,	/* u64: (netns only) */
+	BMPTAP_CNT_FLOWS_EVICTED,	/* u64: (netns only) evicted at the table bound */
+	BMPTAP_CNT_FLOWS_REFUSED,	/* u64: (netns only) table full, nothing to evict */
+	BMPTAP_CNT_RECORDS,		/* u64: (netns only) records queued */
+	BMPTAP_CNT_RECORDS_LOST,	/* u64: (netns only) records lost wholesale */
+	BMPTAP_CNT_FRAGMENTS,		/* u64: (netns only) TCP in IP fragments, skipped */
+	__BMPTAP_CNT_MAX,
+};
+#define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
+
+enum bmptap_flow_attr {
+	BMPTAP_FLOW_UNSPEC,
+	BMPTAP_FLOW_PAD,
+	BMPTAP_FLOW_ID,			/* u32: netns-local flow id, never 0 */
+	BMPTAP_FLOW_INFO,		/* binary: struct bmptap_flow_info */
+	BMPTAP_FLOW_OPEN_RX,		/* binary: OPEN received from the remote */
+	BMPTAP_FLOW_OPEN_TX,		/* binary: OPEN sent by the local side */
+	BMPTAP_FLOW_COUNTERS_RX,	/* nest: BMPTAP_CNT_* for remote -> local */
+	BMPTAP_FLOW_COUNTERS_TX,	/* nest: BMPTAP_CNT_* for local -> remote */
+	BMPTAP_FLOW_LAST_SEQ,		/* u64: seq of the last record of this flow */
+	__BMPTAP_FLOW_MAX,
+};
+#define BMPTAP_FLOW_MAX (__BMPTAP_FLOW_MAX - 1)
+
+/* BMP server configuration, stored per netns for the helper. */
+enum bmptap_server_attr {
+	BMPTAP_SERVER_UNSPEC,
+	BMPTAP_SERVER_ADDRESS,		/* string: IPv4, IPv6 or host name */
+	BMPTAP_SERVER_PORT,		/* u16 */
+	BMPTAP_SERVER_POLICY,		/* u32: BMPTAP_POLICY_* bits */
+	BMPTAP_SERVER_STATS_TIMEOUT,	/* u32: 0 or 15..65535 seconds */
+	BMPTAP_SERVER_MIRRORING,	/* u8 */
+	BMPTAP_SERVER_SYS_NAME,		/* string */
+	BMPTAP_SERVER_SYS_DESCR,	/* string */
+	BMPTAP_SERVER_PASSIVE,		/* u8: listen instead of connect */
+	BMPTAP_SERVER_ALLOW,		/* string: comma-separated prefixes (passive) */
+	__BMPTAP_SERVER_MAX,
+};
+#define BMPTAP_SERVER_MAX (__BMPTAP_SERVER_MAX - 1)
+#define BMPTAP_SERVER_ADDRESS_MAX	255
+#define BMPTAP_SERVER_STRING_MAX	255
+#define BMPTAP_MAX_SERVERS		64
+
+#define BMPTAP_POLICY_PRE	(1U << 0)
+#define BMPTAP_POLICY_POST	(1U << 1)
+#define BMPTAP_POLICY_LOCAL_RIB	(1U << 2)
+#define BMPTAP_POLICY_ADJ_OUT	(1U << 3)
+#define BMPTAP_POLICY_ALL	(BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST | \
+				 BMPTAP_POLICY_LOCAL_RIB)
+
+/* Direction of a TCP stream relative to the tapped host. */
+enum bmptap_dir {
+	BMPTAP_DIR_RX = 0,	/* remote -> local (forwarded: server -> client) */
+	BMPTAP_DIR_TX = 1,	/* local -> remote (forwarded: client -> server) */
+};
+
+struct bmptap_flow_info {
+	__u8	family;		/* AF_INET or AF_INET6 */
+	__u8	flags;		/* BMPTAP_FLOWF_* */
+	__be16	local_port;	/* forwarded flows: the client side */
+	__be16	remote_port;
+	__u16	reserved;
+	__u8	local_addr[16];	/* IPv4 in the first 4 bytes */
+	__u8	remote_addr[16];
+	__u64	start_ns;	/* CLOCK_REALTIME when the flow was first seen */
+};
+
+#define BMPTAP_FLOWF_MIDSTREAM	(1U << 0)	/* picked up without its SYN */
+#define BMPTAP_FLOWF_FORWARD	(1U << 1)	/* transits the host */
+
+enum bmptap_rec_type {
+	BMPTAP_REC_FLOW_START = 1,	/* payload: struct bmptap_flow_info */
+	BMPTAP_REC_MSG = 2,		/* payload: one whole BGP message */
+	BMPTAP_REC_GAP = 3,		/* payload: struct bmptap_gap [+ bytes] */
+	BMPTAP_REC_FLOW_END = 4,	/* no payload; aux: enum bmptap_end */
+	BMPTAP_REC_LOST = 5,		/* records lost wholesale; aux: how many */
+};
+
+/*
+ * One record in BMPTAP_A_RECORDS.  Records are packed back to back, each
+ * starting at an 8-byte aligned offset: the next one is at
+ * BMPTAP_REC_ALIGN(len).  seq counts records per netns without holes, so a
+ * reader can prove it lost nothing.
+ */
+struct bmptap_rec {
+	__u32	len;		/* header + payload, without the alignment pad */
+	__u16	type;		/* enum bmptap_rec_type */
+	__u8	dir;		/* enum bmptap_dir */
+	__u8	flags;		/* BMPTAP_RECF_* */
+	__u32	flow_id;
+	__u32	aux;		/* FLOW_END: enum bmptap_end; LOST: count */
+	__u64	seq;
+	__u64	ts_ns;		/* CLOCK_REALTIME of the segment completing it */
+};
+
+#define BMPTAP_REC_ALIGN(len)	(((len) + 7U) & ~7U)
+
+/* The message's bytes were delivered without the receiver's ACK (flow ended). */
+#define BMPTAP_RECF_UNACKED	(1U << 0)
+
+enum bmptap_gap_reason {
+	BMPTAP_GAP_MISSING = 1,	/* bytes the tap never saw (or could not hold) */
+	BMPTAP_GAP_RESYNC = 2,	/* bytes that were not a valid BGP message */
+	BMPTAP_GAP_OVERFLOW = 3,	/* messages dropped: the record queue was full */
+	BMPTAP_GAP_NOMEM = 4,	/* messages dropped: allocation failure */
+	BMPTAP_GAP_MIDSTREAM = 5,	/* flow picked up mid-stream; start unseen */
+};
+
+struct bmptap_gap {
+	__u64	bytes;		/* stream bytes skipped (0 when unknown) */
+	__u32	messages;	/* whole BGP messages known lost (0 when unknown) */
+	__u32	reason;		/* enum bmptap_gap_reason */
+	/* followed by up to BMPTAP_GAP_MAX_DATA of the skipped bytes (RESYNC) */
+};
+#define BMPTAP_GAP_MAX_DATA	4096
+
+enum bmptap_end {
+	BMPTAP_END_FIN_LOCAL = 1,	/* local side closed first (forwarded: client) */
+	BMPTAP_END_FIN_REMOTE = 2,
+	BMPTAP_END_RST_LOCAL = 3,
+	BMPTAP_END_RST_REMOTE = 4,
+	BMPTAP_END_IDLE = 5,		/* expired after the idle timeout */
+	BMPTAP_END_EVICTED = 6,		/* evicted at the flow table bound */
+	BMPTAP_END_SHUTDOWN = 7,	/* module unload or netns deletion */
+};
+
+#endif /* _UAPI_LINUX_BMPTAP_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bmptap: per-netns state shared by the module's parts.
+ */
+#ifndef BMPTAP_H
+#define BMPTAP_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <linux/bmptap.h>
+
+#include "flow.h"
+#include "queue.h"
+
+/*
+ * Defaults of the per-netns settings (changed with BMPTAP_CMD_SET_NETNS):
+ * - ports {179}: BGP (RFC 4271).
+ * - forward off: only sessions terminated on this host are tapped.
+ * - max_flows 4096: far more BGP sessions than a router has; bounds the
+ *   memory a SYN flood towards port 179 can make us hold.
+ * - queue_bytes 64 MiB: about two full IPv4+IPv6 tables of UPDATEs
+ *   (~28 MB each) waiting for a slow helper.
+ * - flow_reasm_bytes 1 MiB: unacknowledged or out-of-order bytes held per
+ *   flow; covers a typical receive window.
+ * - idle_timeout 300 s: longer than any BGP hold time in use (90 s
+ *   default, 65535 s allowed but unusual) so live sessions do not expire.
+ */
+#define BMPTAP_DEF_PORT			179
+#define BMPTAP_DEF_MAX_FLOWS		4096
+#define BMPTAP_DEF_QUEUE_BYTES		(64U << 20)
+#define BMPTAP_DEF_FLOW_REASM_BYTES	(1U << 20)
+#define BMPTAP_DEF_IDLE_TIMEOUT		300
+
+/* Accepted ranges. */
+#define BMPTAP_MIN_MAX_FLOWS		1
+#define BMPTAP_MAX_MAX_FLOWS		(1U << 20)
+#define BMPTAP_MIN_QUEUE_BYTES		(1U << 18)	/* a few max-size messages */
+#define BMPTAP_MAX_QUEUE_BYTES		(1U << 30)
+#define BMPTAP_MIN_FLOW_REASM_BYTES	(1U << 12)
+#define BMPTAP_MAX_FLOW_REASM_BYTES	(1U << 28)
+#define BMPTAP_MIN_IDLE_TIMEOUT		10
+#define BMPTAP_MAX_IDLE_TIMEOUT		(7U * 86400)
+
+/* Reassembly bytes the whole netns may hold (core ops->charge). */
+#define BMPTAP_NET_REASM_BUDGET		(32L << 20)
+
+/* The helper's status blob: as large as one attribute can be. */
+#define BMPTAP_STATUS_MAX		(U16_MAX - NLA_HDRLEN)
+
+struct bmptap_settings {
+	struct rcu_head rcu;
+	u16 ports[BMPTAP_MAX_PORTS];	/* host order */
+	u32 nports;
+	bool forward;
+	u32 max_flows;
+	u32 queue_bytes;
+	u32 flow_reasm_bytes;
+	u32 idle_timeout;		/* seconds */
+};
+
+struct bmptap_server;
+
+struct bmptap_net {
+	struct net *net;
+	/* Read under RCU (hooks); replaced under cfg_lock. */
+	struct bmptap_settings __rcu *settings;
+	/* Serialises configuration: settings, forward hooks, servers, status. */
+	struct mutex cfg_lock;
+	struct nf_hook_ops *local_ops;	/* registered from init to exit */
+	struct nf_hook_ops *fwd_ops;	/* registered while forward is on */
+	bool fwd_on;			/* cfg_lock */
+	/*
+	 * Netns-only counters plus the counters of flows that have ended;
+	 * those of live flows are summed in when read.
+	 */
+	atomic64_t cnt[__BMPTAP_CNT_MAX];
+	atomic_long_t reasm_held;	/* bytes charged by the core */
+	struct bmptap_flow_table flows;
+	struct bmptap_queue queue;
+	struct work_struct doorbell_work;
+	struct delayed_work gc_work;
+	/* cfg_lock */
+	struct bmptap_server *servers[BMPTAP_MAX_SERVERS];
+	u32 nservers;
+	void *status;
+	u32 status_len;
+};
+
+static inline void bmptap_count(struct bmptap_net *bn, int cnt, u64 n)
+{
+	atomic64_add(n, &bn->cnt[cnt]);
+}
+
+/* main.c */
+struct bmptap_net *bmptap_net_get(const struct net *net);
+
+/* hooks.c */
+int bmptap_hooks_init(struct bmptap_net *bn);
+void bmptap_hooks_exit(struct bmptap_net *bn);
+int bmptap_hooks_set_forward(struct bmptap_net *bn, bool on);
+
+/* netlink.c */
+int bmptap_nl_register(void);
+void bmptap_nl_unregister(void);
+void bmptap_nl_net_exit(struct bmptap_net *bn);
+void bmptap_doorbell_work(struct work_struct *work);
+
+#endif /* BMPTAP_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Wrappers over kernel API differences.  The BMPTAP_HAVE_* flags come from
+ * header probes in kmod/Kbuild, never from version numbers.
+ */
+#ifndef BMPTAP_COMPAT_H
+#define BMPTAP_COMPAT_H
+
+#include <linux/skbuff.h>
+#include <linux/ktime.h>
+#include <net/genetlink.h>
+
+/* Attributes of the request that started a dump (parsed by genl). */
+static inline struct nlattr **bmptap_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef BMPTAP_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+#ifdef BMPTAP_HAVE_GENL_MCAST_CAP
+#define BMPTAP_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define BMPTAP_MCGRP_FLAGS	0
+#endif
+
+/*
+ * skb->tstamp when it holds CLOCK_REALTIME, else 0.  On output TCP stores
+ * its monotonic departure time there, which is no wall-clock time.
+ */
+static inline u64 bmptap_skb_tstamp_real(const struct sk_buff *skb)
+{
+	if (!skb->tstamp)
+		return 0;
+#if defined(BMPTAP_HAVE_SKB_TSTAMP_TYPE)
+	if (skb->tstamp_type != SKB_CLOCK_REALTIME)
+		return 0;
+#elif defined(BMPTAP_HAVE_SKB_MONO_DELIVERY_TIME)
+	if (skb->mono_delivery_time)
+		return 0;
+#endif
+	return ktime_to_ns(skb->tstamp);
+}
+
+#endif /* BMPTAP_COMPAT_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TCP reassembly of one direction of a tapped flow.
+ *
+ * Bytes are handed to the framer in sequence order, once each.  A gated
+ * stream (received by the local host, or any forwarded direction) delivers
+ * bytes only once the opposite direction's ACK covers them, so that data the
+ * receiving TCP rejected never gets through; until then they are held,
+ * within max_held bytes.  Where two copies of the same sequence range carry
+ * different bytes, the first one seen wins and the conflict is counted.
+ */
+#ifndef BMPTAP_CORE_REASM_H
+#define BMPTAP_CORE_REASM_H
+
+#include "shim.h"
+#include "frame.h"
+
+/* Segments further than this from the expected sequence are bogus. */
+#define BT_SEQ_WINDOW	(1U << 30)
+
+struct bt_seg {
+	struct bt_seg *next;	/* sorted by seq, never overlapping */
+	u32 seq;
+	u32 len;
+	u32 off;		/* data[off] is the byte at seq (front trimmed) */
+	u64 ts_ns;
+	u8 data[];
+};
+
+struct bt_stream_stats {
+	u64 segments;
+	u64 bytes;		/* delivered to the framer */
+	u64 retransmits;
+	u64 out_of_order;
+	u64 conflicts;
+	u64 gaps;
+	u64 gap_bytes;
+	u64 nomem;		/* segments not held: budget or allocation */
+	u64 bogus;		/* segments or acks outside BT_SEQ_WINDOW */
+};
+
+struct bt_stream {
+	bool gated;
+	bool synced;		/* next_seq is known */
+	bool acked;		/* ack is valid */
+	bool fin;		/* FIN seen; fin_seq is its sequence number */
+	u32 next_seq;		/* next byte to hand to the framer */
+	u32 ack;		/* gated: bytes before ack may be delivered */
+	u32 fin_seq;
+	u32 max_held;
+	u32 held;		/* bytes in segs */
+	struct bt_seg *segs;
+	struct bt_seg *tail;	/* last of segs, for O(1) appends */
+	struct bt_framer framer;
+	struct bt_stream_stats stats;
+};
+
+/* max_held bounds the bytes held in segs (0: hold nothing). */
+void bt_stream_init(struct bt_stream *s, bool gated, u32 max_held);
+void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx);
+
+/* A SYN with initial sequence number isn: data starts at isn + 1. */
+void bt_stream_syn(struct bt_stream *s, u32 isn);
+
+/*
+ * A segment's payload at sequence seq.  The first data seen by a stream that
+ * never saw its SYN starts it there, mid-stream (framer resyncs).  A FIN
+ * flag is passed as fin.
+ */
+void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p,
+		    bool fin, u64 ts_ns, const struct bt_ops *ops, void *ctx);
+
+/*
+ * The opposite direction acknowledged everything before ack.  Gated: held
+ * bytes before ack are delivered.  Both kinds: bytes before ack that the tap
+ * does not hold will never come again and are reported as a MISSING hole.
+ * An ungated stream that runs out of max_held gives up on its oldest hole
+ * instead of waiting for an ACK.
+ */
+void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops,
+		   void *ctx);
+
+/*
+ * The flow is ending: deliver what is held in order (marked
+ * BMPTAP_RECF_UNACKED when not acknowledged), report holes as gaps, and
+ * emit any pending gap.
+ */
+void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops,
+		     void *ctx);
+
+#endif /* BMPTAP_CORE_REASM_H */

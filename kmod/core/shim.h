@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only place where the reassembly and framing core touches its
+ * environment.  The same core sources build into bmptap.ko and into the
+ * userspace unit tests, fuzzers and benchmarks.
+ */
+#ifndef BMPTAP_CORE_SHIM_H
+#define BMPTAP_CORE_SHIM_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/errno.h>
+
+/* Called from netfilter hooks in softirq context: never sleep. */
+static inline void *bt_alloc(size_t size)
+{
+	return kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static inline void bt_free(void *p)
+{
+	kfree(p);
+}
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+
+/* Tests replace this to inject allocation failures. */
+extern void *(*bt_alloc_hook)(size_t size);
+
+static inline void *bt_alloc(size_t size)
+{
+	return bt_alloc_hook ? bt_alloc_hook(size) : malloc(size);
+}
+
+static inline void bt_free(void *p)
+{
+	free(p);
+}
+#endif
+
+/* Wrap-safe TCP sequence comparisons (RFC 1982 arithmetic). */
+static inline bool bt_seq_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool bt_seq_after(u32 a, u32 b)
+{
+	return bt_seq_before(b, a);
+}
+
+/*
+ * Payload of one segment.  In the kernel src is an skb and copy is a
+ * skb_copy_bits() wrapper starting at the TCP payload; in userspace it is a
+ * flat buffer.  copy returns 0 or a negative errno.
+ */
+struct bt_payload {
+	const void *src;
+	u32 len;
+	int (*copy)(const void *src, u32 off, void *dst, u32 len);
+};
+
+#endif /* BMPTAP_CORE_SHIM_H */

@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bmptap: the per-netns flow table and record emission (see flow.h).
+ */
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+#include <linux/netfilter.h>
+
+#include "bmptap.h"
+
+/* Flows whose both FINs were seen end this long after their last segment
+ * even when the last ACK was missed.
+ */
+#define BMPTAP_FIN_LINGER	(10 * HZ)
+
+#define BGP_TYPE_OFFSET		18
+#define BGP_TYPE_OPEN		1
+
+static const struct bt_ops flow_core_ops;
+
+/* ---- record emission (flow->lock held) ---- */
+
+static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u8 flags,
+		     u32 aux, u64 ts_ns, const void *p1, u32 l1,
+		     const void *p2, u32 l2, enum bmptap_qclass cls)
+{
+	struct bmptap_rec rec = {
+		.type = type,
+		.dir = dir,
+		.flags = flags,
+		.flow_id = flow->id,
+		.aux = aux,
+		.ts_ns = ts_ns,
+	};
+	u64 seq;
+	int ret;
+
+	ret = bmptap_queue_push(flow->bn, &rec, p1, l1, p2, l2, cls, &seq);
+	if (!ret) {
+		flow->last_seq = seq;
+		flow->has_seq = true;
+	}
+	return ret;
+}
+
+/* A control record that must not vanish silently. */
+static void flow_push_control(struct bmptap_flow *flow, u16 type, u8 dir,
+			      u32 aux, u64 ts_ns, const void *p1, u32 l1,
+			      const void *p2, u32 l2)
+{
+	int ret;
+
+	ret = flow_push(flow, type, dir, 0, aux, ts_ns, p1, l1, p2, l2,
+			BMPTAP_Q_CONTROL);
+	if (ret && ret != -ESHUTDOWN)
+		bmptap_queue_lost(flow->bn);
+}
+
+static void flow_update_pending(struct bmptap_flow *flow)
+{
+	WRITE_ONCE(flow->pending, flow->d[0].pend_msgs || flow->d[1].pend_msgs);
+}
+
+/* Report messages dropped since the last record; false if still pending. */
+static bool flow_emit_pending(struct bmptap_flow_dir *fd, u64 ts_ns)
+{
+	struct bmptap_flow *flow = fd->flow;
+	struct bmptap_gap gap;
+	int ret;
+
+	if (!fd->pend_msgs)
+		return true;
+	gap.bytes = fd->pend_bytes;
+	gap.messages = fd->pend_msgs;
+	gap.reason = fd->pend_reason;
+	ret = flow_push(flow, BMPTAP_REC_GAP, fd->dir, 0, 0, ts_ns, &gap,
+			sizeof(gap), NULL, 0, BMPTAP_Q_CONTROL);
+	if (ret && ret != -ESHUTDOWN)
+		return false;
+	fd->drop_gaps++;
+	fd->pend_msgs = 0;
+	fd->pend_bytes = 0;
+	fd->pend_reason = 0;
+	flow_update_pending(flow);
+	return true;
+}
+
+static void flow_drop_msg(struct bmptap_flow_dir *fd, u32 len, int err)
+{
+	struct bmptap_flow *flow = fd->flow;
+
+	fd->drops++;
+	if (err == -ENOMEM)
+		fd->nomem++;
+	fd->pend_msgs++;
+	fd->pend_bytes += len;
+	if (!fd->pend_reason)
+		fd->pend_reason = err == -ENOMEM ? BMPTAP_GAP_NOMEM : BMPTAP_GAP_OVERFLOW;
+	flow_update_pending(flow);
+}
+
+static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
+{
+	struct bmptap_flow *flow = fd->flow;
+	struct bmptap_flow_table *t = &flow->bn->flows;
+
+	if (len > BMPTAP_OPEN_MAX)
+		return;		/* not a valid OPEN (RFC 8654 keeps them to 4096) */
+	fd->open = kmemdup(msg, len, GFP_ATOMIC | __GFP_NOWARN);
+	if (!fd->open) {
+		fd->nomem++;
+		return;
+	}
+	fd->open_len = len;
+	if (!flow->d[BMPTAP_DIR_RX].open || !flow->d[BMPTAP_DIR_TX].open)
+		return;
+	spin_lock(&t->lock);
+	if (!flow->established && !flow->unlinked)
+		t->unestablished--;
+	flow->established = true;
+	spin_unlock(&t->lock);
+}
+
+static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
+{
+	struct bmptap_flow_dir *fd = ctx;
+	struct bmptap_flow *flow = fd->flow;
+	int ret = -ENOSPC;
+
+	fd->messages++;
+	if (len > BGP_TYPE_OFFSET && msg[BGP_TYPE_OFFSET] == BGP_TYPE_OPEN && !fd->open)
+		flow_keep_open(fd, msg, len);
+
+	if (flow_emit_pending(fd, ts_ns))
+		ret = flow_push(flow, BMPTAP_REC_MSG, fd->dir, flags, 0, ts_ns,
+				msg, len, NULL, 0, BMPTAP_Q_MSG);
+	if (ret && ret != -ESHUTDOWN)
+		flow_drop_msg(fd, len, ret);
+}
+
+static void flow_on_gap(void *ctx, const struct bmptap_gap *gap,
+			const u8 *skipped, u32 skipped_len, u64 ts_ns)
+{
+	struct bmptap_flow_dir *fd = ctx;
+
+	flow_emit_pending(fd, ts_ns);
+	flow_push_control(fd->flow, BMPTAP_REC_GAP, fd->dir, 0, ts_ns, gap,
+			  sizeof(*gap), skipped, skipped_len);
+}
+
+static bool flow_on_charge(void *ctx, s32 delta)
+{
+	struct bmptap_flow_dir *fd = ctx;
+	atomic_long_t *held = &fd->flow->bn->reasm_held;
+
+	if (delta <= 0) {
+		atomic_long_add(delta, held);
+		return true;
+	}
+	if (atomic_long_add_return(delta, held) > BMPTAP_NET_REASM_BUDGET) {
+		atomic_long_sub(delta, held);
+		return false;
+	}
+	return true;
+}
+
+static const struct bt_ops flow_core_ops = {
+	.msg = flow_on_msg,
+	.gap = flow_on_gap,
+	.charge = flow_on_charge,
+};
+
+/* ---- counters ---- */
+
+void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
+{
+	const struct bt_stream_stats *st = &fd->stream.stats;
+
+	cnt[BMPTAP_CNT_SEGMENTS] += st->segments;
+	cnt[BMPTAP_CNT_BYTES] += st->bytes;
+	cnt[BMPTAP_CNT_MESSAGES] += fd->messages;
+	cnt[BMPTAP_CNT_RETRANSMITS] += st->retransmits;
+	cnt[BMPTAP_CNT_OUT_OF_ORDER] += st->out_of_order;
+	cnt[BMPTAP_CNT_GAPS] += st->gaps + fd->drop_gaps;
+	cnt[BMPTAP_CNT_GAP_BYTES] += st->gap_bytes;
+	cnt[BMPTAP_CNT_DROPS] += fd->drops;
+	cnt[BMPTAP_CNT_CONFLICTS] += st->conflicts;
+	cnt[BMPTAP_CNT_BAD_CSUM] += fd->bad_csum;
+	cnt[BMPTAP_CNT_NOMEM] += st->nomem + fd->nomem;
+}
+
+/* Fold a dead flow's counters into the netns totals. */
+static void flow_retire_counters(struct bmptap_flow *flow)
+{
+	u64 cnt[__BMPTAP_CNT_MAX] = {};
+	int i;
+
+	bmptap_flow_dir_counters(&flow->d[BMPTAP_DIR_RX], cnt);
+	bmptap_flow_dir_counters(&flow->d[BMPTAP_DIR_TX], cnt);
+	for (i = 0; i < __BMPTAP_CNT_MAX; i++)
+		if (cnt[i])
+			bmptap_count(flow->bn, i, cnt[i]);
+}
+
+void bmptap_flows_sum(struct bmptap_net *bn, u64 *cnt)
+{
+	struct bmptap_flow *flow;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(flow, &bn->flows.age, anode) {
+		spin_lock_bh(&flow->lock);
+		if (!flow->dead) {
+			bmptap_flow_dir_counters(&flow->d[BMPTAP_DIR_RX], cnt);
+			bmptap_flow_dir_counters(&flow->d[BMPTAP_DIR_TX], cnt);
+		}
+		spin_unlock_bh(&flow->lock);
+	}
+	rcu_read_unlock();
+}
+
+/* ---- lifetime ---- */
+
+/* Flush, emit FLOW_END and release everything but the struct; flow->lock held. */
+static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
+{
+	u64 now = ktime_get_real_ns();
+	int i;
+
+	if (flow->dead)
+		return;
+	for (i = 0; i < 2; i++)
+		bt_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
+	for (i = 0; i < 2; i++)
+		flow_emit_pending(&flow->d[i], now);
+	flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0, NULL, 0);
+	flow->dead = true;
+	flow_retire_counters(flow);
+	for (i = 0; i < 2; i++) {
+		struct bmptap_flow_dir *fd = &flow->d[i];
+
+		bt_stream_free(&fd->stream, &flow_core_ops, fd);
+		kfree(fd->open);
+		fd->open = NULL;
+		fd->open_len = 0;
+	}
+}
+
+/* Remove from the table; true if this call did (and must free the flow). */
+static bool flow_unlink(struct bmptap_flow_table *t, struct bmptap_flow *flow)
+{
+	lockdep_assert_held(&t->lock);
+	if (flow->unlinked)
+		return false;
+	hlist_del_rcu(&flow->hnode);
+	list_del_rcu(&flow->anode);
+	flow->unlinked = true;
+	t->count--;
+	if (!flow->established)
+		t->unestablished--;
+	return true;
+}
+
+/* End a flow that is (or was) in the table; safe against concurrent ends. */
+static void flow_end(struct bmptap_net *bn, struct bmptap_flow *flow,
+		     enum bmptap_end reason)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+	bool mine;
+
+	spin_lock_bh(&flow->lock);
+	flow_finish(flow, reason);
+	spin_unlock_bh(&flow->lock);
+
+	spin_lock_bh(&t->lock);
+	mine = flow_unlink(t, flow);
+	spin_unlock_bh(&t->lock);
+	if (mine)
+		kfree_rcu(flow, rcu);
+}
+
+/* End a flow this caller unlinked itself. */
+static void flow_end_unlinked(struct bmptap_flow *flow, enum bmptap_end reason)
+{
+	spin_lock_bh(&flow->lock);
+	flow_finish(flow, reason);
+	spin_unlock_bh(&flow->lock);
+	kfree_rcu(flow, rcu);
+}
+
+/* ---- table ---- */
+
+static u32 key_hash(const struct bmptap_flow_table *t, const struct bmptap_key *k)
+{
+	return jhash2((const u32 *)k, sizeof(*k) / sizeof(u32), t->seed);
+}
+
+static struct hlist_head *key_bucket(struct bmptap_flow_table *t, u32 hash)
+{
+	return &t->buckets[hash & ((1U << BMPTAP_FLOW_HASH_BITS) - 1)];
+}
+
+static struct bmptap_flow *flow_lookup(struct bmptap_flow_table *t,
+				       const struct bmptap_key *k, u32 hash)
+{
+	struct bmptap_flow *flow;
+
+	hlist_for_each_entry_rcu(flow, key_bucket(t, hash), hnode)
+		if (flow->hash == hash && !memcmp(&flow->key, k, sizeof(*k)))
+			return flow;
+	return NULL;
+}
+
+static struct bmptap_flow *flow_alloc(struct bmptap_net *bn,
+				      const struct bmptap_settings *set,
+				      const struct bmptap_key *k, u32 hash,
+				      bool forward, u64 ts_ns)
+{
+	struct bmptap_flow *flow;
+	int i;
+
+	flow = kzalloc(sizeof(*flow), GFP_ATOMIC | __GFP_NOWARN);
+	if (!flow)
+		return NULL;
+	flow->bn = bn;
+	flow->key = *k;
+	flow->hash = hash;
+	flow->fin_first = -1;
+	flow->start_ns = ts_ns;
+	flow->last_seen = jiffies;
+	if (forward)
+		flow->flags |= BMPTAP_FLOWF_FORWARD;
+	spin_lock_init(&flow->lock);
+	for (i = 0; i < 2; i++) {
+		struct bmptap_flow_dir *fd = &flow->d[i];
+		/* Received data waits for the local ACK; forwarded data for the peer's. */
+		bool gated = forward || i == BMPTAP_DIR_RX;
+
+		fd->flow = flow;
+		fd->dir = i;
+		bt_stream_init(&fd->stream, gated, set->flow_reasm_bytes);
+	}
+	return flow;
+}
+
+/* Pick the oldest flow that never got both OPENs; t->lock held. */
+static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
+{
+	struct bmptap_flow *flow;
+
+	if (!t->unestablished)
+		return NULL;
+	list_for_each_entry(flow, &t->age, anode)
+		if (!flow->established)
+			return flow;
+	return NULL;
+}
+
+/*
+ * Insert a new flow or, if another CPU raced us to it, free ours and take
+ * the one in the table.  The flow returned is locked (spin_lock_bh), so a
+ * new flow's FLOW_START goes out before anyone else can feed it.  *victim
+ * is set to a flow unlinked to make room: the caller ends it, unlocked.
+ */
+static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
+				       const struct bmptap_settings *set,
+				       struct bmptap_flow *flow, bool *is_new,
+				       struct bmptap_flow **victim)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+	struct bmptap_flow *old;
+
+	*victim = NULL;
+	*is_new = false;
+	/* Not yet visible: taking its lock first keeps the flow -> table order. */
+	spin_lock_bh(&flow->lock);
+	spin_lock(&t->lock);
+	old = flow_lookup(t, &flow->key, flow->hash);
+	if (old)
+		goto drop;
+	if (t->count >= set->max_flows) {
+		*victim = flow_evict_candidate(t);
+		if (!*victim) {
+			bmptap_count(bn, BMPTAP_CNT_FLOWS_REFUSED, 1);
+			goto drop;
+		}
+		flow_unlink(t, *victim);
+		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
+	}
+	if (!++t->next_id)
+		t->next_id = 1;
+	flow->id = t->next_id;
+	flow->serial = t->next_serial++;
+	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
+	list_add_tail_rcu(&flow->anode, &t->age);
+	t->count++;
+	t->unestablished++;
+	spin_unlock(&t->lock);
+	bmptap_count(bn, BMPTAP_CNT_FLOWS_CREATED, 1);
+	*is_new = true;
+	return flow;
+
+drop:
+	spin_unlock(&t->lock);
+	spin_unlock(&flow->lock);
+	if (old)
+		spin_lock(&old->lock);	/* BH stays disabled */
+	else
+		local_bh_enable();
+	bt_stream_free(&flow->d[BMPTAP_DIR_RX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_RX]);
+	bt_stream_free(&flow->d[BMPTAP_DIR_TX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_TX]);
+	kfree(flow);			/* never published: no RCU grace period */
+	return old;
+}
+
+void bmptap_flow_info_fill(const struct bmptap_flow *flow, struct bmptap_flow_info *fi)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->family = flow->key.family;
+	fi->flags = flow->flags;
+	fi->local_port = flow->key.lport;
+	fi->remote_port = flow->key.rport;
+	memcpy(fi->local_addr, &flow->key.laddr, sizeof(fi->local_addr));
+	memcpy(fi->remote_addr, &flow->key.raddr, sizeof(fi->remote_addr));
+	fi->start_ns = flow->start_ns;
+}
+
+/* ---- input ---- */
+
+static bool port_listed(const struct bmptap_settings *set, __be16 port)
+{
+	u16 p = ntohs(port);
+	u32 i;
+
+	for (i = 0; i < set->nports; i++)
+		if (set->ports[i] == p)
+			return true;
+	return false;
+}
+
+static void key_fill(struct bmptap_key *k, const struct bmptap_pkt *pkt, bool src_local)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = pkt->family;
+	if (src_local) {
+		k->laddr = pkt->saddr;
+		k->raddr = pkt->daddr;
+		k->lport = pkt->sport;
+		k->rport = pkt->dport;
+	} else {
+		k->laddr = pkt->daddr;
+		k->raddr = pkt->saddr;
+		k->lport = pkt->dport;
+		k->rport = pkt->sport;
+	}
+}
+
+/* Forwarded flows: is the sender of pkt the client (the "local" side)? */
+static bool fwd_src_is_client(const struct bmptap_settings *set,
+			      const struct bmptap_pkt *pkt)
+{
+	if (pkt->syn)
+		return !pkt->ack;
+	if (port_listed(set, pkt->dport))
+		return true;
+	return !port_listed(set, pkt->sport);
+}
+
+static struct bmptap_flow *flow_find(struct bmptap_net *bn,
+				     const struct bmptap_settings *set,
+				     const struct bmptap_pkt *pkt,
+				     struct bmptap_key *k, u32 *hash, int *dir)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+	struct bmptap_flow *flow;
+
+	switch (pkt->hook) {
+	case NF_INET_LOCAL_IN:
+		*dir = BMPTAP_DIR_RX;
+		break;
+	case NF_INET_LOCAL_OUT:
+		*dir = BMPTAP_DIR_TX;
+		break;
+	default:
+		key_fill(k, pkt, true);
+		*hash = key_hash(t, k);
+		flow = flow_lookup(t, k, *hash);
+		if (flow) {
+			*dir = BMPTAP_DIR_TX;
+			return flow;
+		}
+		key_fill(k, pkt, false);
+		*hash = key_hash(t, k);
+		flow = flow_lookup(t, k, *hash);
+		if (flow) {
+			*dir = BMPTAP_DIR_RX;
+			return flow;
+		}
+		/* New: orient it so that the client is local. */
+		*dir = fwd_src_is_client(set, pkt) ? BMPTAP_DIR_TX : BMPTAP_DIR_RX;
+		key_fill(k, pkt, *dir == BMPTAP_DIR_TX);
+		*hash = key_hash(t, k);
+		return NULL;
+	}
+	key_fill(k, pkt, *dir == BMPTAP_DIR_TX);
+	*hash = key_hash(t, k);
+	return flow_lookup(t, k, *hash);
+}
+
+static int payload_copy(const void *src, u32 off, void *dst, u32 len)
+{
+	const struct bmptap_pkt *pkt = src;
+
+	return skb_copy_bits(pkt->skb, pkt->poff + off, dst, len);
+}
+
+/* Feed one segment; flow->lock held.  Returns a reason to end the flow or 0. */
+static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_pkt *pkt)
+{
+	struct bmptap_flow_dir *fd = &flow->d[dir];
+	struct bmptap_flow_dir *od = &flow->d[!dir];
+	struct bt_payload p = {
+		.src = pkt,
+		.len = pkt->plen,
+		.copy = payload_copy,
+	};
+	u32 seq = pkt->seq;
+
+	WRITE_ONCE(flow->last_seen, jiffies);
+	if (pkt->rst)
+		return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
+
+	if (pkt->syn) {
+		bt_stream_syn(&fd->stream, seq);
+		seq++;
+		/* A SYN-ACK also tells the ISN of the other side. */
+		if (pkt->ack && !od->stream.synced)
+			bt_stream_syn(&od->stream, pkt->ack_seq - 1);
+	}
+	if (pkt->plen || pkt->fin)
+		bt_stream_data(&fd->stream, seq, &p, pkt->fin, pkt->ts_ns,
+			       &flow_core_ops, fd);
+	if (pkt->fin && !fd->fin) {
+		fd->fin = true;
+		fd->fin_seq = seq + pkt->plen;
+		if (flow->fin_first < 0)
+			flow->fin_first = dir;
+	}
+	if (pkt->ack) {
+		bt_stream_ack(&od->stream, pkt->ack_seq, &flow_core_ops, od);
+		if (od->fin && !bt_seq_before(pkt->ack_seq, od->fin_seq + 1))
+			od->fin_acked = true;
+	}
+	if (fd->fin_acked && od->fin_acked)
+		return flow->fin_first == BMPTAP_DIR_TX ? BMPTAP_END_FIN_LOCAL :
+							  BMPTAP_END_FIN_REMOTE;
+	return 0;
+}
+
+void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
+		       const struct bmptap_pkt *pkt)
+{
+	struct bmptap_flow *flow, *victim = NULL;
+	struct bmptap_flow_info fi;
+	struct bmptap_key k;
+	bool is_new = false;
+	int dir, end = 0;
+	u32 hash;
+
+	flow = flow_find(bn, set, pkt, &k, &hash, &dir);
+	if (flow) {
+		spin_lock_bh(&flow->lock);
+	} else {
+		if (pkt->bad_csum) {
+			bmptap_count(bn, BMPTAP_CNT_BAD_CSUM, 1);
+			return;
+		}
+		/* Only a SYN or data starts a flow: not a stray ACK, FIN or RST. */
+		if (pkt->rst || (!pkt->syn && !pkt->plen))
+			return;
+		flow = flow_alloc(bn, set, &k, hash, pkt->hook == NF_INET_FORWARD,
+				  pkt->ts_ns);
+		if (!flow) {
+			bmptap_count(bn, BMPTAP_CNT_NOMEM, 1);
+			return;
+		}
+		if (!pkt->syn)
+			flow->flags |= BMPTAP_FLOWF_MIDSTREAM;
+		flow = flow_insert(bn, set, flow, &is_new, &victim);
+		if (!flow)
+			goto out;
+	}
+	if (is_new) {
+		bmptap_flow_info_fill(flow, &fi);
+		flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, pkt->ts_ns,
+				  &fi, sizeof(fi), NULL, 0);
+	}
+	if (flow->dead) {
+		spin_unlock_bh(&flow->lock);
+		goto out;
+	}
+	if (pkt->bad_csum) {
+		/* The receiving TCP drops it too: keep it away from the streams. */
+		flow->d[dir].bad_csum++;
+		spin_unlock_bh(&flow->lock);
+		goto out;
+	}
+	end = flow_segment(flow, dir, pkt);
+	spin_unlock_bh(&flow->lock);
+	if (end)
+		flow_end(bn, flow, end);
+out:
+	if (victim)
+		flow_end_unlinked(victim, BMPTAP_END_EVICTED);
+}
+
+/* Emit what is pending on one flow; process context, under RCU. */
+static void flow_kick_one(struct bmptap_flow *flow)
+{
+	u64 now = ktime_get_real_ns();
+
+	spin_lock_bh(&flow->lock);
+	if (!flow->dead) {
+		flow_emit_pending(&flow->d[BMPTAP_DIR_RX], now);
+		flow_emit_pending(&flow->d[BMPTAP_DIR_TX], now);
+	}
+	spin_unlock_bh(&flow->lock);
+}
+
+void bmptap_flows_kick(struct bmptap_net *bn)
+{
+	struct bmptap_flow *flow;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(flow, &bn->flows.age, anode)
+		if (READ_ONCE(flow->pending))
+			flow_kick_one(flow);
+	rcu_read_unlock();
+}
+
+static int flow_expired(const struct bmptap_flow *flow, unsigned long idle)
+{
+	unsigned long seen = READ_ONCE(flow->last_seen);
+
+	if (time_after(jiffies, seen + idle))
+		return BMPTAP_END_IDLE;
+	/* Both FINs seen but a final ACK was missed. */
+	if (READ_ONCE(flow->d[0].fin) && READ_ONCE(flow->d[1].fin) &&
+	    time_after(jiffies, seen + BMPTAP_FIN_LINGER))
+		return READ_ONCE(flow->fin_first) == BMPTAP_DIR_TX ?
+		       BMPTAP_END_FIN_LOCAL : BMPTAP_END_FIN_REMOTE;
+	return 0;
+}
+
+void bmptap_flows_gc(struct bmptap_net *bn)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+	struct bmptap_flow *flow, *tmp, *dead = NULL;
+	const struct bmptap_settings *set;
+	unsigned long idle;
+
+	rcu_read_lock();
+	set = rcu_dereference(bn->settings);
+	idle = (unsigned long)set->idle_timeout * HZ;
+	rcu_read_unlock();
+
+	spin_lock_bh(&t->lock);
+	list_for_each_entry_safe(flow, tmp, &t->age, anode) {
+		int why = flow_expired(flow, idle);
+
+		if (!why)
+			continue;
+		flow_unlink(t, flow);
+		flow->gc_reason = why;
+		flow->gc_next = dead;
+		dead = flow;
+	}
+	spin_unlock_bh(&t->lock);
+
+	while (dead) {
+		flow = dead;
+		dead = flow->gc_next;
+		flow_end_unlinked(flow, flow->gc_reason);
+	}
+	bmptap_queue_kick(bn);
+	bmptap_flows_kick(bn);
+}
+
+int bmptap_flows_init(struct bmptap_net *bn)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+
+	t->buckets = kvcalloc(1U << BMPTAP_FLOW_HASH_BITS, sizeof(*t->buckets),
+			      GFP_KERNEL);
+	if (!t->buckets)
+		return -ENOMEM;
+	spin_lock_init(&t->lock);
+	INIT_LIST_HEAD(&t->age);
+	t->seed = get_random_u32();
+	t->count = 0;
+	t->unestablished = 0;
+	t->next_id = 0;
+	t->next_serial = 1;
+	return 0;
+}
+
+/*
+ * Teardown: hooks are unregistered, works cancelled and the queue shut down,
+ * so nothing else touches the table and nothing is emitted any more.
+ */
+void bmptap_flows_exit(struct bmptap_net *bn)
+{
+	struct bmptap_flow_table *t = &bn->flows;
+	struct bmptap_flow *flow, *tmp;
+
+	list_for_each_entry_safe(flow, tmp, &t->age, anode) {
+		spin_lock_bh(&t->lock);
+		flow_unlink(t, flow);
+		spin_unlock_bh(&t->lock);
+		flow_end_unlinked(flow, BMPTAP_END_SHUTDOWN);
+	}
+	kvfree(t->buckets);
+	t->buckets = NULL;
+}

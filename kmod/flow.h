@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-netns table of tapped TCP flows.
+ *
+ * Locking:
+ * - table->lock (spin_lock_bh) guards insertion, removal, the id and serial
+ *   counters and the established/unestablished accounting;
+ * - lookups and the age list walk of dumps run under RCU; flows are freed
+ *   with kfree_rcu() by whoever unlinked them;
+ * - flow->lock (spin_lock_bh) guards everything inside a flow: both streams,
+ *   the counters, the OPEN copies and record emission.
+ * Order: flow->lock, then table->lock, then queue->lock.  No code takes a
+ * flow lock while holding the table lock: eviction and expiry unlink under
+ * the table lock and end the flow after dropping it.
+ */
+#ifndef BMPTAP_FLOW_H
+#define BMPTAP_FLOW_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/in6.h>
+#include <linux/bmptap.h>
+
+#include "reasm.h"
+
+struct bmptap_net;
+struct bmptap_settings;
+struct sk_buff;
+
+#define BMPTAP_FLOW_HASH_BITS	12
+#define BMPTAP_OPEN_MAX		4096
+
+/* Addresses and ports of a flow, normalised to the local (client) side. */
+struct bmptap_key {
+	struct in6_addr laddr;		/* IPv4 in the first 4 bytes */
+	struct in6_addr raddr;
+	__be16 lport;
+	__be16 rport;
+	u8 family;
+	u8 pad[3];			/* zero: the key is hashed as u32s */
+};
+
+struct bmptap_flow_table {
+	spinlock_t lock;
+	struct hlist_head *buckets;
+	struct list_head age;		/* oldest first (= serial order) */
+	u32 seed;
+	u32 count;
+	u32 unestablished;		/* flows without both OPENs */
+	u32 next_id;			/* never 0 */
+	u64 next_serial;
+};
+
+struct bmptap_flow_dir {
+	struct bt_stream stream;
+	struct bmptap_flow *flow;
+	u8 dir;				/* enum bmptap_dir */
+	bool fin;			/* the sender of this direction sent FIN */
+	bool fin_acked;
+	u32 fin_seq;			/* sequence number of the FIN */
+	u64 messages;
+	u64 drops;
+	u64 drop_gaps;			/* OVERFLOW/NOMEM gap records */
+	u64 nomem;
+	u64 bad_csum;
+	/* Messages dropped since the last record of this direction. */
+	u32 pend_msgs;
+	u32 pend_reason;		/* enum bmptap_gap_reason */
+	u64 pend_bytes;
+	u8 *open;			/* first OPEN of this direction */
+	u32 open_len;
+};
+
+struct bmptap_flow {
+	struct hlist_node hnode;
+	struct list_head anode;		/* table->age */
+	struct rcu_head rcu;
+	struct bmptap_net *bn;
+	struct bmptap_key key;
+	u32 hash;
+	u32 id;
+	u64 serial;			/* creation order, for dump cursors */
+	bool unlinked;			/* table->lock */
+	bool established;		/* table->lock (written under both) */
+	bool dead;			/* flow->lock: ended, emits nothing */
+	bool pending;			/* some direction has pend_msgs */
+	u8 flags;			/* BMPTAP_FLOWF_* */
+	s8 fin_first;			/* direction that sent FIN first, or -1 */
+	bool has_seq;
+	u64 last_seq;			/* seq of the flow's last record */
+	u64 start_ns;
+	unsigned long last_seen;	/* jiffies */
+	struct bmptap_flow *gc_next;	/* expiry list, private to the gc */
+	int gc_reason;
+	spinlock_t lock;
+	struct bmptap_flow_dir d[2];
+};
+
+/* One TCP segment, parsed by the hooks. */
+struct bmptap_pkt {
+	struct sk_buff *skb;
+	u32 poff;			/* offset of the TCP payload in skb */
+	u32 plen;			/* payload length */
+	u8 family;
+	u8 hook;			/* NF_INET_* */
+	bool syn, ack, fin, rst;
+	bool bad_csum;
+	__be16 sport;
+	__be16 dport;
+	u32 seq;
+	u32 ack_seq;
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+	u64 ts_ns;
+};
+
+int bmptap_flows_init(struct bmptap_net *bn);
+void bmptap_flows_exit(struct bmptap_net *bn);
+
+/* Feed a segment (softirq or process context, under RCU). */
+void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
+		       const struct bmptap_pkt *pkt);
+
+/* Expire idle flows and retry pending records (process context). */
+void bmptap_flows_gc(struct bmptap_net *bn);
+
+/* Emit pending drop gaps once the queue has room (process context). */
+void bmptap_flows_kick(struct bmptap_net *bn);
+
+/* Sum the counters of the live flows into cnt[] (process context). */
+void bmptap_flows_sum(struct bmptap_net *bn, u64 *cnt);
+
+void bmptap_flow_info_fill(const struct bmptap_flow *flow, struct bmptap_flow_info *fi);
+
+/* Counters of one direction, indexed by BMPTAP_CNT_*. */
+void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt);
+
+#endif /* BMPTAP_FLOW_H */

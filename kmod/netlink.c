@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bmptap: the "bmptap" generic netlink family (see include/uapi/linux/bmptap.h).
+ * Every op needs CAP_NET_ADMIN and works on the caller's netns.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "bmptap.h"
+#include "compat.h"
+
+enum bmptap_mcgrp {
+	BMPTAP_GRP_EVENTS,
+	BMPTAP_GRP_CONFIG,
+};
+
+struct bmptap_server {
+	char addr[BMPTAP_SERVER_ADDRESS_MAX + 1];
+	u16 port;
+	u32 len;
+	u8 data[];		/* the validated BMPTAP_A_SERVER nest payload */
+};
+
+struct bmptap_flow_cursor {
+	u64 serial;		/* next flow to dump */
+	u32 id;			/* only this flow, if not 0 */
+};
+static_assert(sizeof(struct bmptap_flow_cursor) <= sizeof_field(struct netlink_callback, ctx));
+
+static bool bmptap_nl_live;
+static struct genl_family bmptap_family;
+
+/* ---- policies ---- */
+
+static struct netlink_range_validation bmptap_range_max_flows = {
+	.min = BMPTAP_MIN_MAX_FLOWS, .max = BMPTAP_MAX_MAX_FLOWS,
+};
+
+static struct netlink_range_validation bmptap_range_queue_bytes = {
+	.min = BMPTAP_MIN_QUEUE_BYTES, .max = BMPTAP_MAX_QUEUE_BYTES,
+};
+
+static struct netlink_range_validation bmptap_range_reasm_bytes = {
+	.min = BMPTAP_MIN_FLOW_REASM_BYTES, .max = BMPTAP_MAX_FLOW_REASM_BYTES,
+};
+
+static struct netlink_range_validation bmptap_range_idle = {
+	.min = BMPTAP_MIN_IDLE_TIMEOUT, .max = BMPTAP_MAX_IDLE_TIMEOUT,
+};
+
+static struct netlink_range_validation bmptap_range_stats = {
+	.min = 0, .max = U16_MAX,
+};
+
+/* Read-only attributes are rejected in requests. */
+static const struct nla_policy bmptap_netns_policy[BMPTAP_NETNS_MAX + 1] = {
+	[BMPTAP_NETNS_PORTS] = { .type = NLA_BINARY,
+				 .len = BMPTAP_MAX_PORTS * sizeof(u16) },
+	[BMPTAP_NETNS_FORWARD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[BMPTAP_NETNS_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_max_flows),
+	[BMPTAP_NETNS_QUEUE_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_queue_bytes),
+	[BMPTAP_NETNS_FLOW_REASM_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_reasm_bytes),
+	[BMPTAP_NETNS_IDLE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_idle),
+	[BMPTAP_NETNS_COUNTERS] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_FLOWS] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_QUEUED_BYTES] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_QUEUED_RECORDS] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_NEXT_SEQ] = { .type = NLA_REJECT },
+};
+
+/* In GET_FLOW requests: FLOW_ID selects one flow. */
+static const struct nla_policy bmptap_flow_policy[BMPTAP_FLOW_MAX + 1] = {
+	[BMPTAP_FLOW_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[BMPTAP_FLOW_INFO] = { .type = NLA_REJECT },
+	[BMPTAP_FLOW_OPEN_RX] = { .type = NLA_REJECT },
+	[BMPTAP_FLOW_OPEN_TX] = { .type = NLA_REJECT },
+	[BMPTAP_FLOW_COUNTERS_RX] = { .type = NLA_REJECT },
+	[BMPTAP_FLOW_COUNTERS_TX] = { .type = NLA_REJECT },
+	[BMPTAP_FLOW_LAST_SEQ] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy bmptap_server_policy[BMPTAP_SERVER_MAX + 1] = {
+	[BMPTAP_SERVER_ADDRESS] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_ADDRESS_MAX },
+	[BMPTAP_SERVER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[BMPTAP_SERVER_POLICY] = NLA_POLICY_MASK(NLA_U32,
+						 BMPTAP_POLICY_ALL | BMPTAP_POLICY_ADJ_OUT),
+	[BMPTAP_SERVER_STATS_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_stats),
+	[BMPTAP_SERVER_MIRRORING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[BMPTAP_SERVER_SYS_NAME] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
+	[BMPTAP_SERVER_SYS_DESCR] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
+	[BMPTAP_SERVER_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[BMPTAP_SERVER_ALLOW] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
+};
+
+static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
+	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
+	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
+	[BMPTAP_A_RECORDS] = { .type = NLA_REJECT },
+	[BMPTAP_A_SERVER] = NLA_POLICY_NESTED(bmptap_server_policy),
+	[BMPTAP_A_STATUS] = { .type = NLA_BINARY, .len = BMPTAP_STATUS_MAX },
+	[BMPTAP_A_QUEUED] = { .type = NLA_REJECT },
+};
+
+/* ---- helpers ---- */
+
+static struct bmptap_net *info_bn(struct genl_info *info)
+{
+	struct bmptap_net *bn = bmptap_net_get(genl_info_net(info));
+
+	if (!bn)
+		NL_SET_ERR_MSG(info->extack, "bmptap is not ready");
+	return bn;
+}
+
+static struct bmptap_net *cb_bn(struct netlink_callback *cb)
+{
+	return bmptap_net_get(sock_net(cb->skb->sk));
+}
+
+static void bmptap_notify(struct bmptap_net *bn, u8 cmd, enum bmptap_mcgrp grp, u64 queued)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!READ_ONCE(bmptap_nl_live) || !genl_has_listeners(&bmptap_family, bn->net, grp))
+		return;
+	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &bmptap_family, 0, cmd);
+	if (!hdr)
+		goto err;
+	if (cmd == BMPTAP_CMD_DOORBELL &&
+	    nla_put_u64_64bit(msg, BMPTAP_A_QUEUED, queued, BMPTAP_A_PAD))
+		goto err;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&bmptap_family, bn->net, msg, 0, grp, GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
+void bmptap_doorbell_work(struct work_struct *work)
+{
+	struct bmptap_net *bn = container_of(work, struct bmptap_net, doorbell_work);
+	u64 bytes, records, next_seq;
+
+	bmptap_queue_stats(&bn->queue, &bytes, &records, &next_seq);
+	bmptap_notify(bn, BMPTAP_CMD_DOORBELL, BMPTAP_GRP_EVENTS, records);
+}
+
+static int put_counters(struct sk_buff *skb, int attrtype, const u64 *cnt, int last)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = BMPTAP_CNT_SEGMENTS; i <= last; i++)
+		if (nla_put_u64_64bit(skb, i, cnt[i], BMPTAP_CNT_PAD))
+			goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* ---- GET_NETNS / SET_NETNS ---- */
+
+static int fill_netns(struct sk_buff *skb, struct bmptap_net *bn)
+{
+	u64 cnt[__BMPTAP_CNT_MAX] = {};
+	const struct bmptap_settings *cur;
+	struct bmptap_settings set;
+	u64 qbytes, qrecords, next_seq;
+	struct nlattr *nest;
+	int i;
+
+	rcu_read_lock();
+	cur = rcu_dereference(bn->settings);
+	memcpy(&set, cur, sizeof(set));
+	rcu_read_unlock();
+	for (i = 0; i < __BMPTAP_CNT_MAX; i++)
+		cnt[i] = atomic64_read(&bn->cnt[i]);
+	bmptap_flows_sum(bn, cnt);
+	bmptap_queue_stats(&bn->queue, &qbytes, &qrecords, &next_seq);
+
+	nest = nla_nest_start(skb, BMPTAP_A_NETNS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, BMPTAP_NETNS_PORTS, set.nports * sizeof(u16), set.ports) ||
+	    nla_put_u8(skb, BMPTAP_NETNS_FORWARD, set.forward) ||
+	    nla_put_u32(skb, BMPTAP_NETNS_MAX_FLOWS, set.max_flows) ||
+	    nla_put_u32(skb, BMPTAP_NETNS_QUEUE_BYTES, set.queue_bytes) ||
+	    nla_put_u32(skb, BMPTAP_NETNS_FLOW_REASM_BYTES, set.flow_reasm_bytes) ||
+	    nla_put_u32(skb, BMPTAP_NETNS_IDLE_TIMEOUT, set.idle_timeout) ||
+	    put_counters(skb, BMPTAP_NETNS_COUNTERS, cnt, BMPTAP_CNT_MAX) ||
+	    nla_put_u32(skb, BMPTAP_NETNS_FLOWS, READ_ONCE(bn->flows.count)) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_BYTES, qbytes, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_RECORDS, qrecords, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_NEXT_SEQ, next_seq, BMPTAP_NETNS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int bmptap_get_netns(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!bn)
+		return -ENODEV;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &bmptap_family, 0, BMPTAP_CMD_GET_NETNS);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err;
+	}
+	err = fill_netns(msg, bn);
+	if (err)
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* Validate the PORTS attribute into set; everything else the policy did. */
+static int parse_ports(const struct nlattr *attr, struct bmptap_settings *set,
+		       struct netlink_ext_ack *extack)
+{
+	u32 len = nla_len(attr);
+	u16 ports[BMPTAP_MAX_PORTS];
+	u32 i, n;
+
+	if (!len || len % sizeof(u16)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "ports: 1 to 8 u16 values expected");
+		return -EINVAL;
+	}
+	n = len / sizeof(u16);
+	memcpy(ports, nla_data(attr), len);
+	for (i = 0; i < n; i++) {
+		if (!ports[i]) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "port 0 is invalid");
+			return -EINVAL;
+		}
+	}
+	memset(set->ports, 0, sizeof(set->ports));
+	memcpy(set->ports, ports, len);
+	set->nports = n;
+	return 0;
+}
+
+static int bmptap_set_netns(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *tb[BMPTAP_NETNS_MAX + 1];
+	struct bmptap_settings *old, *set;
+	int err;
+
+	if (!bn)
+		return -ENODEV;
+	if (!info->attrs[BMPTAP_A_NETNS]) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_NETNS missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, BMPTAP_NETNS_MAX, info->attrs[BMPTAP_A_NETNS],
+			       bmptap_netns_policy, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&bn->cfg_lock);
+	old = rcu_dereference_protected(bn->settings, lockdep_is_held(&bn->cfg_lock));
+	set = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!set) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (tb[BMPTAP_NETNS_PORTS]) {
+		err = parse_ports(tb[BMPTAP_NETNS_PORTS], set, info->extack);
+		if (err)
+			goto err_free;
+	}
+	if (tb[BMPTAP_NETNS_FORWARD])
+		set->forward = nla_get_u8(tb[BMPTAP_NETNS_FORWARD]);
+	if (tb[BMPTAP_NETNS_MAX_FLOWS])
+		set->max_flows = nla_get_u32(tb[BMPTAP_NETNS_MAX_FLOWS]);
+	if (tb[BMPTAP_NETNS_QUEUE_BYTES])
+		set->queue_bytes = nla_get_u32(tb[BMPTAP_NETNS_QUEUE_BYTES]);
+	if (tb[BMPTAP_NETNS_FLOW_REASM_BYTES])
+		set->flow_reasm_bytes = nla_get_u32(tb[BMPTAP_NETNS_FLOW_REASM_BYTES]);
+	if (tb[BMPTAP_NETNS_IDLE_TIMEOUT])
+		set->idle_timeout = nla_get_u32(tb[BMPTAP_NETNS_IDLE_TIMEOUT]);
+
+	/* The only step that can fail: do it before changing anything. */
+	err = bmptap_hooks_set_forward(bn, set->forward);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "cannot register the forward hooks");
+		goto err_free;
+	}
+	rcu_assign_pointer(bn->settings, set);
+	bmptap_queue_set_limit(&bn->queue, set->queue_bytes);
+	kfree_rcu(old, rcu);
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+
+err_free:
+	kfree(set);
+out:
+	mutex_unlock(&bn->cfg_lock);
+	return err;
+}
+
+/* ---- GET_FLOW ---- */
+
+static int bmptap_flow_start(struct netlink_callback *cb)
+{
+	struct bmptap_flow_cursor *cur = (void *)cb->ctx;
+	struct nlattr **attrs = bmptap_dump_attrs(cb);
+	struct nlattr *tb[BMPTAP_FLOW_MAX + 1];
+	int err;
+
+	memset(cur, 0, sizeof(*cur));
+	/* Two OPENs of up to 4 KiB and the counters fit in one message. */
+	cb->min_dump_alloc = max_t(u32, cb->min_dump_alloc, 16384);
+	if (!attrs || !attrs[BMPTAP_A_FLOW])
+		return 0;
+	err = nla_parse_nested(tb, BMPTAP_FLOW_MAX, attrs[BMPTAP_A_FLOW],
+			       bmptap_flow_policy, cb->extack);
+	if (err)
+		return err;
+	if (tb[BMPTAP_FLOW_ID])
+		cur->id = nla_get_u32(tb[BMPTAP_FLOW_ID]);
+	return 0;
+}
+
+static int fill_flow_dir(struct sk_buff *skb, const struct bmptap_flow_dir *fd,
+			 int open_attr, int cnt_attr)
+{
+	u64 cnt[__BMPTAP_CNT_MAX] = {};
+
+	if (fd->open && nla_put(skb, open_attr, fd->open_len, fd->open))
+		return -EMSGSIZE;
+	bmptap_flow_dir_counters(fd, cnt);
+	return put_counters(skb, cnt_attr, cnt, BMPTAP_CNT_NOMEM);
+}
+
+/* One message per flow; flow->lock held. */
+static int fill_flow(struct sk_buff *skb, struct netlink_callback *cb,
+		     const struct bmptap_flow *flow)
+{
+	struct bmptap_flow_info fi;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_GET_FLOW);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, BMPTAP_A_FLOW);
+	if (!nest)
+		goto err;
+	bmptap_flow_info_fill(flow, &fi);
+	if (nla_put_u32(skb, BMPTAP_FLOW_ID, flow->id) ||
+	    nla_put(skb, BMPTAP_FLOW_INFO, sizeof(fi), &fi) ||
+	    fill_flow_dir(skb, &flow->d[BMPTAP_DIR_RX], BMPTAP_FLOW_OPEN_RX,
+			  BMPTAP_FLOW_COUNTERS_RX) ||
+	    fill_flow_dir(skb, &flow->d[BMPTAP_DIR_TX], BMPTAP_FLOW_OPEN_TX,
+			  BMPTAP_FLOW_COUNTERS_TX))
+		goto err;
+	if (flow->has_seq &&
+	    nla_put_u64_64bit(skb, BMPTAP_FLOW_LAST_SEQ, flow->last_seq, BMPTAP_FLOW_PAD))
+		goto err;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+err:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int bmptap_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bmptap_flow_cursor *cur = (void *)cb->ctx;
+	struct bmptap_net *bn = cb_bn(cb);
+	struct bmptap_flow *flow;
+	int err = 0;
+
+	if (!bn)
+		return -ENODEV;
+	/* The age list is in serial order: resume after the last flow sent. */
+	rcu_read_lock();
+	list_for_each_entry_rcu(flow, &bn->flows.age, anode) {
+		if (flow->serial < cur->serial || (cur->id && flow->id != cur->id))
+			continue;
+		spin_lock_bh(&flow->lock);
+		if (!flow->dead)
+			err = fill_flow(skb, cb, flow);
+		spin_unlock_bh(&flow->lock);
+		if (err)
+			break;
+		cur->serial = flow->serial + 1;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+/* ---- READ ---- */
+
+static int bmptap_read_start(struct netlink_callback *cb)
+{
+	/* Room for the largest record in every dump message. */
+	cb->min_dump_alloc = max_t(u32, cb->min_dump_alloc,
+				   nlmsg_total_size(GENL_HDRLEN + nla_total_size(BMPTAP_REC_MAX)));
+	return 0;
+}
+
+static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bmptap_net *bn = cb_bn(cb);
+	bool drained;
+	void *hdr;
+	int ret;
+
+	if (!bn)
+		return -ENODEV;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_READ);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = bmptap_queue_read(bn, skb, BMPTAP_A_RECORDS, &drained);
+	if (ret <= 0) {
+		genlmsg_cancel(skb, hdr);
+		/*
+		 * Drained: report drops still pending.  The doorbell is armed,
+		 * so what this queues rings it.
+		 */
+		if (drained)
+			bmptap_flows_kick(bn);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	return skb->len;
+}
+
+/* ---- servers ---- */
+
+static int server_find(struct bmptap_net *bn, const char *addr, u16 port)
+{
+	u32 i;
+
+	for (i = 0; i < bn->nservers; i++)
+		if (bn->servers[i]->port == port && !strcmp(bn->servers[i]->addr, addr))
+			return i;
+	return -1;
+}
+
+static int server_parse(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *attr = info->attrs[BMPTAP_A_SERVER];
+	int err;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_SERVER missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, BMPTAP_SERVER_MAX, attr, bmptap_server_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[BMPTAP_SERVER_ADDRESS] || !nla_len(tb[BMPTAP_SERVER_ADDRESS]) ||
+	    !*(char *)nla_data(tb[BMPTAP_SERVER_ADDRESS])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "server address missing");
+		return -EINVAL;
+	}
+	if (!tb[BMPTAP_SERVER_PORT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "server port missing");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
+	struct nlattr *attr = info->attrs[BMPTAP_A_SERVER];
+	struct bmptap_server *srv;
+	int err, i;
+
+	if (!bn)
+		return -ENODEV;
+	err = server_parse(info, tb);
+	if (err)
+		return err;
+	if (tb[BMPTAP_SERVER_STATS_TIMEOUT]) {
+		u32 t = nla_get_u32(tb[BMPTAP_SERVER_STATS_TIMEOUT]);
+
+		if (t && t < 15) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[BMPTAP_SERVER_STATS_TIMEOUT],
+					    "stats timeout: 0 or 15..65535");
+			return -EINVAL;
+		}
+	}
+	srv = kzalloc(struct_size(srv, data, nla_len(attr)), GFP_KERNEL);
+	if (!srv)
+		return -ENOMEM;
+	nla_strscpy(srv->addr, tb[BMPTAP_SERVER_ADDRESS], sizeof(srv->addr));
+	srv->port = nla_get_u16(tb[BMPTAP_SERVER_PORT]);
+	srv->len = nla_len(attr);
+	memcpy(srv->data, nla_data(attr), srv->len);
+
+	mutex_lock(&bn->cfg_lock);
+	i = server_find(bn, srv->addr, srv->port);
+	if (i >= 0) {
+		kfree(bn->servers[i]);
+		bn->servers[i] = srv;
+	} else if (bn->nservers < BMPTAP_MAX_SERVERS) {
+		bn->servers[bn->nservers++] = srv;
+	} else {
+		mutex_unlock(&bn->cfg_lock);
+		kfree(srv);
+		NL_SET_ERR_MSG(info->extack, "too many servers");
+		return -ENOSPC;
+	}
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int bmptap_del_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
+	char addr[BMPTAP_SERVER_ADDRESS_MAX + 1];
+	int err, i;
+
+	if (!bn)
+		return -ENODEV;
+	err = server_parse(info, tb);
+	if (err)
+		return err;
+	nla_strscpy(addr, tb[BMPTAP_SERVER_ADDRESS], sizeof(addr));
+
+	mutex_lock(&bn->cfg_lock);
+	i = server_find(bn, addr, nla_get_u16(tb[BMPTAP_SERVER_PORT]));
+	if (i < 0) {
+		mutex_unlock(&bn->cfg_lock);
+		NL_SET_ERR_MSG(info->extack, "no such server");
+		return -ENOENT;
+	}
+	kfree(bn->servers[i]);
+	bn->nservers--;
+	memmove(&bn->servers[i], &bn->servers[i + 1],
+		(bn->nservers - i) * sizeof(bn->servers[0]));
+	bn->servers[bn->nservers] = NULL;
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int bmptap_get_server(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bmptap_net *bn = cb_bn(cb);
+	long *idx = &cb->args[0];
+	void *hdr;
+
+	if (!bn)
+		return -ENODEV;
+	mutex_lock(&bn->cfg_lock);
+	for (; *idx < bn->nservers; (*idx)++) {
+		const struct bmptap_server *srv = bn->servers[*idx];
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_GET_SERVER);
+		if (!hdr)
+			break;
+		if (nla_put(skb, BMPTAP_A_SERVER | NLA_F_NESTED, srv->len, srv->data)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&bn->cfg_lock);
+	return skb->len;
+}
+
+/* ---- status ---- */
+
+static int bmptap_set_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *attr = info->attrs[BMPTAP_A_STATUS];
+	void *blob = NULL, *old;
+	u32 len;
+
+	if (!bn)
+		return -ENODEV;
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_STATUS missing");
+		return -EINVAL;
+	}
+	len = nla_len(attr);
+	if (len) {
+		blob = kmemdup(nla_data(attr), len, GFP_KERNEL);
+		if (!blob)
+			return -ENOMEM;
+	}
+	mutex_lock(&bn->cfg_lock);
+	old = bn->status;
+	bn->status = blob;
+	bn->status_len = len;
+	mutex_unlock(&bn->cfg_lock);
+	kfree(old);
+	return 0;
+}
+
+static int bmptap_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	if (!bn)
+		return -ENODEV;
+	mutex_lock(&bn->cfg_lock);
+	msg = genlmsg_new(nla_total_size(bn->status_len), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &bmptap_family, 0, BMPTAP_CMD_GET_STATUS);
+	if (!hdr)
+		goto err;
+	if (bn->status && nla_put(msg, BMPTAP_A_STATUS, bn->status_len, bn->status))
+		goto err;
+	mutex_unlock(&bn->cfg_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+out:
+	mutex_unlock(&bn->cfg_lock);
+	return err;
+}
+
+void bmptap_nl_net_exit(struct bmptap_net *bn)
+{
+	u32 i;
+
+	mutex_lock(&bn->cfg_lock);
+	for (i = 0; i < bn->nservers; i++) {
+		kfree(bn->servers[i]);
+		bn->servers[i] = NULL;
+	}
+	bn->nservers = 0;
+	kfree(bn->status);
+	bn->status = NULL;
+	bn->status_len = 0;
+	mutex_unlock(&bn->cfg_lock);
+}
+
+/* ---- family ---- */
+
+static const struct genl_ops bmptap_ops[] = {
+	{
+		.cmd = BMPTAP_CMD_GET_NETNS,
+		.doit = bmptap_get_netns,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_SET_NETNS,
+		.doit = bmptap_set_netns,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_GET_FLOW,
+		.start = bmptap_flow_start,
+		.dumpit = bmptap_flow_dump,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_READ,
+		.start = bmptap_read_start,
+		.dumpit = bmptap_read_dump,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_SET_SERVER,
+		.doit = bmptap_set_server,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_DEL_SERVER,
+		.doit = bmptap_del_server,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_GET_SERVER,
+		.dumpit = bmptap_get_server,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_SET_STATUS,
+		.doit = bmptap_set_status,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_GET_STATUS,
+		.doit = bmptap_get_status,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group bmptap_mcgrps[] = {
+	[BMPTAP_GRP_EVENTS] = { .name = BMPTAP_MCGRP_EVENTS, .flags = BMPTAP_MCGRP_FLAGS },
+	[BMPTAP_GRP_CONFIG] = { .name = BMPTAP_MCGRP_CONFIG, .flags = BMPTAP_MCGRP_FLAGS },
+};
+
+/*
+ * parallel_ops: no genl_mutex around the ops; they use bn->cfg_lock and the
+ * queue and flow spinlocks.  resv_start_op 0: strict checks on every op.
+ */
+static struct genl_family bmptap_family __ro_after_init = {
+	.name = BMPTAP_GENL_NAME,
+	.version = BMPTAP_GENL_VERSION,
+	.maxattr = BMPTAP_A_MAX,
+	.policy = bmptap_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = bmptap_ops,
+	.n_ops = ARRAY_SIZE(bmptap_ops),
+	.resv_start_op = 0,
+	.mcgrps = bmptap_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(bmptap_mcgrps),
+};
+
+int bmptap_nl_register(void)
+{
+	int err;
+
+	err = genl_register_family(&bmptap_family);
+	if (!err)
+		WRITE_ONCE(bmptap_nl_live, true);
+	return err;
+}
+
+void bmptap_nl_unregister(void)
+{
+	WRITE_ONCE(bmptap_nl_live, false);
+	genl_unregister_family(&bmptap_family);
+}

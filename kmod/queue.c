@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bmptap: the bounded per-netns record queue (see queue.h).
+ */
+#include <linux/slab.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+
+#include "bmptap.h"
+
+struct bmptap_chunk {
+	struct list_head node;
+	u32 size;		/* capacity of data */
+	u32 head;		/* first unread byte */
+	u32 tail;		/* first free byte */
+	u8 data[] __aligned(8);
+};
+
+/* Regular chunks are one 16 KiB allocation. */
+#define BMPTAP_CHUNK_DATA	(BMPTAP_CHUNK_SIZE - sizeof(struct bmptap_chunk))
+
+void bmptap_queue_init(struct bmptap_queue *q, u32 limit)
+{
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->chunks);
+	q->limit = limit;
+	q->armed = true;	/* nobody has read yet: the first record rings */
+	q->dead = false;
+	q->next_seq = 1;
+	q->bytes = 0;
+	q->records = 0;
+	q->lost = 0;
+}
+
+void bmptap_queue_shutdown(struct bmptap_queue *q)
+{
+	spin_lock_bh(&q->lock);
+	q->dead = true;
+	q->armed = false;
+	spin_unlock_bh(&q->lock);
+}
+
+void bmptap_queue_free(struct bmptap_queue *q)
+{
+	struct bmptap_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &q->chunks, node) {
+		list_del(&c->node);
+		kfree(c);
+	}
+	q->bytes = 0;
+	q->records = 0;
+}
+
+void bmptap_queue_set_limit(struct bmptap_queue *q, u32 limit)
+{
+	spin_lock_bh(&q->lock);
+	q->limit = limit;
+	spin_unlock_bh(&q->lock);
+}
+
+static struct bmptap_chunk *queue_room(struct bmptap_queue *q, u32 alen)
+{
+	struct bmptap_chunk *c = NULL;
+	u32 size;
+
+	if (!list_empty(&q->chunks)) {
+		c = list_last_entry(&q->chunks, struct bmptap_chunk, node);
+		if (c->size - c->tail >= alen)
+			return c;
+	}
+	size = max_t(u32, alen, BMPTAP_CHUNK_DATA);
+	c = kmalloc(sizeof(*c) + size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->head = 0;
+	c->tail = 0;
+	list_add_tail(&c->node, &q->chunks);
+	return c;
+}
+
+/* Append one record; q->lock held. */
+static int queue_add(struct bmptap_queue *q, struct bmptap_rec *rec,
+		     const void *p1, u32 l1, const void *p2, u32 l2,
+		     enum bmptap_qclass cls)
+{
+	u32 len = sizeof(*rec) + l1 + l2;
+	u32 alen = BMPTAP_REC_ALIGN(len);
+	u64 bound = q->limit;
+	struct bmptap_chunk *c;
+	u8 *dst;
+
+	if (cls == BMPTAP_Q_CONTROL)
+		bound += q->limit / 16;
+	if (q->bytes + alen > bound)
+		return -ENOSPC;
+	c = queue_room(q, alen);
+	if (!c)
+		return -ENOMEM;
+
+	rec->len = len;
+	rec->seq = q->next_seq++;
+	dst = c->data + c->tail;
+	memcpy(dst, rec, sizeof(*rec));
+	dst += sizeof(*rec);
+	if (l1)
+		memcpy(dst, p1, l1);
+	if (l2)
+		memcpy(dst + l1, p2, l2);
+	if (alen > len)
+		memset(dst + l1 + l2, 0, alen - len);
+	c->tail += alen;
+	q->bytes += alen;
+	q->records++;
+	return 0;
+}
+
+/* Queue the LOST record owed to the reader; q->lock held. */
+static int queue_add_lost(struct bmptap_queue *q)
+{
+	struct bmptap_rec rec = {
+		.type = BMPTAP_REC_LOST,
+		.aux = (u32)min_t(u64, q->lost, U32_MAX),
+		.ts_ns = ktime_get_real_ns(),
+	};
+	int ret;
+
+	ret = queue_add(q, &rec, NULL, 0, NULL, 0, BMPTAP_Q_CONTROL);
+	if (!ret)
+		q->lost = 0;
+	return ret;
+}
+
+int bmptap_queue_push(struct bmptap_net *bn, struct bmptap_rec *rec,
+		      const void *p1, u32 l1, const void *p2, u32 l2,
+		      enum bmptap_qclass cls, u64 *seq)
+{
+	struct bmptap_queue *q = &bn->queue;
+	bool ring = false;
+	u32 added = 0;
+	int ret;
+
+	spin_lock_bh(&q->lock);
+	if (q->dead) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
+	/* Nothing may overtake the report of lost records. */
+	if (q->lost) {
+		ret = queue_add_lost(q);
+		if (ret)
+			goto out;
+		added++;
+	}
+	ret = queue_add(q, rec, p1, l1, p2, l2, cls);
+	if (!ret) {
+		added++;
+		*seq = rec->seq;
+	}
+out:
+	if (added && q->armed) {
+		q->armed = false;
+		ring = true;
+	}
+	spin_unlock_bh(&q->lock);
+
+	if (added)
+		bmptap_count(bn, BMPTAP_CNT_RECORDS, added);
+	/* The doorbell is sent from a work item, never from a hook. */
+	if (ring)
+		schedule_work(&bn->doorbell_work);
+	return ret;
+}
+
+void bmptap_queue_lost(struct bmptap_net *bn)
+{
+	struct bmptap_queue *q = &bn->queue;
+	bool counted = false;
+
+	spin_lock_bh(&q->lock);
+	if (!q->dead) {
+		q->lost++;
+		counted = true;
+	}
+	spin_unlock_bh(&q->lock);
+	if (counted)
+		bmptap_count(bn, BMPTAP_CNT_RECORDS_LOST, 1);
+}
+
+void bmptap_queue_kick(struct bmptap_net *bn)
+{
+	struct bmptap_queue *q = &bn->queue;
+	bool ring = false;
+	bool added;
+
+	spin_lock_bh(&q->lock);
+	added = !q->dead && q->lost && !queue_add_lost(q);
+	if (added && q->armed) {
+		q->armed = false;
+		ring = true;
+	}
+	spin_unlock_bh(&q->lock);
+
+	if (added)
+		bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
+	if (ring)
+		schedule_work(&bn->doorbell_work);
+}
+
+/* Whole records, in bytes, that fit in avail; q->lock held. */
+static u32 queue_fit(struct bmptap_queue *q, u32 avail)
+{
+	struct bmptap_chunk *c;
+	u32 n = 0;
+
+	list_for_each_entry(c, &q->chunks, node) {
+		u32 off = c->head;
+
+		while (off < c->tail) {
+			const struct bmptap_rec *rec = (const void *)(c->data + off);
+			u32 alen = BMPTAP_REC_ALIGN(rec->len);
+
+			if (alen > avail - n)
+				return n;
+			n += alen;
+			off += alen;
+		}
+	}
+	return n;
+}
+
+/* Move n bytes of whole records to dst; q->lock held. */
+static void queue_take(struct bmptap_queue *q, u8 *dst, u32 n)
+{
+	while (n) {
+		struct bmptap_chunk *c;
+		u32 run = 0, recs = 0;
+
+		c = list_first_entry(&q->chunks, struct bmptap_chunk, node);
+		while (c->head + run < c->tail && run < n) {
+			const struct bmptap_rec *rec = (const void *)(c->data + c->head + run);
+
+			run += BMPTAP_REC_ALIGN(rec->len);
+			recs++;
+		}
+		memcpy(dst, c->data + c->head, run);
+		dst += run;
+		n -= run;
+		c->head += run;
+		q->bytes -= run;
+		q->records -= recs;
+		if (c->head < c->tail)
+			continue;
+		if (list_is_last(&c->node, &q->chunks) && c->size == BMPTAP_CHUNK_DATA) {
+			c->head = 0;
+			c->tail = 0;
+			break;
+		}
+		list_del(&c->node);
+		kfree(c);
+	}
+}
+
+int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, int attrtype,
+		      bool *drained)
+{
+	struct bmptap_queue *q = &bn->queue;
+	int room = skb_tailroom(skb) - NLA_HDRLEN;
+	struct nlattr *attr;
+	bool lost_added = false;
+	u32 n;
+
+	*drained = false;
+	if (room < (int)sizeof(struct bmptap_rec))
+		return -EMSGSIZE;
+
+	spin_lock_bh(&q->lock);
+	if (q->lost && !q->dead && !queue_add_lost(q))
+		lost_added = true;
+	n = queue_fit(q, room);
+	if (!n) {
+		int ret = q->records ? -EMSGSIZE : 0;
+
+		*drained = !q->records;
+		if (*drained && !q->dead)
+			q->armed = true;
+		spin_unlock_bh(&q->lock);
+		if (lost_added)
+			bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
+		return ret;
+	}
+	attr = nla_reserve(skb, attrtype, n);
+	if (attr)
+		queue_take(q, nla_data(attr), n);
+	*drained = !q->records;
+	if (*drained && !q->dead)
+		q->armed = true;
+	spin_unlock_bh(&q->lock);
+
+	if (lost_added)
+		bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
+	return attr ? n : -EMSGSIZE;
+}
+
+void bmptap_queue_stats(struct bmptap_queue *q, u64 *bytes, u64 *records,
+			u64 *next_seq)
+{
+	spin_lock_bh(&q->lock);
+	*bytes = q->bytes;
+	*records = q->records;
+	*next_seq = q->next_seq;
+	spin_unlock_bh(&q->lock);
+}

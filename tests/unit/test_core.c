@@ -1,0 +1,1201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the reassembly and framing core (kmod/core). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "reasm.h"
+
+/* ---- recorder -------------------------------------------------------- */
+
+#define MAX_GAPS 64
+
+struct rec_gap {
+	struct bmptap_gap gap;
+	u8 data[BMPTAP_GAP_MAX_DATA];
+	u32 data_len;
+};
+
+struct rec {
+	u8 *bytes;		/* all messages back to back */
+	size_t len, cap;
+	u32 nmsgs;
+	u32 *msg_lens;
+	u32 *msg_flags;
+	u32 msg_cap;
+	u32 bad_msgs;		/* messages failing bt_bgp_header_valid or length */
+	struct rec_gap gaps[MAX_GAPS];
+	u32 ngaps;
+	s64 charged;
+	s64 budget;		/* < 0: unlimited */
+	u32 charge_refusals;
+};
+
+static void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
+{
+	struct rec *r = ctx;
+
+	(void)ts_ns;
+	if (!bt_bgp_header_valid(msg) || (((u32)msg[16] << 8) | msg[17]) != len)
+		r->bad_msgs++;
+	if (r->len + len > r->cap) {
+		r->cap = (r->len + len) * 2;
+		r->bytes = realloc(r->bytes, r->cap);
+		assert_non_null(r->bytes);
+	}
+	memcpy(r->bytes + r->len, msg, len);
+	r->len += len;
+	if (r->nmsgs == r->msg_cap) {
+		r->msg_cap = r->msg_cap ? r->msg_cap * 2 : 64;
+		r->msg_lens = realloc(r->msg_lens, r->msg_cap * sizeof(u32));
+		r->msg_flags = realloc(r->msg_flags, r->msg_cap * sizeof(u32));
+		assert_non_null(r->msg_lens);
+		assert_non_null(r->msg_flags);
+	}
+	r->msg_lens[r->nmsgs] = len;
+	r->msg_flags[r->nmsgs] = flags;
+	r->nmsgs++;
+}
+
+static void rec_gap(void *ctx, const struct bmptap_gap *gap, const u8 *skipped,
+		    u32 skipped_len, u64 ts_ns)
+{
+	struct rec *r = ctx;
+	struct rec_gap *g;
+
+	(void)ts_ns;
+	assert_true(skipped_len <= BMPTAP_GAP_MAX_DATA);
+	assert_true(skipped_len <= gap->bytes || gap->bytes == 0);
+	if (r->ngaps == MAX_GAPS)
+		return;
+	g = &r->gaps[r->ngaps++];
+	g->gap = *gap;
+	g->data_len = skipped_len;
+	if (skipped_len)
+		memcpy(g->data, skipped, skipped_len);
+}
+
+static bool rec_charge(void *ctx, s32 delta)
+{
+	struct rec *r = ctx;
+
+	if (delta > 0 && r->budget >= 0 && r->charged + delta > r->budget) {
+		r->charge_refusals++;
+		return false;
+	}
+	r->charged += delta;
+	assert_true(r->charged >= 0);
+	return true;
+}
+
+static const struct bt_ops ops = {
+	.msg = rec_msg,
+	.gap = rec_gap,
+	.charge = rec_charge,
+};
+
+static struct rec *rec_new(void)
+{
+	struct rec *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->budget = -1;
+	return r;
+}
+
+static void rec_free(struct rec *r)
+{
+	assert_int_equal(r->charged, 0);
+	free(r->bytes);
+	free(r->msg_lens);
+	free(r->msg_flags);
+	free(r);
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static int flat_copy(const void *src, u32 off, void *dst, u32 len)
+{
+	memcpy(dst, (const u8 *)src + off, len);
+	return 0;
+}
+
+static struct bt_payload flat(const void *v, u32 len)
+{
+	struct bt_payload p = { .src = v, .len = len, .copy = flat_copy };
+
+	return p;
+}
+
+static u32 rng_state = 12345;
+
+static u32 rnd(void)
+{
+	/* xorshift32 */
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static u32 rnd_range(u32 lo, u32 hi)	/* inclusive */
+{
+	return lo + rnd() % (hi - lo + 1);
+}
+
+/* Write a BGP message of type and len at v; body filled from seed. */
+static u32 make_msg(u8 *v, u8 type, u32 len, u32 seed)
+{
+	u32 i;
+
+	memset(v, 0xff, 16);
+	v[16] = len >> 8;
+	v[17] = len & 0xff;
+	v[18] = type;
+	for (i = BT_BGP_HEADER_LEN; i < len; i++)
+		v[i] = (u8)(seed * 31 + i * 7 + (i >> 8));
+	return len;
+}
+
+static u32 random_msg(u8 *v, u32 max_len)
+{
+	u8 type = (u8)rnd_range(1, 5);
+	u32 len;
+
+	switch (type) {
+	case 4:
+		len = 19;
+		break;
+	case 1:
+		len = rnd_range(29, max_len < 200 ? max_len : 200);
+		break;
+	default:
+		len = rnd_range(23, max_len);
+		break;
+	}
+	return make_msg(v, type, len, rnd());
+}
+
+/* A stream of n random messages; returns its length, message count in *nmsgs. */
+static u8 *random_stream(u32 n, u32 max_len, u32 *out_len)
+{
+	u8 *v = malloc((size_t)n * max_len + 1);
+	u32 len = 0, i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++)
+		len += random_msg(v + len, max_len);
+	*out_len = len;
+	return v;
+}
+
+static void feed(struct bt_stream *s, u32 seq, const u8 *v, u32 len, struct rec *r)
+{
+	struct bt_payload p = flat(v, len);
+
+	bt_stream_data(s, seq, &p, false, 0, &ops, r);
+}
+
+static void assert_stream_eq(const struct rec *r, const u8 *v, u32 len, u32 nmsgs)
+{
+	assert_int_equal(r->bad_msgs, 0);
+	assert_int_equal(r->nmsgs, nmsgs);
+	assert_int_equal(r->len, len);
+	assert_memory_equal(r->bytes, v, len);
+}
+
+static void free_stream(struct bt_stream *s, struct rec *r)
+{
+	bt_stream_free(s, &ops, r);
+	assert_int_equal(s->held, 0);
+	rec_free(r);
+}
+
+/* ---- framing ----------------------------------------------------------- */
+
+static void test_header_valid(void **state)
+{
+	u8 v[64];
+
+	(void)state;
+	make_msg(v, 4, 19, 0);
+	assert_true(bt_bgp_header_valid(v));
+	make_msg(v, 4, 20, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 1, 28, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 1, 29, 0);
+	assert_true(bt_bgp_header_valid(v));
+	make_msg(v, 2, 22, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 2, 23, 0);
+	assert_true(bt_bgp_header_valid(v));
+	make_msg(v, 3, 20, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 3, 21, 0);
+	assert_true(bt_bgp_header_valid(v));
+	make_msg(v, 5, 23, 0);
+	assert_true(bt_bgp_header_valid(v));
+	make_msg(v, 5, 22, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 6, 23, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 0, 23, 0);
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 2, 23, 0);
+	v[5] = 0xfe;
+	assert_false(bt_bgp_header_valid(v));
+	make_msg(v, 2, 23, 0);
+	v[16] = 0;
+	v[17] = 18;
+	assert_false(bt_bgp_header_valid(v));
+	v[16] = 0xff;
+	v[17] = 0xff;
+	assert_true(bt_bgp_header_valid(v));
+}
+
+static void test_single_message(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[100];
+	u32 len = make_msg(v, 2, 100, 1);
+
+	(void)state;
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 1000);
+	feed(&s, 1001, v, len, r);
+	assert_stream_eq(r, v, len, 1);
+	assert_int_equal(r->ngaps, 0);
+	assert_int_equal(r->msg_flags[0], 0);
+	assert_int_equal(s.stats.bytes, 100);
+	assert_int_equal(s.stats.segments, 1);
+	assert_int_equal(s.framer.messages, 1);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 0);
+	free_stream(&s, r);
+}
+
+static void test_many_in_one_segment(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u32 len;
+	u8 *v;
+
+	(void)state;
+	v = random_stream(500, 300, &len);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 7);
+	feed(&s, 8, v, len, r);
+	assert_stream_eq(r, v, len, 500);
+	assert_int_equal(r->ngaps, 0);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_one_byte_segments(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u32 len, i;
+	u8 *v;
+
+	(void)state;
+	v = random_stream(40, 500, &len);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0xfffffff0u);
+	for (i = 0; i < len; i++)
+		feed(&s, 0xfffffff1u + i, v + i, 1, r);
+	assert_stream_eq(r, v, len, 40);
+	assert_int_equal(r->ngaps, 0);
+	assert_int_equal(s.stats.segments, len);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_max_message(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 *v = malloc(65535 + 19);
+	u32 off;
+
+	(void)state;
+	make_msg(v, 2, 65535, 9);
+	make_msg(v + 65535, 4, 19, 0);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 1);
+	for (off = 0; off < 65535 + 19; off += 1448) {
+		u32 n = 65535 + 19 - off < 1448 ? 65535 + 19 - off : 1448;
+
+		feed(&s, 2 + off, v + off, n, r);
+	}
+	assert_int_equal(r->nmsgs, 0);
+	bt_stream_ack(&s, 2 + 65535 + 19, &ops, r);
+	assert_stream_eq(r, v, 65535 + 19, 2);
+	assert_int_equal(r->msg_lens[0], 65535);
+	assert_int_equal(s.held, 0);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_wraparound(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u32 len, off, isn = 0xffffff00u;
+	u8 *v;
+
+	(void)state;
+	v = random_stream(30, 200, &len);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, isn);
+	for (off = 0; off < len; off += 100) {
+		u32 n = len - off < 100 ? len - off : 100;
+
+		feed(&s, isn + 1 + off, v + off, n, r);
+		if (off % 300 == 0)
+			bt_stream_ack(&s, isn + 1 + off, &ops, r);
+	}
+	bt_stream_ack(&s, isn + 1 + len, &ops, r);
+	assert_stream_eq(r, v, len, 30);
+	assert_int_equal(r->ngaps, 0);
+	assert_true(s.next_seq < 0x10000u);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_retransmit_dedup(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[200];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 100, r);
+	feed(&s, 1, v, 100, r);		/* exact retransmit */
+	feed(&s, 51, v + 50, 50, r);	/* retransmit of the tail */
+	feed(&s, 51, v + 50, 150, r);	/* partly old */
+	feed(&s, 1, v, 200, r);		/* all old */
+	assert_stream_eq(r, v, 200, 2);
+	assert_int_equal(s.stats.retransmits, 4);
+	assert_int_equal(r->ngaps, 0);
+	free_stream(&s, r);
+}
+
+static void test_partial_overlap(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 150, 1);
+	make_msg(v + 150, 2, 150, 2);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 101, v + 100, 100, r);	/* [100,200) held */
+	feed(&s, 151, v + 150, 100, r);	/* [150,250): overlaps the held one */
+	feed(&s, 221, v + 220, 80, r);	/* [220,300) */
+	assert_int_equal(r->nmsgs, 0);
+	assert_int_equal(s.held, 200);
+	assert_int_equal(s.stats.out_of_order, 3);
+	feed(&s, 1, v, 120, r);		/* [0,120) overlaps [100,200) */
+	assert_stream_eq(r, v, 300, 2);
+	assert_int_equal(s.stats.conflicts, 0);
+	assert_int_equal(s.held, 0);
+	assert_int_equal(r->ngaps, 0);
+	free_stream(&s, r);
+}
+
+static void test_overlap_conflict(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[200], bad[200];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	memcpy(bad, v, sizeof(bad));
+	memset(bad + 120, 0x55, 30);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 130, r);			/* first copy of [0,130) */
+	feed(&s, 101, bad + 100, 100, r);	/* [100,200): [100,130) old, differs */
+	assert_int_equal(s.stats.conflicts, 1);
+	bt_stream_ack(&s, 201, &ops, r);
+	/* The first copy won for [100,130); [130,200) came from bad. */
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 130);
+	assert_memory_equal(r->bytes + 130, bad + 130, 70);
+	feed(&s, 1, bad, 200, r);		/* old: nothing to compare with */
+	assert_int_equal(s.stats.conflicts, 1);
+	free_stream(&s, r);
+}
+
+static void test_reordering(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u32 len, nseg, i, j, *order;
+	u8 *v;
+
+	(void)state;
+	v = random_stream(100, 300, &len);
+	nseg = (len + 99) / 100;
+	order = malloc(nseg * sizeof(*order));
+	for (i = 0; i < nseg; i++)
+		order[i] = i;
+	for (i = nseg - 1; i > 0; i--) {
+		u32 t;
+
+		j = rnd() % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	bt_stream_init(&s, false, 1 << 24);
+	bt_stream_syn(&s, 0x7ffffff0u);
+	for (i = 0; i < nseg; i++) {
+		u32 off = order[i] * 100;
+		u32 n = len - off < 100 ? len - off : 100;
+
+		feed(&s, 0x7ffffff1u + off, v + off, n, r);
+	}
+	assert_stream_eq(r, v, len, 100);
+	assert_int_equal(r->ngaps, 0);
+	assert_int_equal(s.held, 0);
+	assert_true(s.stats.out_of_order > 0);
+	free(order);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_gated_ack(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 99);
+	feed(&s, 100, v, 300, r);
+	assert_int_equal(r->nmsgs, 0);
+	assert_int_equal(s.held, 300);
+	assert_int_equal(r->charged, 300);
+	bt_stream_ack(&s, 100, &ops, r);	/* acks nothing new */
+	assert_int_equal(r->nmsgs, 0);
+	bt_stream_ack(&s, 150, &ops, r);	/* half a message */
+	assert_int_equal(r->nmsgs, 0);
+	assert_int_equal(s.held, 250);
+	assert_int_equal(r->charged, 250);
+	bt_stream_ack(&s, 300, &ops, r);	/* two messages */
+	assert_int_equal(r->nmsgs, 2);
+	bt_stream_ack(&s, 250, &ops, r);	/* old ack */
+	assert_int_equal(r->nmsgs, 2);
+	bt_stream_ack(&s, 400, &ops, r);
+	assert_stream_eq(r, v, 300, 3);
+	assert_int_equal(r->ngaps, 0);
+	assert_int_equal(s.held, 0);
+	/* An ACK for bytes the tap never saw declares them missing. */
+	bt_stream_ack(&s, 419, &ops, r);
+	assert_int_equal(s.stats.gaps, 1);
+	assert_int_equal(s.stats.gap_bytes, 19);
+	make_msg(v, 4, 19, 0);
+	feed(&s, 400, v, 19, r);		/* too late: old */
+	assert_int_equal(s.stats.retransmits, 1);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 19);
+	free_stream(&s, r);
+}
+
+static void test_gated_acked_before_data(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[100];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	bt_stream_init(&s, true, 0);	/* cannot hold anything */
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 100, r);
+	assert_int_equal(s.stats.nomem, 1);
+	bt_stream_ack(&s, 101, &ops, r);
+	assert_int_equal(r->nmsgs, 0);
+	assert_int_equal(s.stats.gaps, 1);
+	/* Retransmission after its ack is old. */
+	feed(&s, 1, v, 100, r);
+	assert_int_equal(s.stats.retransmits, 1);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	free_stream(&s, r);
+}
+
+/* A hole ending inside a message: that message is lost, the next is exact. */
+static void test_hole_inside_message(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 120, r);
+	feed(&s, 151, v + 150, 150, r);	/* [120,150) never seen */
+	bt_stream_ack(&s, 301, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 100);
+	assert_memory_equal(r->bytes + 100, v + 200, 100);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	assert_int_equal(s.stats.gaps, 1);
+	assert_int_equal(s.stats.gap_bytes, 30);
+	/* The gap came before the message after it. */
+	free_stream(&s, r);
+}
+
+/* A hole ending exactly at a message end: next header exact. */
+static void test_hole_exact_message_end(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 150, r);
+	feed(&s, 201, v + 200, 100, r);	/* [150,200) never seen */
+	bt_stream_ack(&s, 301, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes + 100, v + 200, 100);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	free_stream(&s, r);
+}
+
+/* A hole across a message boundary: resync, skipping the rest of message 3. */
+static void test_hole_spanning_boundary(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[400];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	make_msg(v + 300, 2, 100, 4);
+	/* Message bodies never contain 0xff here, so the scan cannot lock early. */
+	for (int i = 0; i < 400; i++)
+		if (i % 100 >= 19 && v[i] == 0xff)
+			v[i] = 0;
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 150, r);
+	feed(&s, 231, v + 230, 170, r);	/* [150,230) missing */
+	assert_int_equal(r->nmsgs, 1);
+	bt_stream_ack(&s, 401, &ops, r);	/* ungated: the ack declares the hole */
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes + 100, v + 300, 100);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	/* 50 seen of message 2, 80 missing, 70 scanned over */
+	assert_int_equal(r->gaps[0].gap.bytes, 200);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	assert_int_equal(r->gaps[0].data_len, 70);
+	assert_memory_equal(r->gaps[0].data, v + 230, 70);
+	free_stream(&s, r);
+}
+
+static void test_garbage_between(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+	u32 len = 0;
+
+	(void)state;
+	len += make_msg(v + len, 4, 19, 0);
+	memcpy(v + len, "garbage\xff\xff\xff", 10);
+	len += 10;
+	len += make_msg(v + len, 2, 50, 1);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, len, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 19);
+	assert_memory_equal(r->bytes + 19, v + 29, 50);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_RESYNC);
+	assert_int_equal(r->gaps[0].gap.bytes, 10);
+	assert_int_equal(r->gaps[0].gap.messages, 0);
+	assert_int_equal(r->gaps[0].data_len, 10);
+	assert_memory_equal(r->gaps[0].data, v + 19, 10);
+	free_stream(&s, r);
+}
+
+/* Garbage fed one byte at a time, including a bad header of all 0xff. */
+static void test_garbage_bytewise(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_framer f;
+	struct bt_payload p;
+	u8 v[200];
+	u32 len = 0, i;
+
+	(void)state;
+	memset(v, 0xff, 40);		/* marker, length 0xffff, type 0xff: bad */
+	len = 40;
+	len += make_msg(v + len, 3, 21, 1);
+	len += make_msg(v + len, 4, 19, 0);
+	bt_framer_init(&f);
+	for (i = 0; i < len; i++) {
+		p = flat(v + i, 1);
+		bt_framer_feed(&f, &p, 0, 1, 0, 0, &ops, r);
+	}
+	bt_framer_flush(&f, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v + 40, 40);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 40);
+	assert_int_equal(r->gaps[0].data_len, 40);
+	bt_framer_free(&f);
+	rec_free(r);
+}
+
+static void test_midstream(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 4, 19, 0);
+	for (int i = 0; i < 200; i++)
+		if (i % 100 >= 19 && v[i] == 0xff)
+			v[i] = 0;
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_ack(&s, 5000, &ops, r);	/* ignored: not synced */
+	feed(&s, 5040, v + 40, 179, r);		/* picked up inside message 1 */
+	assert_true(s.synced);
+	bt_stream_ack(&s, 5040 + 179, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v + 100, 119);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
+	assert_int_equal(r->gaps[0].gap.bytes, 60);
+	assert_int_equal(r->gaps[0].gap.messages, 0);
+	free_stream(&s, r);
+}
+
+static void test_midstream_aligned(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[100];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	bt_stream_init(&s, false, 1 << 20);
+	feed(&s, 77, v, 100, r);
+	assert_int_equal(r->nmsgs, 1);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
+	assert_int_equal(r->gaps[0].gap.bytes, 0);
+	free_stream(&s, r);
+}
+
+static void test_fin_flush_unacked(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	struct bt_payload p;
+	u8 v[400];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	make_msg(v + 300, 2, 100, 4);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 100, r);
+	feed(&s, 101, v + 100, 100, r);
+	feed(&s, 301, v + 300, 50, r);		/* [200,300) never seen */
+	p = flat(v + 350, 50);
+	bt_stream_data(&s, 351, &p, true, 0, &ops, r);	/* FIN at 401 */
+	assert_true(s.fin);
+	assert_int_equal(s.fin_seq, 401);
+	feed(&s, 401, v, 50, r);		/* after FIN: ignored */
+	bt_stream_ack(&s, 101, &ops, r);
+	assert_int_equal(r->nmsgs, 1);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 3);
+	assert_int_equal(r->msg_flags[0], 0);
+	assert_int_equal(r->msg_flags[1], BMPTAP_RECF_UNACKED);
+	assert_int_equal(r->msg_flags[2], BMPTAP_RECF_UNACKED);
+	assert_memory_equal(r->bytes + 200, v + 300, 100);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(s.held, 0);
+	free_stream(&s, r);
+}
+
+static void test_flush_truncated(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[200];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 160, r);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 1);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	assert_int_equal(r->gaps[0].gap.bytes, 60);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	free_stream(&s, r);
+}
+
+static void test_max_held_budget(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[500];
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		make_msg(v + i * 100, 2, 100, i);
+	bt_stream_init(&s, true, 250);
+	bt_stream_syn(&s, 0);
+	for (i = 0; i < 5; i++) {
+		feed(&s, 1 + i * 100, v + i * 100, 100, r);
+		assert_true(s.held <= 250);
+	}
+	assert_int_equal(s.stats.nomem, 3);
+	bt_stream_ack(&s, 501, &ops, r);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->bad_msgs, 0);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 200);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	assert_int_equal(r->gaps[0].gap.bytes, 300);
+	free_stream(&s, r);
+}
+
+static void test_charge_budget(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	r->budget = 150;
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 100, r);
+	feed(&s, 101, v + 100, 100, r);	/* refused */
+	feed(&s, 201, v + 200, 100, r);	/* refused */
+	assert_int_equal(r->charge_refusals, 2);
+	assert_int_equal(r->charged, 100);
+	bt_stream_ack(&s, 101, &ops, r);
+	assert_int_equal(r->charged, 0);
+	feed(&s, 101, v + 100, 100, r);	/* retransmit fits now */
+	feed(&s, 201, v + 200, 100, r);	/* not this */
+	bt_stream_ack(&s, 301, &ops, r);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 200);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	free_stream(&s, r);
+}
+
+/* Ungated out of budget: the oldest hole is given up, nothing is corrupted. */
+static void test_ungated_budget(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[1000];
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		make_msg(v + i * 100, 2, 100, i);
+	bt_stream_init(&s, false, 300);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 100, r);
+	for (i = 2; i < 10; i++) {		/* [100,200) never comes */
+		feed(&s, 1 + i * 100, v + i * 100, 100, r);
+		assert_true(s.held <= 300);
+	}
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->bad_msgs, 0);
+	assert_int_equal(r->nmsgs, 9);
+	assert_memory_equal(r->bytes, v, 100);
+	assert_memory_equal(r->bytes + 100, v + 200, 800);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(r->gaps[0].gap.messages, 0);
+	free_stream(&s, r);
+}
+
+static int fail_after = -1;	/* allocations left before failing; < 0: never */
+
+static void *failing_alloc(size_t size)
+{
+	if (fail_after == 0)
+		return NULL;
+	if (fail_after > 0)
+		fail_after--;
+	return malloc(size);
+}
+
+static void test_alloc_failure_segments(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	bt_alloc_hook = failing_alloc;
+	fail_after = 0;
+	feed(&s, 101, v + 100, 100, r);	/* cannot be held */
+	fail_after = -1;
+	feed(&s, 1, v, 100, r);
+	feed(&s, 201, v + 200, 100, r);
+	assert_int_equal(s.stats.nomem, 1);
+	assert_int_equal(r->charged, 200);	/* the failed charge was returned */
+	bt_stream_ack(&s, 301, &ops, r);
+	bt_alloc_hook = NULL;
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 100);
+	assert_memory_equal(r->bytes + 100, v + 200, 100);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
+	free_stream(&s, r);
+}
+
+static void test_alloc_failure_message(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 4, 19, 0);
+	make_msg(v + 119, 2, 100, 3);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	bt_alloc_hook = failing_alloc;
+	fail_after = 0;
+	feed(&s, 1, v, 219, r);
+	assert_int_equal(r->nmsgs, 1);	/* only the KEEPALIVE: no buffer needed */
+	fail_after = -1;
+	feed(&s, 220, v, 100, r);
+	bt_alloc_hook = NULL;
+	assert_int_equal(r->nmsgs, 2);
+	/* One gap before the KEEPALIVE, one before the last message. */
+	assert_int_equal(r->ngaps, 2);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_NOMEM);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(r->gaps[1].gap.reason, BMPTAP_GAP_NOMEM);
+	assert_int_equal(r->gaps[1].gap.messages, 1);
+	assert_int_equal(r->gaps[1].gap.bytes, 100);
+	assert_memory_equal(r->bytes, v + 100, 19);
+	assert_memory_equal(r->bytes + 19, v, 100);
+	free_stream(&s, r);
+}
+
+/* Random allocation failures: never corruption, never leaks. */
+static void test_alloc_failure_random(void **state)
+{
+	u32 round;
+
+	(void)state;
+	bt_alloc_hook = failing_alloc;
+	for (round = 0; round < 50; round++) {
+		struct rec *r = rec_new();
+		struct bt_stream s;
+		u32 len, off, n, isn = rnd();
+		u8 *v = random_stream(50, 2000, &len);
+
+		bt_stream_init(&s, round & 1, 1 << 20);
+		bt_stream_syn(&s, isn);
+		for (off = 0; off < len; off += n) {
+			n = rnd_range(1, 3000);
+			if (n > len - off)
+				n = len - off;
+			fail_after = rnd() % 4;
+			/* Out of order now and then, so that segments get held. */
+			if (rnd() % 2 && off + n < len) {
+				u32 m = rnd_range(1, len - off - n);
+
+				feed(&s, isn + 1 + off + n, v + off + n, m, r);
+			}
+			feed(&s, isn + 1 + off, v + off, n, r);
+			if (rnd() % 3 == 0)
+				bt_stream_ack(&s, isn + 1 + off + rnd() % (n + 1), &ops, r);
+		}
+		fail_after = -1;
+		bt_stream_flush(&s, 0, &ops, r);
+		assert_int_equal(r->bad_msgs, 0);
+		free(v);
+		free_stream(&s, r);
+	}
+	bt_alloc_hook = NULL;
+}
+
+static void test_bogus(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[100];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1 + 0x50000000u, v, 100, r);
+	bt_stream_ack(&s, 0x60000000u, &ops, r);
+	assert_int_equal(s.stats.bogus, 2);
+	assert_int_equal(s.held, 0);
+	feed(&s, 1, v, 100, r);
+	bt_stream_ack(&s, 101, &ops, r);
+	assert_stream_eq(r, v, 100, 1);
+	free_stream(&s, r);
+}
+
+/* ---- randomized differential ----------------------------------------- */
+
+struct pkt {
+	u32 off, len;
+};
+
+static void shuffle_near(struct pkt *p, u32 n, u32 dist)
+{
+	u32 i, j;
+	struct pkt t;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (rnd() % 3)
+			continue;
+		j = i + 1 + rnd() % dist;
+		if (j >= n)
+			j = n - 1;
+		t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+}
+
+static void differential_round(bool gated, u32 nmsgs)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u32 len, nseg = 0, npk = 0, cap, off, i, isn, contig = 0, acked = 0;
+	struct pkt *segs, *pk;
+	u8 *v, *got;
+
+	v = random_stream(nmsgs, rnd() % 2 ? 4096 : 300, &len);
+	cap = len + 16;
+	segs = malloc(cap * sizeof(*segs));
+	pk = malloc(4 * cap * sizeof(*pk));
+	got = calloc(len, 1);
+	for (off = 0; off < len; off += segs[nseg++].len) {
+		segs[nseg].off = off;
+		segs[nseg].len = rnd() % 4 ? rnd_range(1, 1448) : rnd_range(1, 40);
+		if (segs[nseg].len > len - off)
+			segs[nseg].len = len - off;
+	}
+	for (i = 0; i < nseg; i++) {
+		pk[npk++] = segs[i];
+		if (rnd() % 8 == 0)
+			pk[npk++] = segs[i];		/* duplicate */
+		if (rnd() % 8 == 0) {			/* overlapping retransmit */
+			u32 a = rnd() % len, b = a + rnd_range(1, 3000);
+
+			pk[npk].off = a;
+			pk[npk++].len = (b > len ? len : b) - a;
+		}
+	}
+	shuffle_near(pk, npk, rnd() % 2 ? 4 : 40);
+
+	isn = rnd() % 4 ? rnd() : 0xffffffffu - rnd() % 5000;
+	bt_stream_init(&s, gated, 1 << 30);
+	bt_stream_syn(&s, isn);
+	for (i = 0; i < npk; i++) {
+		feed(&s, isn + 1 + pk[i].off, v + pk[i].off, pk[i].len, r);
+		memset(got + pk[i].off, 1, pk[i].len);
+		while (contig < len && got[contig])
+			contig++;
+		if (rnd() % 3 == 0 && contig > acked) {
+			acked = rnd_range(acked + 1, contig);
+			bt_stream_ack(&s, isn + 1 + acked, &ops, r);
+		}
+	}
+	assert_int_equal(contig, len);
+	bt_stream_ack(&s, isn + 1 + len, &ops, r);
+	assert_int_equal(s.held, 0);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 0);
+	assert_stream_eq(r, v, len, nmsgs);
+	for (i = 0; i < r->nmsgs; i++)
+		assert_int_equal(r->msg_flags[i], 0);
+	assert_int_equal(s.stats.conflicts, 0);
+	assert_int_equal(s.stats.bytes, len);
+	free(got);
+	free(pk);
+	free(segs);
+	free(v);
+	free_stream(&s, r);
+}
+
+static void test_differential(void **state)
+{
+	u32 round;
+
+	(void)state;
+	for (round = 0; round < 300; round++) {
+		rng_state = 0x9e3779b9u * (round + 1);
+		differential_round(round & 1, rnd_range(1, 200));
+	}
+}
+
+/* Random feed sizes straight into the framer, with holes of known size. */
+static void test_framer_random_holes(void **state)
+{
+	u32 round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		struct rec *r = rec_new();
+		struct bt_framer f;
+		struct bt_payload p;
+		u32 len, off = 0, n, lost = 0;
+		u8 *v;
+
+		rng_state = 0x1234567u * (round + 1);
+		v = random_stream(100, 1000, &len);
+		bt_framer_init(&f);
+		while (off < len) {
+			n = rnd_range(1, 2000);
+			if (n > len - off)
+				n = len - off;
+			if (rnd() % 10 == 0) {
+				bt_framer_hole(&f, n, BMPTAP_GAP_MISSING);
+				lost += n;
+			} else {
+				p = flat(v + off, n);
+				bt_framer_feed(&f, &p, 0, n, 0, 0, &ops, r);
+			}
+			off += n;
+		}
+		bt_framer_flush(&f, 0, &ops, r);
+		assert_int_equal(r->bad_msgs, 0);
+		/* Everything is accounted for: delivered + skipped = stream. */
+		{
+			u64 skipped = 0;
+			u32 g;
+
+			for (g = 0; g < r->ngaps; g++)
+				skipped += r->gaps[g].gap.bytes;
+			if (r->ngaps < MAX_GAPS)
+				assert_int_equal(skipped + r->len, len);
+		}
+		(void)lost;
+		bt_framer_free(&f);
+		free(v);
+		rec_free(r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_valid),
+		cmocka_unit_test(test_single_message),
+		cmocka_unit_test(test_many_in_one_segment),
+		cmocka_unit_test(test_one_byte_segments),
+		cmocka_unit_test(test_max_message),
+		cmocka_unit_test(test_wraparound),
+		cmocka_unit_test(test_retransmit_dedup),
+		cmocka_unit_test(test_partial_overlap),
+		cmocka_unit_test(test_overlap_conflict),
+		cmocka_unit_test(test_reordering),
+		cmocka_unit_test(test_gated_ack),
+		cmocka_unit_test(test_gated_acked_before_data),
+		cmocka_unit_test(test_hole_inside_message),
+		cmocka_unit_test(test_hole_exact_message_end),
+		cmocka_unit_test(test_hole_spanning_boundary),
+		cmocka_unit_test(test_garbage_between),
+		cmocka_unit_test(test_garbage_bytewise),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_midstream_aligned),
+		cmocka_unit_test(test_fin_flush_unacked),
+		cmocka_unit_test(test_flush_truncated),
+		cmocka_unit_test(test_max_held_budget),
+		cmocka_unit_test(test_charge_budget),
+		cmocka_unit_test(test_ungated_budget),
+		cmocka_unit_test(test_alloc_failure_segments),
+		cmocka_unit_test(test_alloc_failure_message),
+		cmocka_unit_test(test_alloc_failure_random),
+		cmocka_unit_test(test_bogus),
+		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_framer_random_holes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

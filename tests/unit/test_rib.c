@@ -1,0 +1,365 @@
+/* Adj-RIB-In: UPDATE application under RFC 7606, ADD-PATH, replay round
+ * trip through the encoder and the parser, and memory per route. */
+#include "bgp_testutil.h"
+
+#include <malloc.h>
+#include <time.h>
+
+#include "attr.h"
+#include "bmp.h"
+#include "rib.h"
+
+#define ORIGIN_IGP "40 01 01 00 "
+#define NH_V4 "40 03 04 c0 00 02 01 "
+
+struct changes {
+	int announced, replaced, withdrawn;
+};
+
+static void on_change(void *ctx, const struct bgp_prefix *p, uint32_t old, uint32_t new)
+{
+	struct changes *c = ctx;
+	(void)p;
+	if (!old)
+		c->announced++;
+	else if (!new)
+		c->withdrawn++;
+	else
+		c->replaced++;
+}
+
+struct fixture {
+	struct attr_table at;
+	struct rib rib;
+	struct changes ch;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	attr_table_init(&f->at);
+	rib_init(&f->rib, &f->at);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	rib_free(&f->rib);
+	assert_int_equal(f->at.count, 0);	/* every reference returned */
+	attr_table_free(&f->at);
+	free(f);
+	return 0;
+}
+
+static void apply(struct fixture *f, const struct bgp_codec *c, const char *wd,
+		  const char *attrs, const char *nlri, enum bgp_action want)
+{
+	uint8_t m[1024];
+	struct bgp_update u;
+	size_t n = mk_update(m, wd, attrs, nlri);
+	memset(&f->ch, 0, sizeof(f->ch));
+	assert_int_equal(bgp_update_parse(m, n, c, &u), want);
+	assert_int_equal(rib_apply(&f->rib, &u, on_change, &f->ch), 0);
+}
+
+static const struct bgp_codec c4 = { .as4 = true };
+
+static void test_apply(void **state)
+{
+	struct fixture *f = *state;
+	apply(f, &c4, "", ORIGIN_IGP "40 02 06 02 01 0000fde9" NH_V4, "18 0a0102 10 0a02",
+	      BGP_ACT_NONE);
+	assert_int_equal(f->ch.announced, 2);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 2);
+	assert_int_equal(f->at.count, 1);
+	/* Same again: nothing changes. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 06 02 01 0000fde9" NH_V4, "18 0a0102", BGP_ACT_NONE);
+	assert_int_equal(f->ch.announced + f->ch.replaced, 0);
+	/* New attributes for one prefix. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 06 02 01 0000fde9" NH_V4 "80 04 04 00000001",
+	      "18 0a0102", BGP_ACT_NONE);
+	assert_int_equal(f->ch.replaced, 1);
+	assert_int_equal(f->at.count, 2);
+	/* Withdraw, including one that is not there. */
+	apply(f, &c4, "10 0a02 08 0b", "", "", BGP_ACT_NONE);
+	assert_int_equal(f->ch.withdrawn, 1);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 1);
+	assert_int_equal(f->at.count, 1);
+	/* IPv6 via MP_REACH / MP_UNREACH. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00 80 0e 21 0002 01 10 20010db8000000000000000000000001 00"
+	      " 20 20010db8 30 20010db80001", "", BGP_ACT_NONE);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV6), 2);
+	apply(f, &c4, "", "80 0f 08 0002 01 20 20010db8", "", BGP_ACT_NONE);
+	assert_int_equal(f->ch.withdrawn, 1);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV6), 1);
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV6, .len = 48, .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 } };
+	uint32_t id = rib_lookup(&f->rib, &p);
+	assert_int_not_equal(id, 0);
+	assert_int_equal(attr_get(&f->at, id)->nh_len, 16);
+	assert_int_equal(attr_get(&f->at, id)->fam, BGP_FAM_IPV6);
+}
+
+static void test_treat_as_withdraw(void **state)
+{
+	struct fixture *f = *state;
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00" NH_V4, "18 0a0102 18 0a0103", BGP_ACT_NONE);
+	/* Malformed ORIGIN: the announced prefixes are withdrawn instead. */
+	apply(f, &c4, "", "40 01 01 07 40 02 00" NH_V4, "18 0a0102", BGP_ACT_WITHDRAW);
+	assert_int_equal(f->ch.withdrawn, 1);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 1);
+	/* Session reset: the RIB is left for the caller to flush. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00" NH_V4, "21 0a010300 00", BGP_ACT_RESET);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 1);
+	/* Attribute discard: the route stands without the attribute. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00" NH_V4 "40 06 01 00", "18 0a0104", BGP_ACT_ATTR_DISCARD);
+	assert_int_equal(f->ch.announced, 1);
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24, .addr = { 10, 1, 4 } };
+	struct bgp_attr a;
+	assert_false(attr_find(attr_get(&f->at, rib_lookup(&f->rib, &p)), BGP_ATTR_ATOMIC_AGGREGATE, &a));
+	assert_true(attr_find(attr_get(&f->at, rib_lookup(&f->rib, &p)), BGP_ATTR_ORIGIN, &a));
+}
+
+static void test_afi_disable(void **state)
+{
+	struct fixture *f = *state;
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00 80 0e 21 0002 01 10 20010db8000000000000000000000001 00"
+	      " 20 20010db8 30 20010db80001", "", BGP_ACT_NONE);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV6), 2);
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00" NH_V4 "80 0e 0a 0002 01 05 0102030405 00", "18 0a0102",
+	      BGP_ACT_AFI_DISABLE);
+	assert_int_equal(f->ch.withdrawn, 2);
+	assert_int_equal(f->ch.announced, 1);	/* IPv4 unaffected */
+	assert_true(f->rib.disabled[BGP_FAM_IPV6]);
+	/* Later IPv6 routes are ignored for the rest of the session. */
+	apply(f, &c4, "", ORIGIN_IGP "40 02 00 80 0e 1a 0002 01 10 20010db8000000000000000000000001 00"
+	      " 20 20010db8", "", BGP_ACT_NONE);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV6), 0);
+	rib_reset(&f->rib, NULL, NULL);
+	assert_false(f->rib.disabled[BGP_FAM_IPV6]);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 0);
+}
+
+static void test_addpath(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_codec c = { .as4 = true, .addpath = { true, false } };
+	apply(f, &c, "", ORIGIN_IGP "40 02 00" NH_V4, "00000001 18 0a0102 00000002 18 0a0102",
+	      BGP_ACT_NONE);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 2);
+	apply(f, &c, "00000001 18 0a0102", "", "", BGP_ACT_NONE);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 1);
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24, .path_id = 2, .addr = { 10, 1, 2 } };
+	assert_int_not_equal(rib_lookup(&f->rib, &p), 0);
+	p.path_id = 1;
+	assert_int_equal(rib_lookup(&f->rib, &p), 0);
+}
+
+/* ---- replay round trip */
+
+struct replay {
+	const struct bgp_codec *c;
+	struct rib *dst;
+	const struct rib *src;
+	int msgs, routes, mismatches;
+	size_t max_len;
+};
+
+static int replay_group(void *ctx, uint32_t attr, const struct bgp_prefix *p, size_t n)
+{
+	struct replay *r = ctx;
+	struct buf b;
+	buf_init(&b);
+	while (n) {
+		buf_reset(&b);
+		size_t k = bgp_encode_update(&b, attr_get(r->src->attrs, attr), p, n, r->c);
+		assert_true(k > 0);
+		assert_false(b.oom);
+		if (b.len > r->max_len)
+			r->max_len = b.len;
+		struct bgp_update u;
+		assert_int_equal(bgp_update_parse(b.data, b.len, r->c, &u), BGP_ACT_NONE);
+		assert_int_equal(rib_apply(r->dst, &u, NULL, NULL), 0);
+		r->msgs++;
+		p += k;
+		n -= k;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+static int compare_group(void *ctx, uint32_t attr, const struct bgp_prefix *p, size_t n)
+{
+	struct replay *r = ctx;
+	for (size_t i = 0; i < n; i++) {
+		r->routes++;
+		if (rib_lookup(r->dst, &p[i]) != attr)
+			r->mismatches++;
+	}
+	return 0;
+}
+
+static void fill(struct fixture *f, const struct bgp_codec *c)
+{
+	uint8_t m[4096], body[4096];
+	struct bgp_update u;
+	/* 40 attribute sets; some paths carry 4-octet ASes and aggregators. */
+	for (unsigned s = 0; s < 40; s++) {
+		char attrs[512], nlri[8192] = "", *q = nlri;
+		snprintf(attrs, sizeof(attrs),
+			 ORIGIN_IGP "40 02 0e 02 03 0000fde9 %08x 00000064" NH_V4 "80 04 04 %08x"
+			 "%s c0 08 08 fde80001 fde8%04x",
+			 s % 2 ? 4200000000u + s : 65100 + s, s,
+			 s % 3 ? "" : " c0 07 08 fa56ea01 0a000001", s);
+		for (unsigned i = 0; i < 150; i++)
+			q += sprintf(q, "%s16 %02x%02x%02x", c->addpath[0] ? "00000003 " : "",
+				     s, i, 0x40 | (i % 64));
+		size_t n = mk_update(m, "", attrs, nlri);
+		assert_int_equal(bgp_update_parse(m, n, &c4, &u), BGP_ACT_NONE);
+		assert_int_equal(rib_apply(&f->rib, &u, NULL, NULL), 0);
+		/* And some IPv6 with a link-local next hop. */
+		snprintf(attrs, sizeof(attrs), ORIGIN_IGP "40 02 06 02 01 %08x", 4200000000u + s);
+		size_t al = hx(body, attrs);
+		size_t mp = al;
+		al += hx(body + al, "80 0e 00 0002 01 20 20010db8000000000000000000000001"
+			 " fe800000000000000000000000000001 00");
+		for (unsigned i = 0; i < 20; i++) {
+			if (c->addpath[1])
+				al += hx(body + al, "00000009");
+			char pfx[32];
+			snprintf(pfx, sizeof(pfx), "30 20010db8 %02x%02x", s, i);
+			al += hx(body + al, pfx);
+		}
+		body[mp + 2] = (uint8_t)(al - mp - 3);
+		uint8_t wrapped[4096];
+		memmove(wrapped + 4, body, al);
+		put_u16(wrapped, 0);
+		put_u16(wrapped + 2, (uint16_t)al);
+		n = bgp_msg(m, BGP_UPDATE, wrapped, al + 4);
+		assert_int_equal(bgp_update_parse(m, n, &c4, &u), BGP_ACT_NONE);
+		assert_int_equal(rib_apply(&f->rib, &u, NULL, NULL), 0);
+	}
+}
+
+static void roundtrip(struct fixture *f, const struct bgp_codec *c)
+{
+	struct rib dst;
+	rib_init(&dst, &f->at);
+	struct replay r = { .c = c, .dst = &dst, .src = &f->rib };
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++)
+		assert_int_equal(rib_walk_grouped(&f->rib, fam, replay_group, &r), 0);
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
+		assert_int_equal(rib_count(&dst, fam), rib_count(&f->rib, fam));
+		assert_int_equal(rib_walk_grouped(&f->rib, fam, compare_group, &r), 0);
+	}
+	assert_int_equal(r.mismatches, 0);
+	assert_int_equal(r.routes, 40 * 150 * 1 + 40 * 20);
+	assert_true(r.max_len <= (c->ext_msg ? BGP_EXT_MAX_LEN : BGP_MAX_LEN));
+	/* Packing: 150 IPv4 /22s per set need one UPDATE each, not 150. */
+	assert_true(r.msgs <= 80);
+	print_message("replay: %d routes in %d UPDATEs (largest %zu bytes)\n", r.routes, r.msgs,
+		      r.max_len);
+	rib_free(&dst);
+}
+
+static void test_replay_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	fill(f, &c4);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 6000);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV6), 800);
+	struct bgp_codec two = { .as4 = false };
+	struct bgp_codec four_ap = { .as4 = true, .addpath = { true, true } };
+	struct bgp_codec ext = { .as4 = true, .ext_msg = true };
+	roundtrip(f, &two);
+	roundtrip(f, &c4);
+	roundtrip(f, &four_ap);
+	roundtrip(f, &ext);
+}
+
+static void test_small_message_packing(void **state)
+{
+	struct fixture *f = *state;
+	/* 3000 /32s with one set: a 4096-octet UPDATE holds at most ~800. */
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 32 };
+	uint8_t data[16];
+	size_t dl = hx(data, "40 01 01 00 40 02 00");
+	uint32_t id = attr_intern(&f->at, BGP_FAM_IPV4, (const uint8_t *)"\x01\x02\x03\x04", 4, data,
+				  (uint32_t)dl);
+	for (uint32_t i = 0; i < 3000; i++) {
+		put_u32(p.addr, 0x0a000000 + i);
+		assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), 0);
+	}
+	attr_unref(&f->at, id);
+	struct rib dst;
+	rib_init(&dst, &f->at);
+	struct replay r = { .c = &c4, .dst = &dst, .src = &f->rib };
+	assert_int_equal(rib_walk_grouped(&f->rib, BGP_FAM_IPV4, replay_group, &r), 0);
+	assert_int_equal(rib_count(&dst, BGP_FAM_IPV4), 3000);
+	assert_int_equal(r.msgs, 4);	/* 4096-19-4-7-7 = 4059 octets: 811 /32s each */
+	assert_true(r.max_len <= 4096 && r.max_len > 4090);
+	rib_free(&dst);
+}
+
+static size_t heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
+static void test_memory_1m(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t data[64];
+	uint32_t ids[64];
+	struct timespec t0, t1;
+	for (unsigned s = 0; s < 64; s++) {
+		size_t dl = hx(data, "40 01 01 00 40 02 0a 02 02 0000fde9 00000064 80 04 04 00000000");
+		data[dl - 1] = (uint8_t)s;
+		ids[s] = attr_intern(&f->at, BGP_FAM_IPV4, (const uint8_t *)"\x01\x02\x03\x04", 4, data,
+				     (uint32_t)dl);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	size_t before = heap_used();
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24 };
+	const uint32_t n = 1000000;
+	for (uint32_t i = 0; i < n; i++) {
+		put_u32(p.addr, (0x010000u + i) << 8);
+		assert_int_equal(rib_announce(&f->rib, &p, ids[i % 64], NULL, NULL), 0);
+	}
+	size_t after = heap_used();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double bpp = (double)(after - before) / n;
+	print_message("1M IPv4 routes: %.1f bytes/route (table %zu bytes), %.2f s\n", bpp,
+		      rib_mem(&f->rib),
+		      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), n);
+	assert_true(bpp <= 100.0);
+	put_u32(p.addr, (0x010000u + 777) << 8);
+	assert_int_equal(rib_lookup(&f->rib, &p), ids[777 % 64]);
+	for (unsigned s = 0; s < 64; s++)
+		attr_unref(&f->at, ids[s]);
+	/* Withdraw everything: the table shrinks back. */
+	for (uint32_t i = 0; i < n; i++) {
+		put_u32(p.addr, (0x010000u + i) << 8);
+		rib_withdraw(&f->rib, &p, NULL, NULL);
+	}
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 0);
+	assert_true(rib_mem(&f->rib) <= 64 * 1024);
+	assert_int_equal(f->at.count, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_treat_as_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_afi_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_message_packing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_1m, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

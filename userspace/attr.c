@@ -1,0 +1,240 @@
+#include "attr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void attr_table_init(struct attr_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->scratch);
+}
+
+void attr_table_free(struct attr_table *t)
+{
+	for (uint32_t i = 1; i < t->n_ids; i++)
+		free(t->sets[i]);
+	free(t->sets);
+	free(t->free_ids);
+	free(t->index);
+	buf_free(&t->scratch);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t set_hash(int fam, const uint8_t *nh, uint8_t nh_len, const uint8_t *d, uint32_t len)
+{
+	uint8_t k[2] = { (uint8_t)fam, nh_len };
+	uint32_t h = hash_bytes(2166136261u, k, 2);
+	h = hash_bytes(h, nh, nh_len);
+	h = hash_bytes(h, d, len);
+	return h ^ (h >> 15);
+}
+
+static bool index_grow(struct attr_table *t)
+{
+	uint32_t cap = t->index_cap ? t->index_cap * 2 : 256;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return false;
+	for (uint32_t i = 0; i < t->index_cap; i++) {
+		uint32_t id = t->index[i];
+		if (!id)
+			continue;
+		uint32_t j = t->sets[id]->hash & (cap - 1);
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = id;
+	}
+	free(t->index);
+	t->index = idx;
+	t->index_cap = cap;
+	return true;
+}
+
+static uint32_t alloc_id(struct attr_table *t)
+{
+	if (t->n_free)
+		return t->free_ids[--t->n_free];
+	if (!t->n_ids)
+		t->n_ids = 1;
+	if (t->n_ids >= t->cap_ids) {
+		uint32_t cap = t->cap_ids ? t->cap_ids * 2 : 64;
+		struct attr_set **s = realloc(t->sets, cap * sizeof(*s));
+		if (!s)
+			return 0;
+		/* Grown alongside so that freeing an id can never fail. */
+		uint32_t *f = realloc(t->free_ids, cap * sizeof(*f));
+		if (!f) {
+			t->sets = s;
+			return 0;
+		}
+		t->sets = s;
+		t->free_ids = f;
+		t->cap_ids = cap;
+	}
+	return t->n_ids++;
+}
+
+uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t nh_len,
+		     const uint8_t *data, uint32_t len)
+{
+	if (nh_len > 32)
+		return 0;
+	uint32_t h = set_hash(fam, nh, nh_len, data, len);
+	if (t->index_cap) {
+		for (uint32_t i = h & (t->index_cap - 1); t->index[i]; i = (i + 1) & (t->index_cap - 1)) {
+			struct attr_set *s = t->sets[t->index[i]];
+			if (s->hash == h && s->fam == fam && s->nh_len == nh_len && s->len == len &&
+			    !memcmp(s->nh, nh, nh_len) && !memcmp(s->data, data, len)) {
+				s->refcnt++;
+				return t->index[i];
+			}
+		}
+	}
+	if ((t->count + 1) * 2 > t->index_cap && !index_grow(t))
+		return 0;
+	struct attr_set *s = malloc(sizeof(*s) + len);
+	if (!s)
+		return 0;
+	uint32_t id = alloc_id(t);
+	if (!id) {
+		free(s);
+		return 0;
+	}
+	memset(s, 0, sizeof(*s));
+	s->refcnt = 1;
+	s->hash = h;
+	s->fam = (uint8_t)fam;
+	s->nh_len = nh_len;
+	memcpy(s->nh, nh, nh_len);
+	s->len = len;
+	if (len)
+		memcpy(s->data, data, len);
+	t->sets[id] = s;
+	uint32_t i = h & (t->index_cap - 1);
+	while (t->index[i])
+		i = (i + 1) & (t->index_cap - 1);
+	t->index[i] = id;
+	t->count++;
+	return id;
+}
+
+void attr_ref(struct attr_table *t, uint32_t id)
+{
+	if (id && id < t->n_ids && t->sets[id])
+		t->sets[id]->refcnt++;
+}
+
+void attr_unref(struct attr_table *t, uint32_t id)
+{
+	struct attr_set *s = (struct attr_set *)attr_get(t, id);
+	if (!s || --s->refcnt)
+		return;
+	uint32_t mask = t->index_cap - 1, i = s->hash & mask;
+	while (t->index[i] != id)
+		i = (i + 1) & mask;
+	/* Backward-shift deletion keeps probe chains intact without tombstones. */
+	for (uint32_t j = i;;) {
+		j = (j + 1) & mask;
+		if (!t->index[j])
+			break;
+		uint32_t k = t->sets[t->index[j]]->hash & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->index[i] = t->index[j];
+		i = j;
+	}
+	t->index[i] = 0;
+	free(s);
+	t->sets[id] = NULL;
+	t->free_ids[t->n_free++] = id;
+	t->count--;
+}
+
+static void put_attr(struct buf *b, uint8_t flags, uint8_t type, const void *v, uint32_t len)
+{
+	flags &= (uint8_t)~BGP_AF_EXTLEN;
+	if (len > 255) {
+		buf_u8(b, flags | BGP_AF_EXTLEN);
+		buf_u8(b, type);
+		buf_u16(b, (uint16_t)len);
+	} else {
+		buf_u8(b, flags);
+		buf_u8(b, type);
+		buf_u8(b, (uint8_t)len);
+	}
+	buf_put(b, v, len);
+}
+
+uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, int fam,
+			    struct bgp_span nh)
+{
+	struct buf *b = &t->scratch;
+	struct bgp_attr a;
+	buf_reset(b);
+	/* attr_off is indexed by type, so walking it yields ascending order. */
+	for (unsigned type = 1; type < 256; type++) {
+		if (!bgp_update_attr(u, (uint8_t)type, &a))
+			continue;
+		switch (type) {
+		case BGP_ATTR_NEXT_HOP: case BGP_ATTR_AS4_PATH: case BGP_ATTR_AS4_AGGREGATOR:
+			break;
+		case BGP_ATTR_AS_PATH: {
+			size_t at = b->len;
+			buf_u8(b, a.flags | BGP_AF_EXTLEN);
+			buf_u8(b, BGP_ATTR_AS_PATH);
+			size_t lf = buf_mark(b, 2);
+			bgp_update_aspath(u, b);
+			if (b->oom)
+				return 0;
+			uint32_t vlen = (uint32_t)(b->len - lf - 2);
+			if (vlen > 0xffff)
+				return 0;
+			if (vlen <= 255) {	/* canonical: short form when it fits */
+				b->data[at] &= (uint8_t)~BGP_AF_EXTLEN;
+				b->data[lf] = (uint8_t)vlen;
+				memmove(b->data + lf + 1, b->data + lf + 2, vlen);
+				b->len--;
+			} else {
+				buf_patch_len(b, lf, 2);
+			}
+			break;
+		}
+		case BGP_ATTR_AGGREGATOR: {
+			uint8_t v[8];
+			uint32_t as, addr;
+			bgp_update_aggregator(u, &as, &addr);
+			put_u32(v, as);
+			put_u32(v + 4, addr);
+			put_attr(b, a.flags, BGP_ATTR_AGGREGATOR, v, 8);
+			break;
+		}
+		default:
+			put_attr(b, a.flags, a.type, a.val, a.len);
+		}
+	}
+	if (b->oom || nh.len > 32)
+		return 0;
+	return attr_intern(t, fam, nh.p, (uint8_t)nh.len, b->data, (uint32_t)b->len);
+}
+
+bool attr_find(const struct attr_set *s, uint8_t type, struct bgp_attr *a)
+{
+	for (uint32_t o = 0; o + 3 <= s->len;) {
+		const uint8_t *p = s->data + o;
+		uint32_t hl = p[0] & BGP_AF_EXTLEN ? 4 : 3;
+		uint32_t l = hl == 4 ? get_u16(p + 2) : p[2];
+		if (p[1] == type) {
+			*a = (struct bgp_attr){ p[0], p[1], (uint16_t)l, p + hl };
+			return true;
+		}
+		o += hl + l;
+	}
+	return false;
+}

@@ -1,0 +1,62 @@
+/*
+ * Interned (hash-consed) path attribute sets.  Every route of a peer points
+ * at one by a 32-bit id, so a full table costs one copy per distinct set.
+ * Sets are canonical so that the same path received over a 2-octet and a
+ * 4-octet session, or in a different attribute order, interns once:
+ *  - attributes in ascending type order, duplicates and discarded ones gone;
+ *  - AS_PATH in 4-octet form after the AS4_PATH merge, AGGREGATOR in its
+ *    8-octet form; AS4_PATH / AS4_AGGREGATOR are dropped (an encoder for a
+ *    2-octet peer derives them again);
+ *  - NEXT_HOP, MP_REACH_NLRI and MP_UNREACH_NLRI are not attributes here:
+ *    the next hop is kept beside them, per family.
+ */
+#ifndef BMPTAP_ATTR_H
+#define BMPTAP_ATTR_H
+
+#include <stdint.h>
+
+#include "bgp.h"
+#include "buf.h"
+
+struct attr_set {
+	uint32_t refcnt;
+	uint32_t hash;
+	uint8_t fam;		/* enum bgp_fam the next hop belongs to */
+	uint8_t nh_len;		/* 4 (IPv4), 16, or 32 (IPv6 global + link-local) */
+	uint8_t nh[32];
+	uint32_t len;
+	uint8_t data[];		/* canonical attributes in wire form */
+};
+
+struct attr_table {
+	struct attr_set **sets;	/* by id; id 0 is never used */
+	uint32_t n_ids, cap_ids;
+	uint32_t *free_ids;	/* ids ready for reuse */
+	uint32_t n_free;
+	uint32_t *index;	/* open addressing, linear probing, id or 0 */
+	uint32_t index_cap;	/* power of two */
+	uint32_t count;		/* live sets */
+	struct buf scratch;
+};
+
+void attr_table_init(struct attr_table *t);
+void attr_table_free(struct attr_table *t);
+
+/* Returns the id with one new reference taken, or 0 on allocation failure. */
+uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t nh_len,
+		     const uint8_t *data, uint32_t len);
+/* Canonicalizes the usable attributes of u, with next hop nh for fam. */
+uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, int fam,
+			    struct bgp_span nh);
+void attr_ref(struct attr_table *t, uint32_t id);
+void attr_unref(struct attr_table *t, uint32_t id);
+
+static inline const struct attr_set *attr_get(const struct attr_table *t, uint32_t id)
+{
+	return id && id < t->n_ids ? t->sets[id] : NULL;
+}
+
+/* Finds attribute type in a canonical set. */
+bool attr_find(const struct attr_set *s, uint8_t type, struct bgp_attr *a);
+
+#endif

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink client for the "bmptap" family.
+ *
+ * Three sockets, because netlink allows one dump per socket at a time and
+ * interleaves unrelated messages on a shared socket:
+ *   req - blocking do/dump requests (CLI, helper configuration)
+ *   rd  - the non-blocking BMPTAP_CMD_READ dump driven by an epoll loop
+ *   ntf - multicast notifications (doorbell, config changed)
+ * rd and ntf are opened on first use.
+ *
+ * Functions return 0 (or a count) on success and a negative errno on
+ * failure, with a one-line explanation in bt_nl_error(), including the
+ * kernel's extack message when there is one.
+ */
+#ifndef BMPTAP_NL_H
+#define BMPTAP_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bmptap.h>
+
+#include "records.h"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+/*
+ * Large enough for a READ dump message carrying a maximal BGP message
+ * record, and for a status blob; the kernel sizes dump messages after the
+ * reader's buffer (up to 32 KiB) or its own minimum, whichever is larger.
+ */
+#define BT_NL_BUFSIZE	(128 * 1024)
+
+struct bt_nl {
+	struct mnl_socket *req, *rd, *ntf;
+	uint16_t family;
+	uint8_t version;		/* of the kernel family */
+	uint32_t grp_events, grp_config;	/* 0: group not offered */
+	uint32_t seq;
+	uint32_t req_portid, rd_portid;
+	/* READ dump state */
+	bool reading;
+	uint32_t read_seq;
+	uint64_t next_seq;		/* BT_SEQ_UNKNOWN until the first record */
+	uint64_t last_queued;		/* BMPTAP_A_QUEUED of the last doorbell */
+	uint8_t *buf, *rd_buf;		/* BT_NL_BUFSIZE each */
+	char err[512];
+};
+
+/* Zeroes nl without opening anything: enough for the pure parsers. */
+void bt_nl_init(struct bt_nl *nl);
+int bt_nl_open(struct bt_nl *nl);
+void bt_nl_close(struct bt_nl *nl);
+const char *bt_nl_error(const struct bt_nl *nl);
+
+/* ---- notifications (ntf socket) ---------------------------------------- */
+
+#define BT_NL_GRP_EVENTS	(1U << 0)
+#define BT_NL_GRP_CONFIG	(1U << 1)
+
+#define BT_NL_EV_DOORBELL	(1U << 0)	/* records are queued */
+#define BT_NL_EV_CONFIG		(1U << 1)	/* server configs changed */
+#define BT_NL_EV_OVERRUN	(1U << 2)	/* notifications were lost */
+
+int bt_nl_join(struct bt_nl *nl, unsigned int groups);
+int bt_nl_ntf_fd(const struct bt_nl *nl);	/* -1 before bt_nl_join() */
+/*
+ * Drains the ntf socket without blocking and ORs BT_NL_EV_* into *events.
+ * ENOBUFS means the kernel dropped notifications for us: that sets every
+ * event bit, since any of them may have been among the lost ones.
+ */
+int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events);
+/* The pure part: events carried by one received buffer. */
+unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len);
+
+/* ---- record reading (rd socket) ---------------------------------------- */
+
+int bt_nl_read_fd(struct bt_nl *nl);		/* opens rd on first use */
+/* Sends a READ dump request; -EALREADY while one is in progress. */
+int bt_nl_read_start(struct bt_nl *nl);
+/*
+ * Parses one received buffer of READ dump replies and calls cb for each
+ * record, seq hole or malformed record stream (see records.h).  Returns 1
+ * once the dump is done, 0 if more replies are due, or a negative errno
+ * if the kernel failed the dump (it is over then too).
+ */
+int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
+		       bt_rec_cb cb, void *ctx);
+/*
+ * Receives and processes what is readable on rd without blocking: 1 when
+ * the dump is done, 0 when rd would block, negative errno on error.
+ */
+int bt_nl_read_pump(struct bt_nl *nl, bt_rec_cb cb, void *ctx);
+/* Blocking: one whole READ dump. */
+int bt_nl_read_all(struct bt_nl *nl, bt_rec_cb cb, void *ctx);
+
+/* ---- tap settings and counters ------------------------------------------ */
+
+struct bt_counters {
+	uint64_t v[BMPTAP_CNT_MAX + 1];
+	uint64_t present;		/* bit i: v[i] was reported */
+};
+
+/* Name used in CLI output and JSON, NULL for PAD/UNSPEC/unknown. */
+const char *bt_counter_name(unsigned int cnt);
+
+#define BT_NS_PORTS		(1U << 0)
+#define BT_NS_FORWARD		(1U << 1)
+#define BT_NS_MAX_FLOWS		(1U << 2)
+#define BT_NS_QUEUE_BYTES	(1U << 3)
+#define BT_NS_FLOW_REASM_BYTES	(1U << 4)
+#define BT_NS_IDLE_TIMEOUT	(1U << 5)
+
+struct bt_netns_settings {
+	unsigned int have;		/* BT_NS_*: present / to be set */
+	uint16_t ports[BMPTAP_MAX_PORTS];
+	unsigned int n_ports;
+	bool forward;
+	uint32_t max_flows, queue_bytes, flow_reasm_bytes, idle_timeout;
+};
+
+struct bt_netns {
+	struct bt_netns_settings set;
+	struct bt_counters cnt;
+	uint32_t flows;
+	uint64_t queued_bytes, queued_records, next_seq;
+};
+
+int bt_nl_get_netns(struct bt_nl *nl, struct bt_netns *ns);
+/* Sends only the settings named in s->have. */
+int bt_nl_set_netns(struct bt_nl *nl, const struct bt_netns_settings *s);
+
+/* ---- flows --------------------------------------------------------------- */
+
+struct bt_flow {
+	uint32_t id;
+	bool have_info, have_last_seq;
+	struct bmptap_flow_info info;
+	uint8_t *open[2];		/* by enum bmptap_dir, malloc'd; NULL if none */
+	size_t open_len[2];
+	struct bt_counters cnt[2];	/* by enum bmptap_dir */
+	uint64_t last_seq;
+};
+
+struct bt_flow_list {
+	struct bt_flow *v;
+	size_t n, cap;
+};
+
+int bt_nl_dump_flows(struct bt_nl *nl, struct bt_flow_list *out);
+void bt_flow_list_free(struct bt_flow_list *l);
+
+/* ---- BMP server configs -------------------------------------------------- */
+
+#define BT_SRV_PORT		(1U << 0)
+#define BT_SRV_POLICY		(1U << 1)
+#define BT_SRV_STATS_TIMEOUT	(1U << 2)
+#define BT_SRV_MIRRORING	(1U << 3)
+#define BT_SRV_SYS_NAME		(1U << 4)
+#define BT_SRV_SYS_DESCR	(1U << 5)
+#define BT_SRV_PASSIVE		(1U << 6)
+#define BT_SRV_ALLOW		(1U << 7)
+
+#define BT_BMP_PORT		11019
+
+struct bt_server_cfg {
+	unsigned int have;		/* BT_SRV_*; the address is always there */
+	char address[BMPTAP_SERVER_ADDRESS_MAX + 1];
+	uint16_t port;
+	uint32_t policy;		/* BMPTAP_POLICY_* */
+	uint32_t stats_timeout;
+	bool mirroring, passive;
+	char sys_name[BMPTAP_SERVER_STRING_MAX + 1];
+	char sys_descr[BMPTAP_SERVER_STRING_MAX + 1];
+	char allow[BMPTAP_SERVER_STRING_MAX + 1];
+};
+
+struct bt_server_list {
+	struct bt_server_cfg *v;
+	size_t n, cap;
+};
+
+/* flags: NLM_F_CREATE|NLM_F_EXCL for add, NLM_F_REPLACE for set. */
+int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
+		     uint16_t flags);
+int bt_nl_server_del(struct bt_nl *nl, const char *address, uint16_t port);
+int bt_nl_server_dump(struct bt_nl *nl, struct bt_server_list *out);
+void bt_server_list_free(struct bt_server_list *l);
+
+/* ---- helper status blob ------------------------------------------------- */
+
+int bt_nl_set_status(struct bt_nl *nl, const void *blob, size_t len);
+/* *blob is malloc'd (NULL and *len 0 when no status was published). */
+int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len);
+
+/* ---- exposed for tests -------------------------------------------------- */
+
+/*
+ * Explains an NLMSG_ERROR or NLMSG_DONE message: returns its error code
+ * (0 or negative errno) and copies NLMSGERR_ATTR_MSG, if any, to msg.
+ */
+int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+
+#endif /* BMPTAP_NL_H */

@@ -1,0 +1,299 @@
+#include "rib.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { W_ATTR, W_PATH_ID, W_LEN, W_ADDR };
+
+void rib_init(struct rib *r, struct attr_table *attrs)
+{
+	memset(r, 0, sizeof(*r));
+	r->attrs = attrs;
+	r->t[BGP_FAM_IPV4].stride = W_ADDR + 1;
+	r->t[BGP_FAM_IPV6].stride = W_ADDR + 4;
+}
+
+void rib_free(struct rib *r)
+{
+	rib_reset(r, NULL, NULL);
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		free(r->t[f].slots);
+	memset(r->t, 0, sizeof(r->t));
+}
+
+static void make_key(const struct rib_table *t, const struct bgp_prefix *p, uint32_t *k)
+{
+	k[W_ATTR] = 0;
+	k[W_PATH_ID] = p->path_id;
+	k[W_LEN] = p->len;
+	memcpy(k + W_ADDR, p->addr, (t->stride - W_ADDR) * 4u);
+}
+
+static void key_prefix(const struct rib_table *t, int fam, const uint32_t *k, struct bgp_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->fam = (uint8_t)fam;
+	p->path_id = k[W_PATH_ID];
+	p->len = (uint8_t)k[W_LEN];
+	memcpy(p->addr, k + W_ADDR, (t->stride - W_ADDR) * 4u);
+}
+
+static uint32_t key_hash(const struct rib_table *t, const uint32_t *k)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (unsigned i = W_PATH_ID; i < t->stride; i++) {
+		h = (h ^ k[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
+static bool key_eq(const struct rib_table *t, const uint32_t *a, const uint32_t *b)
+{
+	return !memcmp(a + W_PATH_ID, b + W_PATH_ID, (t->stride - W_PATH_ID) * 4u);
+}
+
+static uint32_t *slot(const struct rib_table *t, uint32_t i) { return t->slots + (size_t)i * t->stride; }
+
+/* Returns the slot holding k, or the empty slot where it would go. */
+static uint32_t find(const struct rib_table *t, const uint32_t *k)
+{
+	uint32_t mask = t->cap - 1, i = key_hash(t, k) & mask;
+	while (slot(t, i)[W_ATTR] && !key_eq(t, slot(t, i), k))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int resize(struct rib_table *t, uint32_t cap)
+{
+	struct rib_table n = *t;
+	n.cap = cap;
+	n.slots = calloc(cap, t->stride * 4u);
+	if (!n.slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->cap; i++) {
+		uint32_t *s = slot(t, i);
+		if (s[W_ATTR])
+			memcpy(slot(&n, find(&n, s)), s, t->stride * 4u);
+	}
+	free(t->slots);
+	*t = n;
+	return 0;
+}
+
+static void erase(struct rib_table *t, uint32_t i)
+{
+	uint32_t mask = t->cap - 1;
+	for (uint32_t j = i;;) {
+		j = (j + 1) & mask;
+		uint32_t *sj = slot(t, j);
+		if (!sj[W_ATTR])
+			break;
+		uint32_t k = key_hash(t, sj) & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		memcpy(slot(t, i), sj, t->stride * 4u);
+		i = j;
+	}
+	slot(t, i)[W_ATTR] = 0;
+	t->count--;
+}
+
+int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
+		 rib_change_fn cb, void *ctx)
+{
+	struct rib_table *t = &r->t[p->fam];
+	uint32_t k[W_ADDR + 4];
+	if (!attr)
+		return -EINVAL;
+	if ((t->count + 1) * 4 > t->cap * 3 && resize(t, t->cap ? t->cap * 2 : 1024))
+		return -ENOMEM;
+	make_key(t, p, k);
+	uint32_t *s = slot(t, find(t, k));
+	uint32_t old = s[W_ATTR];
+	if (old == attr)
+		return 0;
+	attr_ref(r->attrs, attr);
+	if (cb)
+		cb(ctx, p, old, attr);
+	if (old) {
+		attr_unref(r->attrs, old);
+	} else {
+		memcpy(s, k, t->stride * 4u);
+		t->count++;
+	}
+	s[W_ATTR] = attr;
+	return 0;
+}
+
+void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, void *ctx)
+{
+	struct rib_table *t = &r->t[p->fam];
+	uint32_t k[W_ADDR + 4];
+	if (!t->count)
+		return;
+	make_key(t, p, k);
+	uint32_t i = find(t, k), old = slot(t, i)[W_ATTR];
+	if (!old)
+		return;
+	if (cb)
+		cb(ctx, p, old, 0);
+	erase(t, i);
+	attr_unref(r->attrs, old);
+	/* Shrink after mass withdrawals so a flapped full table is returned. */
+	if (t->cap > 1024 && t->count * 4 < t->cap)
+		resize(t, t->cap / 2);
+}
+
+void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
+{
+	struct rib_table *t = &r->t[fam];
+	struct bgp_prefix p;
+	for (uint32_t i = 0; i < t->cap; i++) {
+		uint32_t *s = slot(t, i);
+		if (!s[W_ATTR])
+			continue;
+		if (cb) {
+			key_prefix(t, fam, s, &p);
+			cb(ctx, &p, s[W_ATTR], 0);
+		}
+		attr_unref(r->attrs, s[W_ATTR]);
+		s[W_ATTR] = 0;
+	}
+	t->count = 0;
+	if (t->cap > 1024)
+		resize(t, 1024);
+}
+
+void rib_reset(struct rib *r, rib_change_fn cb, void *ctx)
+{
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
+		rib_clear(r, f, cb, ctx);
+		r->disabled[f] = false;
+	}
+}
+
+uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p)
+{
+	const struct rib_table *t = &r->t[p->fam];
+	uint32_t k[W_ADDR + 4];
+	if (!t->count)
+		return 0;
+	make_key(t, p, k);
+	return slot(t, find(t, k))[W_ATTR];
+}
+
+static void withdraw_span(struct rib *r, struct bgp_span s, int fam, bool addpath,
+			  rib_change_fn cb, void *ctx)
+{
+	struct bgp_nlri_iter it;
+	struct bgp_prefix p;
+	bgp_nlri_iter_init(&it, s, fam, addpath);
+	while (bgp_nlri_next(&it, &p))
+		rib_withdraw(r, &p, cb, ctx);
+}
+
+static int announce_span(struct rib *r, const struct bgp_update *u, struct bgp_span s, int fam,
+			 struct bgp_span nh, rib_change_fn cb, void *ctx)
+{
+	struct bgp_nlri_iter it;
+	struct bgp_prefix p;
+	int err = 0;
+	if (!s.len)
+		return 0;
+	if (u->treat_as_withdraw) {
+		withdraw_span(r, s, fam, u->addpath[fam], cb, ctx);
+		return 0;
+	}
+	uint32_t id = attr_intern_update(r->attrs, u, fam, nh);
+	if (!id)
+		return -ENOMEM;
+	bgp_nlri_iter_init(&it, s, fam, u->addpath[fam]);
+	while (bgp_nlri_next(&it, &p))
+		if (rib_announce(r, &p, id, cb, ctx))
+			err = -ENOMEM;
+	attr_unref(r->attrs, id);
+	return err;
+}
+
+static bool usable(const struct rib *r, const struct bgp_update *u, int fam)
+{
+	return fam >= 0 && !r->disabled[fam] && !(u->disable_mask & (1u << fam));
+}
+
+int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx)
+{
+	int err = 0;
+	if (u->action == BGP_ACT_RESET)
+		return 0;
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
+		if ((u->disable_mask & (1u << f)) && !r->disabled[f]) {
+			rib_clear(r, f, cb, ctx);
+			r->disabled[f] = true;
+		}
+	}
+	if (usable(r, u, BGP_FAM_IPV4))
+		withdraw_span(r, u->withdrawn, BGP_FAM_IPV4, u->addpath[BGP_FAM_IPV4], cb, ctx);
+	if (u->unreach.present && usable(r, u, u->unreach.fam))
+		withdraw_span(r, u->unreach.nlri, u->unreach.fam, u->addpath[u->unreach.fam], cb, ctx);
+	if (usable(r, u, BGP_FAM_IPV4)) {
+		struct bgp_attr nh;
+		struct bgp_span s = { NULL, 0 };
+		if (bgp_update_attr(u, BGP_ATTR_NEXT_HOP, &nh))
+			s = (struct bgp_span){ nh.val, nh.len };
+		if (announce_span(r, u, u->nlri, BGP_FAM_IPV4, s, cb, ctx))
+			err = -ENOMEM;
+	}
+	if (u->reach.present && usable(r, u, u->reach.fam) &&
+	    announce_span(r, u, u->reach.nlri, u->reach.fam, u->reach.nh, cb, ctx))
+		err = -ENOMEM;
+	return err;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int rib_walk_grouped(const struct rib *r, int fam, rib_group_fn cb, void *ctx)
+{
+	const struct rib_table *t = &r->t[fam];
+	if (!t->count)
+		return 0;
+	/* Sort (attr id, slot) pairs: transient 8 bytes per route. */
+	uint64_t *order = malloc((size_t)t->count * sizeof(*order));
+	struct bgp_prefix *batch = malloc(RIB_GROUP_MAX * sizeof(*batch));
+	int ret = 0;
+	if (!order || !batch) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	size_t n = 0;
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (slot(t, i)[W_ATTR])
+			order[n++] = (uint64_t)slot(t, i)[W_ATTR] << 32 | i;
+	qsort(order, n, sizeof(*order), cmp_u64);
+	size_t nb = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		uint32_t id = (uint32_t)(order[i] >> 32);
+		key_prefix(t, fam, slot(t, (uint32_t)order[i]), &batch[nb++]);
+		if (nb == RIB_GROUP_MAX || i + 1 == n || (uint32_t)(order[i + 1] >> 32) != id) {
+			ret = cb(ctx, id, batch, nb);
+			nb = 0;
+		}
+	}
+out:
+	free(order);
+	free(batch);
+	return ret;
+}
+
+size_t rib_mem(const struct rib *r)
+{
+	size_t m = 0;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		m += (size_t)r->t[f].cap * r->t[f].stride * 4u;
+	return m;
+}

@@ -1,0 +1,77 @@
+/*
+ * Per-peer Adj-RIB-In (or -Out) for IPv4 and IPv6 unicast:
+ * (prefix, path id) -> interned attribute set id.
+ *
+ * Memory is the constraint (a full table is ~1M IPv4 + ~230k IPv6 routes
+ * per peer), so each family is one flat open-addressing table of 32-bit
+ * words, no per-route allocation: 16 bytes per IPv4 slot, 28 per IPv6
+ * slot, load kept between 3/8 and 3/4.
+ */
+#ifndef BMPTAP_RIB_H
+#define BMPTAP_RIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "bgp.h"
+
+struct rib_table {
+	uint32_t *slots;	/* stride words each: attr id (0 = empty), path id, len, address */
+	uint32_t cap;		/* slots, power of two */
+	uint32_t count;
+	uint8_t stride;
+};
+
+struct rib {
+	struct attr_table *attrs;	/* shared, not owned */
+	struct rib_table t[BGP_FAM_MAX];
+	bool disabled[BGP_FAM_MAX];	/* RFC 7606 AFI/SAFI disable in effect */
+};
+
+/*
+ * Called for each route whose attribute set changed; 0 stands for "no
+ * route".  old_attr is still referenced during the call.
+ */
+typedef void (*rib_change_fn)(void *ctx, const struct bgp_prefix *p, uint32_t old_attr,
+			      uint32_t new_attr);
+
+void rib_init(struct rib *r, struct attr_table *attrs);
+void rib_free(struct rib *r);
+
+/* Announces p with set id attr (a reference is taken).  0 or -ENOMEM. */
+int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
+		 rib_change_fn cb, void *ctx);
+void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, void *ctx);
+/* Drops every route of fam (AFI/SAFI disable, session down). */
+void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx);
+/* Drops everything and lifts AFI/SAFI disables: a new session. */
+void rib_reset(struct rib *r, rib_change_fn cb, void *ctx);
+
+/*
+ * Applies a parsed UPDATE with the RFC 7606 approach it was classified
+ * with: nothing for session reset, withdrawals for treat-as-withdraw, a
+ * family flush for AFI/SAFI disable.  0 or -ENOMEM (the RIB then misses
+ * some announcements; the caller should count it).
+ */
+int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx);
+
+uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p);
+static inline uint32_t rib_count(const struct rib *r, int fam) { return r->t[fam].count; }
+
+/*
+ * Table replay: calls cb with runs of routes sharing one attribute set,
+ * at most RIB_GROUP_MAX per call (one set may span several calls, always
+ * consecutive).  Stops at and returns cb's first nonzero result; -ENOMEM.
+ * The cap is large enough that even a 65535-octet UPDATE of /24s is never
+ * cut short by a batch boundary.
+ */
+#define RIB_GROUP_MAX 16384
+typedef int (*rib_group_fn)(void *ctx, uint32_t attr, const struct bgp_prefix *p, size_t n);
+int rib_walk_grouped(const struct rib *r, int fam, rib_group_fn cb, void *ctx);
+
+/* Bytes held by the route tables (not the shared attribute sets). */
+size_t rib_mem(const struct rib *r);
+
+#endif
