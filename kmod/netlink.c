@@ -98,7 +98,6 @@ static const struct nla_policy bmptap_server_policy[BMPTAP_SERVER_MAX + 1] = {
 static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
 	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
-	[BMPTAP_A_RECORDS] = { .type = NLA_REJECT },
 	[BMPTAP_A_SERVER] = NLA_POLICY_NESTED(bmptap_server_policy),
 	[BMPTAP_A_STATUS] = { .type = NLA_BINARY, .len = BMPTAP_STATUS_MAX },
 	[BMPTAP_A_QUEUED] = { .type = NLA_REJECT },
@@ -425,7 +424,7 @@ static int bmptap_read_start(struct netlink_callback *cb)
 {
 	/* Room for the largest record in every dump message. */
 	cb->min_dump_alloc = max_t(u32, cb->min_dump_alloc,
-				   nlmsg_total_size(GENL_HDRLEN + nla_total_size(BMPTAP_REC_MAX)));
+				   nlmsg_total_size(GENL_HDRLEN + BMPTAP_REC_MAX));
 	return 0;
 }
 
@@ -442,7 +441,7 @@ static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_READ);
 	if (!hdr)
 		return -EMSGSIZE;
-	ret = bmptap_queue_read(bn, skb, BMPTAP_A_RECORDS, &drained);
+	ret = bmptap_queue_read(bn, skb, &drained);
 	if (ret <= 0) {
 		genlmsg_cancel(skb, hdr);
 		/*

@@ -263,12 +263,11 @@ static void queue_take(struct bmptap_queue *q, u8 *dst, u32 n)
 	}
 }
 
-int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, int attrtype,
-		      bool *drained)
+int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, bool *drained)
 {
 	struct bmptap_queue *q = &bn->queue;
-	int room = skb_tailroom(skb) - NLA_HDRLEN;
-	struct nlattr *attr;
+	/* skb->len already holds the netlink and genl headers of this reply. */
+	int room = min_t(int, skb_tailroom(skb), BMPTAP_READ_BUFSIZE - skb->len);
 	bool lost_added = false;
 	u32 n;
 
@@ -291,9 +290,7 @@ int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, int attrtype,
 			bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
 		return ret;
 	}
-	attr = nla_reserve(skb, attrtype, n);
-	if (attr)
-		queue_take(q, nla_data(attr), n);
+	queue_take(q, skb_put(skb, n), n);
 	*drained = !q->records;
 	if (*drained && !q->dead)
 		q->armed = true;
@@ -301,7 +298,7 @@ int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, int attrtype,
 
 	if (lost_added)
 		bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
-	return attr ? n : -EMSGSIZE;
+	return n;
 }
 
 void bmptap_queue_stats(struct bmptap_queue *q, u64 *bytes, u64 *records,

@@ -65,13 +65,12 @@ void bmptap_queue_lost(struct bmptap_net *bn);
 void bmptap_queue_kick(struct bmptap_net *bn);
 
 /*
- * Move as many whole records as fit into one attrtype attribute of skb.
+ * Move as many whole records as fit into the payload of skb (a READ reply).
  * Returns the bytes moved (0: none fit or the queue is empty) or a negative
  * errno; *drained is set when the queue is empty afterwards, and the
  * doorbell is then re-armed.
  */
-int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, int attrtype,
-		      bool *drained);
+int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, bool *drained);
 
 void bmptap_queue_stats(struct bmptap_queue *q, u64 *bytes, u64 *records,
 			u64 *next_seq);

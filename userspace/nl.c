@@ -13,6 +13,49 @@
 
 #define GENL_HDRLEN_ALIGNED	MNL_ALIGN(sizeof(struct genlmsghdr))
 
+/*
+ * Bounds-safe replacements for mnl_nlmsg_ok()/next() and mnl_attr_for_each():
+ * libmnl casts nlmsg_len to int (0xffffffff passes its check and then
+ * never advances) and walks attributes up to the aligned end of a message,
+ * which may lie past the received bytes.
+ */
+static bool msg_ok(const struct nlmsghdr *m, size_t left)
+{
+	return left >= sizeof(*m) && m->nlmsg_len >= sizeof(*m) &&
+	       m->nlmsg_len <= left;
+}
+
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *m, size_t *left)
+{
+	size_t step = MNL_ALIGN((size_t)m->nlmsg_len);
+
+	if (step > *left)
+		step = *left;
+	*left -= step;
+	return (const struct nlmsghdr *)((const char *)m + step);
+}
+
+#define for_each_msg(m, buf, left) \
+	for ((m) = (const struct nlmsghdr *)(buf); msg_ok((m), (left)); \
+	     (m) = msg_next((m), &(left)))
+
+static const char *genl_attrs(const struct nlmsghdr *nlh)
+{
+	return (const char *)nlh + MNL_NLMSG_HDRLEN + GENL_HDRLEN_ALIGNED;
+}
+
+static const char *genl_attrs_end(const struct nlmsghdr *nlh)
+{
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN_ALIGNED)
+		return genl_attrs(nlh);
+	return (const char *)nlh + nlh->nlmsg_len;
+}
+
+#define for_each_genl_attr(a, nlh) \
+	for ((a) = (const struct nlattr *)genl_attrs(nlh); \
+	     mnl_attr_ok((a), (int)(genl_attrs_end(nlh) - (const char *)(a))); \
+	     (a) = mnl_attr_next(a))
+
 typedef int (*msg_cb)(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx);
 
 void bt_nl_init(struct bt_nl *nl)
@@ -127,13 +170,21 @@ int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 
 	if (msg && msglen)
 		msg[0] = '\0';
+	if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_type != NLMSG_DONE)
+		return 0;
 	if (nlh->nlmsg_len < sizeof(*nlh))
 		return -EBADMSG;
 	if (plen < sizeof(int))
 		/* A bare NLMSG_DONE carries no status. */
 		return nlh->nlmsg_type == NLMSG_DONE ? 0 : -EBADMSG;
 	memcpy(&error, p, sizeof(error));
-	if (error > 0)
+	/* DONE carries the dump's result: 0 or a negative errno. */
+	if (nlh->nlmsg_type == NLMSG_DONE && error > 0)
+		error = 0;
+	/* Kernel errnos are below 4096; anything else is garbage. */
+	else if (error < -4095 || error > 4095)
+		error = -EPROTO;
+	else if (error > 0)
 		error = -error;
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || !msg || !msglen)
@@ -190,16 +241,16 @@ static int talk(struct bt_nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *ctx,
 		return fail(nl, -errno, "%s: send: %s", what, strerror(errno));
 	for (;;) {
 		ssize_t n = sock_recv(nl->req, nl->buf, BT_NL_BUFSIZE, 0);
-		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
-		int left;
+		const struct nlmsghdr *m;
+		size_t left;
 
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
 			return fail(nl, (int)n, "%s: receive: %s", what,
 				    strerror((int)-n));
-		left = (int)n;
-		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+		left = (size_t)n;
+		for_each_msg(m, nl->buf, left) {
 			char ext[256];
 			int err;
 
@@ -312,7 +363,7 @@ static int family_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 	int err;
 
 	(void)ctx;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED) {
+	for_each_genl_attr(a, nlh) {
 		switch (mnl_attr_get_type(a)) {
 		case CTRL_ATTR_FAMILY_ID:
 			if (!get_u16(a, &nl->family))
@@ -435,11 +486,11 @@ int bt_nl_ntf_fd(const struct bt_nl *nl)
 
 unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len)
 {
-	const struct nlmsghdr *m = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	const struct nlmsghdr *m;
+	size_t left = len;
 	unsigned int ev = 0;
 
-	for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+	for_each_msg(m, buf, left) {
 		const struct genlmsghdr *g;
 		const struct nlattr *a;
 
@@ -450,7 +501,7 @@ unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len)
 		switch (g->cmd) {
 		case BMPTAP_CMD_DOORBELL:
 			ev |= BT_NL_EV_DOORBELL;
-			mnl_attr_for_each(a, m, GENL_HDRLEN_ALIGNED)
+			for_each_genl_attr(a, m)
 				if (mnl_attr_get_type(a) == BMPTAP_A_QUEUED)
 					get_u64(a, &nl->last_queued);
 			break;
@@ -535,13 +586,12 @@ static int report_malformed(int err, bt_rec_cb cb, void *ctx)
 int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
 		       bt_rec_cb cb, void *ctx)
 {
-	const struct nlmsghdr *m = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	const struct nlmsghdr *m;
+	size_t left = len;
 
-	for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
-		const struct nlattr *a;
+	for_each_msg(m, buf, left) {
 		char ext[256];
-		int err;
+		int err, n;
 
 		if (!nl->reading || m->nlmsg_seq != nl->read_seq ||
 		    (m->nlmsg_pid && nl->rd_portid && m->nlmsg_pid != nl->rd_portid))
@@ -563,25 +613,21 @@ int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
 		if (m->nlmsg_type != nl->family ||
 		    mnl_nlmsg_get_payload_len(m) < GENL_HDRLEN_ALIGNED)
 			continue;
-		mnl_attr_for_each(a, m, GENL_HDRLEN_ALIGNED) {
-			int n;
-
-			if (mnl_attr_get_type(a) != BMPTAP_A_RECORDS)
-				continue;
-			n = bt_records_parse(mnl_attr_get_payload(a),
-					     mnl_attr_get_payload_len(a),
-					     &nl->next_seq, cb, ctx);
-			if (n == BT_REC_ESTOP)
+		/* The records are the payload itself (see the uapi header). */
+		n = bt_records_parse((const uint8_t *)mnl_nlmsg_get_payload(m) +
+				     GENL_HDRLEN_ALIGNED,
+				     mnl_nlmsg_get_payload_len(m) - GENL_HDRLEN_ALIGNED,
+				     &nl->next_seq, cb, ctx);
+		if (n == BT_REC_ESTOP)
+			return -ECANCELED;
+		/*
+		 * The rest of this stream is lost; the next record's seq will
+		 * show exactly how much.
+		 */
+		if (n < 0) {
+			fail(nl, -EBADMSG, "read: %s", bt_rec_strerror(n));
+			if (report_malformed(n, cb, ctx))
 				return -ECANCELED;
-			/*
-			 * The rest of this stream is lost; the next record's
-			 * seq will show exactly how much.
-			 */
-			if (n < 0) {
-				fail(nl, -EBADMSG, "read: %s", bt_rec_strerror(n));
-				if (report_malformed(n, cb, ctx))
-					return -ECANCELED;
-			}
 		}
 	}
 	return 0;
@@ -749,7 +795,7 @@ static int netns_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED)
+	for_each_genl_attr(a, nlh)
 		if (mnl_attr_get_type(a) == BMPTAP_A_NETNS)
 			return parse_netns(nl, a, ctx);
 	return 0;
@@ -860,7 +906,7 @@ static int flows_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 	struct bt_flow_list *l = ctx;
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED) {
+	for_each_genl_attr(a, nlh) {
 		struct bt_flow f;
 		int err;
 
@@ -970,7 +1016,7 @@ static int servers_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 	struct bt_server_list *l = ctx;
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED) {
+	for_each_genl_attr(a, nlh) {
 		struct bt_server_cfg s;
 		int err;
 
@@ -1078,7 +1124,7 @@ static int status_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 	struct status_ctx *st = ctx;
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED) {
+	for_each_genl_attr(a, nlh) {
 		size_t n = mnl_attr_get_payload_len(a);
 
 		if (mnl_attr_get_type(a) != BMPTAP_A_STATUS)

@@ -27,11 +27,10 @@ struct mnl_socket;
 struct nlmsghdr;
 
 /*
- * Large enough for a READ dump message carrying a maximal BGP message
- * record, and for a status blob; the kernel sizes dump messages after the
- * reader's buffer (up to 32 KiB) or its own minimum, whichever is larger.
+ * The uapi promises no READ reply is larger; it also fits a request with
+ * a maximal status blob.
  */
-#define BT_NL_BUFSIZE	(128 * 1024)
+#define BT_NL_BUFSIZE	BMPTAP_READ_BUFSIZE
 
 struct bt_nl {
 	struct mnl_socket *req, *rd, *ntf;
@@ -200,6 +199,7 @@ int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len);
 /*
  * Explains an NLMSG_ERROR or NLMSG_DONE message: returns its error code
  * (0 or negative errno) and copies NLMSGERR_ATTR_MSG, if any, to msg.
+ * Any other message is not an error: 0.
  */
 int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
 

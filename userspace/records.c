@@ -89,7 +89,7 @@ const char *bt_rec_strerror(int err)
 	switch (err) {
 	case BT_REC_ETRUNC: return "truncated record header";
 	case BT_REC_ESHORT: return "record length smaller than its header";
-	case BT_REC_EOVERSIZE: return "record length past the end of the attribute";
+	case BT_REC_EOVERSIZE: return "record length past the end of the stream";
 	case BT_REC_EALIGN: return "stray bytes after a record";
 	case BT_REC_ETYPE: return "unknown record type";
 	case BT_REC_EPAYLOAD: return "payload size invalid for the record type";

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The BMPTAP_A_RECORDS stream (struct bmptap_rec back to back), parsed as a
- * pure function over bytes so that it can be unit-tested and fuzzed without
+ * The record stream of a READ reply (struct bmptap_rec back to back, the
+ * generic netlink payload after struct genlmsghdr), parsed as a pure function over bytes so that it can be unit-tested and fuzzed without
  * a kernel or a socket.
  */
 #ifndef BMPTAP_RECORDS_H
@@ -27,8 +27,8 @@ enum bt_rec_kind {
 struct bt_rec {
 	enum bt_rec_kind kind;
 	/*
-	 * A copy, not a pointer into the stream: netlink only guarantees
-	 * 4-byte alignment of attribute data, the header has u64 fields.
+	 * A copy, not a pointer into the stream: the stream is only 4-byte
+	 * aligned in a READ reply and the header has u64 fields.
 	 */
 	struct bmptap_rec hdr;
 	const uint8_t *payload;		/* may be unaligned */
@@ -43,7 +43,7 @@ typedef int (*bt_rec_cb)(void *ctx, const struct bt_rec *rec);
 enum bt_rec_err {
 	BT_REC_ETRUNC = -1,	/* fewer bytes left than a record header */
 	BT_REC_ESHORT = -2,	/* len smaller than the header */
-	BT_REC_EOVERSIZE = -3,	/* len runs past the end of the attribute */
+	BT_REC_EOVERSIZE = -3,	/* len runs past the end of the stream */
 	BT_REC_EALIGN = -4,	/* bytes after a record that are not its pad */
 	BT_REC_ETYPE = -5,	/* unknown record type */
 	BT_REC_EPAYLOAD = -6,	/* payload size impossible for the type */
@@ -56,7 +56,7 @@ enum bt_rec_err {
  * Walks one record stream and calls cb for each record, preceded by a
  * BT_RK_SEQ_HOLE call whenever seq is not *next_seq (unless that is
  * BT_SEQ_UNKNOWN).  *next_seq is advanced past every delivered record, so
- * it carries over from one attribute or message to the next.  Returns the
+ * it carries over from one reply message to the next.  Returns the
  * number of records delivered or an enum bt_rec_err; records before a
  * malformed one have been delivered.
  */

@@ -65,16 +65,20 @@ static uint32_t find(const struct rib_table *t, const uint32_t *k)
 	return i;
 }
 
+static bool live(const uint32_t *s) { return s[W_ATTR] && s[W_ATTR] != RIB_TOMB; }
+
 static int resize(struct rib_table *t, uint32_t cap)
 {
 	struct rib_table n = *t;
 	n.cap = cap;
+	n.tombs = 0;
+	n.gen = t->gen + 1;
 	n.slots = calloc(cap, t->stride * 4u);
 	if (!n.slots)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < t->cap; i++) {
 		uint32_t *s = slot(t, i);
-		if (s[W_ATTR])
+		if (live(s))
 			memcpy(slot(&n, find(&n, s)), s, t->stride * 4u);
 	}
 	free(t->slots);
@@ -85,6 +89,13 @@ static int resize(struct rib_table *t, uint32_t cap)
 static void erase(struct rib_table *t, uint32_t i)
 {
 	uint32_t mask = t->cap - 1;
+	if (t->frozen) {
+		/* Keep the key: find() still probes past it, a re-announce revives it. */
+		slot(t, i)[W_ATTR] = RIB_TOMB;
+		t->tombs++;
+		t->count--;
+		return;
+	}
 	for (uint32_t j = i;;) {
 		j = (j + 1) & mask;
 		uint32_t *sj = slot(t, j);
@@ -107,13 +118,16 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	uint32_t k[W_ADDR + 4];
 	if (!attr)
 		return -EINVAL;
-	if ((t->count + 1) * 4 > t->cap * 3 && resize(t, t->cap ? t->cap * 2 : 1024))
+	if ((t->count + t->tombs + 1) * 4 > t->cap * 3 && resize(t, t->cap ? t->cap * 2 : 1024))
 		return -ENOMEM;
 	make_key(t, p, k);
 	uint32_t *s = slot(t, find(t, k));
 	uint32_t old = s[W_ATTR];
 	if (old == attr)
 		return 0;
+	bool tomb = old == RIB_TOMB;
+	if (tomb)
+		old = 0;
 	attr_ref(r->attrs, attr);
 	if (cb)
 		cb(ctx, p, old, attr);
@@ -122,6 +136,8 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	} else {
 		memcpy(s, k, t->stride * 4u);
 		t->count++;
+		if (tomb)
+			t->tombs--;
 	}
 	s[W_ATTR] = attr;
 	return 0;
@@ -135,14 +151,14 @@ void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, v
 		return;
 	make_key(t, p, k);
 	uint32_t i = find(t, k), old = slot(t, i)[W_ATTR];
-	if (!old)
+	if (!old || old == RIB_TOMB)
 		return;
 	if (cb)
 		cb(ctx, p, old, 0);
 	erase(t, i);
 	attr_unref(r->attrs, old);
 	/* Shrink after mass withdrawals so a flapped full table is returned. */
-	if (t->cap > 1024 && t->count * 4 < t->cap)
+	if (!t->frozen && t->cap > 1024 && t->count * 4 < t->cap)
 		resize(t, t->cap / 2);
 }
 
@@ -152,8 +168,10 @@ void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
 	struct bgp_prefix p;
 	for (uint32_t i = 0; i < t->cap; i++) {
 		uint32_t *s = slot(t, i);
-		if (!s[W_ATTR])
+		if (!live(s)) {
+			s[W_ATTR] = 0;
 			continue;
+		}
 		if (cb) {
 			key_prefix(t, fam, s, &p);
 			cb(ctx, &p, s[W_ATTR], 0);
@@ -162,6 +180,8 @@ void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
 		s[W_ATTR] = 0;
 	}
 	t->count = 0;
+	t->tombs = 0;
+	t->gen++;
 	if (t->cap > 1024)
 		resize(t, 1024);
 }
@@ -181,7 +201,8 @@ uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	if (!t->count)
 		return 0;
 	make_key(t, p, k);
-	return slot(t, find(t, k))[W_ATTR];
+	uint32_t a = slot(t, find(t, k))[W_ATTR];
+	return a == RIB_TOMB ? 0 : a;
 }
 
 static void withdraw_span(struct rib *r, struct bgp_span s, int fam, bool addpath,
@@ -272,7 +293,7 @@ int rib_walk_grouped(const struct rib *r, int fam, rib_group_fn cb, void *ctx)
 	}
 	size_t n = 0;
 	for (uint32_t i = 0; i < t->cap; i++)
-		if (slot(t, i)[W_ATTR])
+		if (live(slot(t, i)))
 			order[n++] = (uint64_t)slot(t, i)[W_ATTR] << 32 | i;
 	qsort(order, n, sizeof(*order), cmp_u64);
 	size_t nb = 0;
@@ -288,6 +309,43 @@ out:
 	free(order);
 	free(batch);
 	return ret;
+}
+
+void rib_freeze(struct rib *r, int fam)
+{
+	r->t[fam].frozen++;
+}
+
+void rib_thaw(struct rib *r, int fam)
+{
+	struct rib_table *t = &r->t[fam];
+	if (!t->frozen || --t->frozen)
+		return;
+	/* Rehash away the tombstones (and shrink if withdrawals emptied it);
+	 * on allocation failure they simply stay until the next resize. */
+	if (t->tombs) {
+		uint32_t cap = t->cap;
+		while (cap > 1024 && t->count * 4 < cap)
+			cap /= 2;
+		resize(t, cap);
+	}
+}
+
+size_t rib_walk_slots(const struct rib *r, int fam, uint32_t *pos, struct bgp_prefix *p,
+		      uint32_t *attr, size_t max)
+{
+	const struct rib_table *t = &r->t[fam];
+	size_t n = 0;
+	uint32_t i = *pos;
+	for (; i < t->cap && n < max; i++) {
+		const uint32_t *s = slot(t, i);
+		if (!live(s))
+			continue;
+		key_prefix(t, fam, s, &p[n]);
+		attr[n++] = s[W_ATTR];
+	}
+	*pos = i;
+	return n;
 }
 
 size_t rib_mem(const struct rib *r)

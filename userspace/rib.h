@@ -22,7 +22,19 @@ struct rib_table {
 	uint32_t cap;		/* slots, power of two */
 	uint32_t count;
 	uint8_t stride;
+	/*
+	 * Resumable walks (rib_walk_slots) need slots that stay put: while
+	 * frozen > 0 a withdrawal leaves a tombstone (RIB_TOMB, key kept)
+	 * instead of shifting its cluster, and the table never shrinks.  A
+	 * growth rehash still happens and bumps gen, which tells walkers
+	 * that their cursor is meaningless now.
+	 */
+	uint32_t tombs;
+	uint32_t frozen;
+	uint32_t gen;
 };
+
+#define RIB_TOMB UINT32_MAX
 
 struct rib {
 	struct attr_table *attrs;	/* shared, not owned */
@@ -70,6 +82,21 @@ static inline uint32_t rib_count(const struct rib *r, int fam) { return r->t[fam
 #define RIB_GROUP_MAX 16384
 typedef int (*rib_group_fn)(void *ctx, uint32_t attr, const struct bgp_prefix *p, size_t n);
 int rib_walk_grouped(const struct rib *r, int fam, rib_group_fn cb, void *ctx);
+
+/*
+ * Incremental walk for a table replay that must not build the whole feed
+ * at once.  Between rib_freeze() and rib_thaw() (counted, per family) slot
+ * positions only change when rib_gen() changes.  rib_walk_slots() copies up
+ * to max routes from *pos on into p[] / attr[] and advances *pos; the walk
+ * is over when *pos >= the table's cap.  Routes changed during the walk may
+ * or may not be seen: callers track those changes themselves.
+ */
+void rib_freeze(struct rib *r, int fam);
+void rib_thaw(struct rib *r, int fam);
+static inline uint32_t rib_gen(const struct rib *r, int fam) { return r->t[fam].gen; }
+static inline uint32_t rib_cap(const struct rib *r, int fam) { return r->t[fam].cap; }
+size_t rib_walk_slots(const struct rib *r, int fam, uint32_t *pos, struct bgp_prefix *p,
+		      uint32_t *attr, size_t max);
 
 /* Bytes held by the route tables (not the shared attribute sets). */
 size_t rib_mem(const struct rib *r);

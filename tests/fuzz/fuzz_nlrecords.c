@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for everything that parses bytes from the kernel
- * without a socket: the BMPTAP_A_RECORDS stream (bt_records_parse), READ
+ * without a socket: the record stream (bt_records_parse), READ
  * dump replies (bt_nl_read_process), notifications (bt_nl_ntf_parse) and
  * error/extack decoding (bt_nl_msg_error).
  *
@@ -92,10 +92,9 @@ static void fuzz_netlink(const uint8_t *data, size_t size)
 	/* Netlink buffers are aligned; the parser may rely on that. */
 	uint8_t *buf = malloc(size ? size : 1);
 	struct check c = { .expect = BT_SEQ_UNKNOWN };
-	const struct nlmsghdr *m;
 	struct bt_nl nl;
 	char ext[64];
-	int left;
+	size_t off = 0;
 
 	if (!buf)
 		return;
@@ -107,12 +106,18 @@ static void fuzz_netlink(const uint8_t *data, size_t size)
 	bt_nl_read_process(&nl, buf, size, on_rec, &c);
 	bt_nl_ntf_parse(&nl, buf, size);
 
-	m = (const struct nlmsghdr *)buf;
-	left = (int)(size > INT32_MAX ? INT32_MAX : size);
-	for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+	/* Own walk: libmnl's mnl_nlmsg_ok() loops forever on len 0xffffffff. */
+	while (size - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *m = (const struct nlmsghdr *)(buf + off);
+
+		if (m->nlmsg_len < sizeof(*m) || m->nlmsg_len > size - off)
+			break;
 		bt_nl_msg_error(m, ext, sizeof(ext));
 		if (strlen(ext) >= sizeof(ext))
 			abort();
+		off += MNL_ALIGN((size_t)m->nlmsg_len);
+		if (off > size)
+			break;
 	}
 	free(buf);
 }

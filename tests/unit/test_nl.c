@@ -485,7 +485,8 @@ static void add_records(struct msgbuf *m, uint32_t seq, const struct stream *st)
 {
 	struct nlmsghdr *nlh = add_genl(m, FAMILY, BMPTAP_CMD_READ, seq, NLM_F_MULTI);
 
-	mnl_attr_put(nlh, BMPTAP_A_RECORDS, st->len, st->buf);
+	/* The records are the genl payload, not an attribute (uapi header). */
+	memcpy(mnl_nlmsg_put_extra_header(nlh, st->len), st->buf, st->len);
 	done_msg(m, nlh);
 }
 
@@ -586,6 +587,8 @@ static void test_msg_error_extack(void **state)
 	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), 0);
 	nlh->nlmsg_type = NLMSG_ERROR;
 	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), -EBADMSG);
+	nlh->nlmsg_type = FAMILY;
+	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), 0);
 	free(m);
 }
 
@@ -624,12 +627,11 @@ static void test_read_process_dump(void **state)
 	free(m);
 }
 
-static void test_read_process_two_attrs_and_hole(void **state)
+static void test_read_process_hole_across_messages(void **state)
 {
 	struct msgbuf *m = calloc(1, sizeof(*m));
 	struct stream a = { .len = 0 }, b = { .len = 0 };
 	struct seen s = { .n = 0 };
-	struct nlmsghdr *nlh;
 	struct bt_nl nl;
 
 	(void)state;
@@ -637,11 +639,8 @@ static void test_read_process_two_attrs_and_hole(void **state)
 	nl.next_seq = 10;
 	put_msg(&a, 3, 10);
 	put_msg(&b, 3, 12);
-	nlh = add_genl(m, FAMILY, BMPTAP_CMD_READ, 5, NLM_F_MULTI);
-	mnl_attr_put(nlh, BMPTAP_A_RECORDS, a.len, a.buf);
-	mnl_attr_put_u64(nlh, BMPTAP_A_QUEUED, 99);
-	mnl_attr_put(nlh, BMPTAP_A_RECORDS, b.len, b.buf);
-	done_msg(m, nlh);
+	add_records(m, 5, &a);
+	add_records(m, 5, &b);
 	add_status(m, NLMSG_DONE, 5, 0, NULL, false);
 	assert_int_equal(bt_nl_read_process(&nl, m->buf, m->len, record, &s), 1);
 	assert_int_equal(s.n, 3);
@@ -649,6 +648,31 @@ static void test_read_process_two_attrs_and_hole(void **state)
 	assert_int_equal(s.r[1].expected, 11);
 	assert_int_equal(s.r[1].got, 12);
 	free(m);
+}
+
+static void test_read_process_max_record(void **state)
+{
+	/* One 65535-byte BGP message: the reason records are not attributes. */
+	size_t plen = 65535, rlen = HDR + plen;
+	struct bmptap_rec h = { .len = (uint32_t)rlen, .type = BMPTAP_REC_MSG,
+				.flow_id = 1, .seq = 1 };
+	uint8_t *buf = calloc(1, BT_NL_BUFSIZE);
+	struct seen s = { .n = 0 };
+	struct nlmsghdr *nlh;
+	struct bt_nl nl;
+
+	(void)state;
+	reader(&nl, 5);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = FAMILY;
+	nlh->nlmsg_seq = 5;
+	mnl_nlmsg_put_extra_header(nlh, 4);
+	memcpy(mnl_nlmsg_put_extra_header(nlh, rlen), &h, HDR);
+	assert_true(nlh->nlmsg_len <= BT_NL_BUFSIZE);
+	assert_int_equal(bt_nl_read_process(&nl, buf, nlh->nlmsg_len, record, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.r[0].payload_len, 65535);
+	free(buf);
 }
 
 static void test_read_process_malformed(void **state)
@@ -782,7 +806,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_msg_error_extack),
 		cmocka_unit_test(test_read_process_dump),
-		cmocka_unit_test(test_read_process_two_attrs_and_hole),
+		cmocka_unit_test(test_read_process_hole_across_messages),
+		cmocka_unit_test(test_read_process_max_record),
 		cmocka_unit_test(test_read_process_malformed),
 		cmocka_unit_test(test_read_process_error),
 		cmocka_unit_test(test_read_process_stop_and_garbage),

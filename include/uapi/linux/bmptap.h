@@ -8,6 +8,11 @@
  * per-netns queue and rings a small doorbell on the "events" group; the
  * helper pulls the records with a BMPTAP_CMD_READ dump, which the kernel
  * refills only as the reader drains its socket.
+ *
+ * A READ reply carries its records as the generic netlink payload right
+ * after struct genlmsghdr, not in an attribute: one record (a 65535-byte BGP
+ * message plus its header) is larger than an attribute can hold.  A reply is
+ * never larger than BMPTAP_READ_BUFSIZE; receive with a buffer that large.
  */
 #ifndef _UAPI_LINUX_BMPTAP_H
 #define _UAPI_LINUX_BMPTAP_H
@@ -41,7 +46,6 @@ enum bmptap_attr {
 	BMPTAP_A_PAD,		/* 64-bit alignment padding */
 	BMPTAP_A_NETNS,		/* nest: BMPTAP_NETNS_* */
 	BMPTAP_A_FLOW,		/* nest: BMPTAP_FLOW_* (one per flow in dumps) */
-	BMPTAP_A_RECORDS,	/* binary: packed struct bmptap_rec stream */
 	BMPTAP_A_SERVER,	/* nest: BMPTAP_SERVER_* */
 	BMPTAP_A_STATUS,	/* binary: helper status, opaque to the kernel */
 	BMPTAP_A_QUEUED,	/* u64: records waiting in the queue (doorbell) */
@@ -50,6 +54,7 @@ enum bmptap_attr {
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
 
 #define BMPTAP_MAX_PORTS	8
+#define BMPTAP_READ_BUFSIZE	(128 * 1024)
 
 /* Per-netns tap settings and counters. */
 enum bmptap_netns_attr {
@@ -164,9 +169,10 @@ enum bmptap_rec_type {
 };
 
 /*
- * One record in BMPTAP_A_RECORDS.  Records are packed back to back, each
- * starting at an 8-byte aligned offset: the next one is at
- * BMPTAP_REC_ALIGN(len).  seq counts records per netns without holes, so a
+ * One record of a READ reply.  Records are packed back to back, each
+ * starting at an 8-byte aligned offset from the first: the next one is at
+ * BMPTAP_REC_ALIGN(len).  The payload itself is only 4-byte aligned in the
+ * reply: copy the header out before reading its 64-bit fields.  seq counts records per netns without holes, so a
  * reader can prove it lost nothing.
  */
 struct bmptap_rec {

@@ -1,0 +1,1312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BMP collector sessions: connect/listen, per-collector feed with bounded
+ * output, table replay and coalescing (see collector.h for the model).
+ */
+#include "collector.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+
+#define REPLAY_BATCH	4096	/* routes taken from a RIB per pump step */
+#define HARD_CAP_FACTOR	4	/* peer events beyond limit*4: disconnect */
+#define CLOSE_WAIT_MS	2000	/* flushing a Termination */
+#define STABLE_MS	10000	/* a session this old resets the backoff */
+
+static void coll_event(void *ctx, uint32_t events);
+static void coll_timer(void *ctx);
+static void coll_connect(struct collector *c);
+static void coll_kick(struct collector *c);
+static void coll_free(struct collector *c);
+
+/* ---- prefix set ------------------------------------------------------- */
+
+static uint32_t pfx_hash(const struct bgp_prefix *p)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)p->fam << 40 | (uint64_t)p->len << 32 |
+					       p->path_id);
+	for (int i = 0; i < 16; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p->addr + i, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
+static bool pfx_eq(const struct bgp_prefix *a, const struct bgp_prefix *b)
+{
+	return a->fam == b->fam && a->len == b->len && a->path_id == b->path_id &&
+	       !memcmp(a->addr, b->addr, 16);
+}
+
+static bool pset_grow(struct pset *s)
+{
+	uint32_t cap = s->cap ? s->cap * 2 : 256;
+	struct bgp_prefix *v = malloc((size_t)cap * sizeof(*v));
+
+	if (!v)
+		return false;
+	for (uint32_t i = 0; i < cap; i++)
+		v[i].fam = 0xff;
+	for (uint32_t i = 0; i < s->cap; i++) {
+		if (s->v[i].fam == 0xff)
+			continue;
+		uint32_t j = pfx_hash(&s->v[i]) & (cap - 1);
+		while (v[j].fam != 0xff)
+			j = (j + 1) & (cap - 1);
+		v[j] = s->v[i];
+	}
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+	return true;
+}
+
+bool pset_add(struct pset *s, const struct bgp_prefix *p)
+{
+	if ((s->count + 1) * 4 > s->cap * 3 && !pset_grow(s))
+		return false;
+	uint32_t j = pfx_hash(p) & (s->cap - 1);
+	while (s->v[j].fam != 0xff) {
+		if (pfx_eq(&s->v[j], p))
+			return true;
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->v[j] = *p;
+	s->count++;
+	return true;
+}
+
+void pset_free(struct pset *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- cpeers ------------------------------------------------------------ */
+
+struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id)
+{
+	if (!c->cph)
+		return NULL;
+	struct cpeer *cp = c->cph[flow_id & (c->n_cph - 1)];
+
+	while (cp && cp->p->flow_id != flow_id)
+		cp = cp->hnext;
+	return cp;
+}
+
+static void cp_thaw(struct cpeer *cp)
+{
+	if (!cp->frozen)
+		return;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		rib_thaw(&cp->p->rib, f);
+	cp->frozen = false;
+}
+
+static struct cpeer *cp_add(struct collector *c, struct peer *p)
+{
+	if (!c->cph) {
+		c->n_cph = 1024;
+		c->cph = calloc(c->n_cph, sizeof(*c->cph));
+		if (!c->cph)
+			return NULL;
+	}
+	struct cpeer *cp = calloc(1, sizeof(*cp));
+
+	if (!cp)
+		return NULL;
+	cp->p = p;
+	uint32_t b = p->flow_id & (c->n_cph - 1);
+	cp->hnext = c->cph[b];
+	c->cph[b] = cp;
+	cp->prev = c->cp_tail;
+	if (c->cp_tail)
+		c->cp_tail->next = cp;
+	else
+		c->cp_head = cp;
+	c->cp_tail = cp;
+	return cp;
+}
+
+static void cp_del(struct collector *c, struct cpeer *cp)
+{
+	struct cpeer **pp = &c->cph[cp->p->flow_id & (c->n_cph - 1)];
+
+	while (*pp && *pp != cp)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = cp->hnext;
+	if (cp->prev)
+		cp->prev->next = cp->next;
+	else
+		c->cp_head = cp->next;
+	if (cp->next)
+		cp->next->prev = cp->prev;
+	else
+		c->cp_tail = cp->prev;
+	cp_thaw(cp);
+	pset_free(&cp->dirty);
+	pset_free(&cp->flushing);
+	free(cp);
+}
+
+static void cp_del_all(struct collector *c)
+{
+	while (c->cp_head)
+		cp_del(c, c->cp_head);
+}
+
+static void cp_start_replay(struct cpeer *cp)
+{
+	cp->live = false;
+	cp->replay = true;
+	cp->fam = 0;
+	cp->pos = 0;
+	cp->gen = rib_gen(&cp->p->rib, 0);
+	if (!cp->frozen) {
+		for (int f = 0; f < BGP_FAM_MAX; f++)
+			rib_freeze(&cp->p->rib, f);
+		cp->frozen = true;
+	}
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+size_t collector_pending(const struct collector *c)
+{
+	return c->out.len - c->head;
+}
+
+size_t collector_take(struct collector *c, void *dst, size_t max)
+{
+	size_t n = collector_pending(c);
+
+	if (n > max)
+		n = max;
+	if (dst)
+		memcpy(dst, c->out.data + c->head, n);
+	c->head += n;
+	c->st.bytes += n;
+	if (c->head == c->out.len)
+		c->head = c->out.len = 0;
+	return n;
+}
+
+bool collector_busy(const struct collector *c)
+{
+	for (const struct cpeer *cp = c->cp_head; cp; cp = cp->next)
+		if (!cp->live)
+			return true;
+	return false;
+}
+
+static void out_put(struct collector *c, const uint8_t *msg, size_t len)
+{
+	/* Move the unsent tail down rather than grow forever. */
+	if (c->head && c->head >= c->out.len / 2) {
+		memmove(c->out.data, c->out.data + c->head, c->out.len - c->head);
+		c->out.len -= c->head;
+		c->head = 0;
+	}
+	buf_put(&c->out, msg, len);
+	c->st.msgs++;
+}
+
+static bool pre_policy(const struct collector *c)
+{
+	return c->policy & BMPTAP_POLICY_PRE;
+}
+
+/* Every cpeer stops going out live: the collector fell behind. */
+static void start_lagging(struct collector *c)
+{
+	if (!c->lagging) {
+		c->lagging = true;
+		c->st.resyncs++;
+		LOG_I(c->feed->log, "collector %s: falling behind (%zu bytes queued), "
+		      "coalescing route changes", c->remote, collector_pending(c));
+	}
+	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next)
+		cp->live = false;
+}
+
+static void mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!pset_add(&cp->dirty, &chg[i])) {
+			/*
+			 * Cannot remember the change: this collector can no
+			 * longer be brought in line incrementally.  A new
+			 * session (Peer Up and full replay) can.
+			 */
+			LOG_E(c->feed->log, "collector %s: out of memory coalescing, "
+			      "restarting the session", c->remote);
+			c->st.kicked++;
+			shutdown(c->fd, SHUT_RDWR);
+			return;
+		}
+		c->st.coalesced++;
+	}
+}
+
+/* ---- route generation (replay and dirty flush) --------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sends the RIB state of n entries as Route Monitoring: entries sharing an
+ * attribute set are packed into as few UPDATEs as fit (encoded with the
+ * peer's receive codec, so the A flag and ADD-PATH stay right); attr 0
+ * means "withdrawn".  Timestamps are 0: the receive time of a route from
+ * the RIB is not kept (RFC 7854 4.2: zero means unavailable).
+ */
+static void emit_routes(struct collector *c, struct cpeer *cp, const struct bgp_prefix *pfx,
+			const uint32_t *ids, size_t n)
+{
+	struct feed *f = c->feed;
+	struct peer *p = cp->p;
+
+	if (!n || !pre_policy(c))
+		return;
+	for (size_t i = 0; i < n; i++)
+		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)pfx[i].fam << 24 | i;
+	qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
+	for (size_t i = 0; i < n; i++) {
+		f->sorted[i] = pfx[f->keys[i] & 0xffffff];
+		f->sorted_ids[i] = (uint32_t)(f->keys[i] >> 32);
+	}
+	for (size_t i = 0; i < n;) {
+		uint32_t id = f->sorted_ids[i];
+		size_t j = i, k;
+
+		while (j < n && f->sorted_ids[j] == id && f->sorted[j].fam == f->sorted[i].fam)
+			j++;
+		const struct attr_set *s = id ? attr_get(&f->peers->attrs, id) : NULL;
+		while (i < j) {
+			buf_reset(&f->upd);
+			if (id && s)
+				k = bgp_encode_update(&f->upd, s, f->sorted + i, j - i, &p->sess.rx);
+			else if (!id)
+				k = bgp_encode_withdraw(&f->upd, f->sorted + i, j - i, &p->sess.rx);
+			else
+				k = 0;
+			if (!k || f->upd.oom) {
+				/* Too big for one UPDATE even alone: say it, skip it. */
+				c->st.encode_errors++;
+				i++;
+				continue;
+			}
+			buf_reset(&f->scratch);
+			peer_encode_rm(p, &f->scratch, f->upd.data, f->upd.len, 0);
+			out_put(c, f->scratch.data, f->scratch.len);
+			i += k;
+		}
+	}
+}
+
+static void emit_eor(struct collector *c, struct cpeer *cp, int fam)
+{
+	struct feed *f = c->feed;
+
+	if (!pre_policy(c))
+		return;
+	buf_reset(&f->upd);
+	bgp_encode_eor(&f->upd, fam);
+	buf_reset(&f->scratch);
+	peer_encode_rm(cp->p, &f->scratch, f->upd.data, f->upd.len, 0);
+	out_put(c, f->scratch.data, f->scratch.len);
+}
+
+static void replay_step(struct collector *c, struct cpeer *cp)
+{
+	struct feed *f = c->feed;
+	struct rib *r = &cp->p->rib;
+
+	if (cp->fam >= BGP_FAM_MAX) {
+		cp->replay = false;
+		cp_thaw(cp);
+		return;
+	}
+	/* A growth rehash moved every slot: walk this family again (the
+	 * collector sees some routes twice, which is harmless). */
+	if (rib_gen(r, cp->fam) != cp->gen) {
+		cp->pos = 0;
+		cp->gen = rib_gen(r, cp->fam);
+	}
+	size_t n = rib_walk_slots(r, cp->fam, &cp->pos, f->batch, f->ids, REPLAY_BATCH);
+	emit_routes(c, cp, f->batch, f->ids, n);
+	if (cp->pos >= rib_cap(r, cp->fam)) {
+		if (cp->p->sess.af[cp->fam] || rib_count(r, cp->fam))
+			emit_eor(c, cp, cp->fam);
+		cp->fam++;
+		cp->pos = 0;
+		if (cp->fam < BGP_FAM_MAX)
+			cp->gen = rib_gen(r, cp->fam);
+	}
+}
+
+/* Returns false when there was nothing left to flush. */
+static bool flush_step(struct collector *c, struct cpeer *cp)
+{
+	struct feed *f = c->feed;
+
+	if (!cp->flushing.count) {
+		if (!cp->dirty.count)
+			return false;
+		/* New changes keep going to dirty while this batch goes out. */
+		struct pset t = cp->flushing;
+		cp->flushing = cp->dirty;
+		cp->dirty = t;
+		cp->flush_pos = 0;
+	}
+	size_t n = 0;
+	while (cp->flush_pos < cp->flushing.cap && n < REPLAY_BATCH) {
+		const struct bgp_prefix *pfx = &cp->flushing.v[cp->flush_pos++];
+
+		if (pfx->fam == 0xff)
+			continue;
+		f->batch[n] = *pfx;
+		f->ids[n++] = rib_lookup(&cp->p->rib, pfx);
+	}
+	emit_routes(c, cp, f->batch, f->ids, n);
+	if (cp->flush_pos >= cp->flushing.cap)
+		pset_free(&cp->flushing);	/* memory goes back as the lag ends */
+	return true;
+}
+
+/* One unit of catch-up work for cp; true when cp became live. */
+static bool cp_step(struct collector *c, struct cpeer *cp)
+{
+	if (cp->replay) {
+		replay_step(c, cp);
+		return false;
+	}
+	if (flush_step(c, cp))
+		return false;
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++)
+		if (cp->eor_mask & (1u << fam))
+			emit_eor(c, cp, fam);
+	cp->eor_mask = 0;
+	if (cp->mirror_lost) {
+		struct feed *f = c->feed;
+
+		buf_reset(&f->scratch);
+		peer_encode_lost(cp->p, &f->scratch, 0);
+		out_put(c, f->scratch.data, f->scratch.len);
+		cp->mirror_lost = false;
+	}
+	cp->live = true;
+	return true;
+}
+
+void collector_pump(struct collector *c)
+{
+	if (c->state != COLL_UP)
+		return;
+	/* Work only while the output is below half the bound: the rest of
+	 * the room is for live messages and peer events. */
+	while (collector_pending(c) < c->limit / 2) {
+		struct cpeer *cp = c->cp_head;
+
+		while (cp && cp->live)
+			cp = cp->next;
+		if (!cp) {
+			if (c->lagging)
+				LOG_I(c->feed->log, "collector %s: caught up", c->remote);
+			c->lagging = false;
+			break;
+		}
+		cp_step(c, cp);
+		if (c->out.oom) {
+			LOG_E(c->feed->log, "collector %s: out of memory", c->remote);
+			break;
+		}
+	}
+}
+
+/* ---- peer sink --------------------------------------------------------- */
+
+static void append_peer_up(struct collector *c, struct peer *p)
+{
+	struct feed *f = c->feed;
+
+	buf_reset(&f->scratch);
+	peer_encode_up(p, &f->scratch);
+	if (p->incomplete)
+		peer_encode_lost(p, &f->scratch, p->up_ts_ns);
+	out_put(c, f->scratch.data, f->scratch.len);
+	if (p->incomplete)
+		c->st.msgs++;
+}
+
+static bool over_hard_cap(struct collector *c)
+{
+	if (collector_pending(c) <= c->limit * HARD_CAP_FACTOR)
+		return false;
+	LOG_W(c->feed->log, "collector %s: %zu bytes stuck, disconnecting", c->remote,
+	      collector_pending(c));
+	c->st.kicked++;
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);	/* the read side reports the loss */
+	return true;
+}
+
+static void sink_up(void *ctx, struct peer *p)
+{
+	struct feed *f = ctx;
+
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		if (c->state != COLL_UP)
+			continue;
+		append_peer_up(c, p);
+		struct cpeer *cp = cp_add(c, p);
+		if (!cp) {
+			shutdown(c->fd, SHUT_RDWR);
+			continue;
+		}
+		/* The RIB is empty now; a lagging collector gets the routes
+		 * through the dirty set like any other change. */
+		cp->live = collector_pending(c) <= c->limit && !c->lagging;
+		over_hard_cap(c);
+		coll_kick(c);
+	}
+}
+
+static void sink_down(void *ctx, struct peer *p)
+{
+	struct feed *f = ctx;
+
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
+
+		if (!cp)
+			continue;	/* it never got this peer's Peer Up */
+		/* Its pending route changes die with it: the collector drops
+		 * the peer's routes on Peer Down anyway. */
+		cp_del(c, cp);
+		buf_reset(&f->scratch);
+		peer_encode_down(p, &f->scratch);
+		out_put(c, f->scratch.data, f->scratch.len);
+		over_hard_cap(c);
+		coll_kick(c);
+	}
+}
+
+static void live_or_mirror_lost(struct collector *c, struct cpeer *cp, const uint8_t *msg,
+				size_t len, uint64_t ts)
+{
+	struct feed *f = c->feed;
+
+	if (!c->cfg.mirroring)
+		return;
+	if (cp->live && collector_pending(c) + len + 64 <= c->limit) {
+		buf_reset(&f->scratch);
+		peer_encode_mirror(cp->p, &f->scratch, msg, len, ts);
+		out_put(c, f->scratch.data, f->scratch.len);
+	} else {
+		/* Mirroring cannot be coalesced: tell the collector instead. */
+		cp->mirror_lost = true;
+		c->st.lost_mirrors++;
+	}
+}
+
+static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			uint64_t ts, const struct bgp_prefix *chg, size_t n, int eor)
+{
+	struct feed *f = ctx;
+	bool encoded = false;
+
+	for (struct collector *c = f->head, *nx; c; c = nx) {
+		nx = c->next;	/* coll_kick() may free c */
+		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
+
+		if (!cp)
+			continue;
+		live_or_mirror_lost(c, cp, msg, len, ts);
+		if (!pre_policy(c))
+			continue;
+		if (cp->live) {
+			/* Encoded once for all collectors; f->live is not
+			 * touched by the pump (unlike scratch and upd). */
+			if (!encoded) {
+				buf_reset(&f->live);
+				peer_encode_rm(p, &f->live, msg, len, ts);
+				encoded = true;
+			}
+			if (collector_pending(c) + f->live.len <= c->limit) {
+				out_put(c, f->live.data, f->live.len);
+				coll_kick(c);
+				continue;
+			}
+			start_lagging(c);
+		}
+		mark_dirty(c, cp, chg, n);
+		if (eor >= 0)
+			cp->eor_mask |= (uint8_t)(1u << eor);
+		coll_kick(c);
+	}
+}
+
+static void sink_message(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			 uint64_t ts)
+{
+	struct feed *f = ctx;
+
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
+
+		if (cp) {
+			live_or_mirror_lost(c, cp, msg, len, ts);
+			coll_kick(c);
+		}
+	}
+}
+
+static void sink_lost(void *ctx, struct peer *p, uint64_t ts)
+{
+	struct feed *f = ctx;
+
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		if (c->state != COLL_UP || !collector_cpeer(c, p->flow_id))
+			continue;
+		buf_reset(&f->scratch);
+		peer_encode_lost(p, &f->scratch, ts);
+		out_put(c, f->scratch.data, f->scratch.len);
+		over_hard_cap(c);
+		coll_kick(c);
+	}
+}
+
+struct peer_sink feed_sink(struct feed *f)
+{
+	return (struct peer_sink){
+		.ctx = f, .up = sink_up, .down = sink_down, .update = sink_update,
+		.message = sink_message, .lost = sink_lost,
+	};
+}
+
+/* ---- session ------------------------------------------------------------- */
+
+const char *collector_state_name(enum coll_state s)
+{
+	switch (s) {
+	case COLL_IDLE: return "idle";
+	case COLL_CONNECTING: return "connecting";
+	case COLL_UP: return "up";
+	case COLL_BACKOFF: return "backoff";
+	case COLL_LISTENING: return "listening";
+	case COLL_CLOSING: return "closing";
+	}
+	return "?";
+}
+
+static void initiation(struct collector *c)
+{
+	struct feed *f = c->feed;
+	const char *name = c->cfg.sys_name[0] ? c->cfg.sys_name : f->hostname;
+	const char *descr = c->cfg.sys_descr[0] ? c->cfg.sys_descr : "bmptap " BMPTAP_VERSION;
+	struct bmp_tlv t[2] = {
+		{ BMP_INFO_SYSDESCR, (uint16_t)strlen(descr), descr },
+		{ BMP_INFO_SYSNAME, (uint16_t)strlen(name), name },
+	};
+
+	buf_reset(&f->scratch);
+	bmp_initiation(&f->scratch, t, 2);
+	out_put(c, f->scratch.data, f->scratch.len);
+}
+
+void collector_start(struct collector *c, int fd)
+{
+	struct feed *f = c->feed;
+
+	c->fd = fd;
+	c->state = COLL_UP;
+	c->up_since_ms = loop_now_ms();
+	c->st.sessions++;
+	c->lagging = false;
+	buf_reset(&c->out);
+	c->head = 0;
+	cp_del_all(c);
+	if (f->loop && fd >= 0 &&
+	    loop_fd_add(f->loop, &c->lfd, fd, EPOLLIN | EPOLLOUT, coll_event, c))
+		LOG_E(f->log, "collector %s: epoll: %s", c->remote, strerror(errno));
+	LOG_I(f->log, "collector %s: session up", c->remote);
+	/* Initiation, then every established peer's Peer Up and table. */
+	initiation(c);
+	for (struct peer *p = f->peers->head; p; p = p->next) {
+		if (p->state != PEER_ESTABLISHED)
+			continue;
+		struct cpeer *cp = cp_add(c, p);
+		if (!cp)
+			break;
+		append_peer_up(c, p);
+		cp_start_replay(cp);
+	}
+	coll_kick(c);
+}
+
+/* Session over: drop its state; active ones retry, accepted ones go away. */
+static void session_lost(struct collector *c, const char *why)
+{
+	struct feed *f = c->feed;
+
+	LOG_W(f->log, "collector %s: session lost: %s", c->remote, why);
+	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+	if (f->loop)
+		loop_fd_del(f->loop, &c->lfd);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	cp_del_all(c);
+	buf_reset(&c->out);
+	c->head = 0;
+	c->lagging = false;
+	if (c->accepted || c->state == COLL_CLOSING) {
+		coll_free(c);
+		return;
+	}
+	c->st.reconnects++;
+	if (loop_now_ms() - c->up_since_ms >= STABLE_MS)
+		c->backoff_s = COLL_BACKOFF_MIN_S;
+	c->state = COLL_BACKOFF;
+	uint64_t ms = collector_backoff_ms(c);
+	LOG_I(f->log, "collector %s: reconnecting in %llu ms", c->remote, (unsigned long long)ms);
+	if (f->loop)
+		loop_timer_arm(f->loop, &c->timer, ms);
+}
+
+uint64_t collector_backoff_ms(struct collector *c)
+{
+	struct feed *f = c->feed;
+	unsigned s = c->backoff_s ? c->backoff_s : COLL_BACKOFF_MIN_S;
+
+	/* xorshift64: jitter only, so that restarted collectors are not hit
+	 * by every exporter in the same second. */
+	f->rnd ^= f->rnd << 13;
+	f->rnd ^= f->rnd >> 7;
+	f->rnd ^= f->rnd << 17;
+	uint64_t ms = (uint64_t)s * 1000u + f->rnd % ((uint64_t)s * 250u + 1);
+	c->backoff_s = s * 2 > COLL_BACKOFF_MAX_S ? COLL_BACKOFF_MAX_S : s * 2;
+	return ms;
+}
+
+/* Writes what the socket takes; false when the session was lost. */
+static bool coll_write(struct collector *c)
+{
+	while (collector_pending(c)) {
+		ssize_t n = send(c->fd, c->out.data + c->head, collector_pending(c),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			session_lost(c, strerror(errno));
+			return false;
+		}
+		collector_take(c, NULL, (size_t)n);
+	}
+	return true;
+}
+
+static void coll_kick(struct collector *c)
+{
+	if (c->state != COLL_UP && c->state != COLL_CLOSING)
+		return;
+	if (c->fd < 0) {
+		collector_pump(c);
+		return;
+	}
+	/* A few rounds at most: a fast local collector must not keep the
+	 * netlink reader waiting; EPOLLOUT brings us back. */
+	for (int round = 0; round < 4; round++) {
+		collector_pump(c);
+		if (!coll_write(c))
+			return;
+		if (collector_pending(c) || !collector_busy(c))
+			break;
+	}
+	if (c->state == COLL_CLOSING && !collector_pending(c)) {
+		coll_free(c);
+		return;
+	}
+	bool want_out = collector_pending(c) || (c->state == COLL_UP && collector_busy(c));
+	/* While closing only writability matters (and EOF shows as HUP). */
+	if (c->feed->loop)
+		loop_fd_mod(c->feed->loop, &c->lfd,
+			    (c->state == COLL_UP ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0));
+}
+
+static void on_connected(struct collector *c)
+{
+	int err = 0;
+	socklen_t l = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) || err) {
+		LOG_D(c->feed->log, "collector %s: connect: %s", c->remote, strerror(err));
+		snprintf(c->last_error, sizeof(c->last_error), "connect: %s", strerror(err));
+		loop_fd_del(c->feed->loop, &c->lfd);
+		close(c->fd);
+		c->fd = -1;
+		c->state = COLL_BACKOFF;
+		loop_timer_arm(c->feed->loop, &c->timer, collector_backoff_ms(c));
+		return;
+	}
+	loop_fd_del(c->feed->loop, &c->lfd);
+	c->last_error[0] = 0;
+	collector_start(c, c->fd);
+}
+
+/* False when the session was lost (c may be freed then). */
+static bool on_readable(struct collector *c)
+{
+	char tmp[4096];
+
+	/* BMP is one-way; a station has nothing to say but EOF. */
+	for (;;) {
+		ssize_t n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+
+		if (n > 0)
+			continue;
+		if (n == 0) {
+			session_lost(c, "closed by the collector");
+			return false;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			session_lost(c, strerror(errno));
+			return false;
+		}
+		return true;
+	}
+}
+
+static bool allowed(const struct collector *l, const struct sockaddr_storage *ss);
+static void on_accept(struct collector *l);
+
+static void coll_event(void *ctx, uint32_t events)
+{
+	struct collector *c = ctx;
+
+	switch (c->state) {
+	case COLL_CONNECTING:
+		on_connected(c);
+		return;
+	case COLL_LISTENING:
+		on_accept(c);
+		return;
+	case COLL_UP:
+		if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !on_readable(c))
+			return;
+		coll_kick(c);
+		return;
+	case COLL_CLOSING:
+		if (events & (EPOLLERR | EPOLLHUP)) {
+			coll_free(c);
+			return;
+		}
+		coll_kick(c);
+		return;
+	default:
+		return;
+	}
+}
+
+static void coll_timer(void *ctx)
+{
+	struct collector *c = ctx;
+
+	if (c->state == COLL_BACKOFF || c->state == COLL_IDLE)
+		coll_connect(c);
+	else if (c->state == COLL_CLOSING)
+		coll_free(c);	/* the Termination did not drain in time */
+}
+
+static int resolve(struct collector *c, struct addrinfo **res, int flags)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = flags };
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
+	/* Numeric first: that never blocks.  Only a real host name pays
+	 * for a (blocking) lookup, once per connection attempt. */
+	int err = getaddrinfo(c->cfg.address[0] ? c->cfg.address : NULL, port, &hints, res);
+	if (err == EAI_NONAME && c->cfg.address[0]) {
+		hints.ai_flags &= ~AI_NUMERICHOST;
+		err = getaddrinfo(c->cfg.address, port, &hints, res);
+	}
+	if (err)
+		snprintf(c->last_error, sizeof(c->last_error), "resolve: %s", gai_strerror(err));
+	return err;
+}
+
+static void coll_connect(struct collector *c)
+{
+	struct feed *f = c->feed;
+	struct addrinfo *res = NULL;
+
+	if (resolve(c, &res, AI_NUMERICHOST | AI_NUMERICSERV)) {
+		LOG_W(f->log, "collector %s: %s", c->remote, c->last_error);
+		goto retry;
+	}
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
+			snprintf(c->last_error, sizeof(c->last_error), "connect: %s",
+				 strerror(errno));
+			close(fd);
+			continue;
+		}
+		/* Completion (or failure) shows as writability either way. */
+		c->fd = fd;
+		c->state = COLL_CONNECTING;
+		if (loop_fd_add(f->loop, &c->lfd, fd, EPOLLOUT, coll_event, c)) {
+			close(fd);
+			c->fd = -1;
+			continue;
+		}
+		freeaddrinfo(res);
+		return;
+	}
+	freeaddrinfo(res);
+	LOG_D(f->log, "collector %s: %s", c->remote, c->last_error);
+retry:
+	c->state = COLL_BACKOFF;
+	loop_timer_arm(f->loop, &c->timer, collector_backoff_ms(c));
+}
+
+/* ---- passive mode ------------------------------------------------------------ */
+
+static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+	uint8_t want[16], have[16];
+	int fam, len, bits;
+	const char *slash = strchr(spec, '/');
+	size_t al = slash ? (size_t)(slash - spec) : strlen(spec);
+
+	if (al >= sizeof(a))
+		return false;
+	memcpy(a, spec, al);
+	a[al] = 0;
+	if (inet_pton(AF_INET, a, want) == 1) {
+		fam = AF_INET;
+		len = 4;
+	} else if (inet_pton(AF_INET6, a, want) == 1) {
+		fam = AF_INET6;
+		len = 16;
+	} else {
+		return false;
+	}
+	bits = slash ? atoi(slash + 1) : len * 8;
+	if (bits < 0 || bits > len * 8)
+		return false;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		memcpy(have, &s6->sin6_addr, 16);
+		/* IPv4-mapped sources of a dual-stack listener match IPv4 rules. */
+		if (fam == AF_INET && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			memmove(have, have + 12, 4);
+		else if (fam != AF_INET6)
+			return false;
+	} else if (ss->ss_family == AF_INET && fam == AF_INET) {
+		memcpy(have, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		return false;
+	}
+	for (int i = 0; i < bits; i++)
+		if (((want[i / 8] ^ have[i / 8]) >> (7 - i % 8)) & 1)
+			return false;
+	return true;
+}
+
+/* An empty allow list admits everyone, as a plain FRR listener does. */
+static bool allowed(const struct collector *l, const struct sockaddr_storage *ss)
+{
+	char list[sizeof(l->cfg.allow)], *save = NULL;
+
+	if (!l->cfg.allow[0])
+		return true;
+	snprintf(list, sizeof(list), "%s", l->cfg.allow);
+	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+		if (match_prefix(t, ss))
+			return true;
+	return false;
+}
+
+static void fmt_sa(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)ss;
+
+		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
+		snprintf(out, len, "%s:%u", a, ntohs(s->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
+		snprintf(out, len, "[%s]:%u", a, ntohs(s->sin6_port));
+	} else {
+		snprintf(out, len, "?");
+	}
+}
+
+static struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->feed = f;
+	c->cfg = *cfg;
+	c->fd = -1;
+	c->limit = f->limit;
+	c->policy = cfg->have & BT_SRV_POLICY ? cfg->policy : BMPTAP_POLICY_PRE;
+	c->backoff_s = COLL_BACKOFF_MIN_S;
+	buf_init(&c->out);
+	loop_timer_init(&c->timer, coll_timer, c);
+	snprintf(c->remote, sizeof(c->remote), "%s%s%s port %u", cfg->passive ? "listener " : "",
+		 cfg->address, "", cfg->port ? cfg->port : BT_BMP_PORT);
+	/* Append: the order of Peer Up work does not depend on it, but the
+	 * status lists servers in the order they were configured. */
+	struct collector **pp = &f->head;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = c;
+	return c;
+}
+
+static void on_accept(struct collector *l)
+{
+	struct feed *f = l->feed;
+
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char name[80];
+
+		if (fd < 0)
+			return;
+		fmt_sa(&ss, name, sizeof(name));
+		if (!allowed(l, &ss)) {
+			LOG_W(f->log, "%s: refused collector %s (not in allow list)", l->remote, name);
+			close(fd);
+			continue;
+		}
+		struct collector *c = coll_new(f, &l->cfg);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->parent = l;
+		c->accepted = true;
+		snprintf(c->remote, sizeof(c->remote), "%s", name);
+		l->st.sessions++;
+		collector_start(c, fd);
+	}
+}
+
+static void coll_listen(struct collector *c)
+{
+	struct feed *f = c->feed;
+	struct addrinfo *res = NULL;
+	int one = 1;
+
+	if (resolve(c, &res, AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE))
+		goto fail;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16) ||
+		    loop_fd_add(f->loop, &c->lfd, fd, EPOLLIN, coll_event, c)) {
+			snprintf(c->last_error, sizeof(c->last_error), "listen: %s",
+				 strerror(errno));
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->state = COLL_LISTENING;
+		freeaddrinfo(res);
+		LOG_I(f->log, "%s: waiting for collectors", c->remote);
+		return;
+	}
+	freeaddrinfo(res);
+fail:
+	LOG_W(f->log, "%s: %s; retrying", c->remote, c->last_error);
+	c->state = COLL_IDLE;
+	loop_timer_arm(f->loop, &c->timer, collector_backoff_ms(c));
+}
+
+/* ---- feed ------------------------------------------------------------------ */
+
+int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
+	      struct peers *peers, size_t limit)
+{
+	struct timespec ts;
+
+	memset(f, 0, sizeof(*f));
+	f->loop = loop;
+	f->log = log;
+	f->peers = peers;
+	f->limit = limit ? limit : FEED_DEFAULT_LIMIT;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	f->rnd = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ 0x9e3779b97f4a7c15ull;
+	if (gethostname(f->hostname, sizeof(f->hostname) - 1))
+		snprintf(f->hostname, sizeof(f->hostname), "bmptap");
+	buf_init(&f->scratch);
+	buf_init(&f->upd);
+	buf_init(&f->live);
+	f->batch = malloc(REPLAY_BATCH * sizeof(*f->batch));
+	f->sorted = malloc(REPLAY_BATCH * sizeof(*f->sorted));
+	f->ids = malloc(REPLAY_BATCH * sizeof(*f->ids));
+	f->sorted_ids = malloc(REPLAY_BATCH * sizeof(*f->sorted_ids));
+	f->keys = malloc(REPLAY_BATCH * sizeof(*f->keys));
+	if (!f->batch || !f->sorted || !f->ids || !f->sorted_ids || !f->keys)
+		return -ENOMEM;
+	return 0;
+}
+
+static void coll_free(struct collector *c)
+{
+	struct feed *f = c->feed;
+
+	/* An accepted session must not outlive its listener's pointer. */
+	for (struct collector *o = f->head; o; o = o->next)
+		if (o->parent == c)
+			o->parent = NULL;
+	for (struct collector **pp = &f->head; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	if (f->loop) {
+		loop_fd_del(f->loop, &c->lfd);
+		loop_timer_cancel(f->loop, &c->timer);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	cp_del_all(c);
+	free(c->cph);
+	buf_free(&c->out);
+	free(c);
+}
+
+void feed_free(struct feed *f)
+{
+	while (f->head)
+		coll_free(f->head);
+	buf_free(&f->scratch);
+	buf_free(&f->upd);
+	buf_free(&f->live);
+	free(f->batch);
+	free(f->sorted);
+	free(f->ids);
+	free(f->sorted_ids);
+	free(f->keys);
+}
+
+struct collector *feed_add(struct feed *f, const struct bt_server_cfg *cfg)
+{
+	struct collector *c = coll_new(f, cfg);
+
+	if (!c)
+		return NULL;
+	if (c->policy & ~BMPTAP_POLICY_PRE)
+		LOG_W(f->log, "collector %s: only pre-policy Adj-RIB-In is exported so far",
+		      c->remote);
+	LOG_I(f->log, "collector %s: added", c->remote);
+	if (!f->loop)
+		return c;
+	if (cfg->passive)
+		coll_listen(c);
+	else
+		coll_connect(c);
+	return c;
+}
+
+static void terminate(struct collector *c, uint16_t reason)
+{
+	struct feed *f = c->feed;
+
+	if (c->state != COLL_UP) {
+		coll_free(c);
+		return;
+	}
+	/* Nothing more for it but the Termination. */
+	cp_del_all(c);
+	buf_reset(&f->scratch);
+	bmp_termination(&f->scratch, reason, NULL);
+	out_put(c, f->scratch.data, f->scratch.len);
+	c->state = COLL_CLOSING;
+	if (f->loop)
+		loop_timer_arm(f->loop, &c->timer, CLOSE_WAIT_MS);
+	coll_kick(c);	/* may free c */
+}
+
+void feed_remove(struct feed *f, struct collector *c, uint16_t reason)
+{
+	LOG_I(f->log, "collector %s: removed", c->remote);
+	/* A listener takes its accepted sessions with it. */
+	for (struct collector *o = f->head, *n; o; o = n) {
+		n = o->next;
+		if (o->parent == c) {
+			o->parent = NULL;
+			terminate(o, reason);
+			n = f->head;	/* the list changed under us; restart */
+		}
+	}
+	terminate(c, reason);
+}
+
+static bool cfg_equal(const struct bt_server_cfg *a, const struct bt_server_cfg *b)
+{
+	return a->have == b->have && !strcmp(a->address, b->address) && a->port == b->port &&
+	       a->policy == b->policy && a->stats_timeout == b->stats_timeout &&
+	       a->mirroring == b->mirroring && a->passive == b->passive &&
+	       !strcmp(a->sys_name, b->sys_name) && !strcmp(a->sys_descr, b->sys_descr) &&
+	       !strcmp(a->allow, b->allow);
+}
+
+static bool same_server(const struct bt_server_cfg *a, const struct bt_server_cfg *b)
+{
+	uint16_t pa = a->port ? a->port : BT_BMP_PORT, pb = b->port ? b->port : BT_BMP_PORT;
+
+	return !strcmp(a->address, b->address) && pa == pb;
+}
+
+void feed_apply(struct feed *f, const struct bt_server_list *l)
+{
+	bool keep[BMPTAP_MAX_SERVERS * 2] = { false };
+	size_t n = l->n < BMPTAP_MAX_SERVERS * 2 ? l->n : BMPTAP_MAX_SERVERS * 2;
+
+	/* Removed or changed servers go first (Termination, close). */
+restart:
+	for (struct collector *c = f->head; c; c = c->next) {
+		if (c->accepted || c->state == COLL_CLOSING)
+			continue;
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (same_server(&c->cfg, &l->v[i]))
+				break;
+		if (i < n && cfg_equal(&c->cfg, &l->v[i])) {
+			keep[i] = true;
+			continue;
+		}
+		LOG_I(f->log, "collector %s: %s", c->remote, i < n ? "config changed" : "deleted");
+		feed_remove(f, c, BMP_TERM_PERM_ADMIN_CLOSE);
+		goto restart;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!keep[i])
+			feed_add(f, &l->v[i]);
+}
+
+bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms)
+{
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;
+		if (c->state == COLL_UP) {
+			terminate(c, reason);
+			n = f->head;
+		} else if (c->state != COLL_CLOSING) {
+			coll_free(c);
+			n = f->head;
+		}
+	}
+	uint64_t end = loop_now_ms() + (uint64_t)wait_ms;
+	while (f->head && f->loop && loop_now_ms() < end)
+		loop_run_once(f->loop, 50);
+	return !f->head;
+}
+
+void feed_status_json(const struct feed *f, struct bt_json *j)
+{
+	bt_json_arr_open(j);
+	for (const struct collector *c = f->head; c; c = c->next) {
+		size_t dirty = 0;
+		unsigned live = 0, peers = 0;
+
+		for (const struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
+			dirty += cp->dirty.count + cp->flushing.count;
+			live += cp->live;
+			peers++;
+		}
+		bt_json_obj_open(j);
+		bt_json_kv_str(j, "address", c->cfg.address);
+		bt_json_kv_u64(j, "port", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
+		bt_json_kv_bool(j, "passive", c->cfg.passive);
+		if (c->accepted)
+			bt_json_kv_str(j, "session", c->remote);
+		bt_json_key(j, "policy");
+		bt_json_arr_open(j);
+		if (c->policy & BMPTAP_POLICY_PRE)
+			bt_json_str(j, "pre");
+		if (c->policy & BMPTAP_POLICY_POST)
+			bt_json_str(j, "post");
+		if (c->policy & BMPTAP_POLICY_LOCAL_RIB)
+			bt_json_str(j, "local-rib");
+		if (c->policy & BMPTAP_POLICY_ADJ_OUT)
+			bt_json_str(j, "adj-rib-out");
+		bt_json_arr_close(j);
+		bt_json_kv_bool(j, "mirroring", c->cfg.mirroring);
+		bt_json_kv_str(j, "state", collector_state_name(c->state));
+		bt_json_kv_bool(j, "lagging", c->lagging);
+		bt_json_kv_u64(j, "peers", peers);
+		bt_json_kv_u64(j, "peers_live", live);
+		bt_json_kv_u64(j, "messages", c->st.msgs);
+		bt_json_kv_u64(j, "bytes", c->st.bytes);
+		bt_json_kv_u64(j, "sessions", c->st.sessions);
+		bt_json_kv_u64(j, "reconnects", c->st.reconnects);
+		bt_json_kv_u64(j, "resyncs", c->st.resyncs);
+		bt_json_kv_u64(j, "coalesced", c->st.coalesced);
+		bt_json_kv_u64(j, "dirty", dirty);
+		bt_json_kv_u64(j, "lost_mirrors", c->st.lost_mirrors);
+		bt_json_kv_u64(j, "encode_errors", c->st.encode_errors);
+		bt_json_kv_u64(j, "disconnected_stuck", c->st.kicked);
+		bt_json_kv_u64(j, "queue_bytes", collector_pending(c));
+		bt_json_kv_u64(j, "queue_limit", c->limit);
+		if (c->last_error[0])
+			bt_json_kv_str(j, "last_error", c->last_error);
+		bt_json_obj_close(j);
+	}
+	bt_json_arr_close(j);
+}

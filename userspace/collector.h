@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BMP collector sessions and the per-collector feed.
+ *
+ * A struct feed owns every collector (one per configured BMP server, plus
+ * one per session accepted by a passive listener) and is the peer_sink of
+ * the peer table: it turns peer events into BMP messages per collector.
+ *
+ * Per collector, output memory is bounded.  Each collector has its own
+ * view of every established peer (struct cpeer):
+ *  - live: route changes go out at once as Route Monitoring wrapping the
+ *    UPDATE as received;
+ *  - not live (a table replay is running, or the collector fell behind):
+ *    changes only mark (prefix, path id) dirty in a coalescing set; the
+ *    pump later sends the current RIB state for each dirty entry (the route
+ *    from the RIB, or a withdrawal), so the collector converges to the
+ *    truth with memory bounded by the number of distinct prefixes.
+ * Peer Up, Peer Down and "messages lost" are never coalesced: they are
+ * appended in order even to a lagging collector, and a peer's routes are
+ * only generated after its Peer Up was queued, so Down/Up/table ordering
+ * holds.  Only a collector that stays stuck past a hard cap (4x the limit)
+ * is disconnected (and gets everything again when it reconnects).
+ *
+ * Sockets are optional: with no loop (unit tests) a collector can be
+ * started on fd -1 and its output read with collector_take().
+ */
+#ifndef BMPTAP_COLLECTOR_H
+#define BMPTAP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "loop.h"
+#include "nl.h"
+#include "peer.h"
+
+#ifndef BMPTAP_VERSION
+#define BMPTAP_VERSION "0.1"
+#endif
+
+#define FEED_DEFAULT_LIMIT	(8u << 20)
+#define COLL_BACKOFF_MIN_S	1
+#define COLL_BACKOFF_MAX_S	32
+
+struct bt_json;
+
+/* Set of (prefix, path id), open addressing; fam 0xff marks a free slot. */
+struct pset {
+	struct bgp_prefix *v;
+	uint32_t cap, count;
+};
+
+struct cpeer {
+	struct peer *p;
+	struct cpeer *next, *prev;	/* in Peer Up order */
+	struct cpeer *hnext;
+	bool live;
+	bool replay;			/* full table replay in progress */
+	bool frozen;			/* holds rib_freeze() on every family */
+	int fam;			/* replay: family being walked */
+	uint32_t pos, gen;		/* replay: slot cursor, rib_gen() seen */
+	struct pset dirty;		/* changes not sent yet */
+	struct pset flushing;		/* being sent; new changes go to dirty */
+	uint32_t flush_pos;
+	uint8_t eor_mask;		/* End-of-RIB markers owed */
+	bool mirror_lost;		/* mirrored messages were dropped */
+};
+
+enum coll_state {
+	COLL_IDLE,
+	COLL_CONNECTING,
+	COLL_UP,
+	COLL_BACKOFF,
+	COLL_LISTENING,
+	COLL_CLOSING,		/* Termination queued, flushing, then freed */
+};
+
+struct coll_stats {
+	uint64_t msgs;		/* BMP messages queued for the collector */
+	uint64_t bytes;		/* bytes written to its socket */
+	uint64_t sessions;	/* sessions established */
+	uint64_t reconnects;	/* sessions lost (and retried) */
+	uint64_t resyncs;	/* episodes of falling behind (coalescing) */
+	uint64_t coalesced;	/* route changes folded into the dirty sets */
+	uint64_t lost_mirrors;	/* mirrored messages dropped while behind */
+	uint64_t encode_errors;	/* RIB entries that could not be encoded */
+	uint64_t kicked;	/* disconnected past the hard memory cap */
+};
+
+struct feed;
+
+struct collector {
+	struct feed *feed;
+	struct collector *next;
+	struct collector *parent;	/* the listener of an accepted session */
+	bool accepted;			/* a passive listener's session: no retry */
+	struct bt_server_cfg cfg;
+	uint32_t policy;		/* BMPTAP_POLICY_*; only PRE is produced */
+	enum coll_state state;
+	int fd;
+	struct loop_fd lfd;
+	struct loop_timer timer;
+	char remote[300];		/* session endpoint, for logs and status */
+	char last_error[128];
+	struct buf out;
+	size_t head;			/* bytes of out already written */
+	size_t limit;
+	struct cpeer *cp_head, *cp_tail;
+	struct cpeer **cph;		/* by flow id */
+	uint32_t n_cph;
+	unsigned backoff_s;
+	uint64_t up_since_ms;
+	bool lagging;
+	struct coll_stats st;
+};
+
+struct feed {
+	struct loop *loop;		/* NULL: no sockets (tests) */
+	const struct bt_log *log;
+	struct peers *peers;
+	struct collector *head;
+	size_t limit;			/* per-collector output bound */
+	uint64_t rnd;
+	char hostname[256];
+	struct buf scratch, upd, live;
+	struct bgp_prefix *batch, *sorted;
+	uint32_t *ids, *sorted_ids;
+	uint64_t *keys;
+};
+
+int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
+	      struct peers *peers, size_t limit);
+/* Closes every collector at once (no Termination: see feed_shutdown). */
+void feed_free(struct feed *f);
+/* The peer_sink to hand to peers_init(). */
+struct peer_sink feed_sink(struct feed *f);
+
+/* Starts a collector for one server config (connect or listen). */
+struct collector *feed_add(struct feed *f, const struct bt_server_cfg *cfg);
+/* Termination (if up), flush within a short bounded time, then freed. */
+void feed_remove(struct feed *f, struct collector *c, uint16_t reason);
+/* Applies a new config list: adds, removes and restarts only what changed. */
+void feed_apply(struct feed *f, const struct bt_server_list *l);
+/*
+ * Sends Termination to every collector and writes what it can within
+ * wait_ms; true when everything was flushed.
+ */
+bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms);
+
+void feed_status_json(const struct feed *f, struct bt_json *j);
+
+/* ---- exposed for tests -------------------------------------------------- */
+
+/* Starts a BMP session on an already connected fd (-1: no socket). */
+void collector_start(struct collector *c, int fd);
+/* Generates queued work (replay, coalesced changes) into the output. */
+void collector_pump(struct collector *c);
+/* Bytes queued and not written yet; collector_take() consumes them. */
+size_t collector_pending(const struct collector *c);
+size_t collector_take(struct collector *c, void *dst, size_t max);
+bool collector_busy(const struct collector *c);	/* a cpeer is not live */
+struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id);
+const char *collector_state_name(enum coll_state s);
+/* Next reconnect delay in ms for the current backoff step, with jitter. */
+uint64_t collector_backoff_ms(struct collector *c);
+
+bool pset_add(struct pset *s, const struct bgp_prefix *p);
+void pset_free(struct pset *s);
+
+#endif

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-flow BGP state from observed records.  See peer.h for the model; the
+ * comments here say why each record is handled the way it is.
+ */
+#include "peer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <time.h>
+
+#include "log.h"
+#include "nl.h"
+
+/* ---- table -------------------------------------------------------------- */
+
+static uint32_t bucket(const struct peers *ps, uint32_t id)
+{
+	return (id * 2654435761u) & (ps->n_buckets - 1);
+}
+
+int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_log *log)
+{
+	memset(ps, 0, sizeof(*ps));
+	attr_table_init(&ps->attrs);
+	ps->n_buckets = 256;
+	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
+	if (!ps->buckets)
+		return -ENOMEM;
+	if (sink)
+		ps->sink = *sink;
+	ps->log = log;
+	return 0;
+}
+
+static void peer_destroy(struct peer *p)
+{
+	rib_free(&p->rib);
+	free(p->open[0]);
+	free(p->open[1]);
+	free(p->notif);
+	free(p);
+}
+
+void peers_free(struct peers *ps)
+{
+	struct peer *p = ps->head, *n;
+
+	for (; p; p = n) {
+		n = p->next;
+		peer_destroy(p);
+	}
+	free(ps->buckets);
+	free(ps->chg);
+	attr_table_free(&ps->attrs);
+	memset(ps, 0, sizeof(*ps));
+}
+
+struct peer *peers_find(const struct peers *ps, uint32_t flow_id)
+{
+	struct peer *p = ps->buckets[bucket(ps, flow_id)];
+
+	while (p && p->flow_id != flow_id)
+		p = p->hnext;
+	return p;
+}
+
+static void rehash(struct peers *ps)
+{
+	uint32_t nb = ps->n_buckets * 2;
+	struct peer **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;		/* longer chains, still correct */
+	free(ps->buckets);
+	ps->buckets = b;
+	ps->n_buckets = nb;
+	for (struct peer *p = ps->head; p; p = p->next) {
+		uint32_t i = bucket(ps, p->flow_id);
+
+		p->hnext = b[i];
+		b[i] = p;
+	}
+}
+
+static struct peer *peer_new(struct peers *ps, uint32_t flow_id)
+{
+	struct peer *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		LOG_E(ps->log, "flow %u: out of memory", flow_id);
+		return NULL;
+	}
+	p->flow_id = flow_id;
+	p->notif_dir = -1;
+	rib_init(&p->rib, &ps->attrs);
+	if (ps->count + 1 > ps->n_buckets)
+		rehash(ps);
+	uint32_t i = bucket(ps, flow_id);
+	p->hnext = ps->buckets[i];
+	ps->buckets[i] = p;
+	p->prev = ps->tail;
+	if (ps->tail)
+		ps->tail->next = p;
+	else
+		ps->head = p;
+	ps->tail = p;
+	ps->count++;
+	return p;
+}
+
+static void peer_del(struct peers *ps, struct peer *p)
+{
+	struct peer **pp = &ps->buckets[bucket(ps, p->flow_id)];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = p->hnext;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		ps->head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		ps->tail = p->prev;
+	ps->count--;
+	peer_destroy(p);
+}
+
+/* ---- session state -------------------------------------------------------- */
+
+const char *peer_state_name(enum peer_state s)
+{
+	switch (s) {
+	case PEER_PENDING: return "pending";
+	case PEER_OPENCONFIRM: return "openconfirm";
+	case PEER_ESTABLISHED: return "established";
+	case PEER_DOWN: return "down";
+	}
+	return "?";
+}
+
+/* Both OPENs parsed and the addresses known: a Peer Up can be built. */
+static void check_opens(struct peers *ps, struct peer *p)
+{
+	if (p->state != PEER_PENDING || !p->have_info ||
+	    !p->open_ok[BMPTAP_DIR_RX] || !p->open_ok[BMPTAP_DIR_TX])
+		return;
+	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
+	p->state = PEER_OPENCONFIRM;
+	LOG_D(ps->log, "flow %u: both OPENs seen (peer AS %u, as4 %d)", p->flow_id,
+	      p->op[BMPTAP_DIR_RX].as, p->sess.rx.as4);
+}
+
+static void set_open(struct peers *ps, struct peer *p, int dir, const uint8_t *msg, size_t len)
+{
+	/*
+	 * One TCP flow carries one BGP session, so one OPEN per direction.
+	 * The same OPEN can reach us twice (flow dump, then the still queued
+	 * record): the first copy is kept.
+	 */
+	if (p->open[dir])
+		return;
+	p->open[dir] = malloc(len);
+	if (!p->open[dir])
+		return;
+	memcpy(p->open[dir], msg, len);
+	p->open_len[dir] = len;
+	int err = bgp_open_parse(msg, len, &p->op[dir]);
+	p->open_ok[dir] = err == 0;
+	if (err)
+		LOG_W(ps->log, "flow %u: unusable %s OPEN (error %d/%d): no Peer Up", p->flow_id,
+		      bt_dir_name((unsigned)dir), err >> 8, err & 0xff);
+	check_opens(ps, p);
+}
+
+static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mono_ms)
+{
+	if (p->state != PEER_OPENCONFIRM)
+		return;
+	p->state = PEER_ESTABLISHED;
+	p->up_ts_ns = ts_ns;
+	p->up_mono_ms = mono_ms;
+	LOG_I(ps->log, "flow %u: session established (peer AS %u)", p->flow_id,
+	      p->op[BMPTAP_DIR_RX].as);
+	if (ps->sink.up)
+		ps->sink.up(ps->sink.ctx, p);
+	/* A session whose start was lost: say so right after its Peer Up. */
+	if (p->incomplete && ps->sink.lost)
+		ps->sink.lost(ps->sink.ctx, p, ts_ns);
+}
+
+static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t ts_ns)
+{
+	if (p->state != PEER_ESTABLISHED) {
+		/* Never announced: nothing to take back.  Dead all the same. */
+		p->state = PEER_DOWN;
+		return;
+	}
+	p->state = PEER_DOWN;
+	p->down_reason = reason;
+	p->down_ts_ns = ts_ns;
+	LOG_I(ps->log, "flow %u: session down (BMP reason %u)", p->flow_id, reason);
+	if (ps->sink.down)
+		ps->sink.down(ps->sink.ctx, p);
+	/* The session's routes are gone with it. */
+	rib_reset(&p->rib, NULL, NULL);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new)
+{
+	struct peers *ps = ctx;
+
+	(void)old;
+	if (ps->n_chg == ps->cap_chg) {
+		size_t cap = ps->cap_chg ? ps->cap_chg * 2 : 1024;
+		struct bgp_prefix *v = realloc(ps->chg, cap * sizeof(*v));
+
+		if (!v) {
+			ps->chg_nomem = true;
+			return;
+		}
+		ps->chg = v;
+		ps->cap_chg = cap;
+	}
+	ps->chg[ps->n_chg++] = *pfx;
+	(void)new;
+}
+
+static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
+		      uint64_t ts)
+{
+	struct bgp_update u;
+
+	bgp_update_parse(msg, len, &p->sess.rx, &u);
+	p->cnt.updates++;
+	if (u.n_errors) {
+		p->cnt.errors++;
+		if (u.action == BGP_ACT_RESET)
+			p->cnt.session_reset++;
+		else if (u.treat_as_withdraw)
+			p->cnt.treat_as_withdraw++;
+		else if (u.action == BGP_ACT_ATTR_DISCARD)
+			p->cnt.attr_discard++;
+		LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
+		      u.n_errors, u.action);
+	}
+	if (u.eor >= 0)
+		p->cnt.eor++;
+	ps->n_chg = 0;
+	ps->chg_nomem = false;
+	if (rib_apply(&p->rib, &u, on_change, ps))
+		p->cnt.rib_nomem++;
+	for (size_t i = 0; i < ps->n_chg; i++) {
+		if (rib_lookup(&p->rib, &ps->chg[i]))
+			p->cnt.announced++;
+		else
+			p->cnt.withdrawn++;
+	}
+	if (ps->chg_nomem) {
+		/* A collector catching up would miss some of these changes. */
+		p->incomplete = true;
+		LOG_E(ps->log, "flow %u: out of memory tracking RIB changes", p->flow_id);
+	}
+	if (ps->sink.update)
+		ps->sink.update(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
+}
+
+static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
+{
+	const uint8_t *msg = rec->payload;
+	size_t len = rec->payload_len;
+	int dir = rec->hdr.dir;
+	uint64_t ts = rec->hdr.ts_ns;
+
+	p->cnt.msgs[dir]++;
+	if (len < BGP_HDR_LEN)
+		return;
+	switch (msg[18]) {
+	case BGP_OPEN:
+		set_open(ps, p, dir, msg, len);
+		return;
+	case BGP_NOTIFICATION:
+		if (p->notif_dir < 0) {
+			p->notif = malloc(len);
+			if (p->notif) {
+				memcpy(p->notif, msg, len);
+				p->notif_len = len;
+				p->notif_dir = dir;
+			}
+		}
+		if (p->state == PEER_ESTABLISHED && ps->sink.message && dir == BMPTAP_DIR_RX)
+			ps->sink.message(ps->sink.ctx, p, msg, len, ts);
+		/* A NOTIFICATION ends the BGP session; the TCP close follows. */
+		go_down(ps, p, dir == BMPTAP_DIR_TX ? BMP_DOWN_LOCAL_NOTIFY :
+			BMP_DOWN_REMOTE_NOTIFY, ts);
+		return;
+	case BGP_KEEPALIVE:
+	case BGP_UPDATE:
+		/* RFC 4271 8.2.2: OpenConfirm -> Established on KEEPALIVE; an
+		 * UPDATE proves the same. */
+		go_up(ps, p, ts, mono_now());
+		break;
+	default:
+		break;
+	}
+	if (p->state != PEER_ESTABLISHED) {
+		p->cnt.ignored++;
+		return;
+	}
+	if (dir != BMPTAP_DIR_RX)
+		return;		/* Adj-RIB-Out is not built (yet) */
+	if (msg[18] == BGP_UPDATE)
+		rx_update(ps, p, msg, len, ts);
+	else if (ps->sink.message)
+		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
+}
+
+/* Records were lost without knowing whose: every peer is suspect. */
+static void lost_all(struct peers *ps, uint64_t ts)
+{
+	ps->holes++;
+	ps->want_flow_dump = true;
+	for (struct peer *p = ps->head; p; p = p->next) {
+		p->incomplete = true;
+		if (p->state == PEER_ESTABLISHED && ps->sink.lost)
+			ps->sink.lost(ps->sink.ctx, p, ts);
+	}
+}
+
+static void on_flow_end(struct peers *ps, struct peer *p, const struct bt_rec *rec)
+{
+	uint8_t reason;
+
+	switch (rec->hdr.aux) {
+	case BMPTAP_END_FIN_REMOTE:
+	case BMPTAP_END_RST_REMOTE:
+		reason = BMP_DOWN_REMOTE_NO_NOTIFY;
+		break;
+	default:
+		/*
+		 * Local FIN/RST, and also idle expiry, eviction and module
+		 * shutdown: the monitoring side lost the session without a
+		 * NOTIFICATION; reason 2 with FSM event 0 (none applicable).
+		 */
+		reason = BMP_DOWN_LOCAL_NO_NOTIFY;
+		break;
+	}
+	p->ended = true;
+	go_down(ps, p, reason, rec->hdr.ts_ns);
+	LOG_D(ps->log, "flow %u: ended (%s)", p->flow_id, bt_end_name(rec->hdr.aux));
+	peer_del(ps, p);
+}
+
+int peers_record(void *ctx, const struct bt_rec *rec)
+{
+	struct peers *ps = ctx;
+	struct peer *p;
+
+	if (rec->kind == BT_RK_SEQ_HOLE) {
+		LOG_W(ps->log, "records %llu..%llu lost", (unsigned long long)rec->expected,
+		      (unsigned long long)rec->got - 1);
+		lost_all(ps, 0);
+		return 0;
+	}
+	if (rec->kind == BT_RK_MALFORMED) {
+		LOG_W(ps->log, "malformed record stream: %s", bt_rec_strerror(rec->error));
+		lost_all(ps, 0);
+		return 0;
+	}
+	if (rec->hdr.type == BMPTAP_REC_LOST) {
+		LOG_W(ps->log, "module lost %u records", rec->hdr.aux);
+		lost_all(ps, rec->hdr.ts_ns);
+		return 0;
+	}
+	p = peers_find(ps, rec->hdr.flow_id);
+	switch (rec->hdr.type) {
+	case BMPTAP_REC_FLOW_START:
+		if (!p)
+			p = peer_new(ps, rec->hdr.flow_id);
+		if (!p)
+			return 0;
+		p->seen_start = true;
+		if (!p->have_info && bt_rec_flow_info(rec, &p->info)) {
+			p->have_info = true;
+			check_opens(ps, p);
+		}
+		return 0;
+	case BMPTAP_REC_MSG:
+		if (!p) {
+			/* Its FLOW_START was lost: the flow dump can tell the rest. */
+			p = peer_new(ps, rec->hdr.flow_id);
+			ps->want_flow_dump = true;
+		}
+		if (p)
+			on_msg(ps, p, rec);
+		return 0;
+	case BMPTAP_REC_GAP: {
+		struct bmptap_gap g;
+		const uint8_t *d;
+		size_t dl;
+
+		if (!p || !bt_rec_gap(rec, &g, &d, &dl))
+			return 0;
+		p->cnt.gaps[rec->hdr.dir]++;
+		p->cnt.gap_bytes[rec->hdr.dir] += g.bytes;
+		LOG_W(ps->log, "flow %u: gap %s (%s, %llu bytes, %u messages)", p->flow_id,
+		      bt_dir_name(rec->hdr.dir), bt_gap_reason_name(g.reason),
+		      (unsigned long long)g.bytes, g.messages);
+		/* Only what the peer sent feeds the Adj-RIB-In. */
+		if (rec->hdr.dir == BMPTAP_DIR_RX) {
+			p->incomplete = true;
+			if (p->state == PEER_ESTABLISHED && ps->sink.lost)
+				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
+		}
+		return 0;
+	}
+	case BMPTAP_REC_FLOW_END:
+		if (p)
+			on_flow_end(ps, p, rec);
+		return 0;
+	}
+	return 0;
+}
+
+void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns)
+{
+	struct peer *p = peers_find(ps, f->id);
+	bool fresh = !p;
+
+	if (!p) {
+		p = peer_new(ps, f->id);
+		if (!p)
+			return;
+		p->from_dump = true;
+	}
+	if (f->have_info && !p->have_info) {
+		p->info = f->info;
+		p->have_info = true;
+	}
+	for (int d = 0; d < 2; d++)
+		if (f->open[d] && !p->open[d])
+			set_open(ps, p, d, f->open[d], f->open_len[d]);
+	check_opens(ps, p);
+	/*
+	 * A flow that already carried both OPENs when the helper started is
+	 * taken as established now: waiting for its next KEEPALIVE could take
+	 * a whole keepalive interval.
+	 */
+	if (fresh)
+		go_up(ps, p, now_ns, mono_now());
+}
+
+void peers_first_read_done(struct peers *ps, uint64_t now_ns)
+{
+	for (struct peer *p = ps->head; p; p = p->next) {
+		if (!p->from_dump || p->seen_start)
+			continue;
+		p->seen_start = true;	/* judged once */
+		if (p->incomplete)
+			continue;
+		p->incomplete = true;
+		LOG_W(ps->log, "flow %u: its earlier messages were consumed before this helper "
+		      "started: Adj-RIB-In incomplete", p->flow_id);
+		if (p->state == PEER_ESTABLISHED && ps->sink.lost)
+			ps->sink.lost(ps->sink.ctx, p, now_ns);
+	}
+}
+
+/* ---- BMP encoding ------------------------------------------------------- */
+
+void peer_bmp_hdr(const struct peer *p, uint64_t ts_ns, struct bmp_peer *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = BMP_PEER_GLOBAL;
+	bmp_peer_set_addr(h, p->info.remote_addr, p->info.family == AF_INET6 ? 16 : 4);
+	/* A: the encapsulated UPDATEs use 2-octet AS_PATHs (RFC 7854 4.2). */
+	if (!p->sess.rx.as4)
+		h->flags |= BMP_PEER_F_A;
+	h->as = p->op[BMPTAP_DIR_RX].as;
+	h->bgp_id = p->op[BMPTAP_DIR_RX].bgp_id;
+	h->ts_sec = (uint32_t)(ts_ns / 1000000000u);
+	h->ts_usec = (uint32_t)(ts_ns % 1000000000u / 1000u);
+}
+
+void peer_encode_up(const struct peer *p, struct buf *b)
+{
+	struct bmp_peer h;
+	uint8_t local[16] = { 0 };
+
+	peer_bmp_hdr(p, p->up_ts_ns, &h);
+	/* RFC 7854 4.10: an IPv4 local address goes in the last 4 octets. */
+	if (p->info.family == AF_INET6)
+		memcpy(local, p->info.local_addr, 16);
+	else
+		memcpy(local + 12, p->info.local_addr, 4);
+	bmp_peer_up(b, &h, local, ntohs(p->info.local_port), ntohs(p->info.remote_port),
+		    p->open[BMPTAP_DIR_TX], p->open_len[BMPTAP_DIR_TX],
+		    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], NULL, 0);
+}
+
+void peer_encode_down(const struct peer *p, struct buf *b)
+{
+	struct bmp_peer h;
+
+	peer_bmp_hdr(p, p->down_ts_ns, &h);
+	switch (p->down_reason) {
+	case BMP_DOWN_LOCAL_NOTIFY:
+	case BMP_DOWN_REMOTE_NOTIFY:
+		bmp_peer_down(b, &h, p->down_reason, p->notif, p->notif_len);
+		break;
+	case BMP_DOWN_LOCAL_NO_NOTIFY:
+		bmp_peer_down_fsm(b, &h, 0);
+		break;
+	default:
+		bmp_peer_down(b, &h, p->down_reason, NULL, 0);
+		break;
+	}
+}
+
+void peer_encode_rm(const struct peer *p, struct buf *b, const uint8_t *msg, size_t len,
+		    uint64_t ts_ns)
+{
+	struct bmp_peer h;
+
+	peer_bmp_hdr(p, ts_ns, &h);
+	bmp_route_monitoring(b, &h, msg, len);
+}
+
+void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
+			size_t len, uint64_t ts_ns)
+{
+	struct bmp_peer h;
+
+	peer_bmp_hdr(p, ts_ns, &h);
+	bmp_route_mirroring(b, &h, msg, len, -1);
+}
+
+void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns)
+{
+	struct bmp_peer h;
+
+	peer_bmp_hdr(p, ts_ns, &h);
+	bmp_route_mirroring(b, &h, NULL, 0, BMP_MIRROR_MSGS_LOST);
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-flow BGP session state, derived only from what the tap observed, and
+ * the per-peer Adj-RIB-In (pre-policy) fed from the peer's UPDATEs.
+ *
+ * Records from the module (records.h) go in through peers_record(); what a
+ * BMP feed needs comes out through a struct peer_sink: Peer Up when the
+ * session is established, every UPDATE from the peer with the RIB changes
+ * it caused, Peer Down with its reason, and "messages lost" when a gap made
+ * the RIB suspect.  The peer_encode_* functions build the BMP bytes for
+ * those events; the collector layer (collector.h) decides who gets them.
+ *
+ * Direction: RX is remote -> local (messages FROM the peer), TX is what the
+ * tapped (local) daemon sent.  The monitored router is the local side, the
+ * BMP "peer" is the remote one.
+ *
+ * What is never invented: a Peer Up carries the two OPENs as they were
+ * observed.  A session picked up mid-stream (or whose OPENs were lost in a
+ * gap) stays pending (no Peer Up, no Route Monitoring: without the OPENs
+ * the UPDATE encoding - AS size, ADD-PATH - is unknown) until both OPENs are
+ * known, e.g. from the module's flow dump, which keeps each flow's OPENs.
+ */
+#ifndef BMPTAP_PEER_H
+#define BMPTAP_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bmptap.h>
+
+#include "attr.h"
+#include "bgp.h"
+#include "bmp.h"
+#include "buf.h"
+#include "records.h"
+#include "rib.h"
+
+struct bt_log;
+struct bt_flow;
+
+enum peer_state {
+	PEER_PENDING,		/* OPENs (or the flow's addresses) not all known */
+	PEER_OPENCONFIRM,	/* both OPENs seen, waiting for KEEPALIVE/UPDATE */
+	PEER_ESTABLISHED,	/* Peer Up was emitted */
+	PEER_DOWN,		/* Peer Down was emitted (NOTIFICATION seen) */
+};
+
+struct peer_counters {
+	uint64_t msgs[2];		/* by enum bmptap_dir */
+	uint64_t updates;		/* UPDATEs received from the peer */
+	uint64_t announced;		/* RIB entries added or replaced */
+	uint64_t withdrawn;		/* RIB entries removed by the peer */
+	uint64_t eor;			/* End-of-RIB markers received */
+	uint64_t errors;		/* UPDATEs with RFC 7606 errors */
+	uint64_t treat_as_withdraw;
+	uint64_t attr_discard;
+	uint64_t session_reset;		/* errors RFC 4271 would reset for */
+	uint64_t gaps[2];		/* GAP records by direction */
+	uint64_t gap_bytes[2];
+	uint64_t ignored;		/* messages that could not be used (pending) */
+	uint64_t rib_nomem;
+};
+
+struct peer {
+	uint32_t flow_id;
+	struct peer *hnext;		/* hash chain */
+	struct peer *next, *prev;	/* all peers, in creation order */
+
+	bool have_info;
+	struct bmptap_flow_info info;
+	uint8_t *open[2];		/* observed OPENs by direction, malloc'd */
+	size_t open_len[2];
+	bool open_ok[2];		/* parsed */
+	struct bgp_open op[2];
+	struct bgp_session sess;
+
+	enum peer_state state;
+	uint64_t up_ts_ns;		/* CLOCK_REALTIME when established */
+	uint64_t up_mono_ms;		/* for the uptime in the status */
+	bool from_dump;			/* learned from the flow dump at start */
+	bool seen_start;		/* its FLOW_START record was read */
+	bool incomplete;		/* a gap makes the Adj-RIB-In suspect */
+	bool ended;			/* FLOW_END read */
+
+	/* The first NOTIFICATION, and from which side (-1: none). */
+	int notif_dir;
+	uint8_t *notif;
+	size_t notif_len;
+	uint8_t down_reason;		/* enum bmp_down_reason once down */
+	uint64_t down_ts_ns;
+
+	struct rib rib;
+	struct peer_counters cnt;
+};
+
+/*
+ * The consumer of peer events.  Called synchronously from peers_record();
+ * the peer stays valid during the call.  For down, the peer is freed right
+ * after the call if its flow ended.
+ */
+struct peer_sink {
+	void *ctx;
+	void (*up)(void *ctx, struct peer *p);
+	void (*down)(void *ctx, struct peer *p);
+	/*
+	 * An UPDATE received from an established peer (msg: the raw BGP
+	 * message, ts_ns: when the kernel saw it), after it was applied to
+	 * the RIB; chg[0..n) are the (prefix, path id) entries whose RIB state
+	 * changed; eor is the End-of-RIB family or -1.
+	 */
+	void (*update)(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+		       uint64_t ts_ns, const struct bgp_prefix *chg, size_t n, int eor);
+	/* Any other message received from an established peer (mirroring). */
+	void (*message)(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			uint64_t ts_ns);
+	/* Messages from the peer were lost: its RIB is suspect. */
+	void (*lost)(void *ctx, struct peer *p, uint64_t ts_ns);
+};
+
+struct peers {
+	struct attr_table attrs;	/* shared by every peer's RIB */
+	struct peer **buckets;
+	uint32_t n_buckets;		/* power of two */
+	uint32_t count;
+	struct peer *head, *tail;
+	struct peer_sink sink;
+	const struct bt_log *log;
+	struct bgp_prefix *chg;		/* scratch for one UPDATE's changes */
+	size_t n_chg, cap_chg;
+	bool chg_nomem;
+	uint64_t holes;			/* records lost between reads / malformed */
+	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
+};
+
+int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_log *log);
+/* Frees every peer without emitting events. */
+void peers_free(struct peers *ps);
+
+struct peer *peers_find(const struct peers *ps, uint32_t flow_id);
+
+/* One record from a READ dump; always 0 (bt_rec_cb compatible). */
+int peers_record(void *ps, const struct bt_rec *rec);
+/*
+ * A flow from the module's flow dump: a new peer (possibly established at
+ * once, both OPENs being known), or missing OPENs / addresses filled in for
+ * a pending one.  now_ns: CLOCK_REALTIME used as the Peer Up time.
+ */
+void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns);
+/*
+ * After the first READ dump drained the queue: peers from the flow dump
+ * whose FLOW_START was not among the records had their beginning consumed
+ * before (by an earlier helper): their RIB misses routes.
+ */
+void peers_first_read_done(struct peers *ps, uint64_t now_ns);
+
+/* ---- BMP encoding of peer events ---------------------------------------- */
+
+/* The per-peer header for a message with timestamp ts_ns (0: unknown). */
+void peer_bmp_hdr(const struct peer *p, uint64_t ts_ns, struct bmp_peer *h);
+void peer_encode_up(const struct peer *p, struct buf *b);
+void peer_encode_down(const struct peer *p, struct buf *b);
+void peer_encode_rm(const struct peer *p, struct buf *b, const uint8_t *msg, size_t len,
+		    uint64_t ts_ns);
+void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
+			size_t len, uint64_t ts_ns);
+void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns);
+
+const char *peer_state_name(enum peer_state s);
+
+#endif
