@@ -86,16 +86,15 @@ check-unit: $(UNIT_BIN)
 	@tests/unit/run $(UNIT_BIN)
 
 check: deps
-	$(MAKE) all
-	$(MAKE) $(UNIT_BIN)
+	$(MAKE) userspace tools kmod-all $(UNIT_BIN)
 	@tests/run-all
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) userspace tools kmod-all
 	@tests/demo.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) userspace tools kmod-all
 	@tests/bench/run
 
 fuzz: deps

@@ -135,6 +135,14 @@ static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
 	if (len > BGP_TYPE_OFFSET && msg[BGP_TYPE_OFFSET] == BGP_TYPE_OPEN && !fd->open)
 		flow_keep_open(fd, msg, len);
 
+	/*
+	 * While the queue stays full, drops pile up in one pending tally
+	 * instead of a gap record per message eating the control reserve.
+	 */
+	if (fd->pend_msgs && !bmptap_queue_fits(&flow->bn->queue, len)) {
+		flow_drop_msg(fd, len, -ENOSPC);
+		return;
+	}
 	if (flow_emit_pending(fd, ts_ns))
 		ret = flow_push(flow, BMPTAP_REC_MSG, fd->dir, flags, 0, ts_ns,
 				msg, len, NULL, 0, BMPTAP_Q_MSG);
@@ -234,8 +242,10 @@ static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
 		return;
 	for (i = 0; i < 2; i++)
 		bt_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
+	/* The flow is going: a tally that cannot be queued is a lost record. */
 	for (i = 0; i < 2; i++)
-		flow_emit_pending(&flow->d[i], now);
+		if (!flow_emit_pending(&flow->d[i], now))
+			bmptap_queue_lost(flow->bn);
 	flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0, NULL, 0);
 	flow->dead = true;
 	flow_retire_counters(flow);

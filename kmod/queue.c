@@ -174,6 +174,14 @@ out:
 	return ret;
 }
 
+bool bmptap_queue_fits(struct bmptap_queue *q, u32 payload_len)
+{
+	u32 alen = BMPTAP_REC_ALIGN(sizeof(struct bmptap_rec) + payload_len);
+
+	/* Unlocked: a hint, the push itself decides. */
+	return READ_ONCE(q->bytes) + alen <= READ_ONCE(q->limit);
+}
+
 void bmptap_queue_lost(struct bmptap_net *bn)
 {
 	struct bmptap_queue *q = &bn->queue;

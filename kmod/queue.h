@@ -61,6 +61,9 @@ int bmptap_queue_push(struct bmptap_net *bn, struct bmptap_rec *rec,
 /* A control record could not be queued: report it in a LOST record. */
 void bmptap_queue_lost(struct bmptap_net *bn);
 
+/* Whether a message record with this payload would fit in the bound now. */
+bool bmptap_queue_fits(struct bmptap_queue *q, u32 payload_len);
+
 /* Queue the pending LOST record if there is room (e.g. after a drain). */
 void bmptap_queue_kick(struct bmptap_net *bn);
 

@@ -339,6 +339,19 @@ static void emit_eor(struct collector *c, struct cpeer *cp, int fam)
 	out_put(c, f->scratch.data, f->scratch.len);
 }
 
+/*
+ * Routes per generation step: what fits in the free half of the output at
+ * a pessimistic 128 bytes per route (one Route Monitoring each), so that
+ * the output exceeds its bound by no more than one route's message.
+ */
+static size_t step_budget(const struct collector *c)
+{
+	size_t pend = collector_pending(c), room = c->limit / 2 > pend ? c->limit / 2 - pend : 0;
+	size_t n = room / 128;
+
+	return n < 1 ? 1 : n > REPLAY_BATCH ? REPLAY_BATCH : n;
+}
+
 static void replay_step(struct collector *c, struct cpeer *cp)
 {
 	struct feed *f = c->feed;
@@ -355,7 +368,7 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 		cp->pos = 0;
 		cp->gen = rib_gen(r, cp->fam);
 	}
-	size_t n = rib_walk_slots(r, cp->fam, &cp->pos, f->batch, f->ids, REPLAY_BATCH);
+	size_t n = rib_walk_slots(r, cp->fam, &cp->pos, f->batch, f->ids, step_budget(c));
 	emit_routes(c, cp, f->batch, f->ids, n);
 	if (cp->pos >= rib_cap(r, cp->fam)) {
 		if (cp->p->sess.af[cp->fam] || rib_count(r, cp->fam))
@@ -381,8 +394,8 @@ static bool flush_step(struct collector *c, struct cpeer *cp)
 		cp->dirty = t;
 		cp->flush_pos = 0;
 	}
-	size_t n = 0;
-	while (cp->flush_pos < cp->flushing.cap && n < REPLAY_BATCH) {
+	size_t n = 0, max = step_budget(c);
+	while (cp->flush_pos < cp->flushing.cap && n < max) {
 		const struct bgp_prefix *pfx = &cp->flushing.v[cp->flush_pos++];
 
 		if (pfx->fam == 0xff)
@@ -641,6 +654,49 @@ static void initiation(struct collector *c)
 	out_put(c, f->scratch.data, f->scratch.len);
 }
 
+/*
+ * RFC 7854 4.8 counters this exporter actually knows: routes in the
+ * Adj-RIB-In (7) and per AFI/SAFI (9), and UPDATEs treated as withdraw
+ * (11).  Sent also for peers still catching up: the counts describe the
+ * exporter's RIB, which the collector converges to.
+ */
+void collector_stats(struct collector *c)
+{
+	struct feed *f = c->feed;
+
+	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
+		const struct peer *p = cp->p;
+		struct bmp_stat st[4] = {
+			{ .type = BMP_STAT_ADJ_RIB_IN,
+			  .value = rib_count(&p->rib, BGP_FAM_IPV4) + rib_count(&p->rib, BGP_FAM_IPV6) },
+			{ .type = BMP_STAT_ADJ_RIB_IN_AF, .afi = BGP_AFI_IPV4, .safi = BGP_SAFI_UNICAST,
+			  .value = rib_count(&p->rib, BGP_FAM_IPV4) },
+			{ .type = BMP_STAT_ADJ_RIB_IN_AF, .afi = BGP_AFI_IPV6, .safi = BGP_SAFI_UNICAST,
+			  .value = rib_count(&p->rib, BGP_FAM_IPV6) },
+			{ .type = BMP_STAT_UPD_TREAT_AS_WITHDRAW, .value = p->cnt.treat_as_withdraw },
+		};
+		struct bmp_peer h;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		peer_bmp_hdr(p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, &h);
+		buf_reset(&f->scratch);
+		bmp_statistics(&f->scratch, &h, st, 4);
+		out_put(c, f->scratch.data, f->scratch.len);
+	}
+}
+
+static void coll_stats_timer(void *ctx)
+{
+	struct collector *c = ctx;
+
+	if (c->state != COLL_UP)
+		return;
+	collector_stats(c);
+	loop_timer_arm(c->feed->loop, &c->stats_timer, (uint64_t)c->cfg.stats_timeout * 1000u);
+	coll_kick(c);	/* may free c */
+}
+
 void collector_start(struct collector *c, int fd)
 {
 	struct feed *f = c->feed;
@@ -668,6 +724,8 @@ void collector_start(struct collector *c, int fd)
 		append_peer_up(c, p);
 		cp_start_replay(cp);
 	}
+	if (f->loop && c->cfg.stats_timeout)
+		loop_timer_arm(f->loop, &c->stats_timer, (uint64_t)c->cfg.stats_timeout * 1000u);
 	coll_kick(c);
 }
 
@@ -999,6 +1057,7 @@ static struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cf
 	c->backoff_s = COLL_BACKOFF_MIN_S;
 	buf_init(&c->out);
 	loop_timer_init(&c->timer, coll_timer, c);
+	loop_timer_init(&c->stats_timer, coll_stats_timer, c);
 	snprintf(c->remote, sizeof(c->remote), "%s%s%s port %u", cfg->passive ? "listener " : "",
 		 cfg->address, "", cfg->port ? cfg->port : BT_BMP_PORT);
 	/* Append: the order of Peer Up work does not depend on it, but the
@@ -1121,6 +1180,7 @@ static void coll_free(struct collector *c)
 	if (f->loop) {
 		loop_fd_del(f->loop, &c->lfd);
 		loop_timer_cancel(f->loop, &c->timer);
+		loop_timer_cancel(f->loop, &c->stats_timer);
 	}
 	if (c->fd >= 0)
 		close(c->fd);

@@ -102,6 +102,7 @@ struct collector {
 	int fd;
 	struct loop_fd lfd;
 	struct loop_timer timer;
+	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
 	char remote[300];		/* session endpoint, for logs and status */
 	char last_error[128];
 	struct buf out;
@@ -165,6 +166,9 @@ struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id);
 const char *collector_state_name(enum coll_state s);
 /* Next reconnect delay in ms for the current backoff step, with jitter. */
 uint64_t collector_backoff_ms(struct collector *c);
+
+/* Appends a Statistics Report for every peer the collector knows. */
+void collector_stats(struct collector *c);
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p);
 void pset_free(struct pset *s);

@@ -1061,8 +1061,16 @@ void bt_server_list_free(struct bt_server_list *l)
 int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
 		     uint16_t flags)
 {
-	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_SET_SERVER,
-				       NLM_F_ACK | flags);
+	/*
+	 * flags are not put on the wire: NLM_F_EXCL and NLM_F_REPLACE share
+	 * their bits with NLM_F_MATCH and NLM_F_ROOT (NLM_F_DUMP), and generic
+	 * netlink refuses a "do" request with part of NLM_F_DUMP set
+	 * ("ambiguous or reserved bits set in nlmsg_flags").  The module
+	 * replaces or creates either way; the add/set distinction is checked
+	 * by the caller against a server dump.
+	 */
+	(void)flags;
+	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_SET_SERVER, NLM_F_ACK);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, BMPTAP_A_SERVER);
 
 	mnl_attr_put_strz(nlh, BMPTAP_SERVER_ADDRESS, s->address);

@@ -17,6 +17,8 @@
  *   -R FILE       write the bytes received here
  *   -w SECONDS    give up after this long (default 60)
  *   -k MD5KEY     TCP-MD5 key for the peer address (RFC 2385)
+ *   -H            IPv6: send every segment with a hop-by-hop options
+ *                 extension header (so the tap must walk extension headers)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +40,7 @@ struct opts {
 	long maxlen;
 	const char *sent_path, *recv_path, *md5key;
 	int wait_s;
+	int hopopts;
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -84,6 +87,15 @@ static int set_md5(int fd, const struct sockaddr *peer, socklen_t plen, const ch
 	sig.tcpm_keylen = strlen(key);
 	memcpy(sig.tcpm_key, key, sig.tcpm_keylen);
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));
+}
+
+/* A hop-by-hop header holding one PadN option: 8 bytes, no meaning. */
+static int set_hopopts(int fd)
+{
+	static const uint8_t hbh[8] = { 0 /* next header, set by the stack */, 0 /* 8 bytes */,
+					1 /* PadN */, 4, 0, 0, 0, 0 };
+
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, hbh, sizeof(hbh));
 }
 
 static int exchange(int fd, const struct opts *o)
@@ -160,11 +172,11 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: bgp-blast listen|connect ADDR PORT [-n N] [-s SEED] "
-			"[-m MAXLEN] [-S SENT] [-R RECV] [-w SECONDS] [-k MD5KEY]\n");
+			"[-m MAXLEN] [-S SENT] [-R RECV] [-w SECONDS] [-k MD5KEY] [-H]\n");
 		return 2;
 	}
 	optind = 4;
-	while ((c = getopt(argc, argv, "n:s:m:S:R:w:k:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:m:S:R:w:k:H")) != -1) {
 		switch (c) {
 		case 'n': o.count = strtol(optarg, NULL, 0); break;
 		case 's': o.seed = strtoul(optarg, NULL, 0); break;
@@ -173,6 +185,7 @@ int main(int argc, char **argv)
 		case 'R': o.recv_path = optarg; break;
 		case 'w': o.wait_s = atoi(optarg); break;
 		case 'k': o.md5key = optarg; break;
+		case 'H': o.hopopts = 1; break;
 		default: return 2;
 		}
 	}
@@ -221,6 +234,10 @@ int main(int argc, char **argv)
 		}
 	}
 	freeaddrinfo(ai);
+	if (o.hopopts && set_hopopts(fd)) {
+		perror("bgp-blast: IPV6_HOPOPTS");
+		return 1;
+	}
 	rc = exchange(fd, &o);
 	close(fd);
 	return rc;

@@ -39,7 +39,8 @@ static inline const struct bt_rec *mkrec(struct recb *b, uint16_t type, uint32_t
 	b->r.hdr.seq = b->seq++;
 	b->r.hdr.ts_ns = ts;
 	b->r.hdr.len = (uint32_t)(sizeof(struct bmptap_rec) + len);
-	memcpy(b->payload, pl, len);
+	if (len)
+		memcpy(b->payload, pl, len);
 	b->r.payload = b->payload;
 	b->r.payload_len = len;
 	return &b->r;

@@ -28,6 +28,7 @@ struct shadow {
 	uint8_t part[1 << 17];	/* partial message from a socket */
 	size_t npart;
 	char sysname[64];
+	uint32_t stat_routes;
 };
 
 static void sh_init(struct shadow *s)
@@ -86,6 +87,14 @@ static void sh_msg(struct shadow *s, const uint8_t *m, size_t len)
 		s->down++;
 		sh_ev(s, 'D');
 		rib_reset(sh_peer(s, m + 16), NULL, NULL);
+		return;
+	case BMP_STATISTICS:
+		sh_ev(s, 'S');
+		assert_int_equal(get_u32(m + 48), 4);
+		/* type 7, length 8, gauge */
+		assert_int_equal(get_u16(m + 52), BMP_STAT_ADJ_RIB_IN);
+		assert_int_equal(get_u16(m + 54), 8);
+		s->stat_routes = (uint32_t)get_u32(m + 60);
 		return;
 	case BMP_ROUTE_MIRRORING:
 		s->lost++;
@@ -255,7 +264,7 @@ static void announce_v6(struct fx *f, uint32_t flow, int n)
 		char attrs[256];
 		/* MP_REACH_NLRI IPv6 unicast, next hop fd00:1::1, 2001:db8:i::/48 */
 		snprintf(attrs, sizeof(attrs),
-			 "80 0e 1a 0002 01 10 fd000001000000000000000000000001 00 30 20010db8%04x "
+			 "80 0e 1c 0002 01 10 fd000001000000000000000000000001 00 30 20010db8%04x "
 			 ORIGIN_IGP ASPATH4, (unsigned)i);
 		send_update(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, "", attrs, "", TS0);
 	}
@@ -273,6 +282,7 @@ static void test_replay_on_connect(void **state)
 	withdraw_v4(f, 1, 0, 100, 10);
 	struct peer *p = peers_find(&f->ps, 1);
 	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 990);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV6), 50);
 
 	struct collector *c = add_collector(f, 1);
 	collector_start(c, -1);
@@ -296,6 +306,10 @@ static void test_replay_on_connect(void **state)
 	assert_int_equal(f->sh.rm, rm + 1);
 	sh_equal(&f->sh, p, &f->ps.attrs);
 	assert_int_equal(c->st.resyncs, 0);
+	collector_stats(c);
+	drain(f, c);
+	assert_int_equal(f->sh.ev[f->sh.nev - 1], 'S');
+	assert_int_equal(f->sh.stat_routes, 991 + 50);
 }
 
 static void test_replay_with_changes_midway(void **state)
@@ -542,17 +556,20 @@ static bool caught_up(struct fx *f)
 static void test_tcp_stalled_reader_coalesces(void **state)
 {
 	struct fx *f = *state;
-	int small = 4096;
+	/* Small socket buffers so that the exporter's own bound is what
+	 * fills up; not so small that loopback TCP falls back on its
+	 * persist timer for window updates. */
+	int rcv = 65536, snd = 8192;
 
 	establish(&f->ps, &f->rb, 1, "10.0.1.1");
 	tcp_listen(f);
 	struct collector *c = add_collector(f, f->port);
 	int fd = tcp_accept(f, 2000);
 	assert_true(fd >= 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	for (int i = 0; i < 50 && c->state != COLL_UP; i++)
 		loop_run_once(&f->loop, 10);
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	/* Lots of churn while nobody reads; the netlink side never blocks. */
 	uint64_t t0 = loop_now_ms();
 	announce_v4(f, 1, 0, 20000, 0);
@@ -563,10 +580,83 @@ static void test_tcp_stalled_reader_coalesces(void **state)
 	assert_true(c->st.resyncs >= 1);
 	assert_true(collector_pending(c) <= c->limit);
 	/* Reading again: the collector converges. */
-	assert_true(tcp_read_until(f, fd, 10000, caught_up));
+	bool ok = tcp_read_until(f, fd, 10000, caught_up);
+	if (!ok)
+		fprintf(stderr, "pending %zu busy %d npart %zu shadow %u rib %u lagging %d state %d ev %zu\n",
+			collector_pending(c), collector_busy(c), f->sh.npart,
+			rib_count(&f->sh.rib[0], 0), rib_count(&peers_find(&f->ps, 1)->rib, 0),
+			c->lagging, c->state, f->sh.nev);
+	assert_true(ok);
 	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
 	assert_false(c->lagging);
 	close(fd);
+}
+
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static int tcp_connect(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static bool one_eor(struct fx *f) { return f->sh.eor >= 2 && f->sh.up >= 1; }
+
+static void test_passive_listener_allow(void **state)
+{
+	struct fx *f = *state;
+	struct bt_server_cfg cfg = { .have = BT_SRV_PORT | BT_SRV_PASSIVE | BT_SRV_ALLOW,
+				     .passive = true };
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	announce_v4(f, 1, 0, 50, 0);
+	cfg.port = free_port();
+	snprintf(cfg.address, sizeof(cfg.address), "127.0.0.1");
+	snprintf(cfg.allow, sizeof(cfg.allow), "10.0.0.0/8, 127.0.0.0/8");
+	struct collector *l = feed_add(&f->feed, &cfg);
+	assert_int_equal(l->state, COLL_LISTENING);
+	int fd = tcp_connect(cfg.port);
+	assert_true(tcp_read_until(f, fd, 3000, one_eor));
+	assert_int_equal(f->sh.init, 1);
+	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
+	close(fd);
+
+	/* Not in the allow list: accepted by TCP, closed at once. */
+	struct bt_server_list list = { .v = &cfg, .n = 1 };
+	snprintf(cfg.allow, sizeof(cfg.allow), "192.0.2.0/24");
+	feed_apply(&f->feed, &list);	/* changed: the listener restarts */
+	for (int i = 0; i < 10; i++)
+		loop_run_once(&f->loop, 10);
+	fd = tcp_connect(cfg.port);
+	uint8_t tmp[64];
+	ssize_t n = -1;
+	for (int i = 0; i < 100 && n < 0; i++) {
+		loop_run_once(&f->loop, 10);
+		n = recv(fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+	}
+	assert_int_equal(n, 0);
+	close(fd);
+	/* Unchanged config: untouched. */
+	struct collector *before = f->feed.head;
+	feed_apply(&f->feed, &list);
+	assert_ptr_equal(f->feed.head, before);
+	/* Empty config: gone. */
+	list.n = 0;
+	feed_apply(&f->feed, &list);
+	assert_null(f->feed.head);
 }
 
 int main(void)
@@ -580,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_replay_and_reconnect, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_stalled_reader_coalesces, setup_tcp_small, teardown),
+		cmocka_unit_test_setup_teardown(test_passive_listener_allow, setup_tcp, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -589,6 +589,20 @@ static void test_msg_error_extack(void **state)
 	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), -EBADMSG);
 	nlh->nlmsg_type = FAMILY;
 	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), 0);
+
+	/* Codes no kernel sends (found by the fuzzer: INT_MIN). */
+	m->len = 0;
+	add_status(m, NLMSG_ERROR, 1, INT32_MIN, NULL, true);
+	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), -EPROTO);
+	m->len = 0;
+	add_status(m, NLMSG_ERROR, 1, 5000, NULL, true);
+	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), -EPROTO);
+	m->len = 0;
+	add_status(m, NLMSG_ERROR, 1, EINVAL, NULL, true);
+	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), -EINVAL);
+	m->len = 0;
+	add_status(m, NLMSG_DONE, 1, 77, NULL, false);
+	assert_int_equal(bt_nl_msg_error(nlh, ext, sizeof(ext)), 0);
 	free(m);
 }
 

@@ -5,55 +5,24 @@
 # real BIRD peers every message they exchanged is seen once (checked against
 # an independent capture decoded by tshark).
 . "$BMPTAP_TOP/tests/lib/guest.sh"
-blast=$BT_TOP/build/tools/bgp-blast
-listen=$BT_TOP/build/tools/bmptap-listen
+. "$BMPTAP_TOP/tests/lib/tap.sh"
 
 bt_modprobe veth; bt_modprobe sch_netem
 bt_insmod || { bt_fail "tap-exact: insmod"; bt_done; }
 bt_host a; bt_host b; bt_link a b 1
 
-# run_case NAME ADDR COUNT MAXLEN: a (client) <-> b (server, tapped), with
-# bmptap-listen in b; compares its per-direction files with what was sent.
-run_case() {
-	local name=$1 addr=$2 count=$3 maxlen=$4
-	local out=$BT_RUN/$(printf '%s' "$1" | tr -c 'a-z0-9' '_')
-	mkdir -p "$out"
-	bt_in b "$listen" -o "$out/tap" -t 120 -n 1 >"$out/listen.out" 2>&1 &
-	local lpid=$!
-	bt_wait 10 test -e "$out/tap/ready" || { bt_fail "$name: listener ready"; return; }
-	bt_in b "$blast" listen "$addr" 179 -n "$count" -s 7 -m "$maxlen" \
-		-S "$out/b.sent" -R "$out/b.recv" -w 100 >"$out/b.out" 2>&1 &
-	local spid=$!
-	sleep 0.5
-	bt_in a "$blast" connect "$addr" 179 -n "$count" -s 8 -m "$maxlen" \
-		-S "$out/a.sent" -R "$out/a.recv" -w 100 >"$out/a.out" 2>&1
-	local crc=$?
-	wait $spid; local src=$?
-	wait $lpid; local lrc=$?
-	bt_check "$name: TCP exchange completed" test $crc = 0 -a $src = 0
-	bt_check "$name: both sides received what the other sent" \
-		sh -c "cmp -s $out/a.sent $out/b.recv && cmp -s $out/b.sent $out/a.recv"
-	bt_check "$name: listener saw the flow end, no seq hole (rc=$lrc)" test $lrc = 0
-	local f; f=$(ls "$out"/tap/flow*.rx 2>/dev/null | head -1)
-	bt_check "$name: rx stream (a -> b) delivered byte-exact" cmp "$out/a.sent" "$f"
-	bt_check "$name: tx stream (b -> a) delivered byte-exact" cmp "$out/b.sent" "${f%.rx}.tx"
-	bt_check "$name: no gap records" sh -c "! grep -q 'type=gap' $out/tap/records.log"
-	local msgs; msgs=$(grep -c 'type=msg' "$out/tap/records.log")
-	bt_check "$name: $((2 * count)) messages, each once (got $msgs)" test "$msgs" = $((2 * count))
-	[ "$BT_FAILS" = 0 ] || { tail -n 5 "$out"/*.out; grep -v type=msg "$out/tap/records.log" | head; }
-}
-
-run_case "tap-exact: ipv4 clean" 10.0.1.2 3000 4096
-run_case "tap-exact: ipv6 clean, 64k messages" fd00:1::2 300 65535
+bt_exchange "tap-exact: ipv4 clean" 10.0.1.2 3000 4096 b a b
+bt_exchange "tap-exact: ipv6 clean, 64k messages" fd00:1::2 300 65535 b a b
+bt_exchange "tap-exact: ipv6 with a hop-by-hop extension header" fd00:1::2 500 4096 b a b -H
 for dev in v1a; do bt_in a tc qdisc add dev $dev root netem delay 2ms loss 3% reorder 25% 50% duplicate 5%; done
 bt_in b tc qdisc add dev v1b root netem delay 2ms loss 3% reorder 25% 50% duplicate 5%
-run_case "tap-exact: ipv4 netem loss+reorder+dup" 10.0.1.2 3000 4096
-run_case "tap-exact: ipv6 netem loss+reorder+dup" fd00:1::2 2000 8192
+bt_exchange "tap-exact: ipv4 netem loss+reorder+dup" 10.0.1.2 3000 4096 b a b
+bt_exchange "tap-exact: ipv6 netem loss+reorder+dup" fd00:1::2 2000 8192 b a b
 bt_in a tc qdisc del dev v1a root; bt_in b tc qdisc del dev v1b root
 
 # Real BIRD peers: the tap in b against a capture taken in a, decoded by tshark.
 out=$BT_RUN/bird; mkdir -p "$out"
-bt_in b "$listen" -o "$out/tap" -t 300 -n 2 >"$out/listen.out" 2>&1 &
+bt_in b "$BT_LISTEN" -o "$out/tap" -t 300 -n 2 >"$out/listen.out" 2>&1 &
 lpid=$!
 bt_wait 10 test -e "$out/tap/ready"
 bt_in a tcpdump -i v1a -w "$out/cap.pcap" -U 'tcp port 179' >/dev/null 2>&1 &
