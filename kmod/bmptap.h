@@ -88,6 +88,8 @@ struct bmptap_net {
 	u32 nservers;
 	void *status;
 	u32 status_len;
+	/* Numbers the events relayed on "monitor" so listeners count losses. */
+	atomic64_t event_seq;
 };
 
 static inline void bmptap_count(struct bmptap_net *bn, int cnt, u64 n)

@@ -14,6 +14,7 @@
 enum bmptap_mcgrp {
 	BMPTAP_GRP_EVENTS,
 	BMPTAP_GRP_CONFIG,
+	BMPTAP_GRP_MONITOR,
 };
 
 struct bmptap_server {
@@ -101,6 +102,9 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_SERVER] = NLA_POLICY_NESTED(bmptap_server_policy),
 	[BMPTAP_A_STATUS] = { .type = NLA_BINARY, .len = BMPTAP_STATUS_MAX },
 	[BMPTAP_A_QUEUED] = { .type = NLA_REJECT },
+	/* .len of a NUL_STRING excludes the NUL. */
+	[BMPTAP_A_EVENT] = { .type = NLA_NUL_STRING, .len = BMPTAP_EVENT_MAX - 1 },
+	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
 };
 
 /* ---- helpers ---- */
@@ -658,6 +662,49 @@ out:
 	return err;
 }
 
+/* ---- events ---- */
+
+/*
+ * Relays one helper event line to the "monitor" group.  Best effort, like
+ * any multicast: a listener that falls behind gets ENOBUFS and counts the
+ * loss itself.  Nothing is kept, so there is no state to bound.
+ */
+static int bmptap_event(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *attr = info->attrs[BMPTAP_A_EVENT];
+	struct sk_buff *msg;
+	const char *line;
+	void *hdr;
+
+	if (!bn)
+		return -ENODEV;
+	/* The policy guarantees a NUL within BMPTAP_EVENT_MAX bytes. */
+	if (!attr || !*(const char *)nla_data(attr)) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_EVENT missing or empty");
+		return -EINVAL;
+	}
+	if (!READ_ONCE(bmptap_nl_live) ||
+	    !genl_has_listeners(&bmptap_family, bn->net, BMPTAP_GRP_MONITOR))
+		return 0;
+	line = nla_data(attr);
+	msg = genlmsg_new(nla_total_size(strlen(line) + 1) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &bmptap_family, 0, BMPTAP_CMD_EVENT);
+	if (!hdr || nla_put_string(msg, BMPTAP_A_EVENT, line) ||
+	    nla_put_u64_64bit(msg, BMPTAP_A_EVENT_SEQ,
+			      atomic64_inc_return(&bn->event_seq), BMPTAP_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&bmptap_family, bn->net, msg, 0, BMPTAP_GRP_MONITOR,
+				GFP_KERNEL);
+	return 0;
+}
+
 void bmptap_nl_net_exit(struct bmptap_net *bn)
 {
 	u32 i;
@@ -724,11 +771,17 @@ static const struct genl_ops bmptap_ops[] = {
 		.doit = bmptap_get_status,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = BMPTAP_CMD_EVENT,
+		.doit = bmptap_event,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group bmptap_mcgrps[] = {
 	[BMPTAP_GRP_EVENTS] = { .name = BMPTAP_MCGRP_EVENTS, .flags = BMPTAP_MCGRP_FLAGS },
 	[BMPTAP_GRP_CONFIG] = { .name = BMPTAP_MCGRP_CONFIG, .flags = BMPTAP_MCGRP_FLAGS },
+	[BMPTAP_GRP_MONITOR] = { .name = BMPTAP_MCGRP_MONITOR, .flags = BMPTAP_MCGRP_FLAGS },
 };
 
 /*

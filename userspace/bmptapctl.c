@@ -4,16 +4,21 @@
  * Parsing lives in cli.c; this file only talks to the kernel and prints.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <linux/netlink.h>
 
 #include "cli.h"
+#include "config.h"
 #include "json.h"
 #include "nl.h"
+#include "statusview.h"
 
 #define PROG "bmptapctl"
 
@@ -225,92 +230,182 @@ static int show_netns(struct ctl *c, bool counters)
 	return 0;
 }
 
-/* Quotes a value so that the printed line can be pasted back into a shell. */
-static void print_shell_word(const char *s)
-{
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789-_.,:/@+=") == strlen(s)) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar((unsigned char)*s < 0x20 ? '?' : *s);
-	}
-	putchar('\'');
-}
-
+/*
+ * The configured servers with bmptapd's view of each.  Reading the status
+ * may fail (old module): the configs alone are still worth showing.
+ */
 static int show_servers(struct ctl *c)
 {
 	struct bt_server_list l;
-	struct bt_json *j = &c->js;
-	char pol[128];
-	size_t i;
+	void *blob = NULL;
+	size_t len = 0;
 
 	if (bt_nl_server_dump(&c->nl, &l))
 		return nl_fail(c);
-	if (c->req.json)
-		bt_json_arr_open(j);
-	for (i = 0; i < l.n; i++) {
-		const struct bt_server_cfg *s = &l.v[i];
-
-		bt_cli_policy_str(s->policy, pol, sizeof(pol));
-		if (c->req.json) {
-			bt_json_obj_open(j);
-			bt_json_kv_str(j, "address", s->address);
-			bt_json_kv_u64(j, "port", s->have & BT_SRV_PORT ?
-				       s->port : BT_BMP_PORT);
-			bt_json_key(j, "policy");
-			bt_json_arr_open(j);
-			{
-				char *tok, *save = NULL;
-
-				for (tok = strtok_r(pol, ",", &save); tok;
-				     tok = strtok_r(NULL, ",", &save))
-					if (strcmp(tok, "none"))
-						bt_json_str(j, tok);
-			}
-			bt_json_arr_close(j);
-			bt_json_kv_u64(j, "statistics_timeout", s->stats_timeout);
-			bt_json_kv_bool(j, "mirroring", s->mirroring);
-			bt_json_kv_bool(j, "passive", s->passive);
-			if (s->have & BT_SRV_SYS_NAME)
-				bt_json_kv_str(j, "sys_name", s->sys_name);
-			if (s->have & BT_SRV_SYS_DESCR)
-				bt_json_kv_str(j, "sys_descr", s->sys_descr);
-			if (s->have & BT_SRV_ALLOW)
-				bt_json_kv_str(j, "allow", s->allow);
-			bt_json_obj_close(j);
-			continue;
-		}
-		/* In `server add` syntax, so a config can be replayed. */
-		print_shell_word(s->address);
-		printf(" port %u policy %s statistics-timeout %" PRIu32
-		       " mirroring %s passive %s",
-		       s->have & BT_SRV_PORT ? s->port : BT_BMP_PORT, pol,
-		       s->stats_timeout, s->mirroring ? "on" : "off",
-		       s->passive ? "on" : "off");
-		if (s->have & BT_SRV_SYS_NAME) {
-			fputs(" sys-name ", stdout);
-			print_shell_word(s->sys_name);
-		}
-		if (s->have & BT_SRV_SYS_DESCR) {
-			fputs(" sys-descr ", stdout);
-			print_shell_word(s->sys_descr);
-		}
-		if (s->have & BT_SRV_ALLOW) {
-			fputs(" allow ", stdout);
-			print_shell_word(s->allow);
-		}
-		putchar('\n');
-	}
-	if (c->req.json)
-		bt_json_arr_close(j);
+	if (bt_nl_get_status(&c->nl, &blob, &len))
+		fprintf(stderr, PROG ": %s\n", bt_nl_error(&c->nl));
+	bt_view_servers(stdout, stderr, l.v, l.n, blob, len, c->req.json);
+	free(blob);
 	bt_server_list_free(&l);
 	return 0;
+}
+
+static int show_peers(struct ctl *c)
+{
+	void *blob;
+	size_t len;
+
+	if (bt_nl_get_status(&c->nl, &blob, &len))
+		return nl_fail(c);
+	bt_view_peers(stdout, stderr, blob, len, c->req.json);
+	free(blob);
+	return 0;
+}
+
+static int config_show(struct ctl *c)
+{
+	struct bt_server_list l;
+
+	if (bt_nl_server_dump(&c->nl, &l))
+		return nl_fail(c);
+	bt_config_write(stdout, l.v, l.n);
+	bt_server_list_free(&l);
+	return 0;
+}
+
+/*
+ * The file was validated whole before this runs.  Removals go first so
+ * that a full server table (BMPTAP_MAX_SERVERS) never refuses an addition
+ * the final set has room for; unchanged servers are not touched, so
+ * bmptapd keeps their collector sessions.
+ */
+static int config_load(struct ctl *c, const struct bt_server_list *want)
+{
+	struct bt_server_list cur;
+	size_t i, k, added = 0, changed = 0, removed = 0, same = 0;
+	int *match = NULL, err = 0;
+
+	if (bt_nl_server_dump(&c->nl, &cur))
+		return nl_fail(c);
+	if (want->n && !(match = calloc(want->n, sizeof(*match)))) {
+		bt_server_list_free(&cur);
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < want->n; i++) {
+		match[i] = -1;
+		for (k = 0; k < cur.n; k++)
+			if (bt_cli_server_match(&cur.v[k], want->v[i].address,
+						want->v[i].port))
+				match[i] = (int)k;
+	}
+	for (k = 0; k < cur.n && !c->req.merge && !err; k++) {
+		const struct bt_server_cfg *s = &cur.v[k];
+
+		for (i = 0; i < want->n; i++)
+			if (match[i] == (int)k)
+				break;
+		if (i < want->n)
+			continue;
+		err = bt_nl_server_del(&c->nl, s->address,
+				       s->have & BT_SRV_PORT ? s->port : BT_BMP_PORT);
+		removed += !err;
+	}
+	for (i = 0; i < want->n && !err; i++) {
+		struct bt_server_cfg s = want->v[i];
+
+		if (match[i] >= 0) {
+			if (bt_config_server_equal(&cur.v[match[i]], &s)) {
+				same++;
+				continue;
+			}
+			/* Keep the stored spelling: it is the module's key. */
+			memcpy(s.address, cur.v[match[i]].address, sizeof(s.address));
+		}
+		err = bt_nl_server_set(&c->nl, &s, match[i] >= 0 ? NLM_F_REPLACE :
+				       NLM_F_CREATE | NLM_F_EXCL);
+		if (!err)
+			match[i] >= 0 ? changed++ : added++;
+	}
+	free(match);
+	bt_server_list_free(&cur);
+	if (err) {
+		fprintf(stderr, PROG ": %s (after %zu added, %zu changed, %zu removed)\n",
+			bt_nl_error(&c->nl), added, changed, removed);
+		return 1;
+	}
+	printf("config: %zu added, %zu changed, %zu removed, %zu unchanged\n",
+	       added, changed, removed, same);
+	return 0;
+}
+
+struct monitor {
+	bool json;
+	struct bt_json js;
+};
+
+static void now_str(char *out, size_t outlen)
+{
+	struct timeval tv;
+	struct tm tm;
+	size_t n;
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	n = strftime(out, outlen, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, outlen - n, ".%03ld", (long)(tv.tv_usec / 1000));
+}
+
+static void on_event(void *ctx, const char *line, uint64_t lost)
+{
+	struct monitor *m = ctx;
+	char ts[48];
+
+	now_str(ts, sizeof(ts));
+	if (lost && m->json) {
+		bt_json_init(&m->js, stdout);
+		bt_json_obj_open(&m->js);
+		bt_json_kv_str(&m->js, "time", ts);
+		if (lost == BT_NL_LOST_UNKNOWN)
+			bt_json_kv_bool(&m->js, "lost", true);
+		else
+			bt_json_kv_u64(&m->js, "lost", lost);
+		bt_json_obj_close(&m->js);
+	} else if (lost == BT_NL_LOST_UNKNOWN) {
+		printf("%s monitor: events lost\n", ts);
+	} else if (lost) {
+		printf("%s monitor: %" PRIu64 " events lost\n", ts, lost);
+	}
+	if (m->json) {
+		bt_json_init(&m->js, stdout);
+		bt_json_obj_open(&m->js);
+		bt_json_kv_str(&m->js, "time", ts);
+		bt_json_kv_str(&m->js, "event", line);
+		bt_json_obj_close(&m->js);
+	} else {
+		printf("%s %s\n", ts, line);
+	}
+	/* Each event as it happens, also into a pipe. */
+	fflush(stdout);
+}
+
+static int monitor(struct ctl *c)
+{
+	struct bt_event_state st = { 0, false };
+	struct monitor m = { .json = c->req.json };
+
+	if (bt_nl_join(&c->nl, BT_NL_GRP_MONITOR))
+		return nl_fail(c);
+	for (;;) {
+		int err = bt_nl_event_recv(&c->nl, &st, on_event, &m);
+
+		if (err == -EINTR)
+			continue;
+		if (err)
+			return nl_fail(c);
+		if (ferror(stdout))
+			return 1;
+	}
 }
 
 static int show_status(struct ctl *c)
@@ -416,6 +511,14 @@ static int run(struct ctl *c)
 		return show_netns(c, false);
 	case BT_CLI_SHOW_SERVERS:
 		return show_servers(c);
+	case BT_CLI_SHOW_PEERS:
+		return show_peers(c);
+	case BT_CLI_CONFIG_SHOW:
+		return config_show(c);
+	case BT_CLI_MONITOR:
+		return monitor(c);
+	case BT_CLI_CONFIG_LOAD:
+		break;		/* in main(): the file is read first */
 	case BT_CLI_SHOW_STATUS:
 		return show_status(c);
 	case BT_CLI_TAP_SET:
@@ -432,6 +535,7 @@ static int run(struct ctl *c)
 
 int main(int argc, char **argv)
 {
+	struct bt_server_list cfg = { 0 };
 	struct ctl c;
 	char err[BT_CLI_ERRLEN];
 	int rc;
@@ -447,10 +551,19 @@ int main(int argc, char **argv)
 		fputs(bt_cli_usage(), stdout);
 		return 0;
 	}
-	if (bt_nl_open(&c.nl))
+	/* The whole file is validated before the kernel is asked anything. */
+	if (c.req.cmd == BT_CLI_CONFIG_LOAD &&
+	    bt_config_load_file(c.req.file, &cfg, stderr, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
+	if (bt_nl_open(&c.nl)) {
+		bt_server_list_free(&cfg);
 		return nl_fail(&c);
+	}
 	bt_json_init(&c.js, stdout);
-	rc = run(&c);
+	rc = c.req.cmd == BT_CLI_CONFIG_LOAD ? config_load(&c, &cfg) : run(&c);
+	bt_server_list_free(&cfg);
 	bt_nl_close(&c.nl);
 	if (fflush(stdout) || ferror(stdout)) {
 		perror(PROG ": writing output");

@@ -205,20 +205,41 @@ static bool valid_prefix(const char *s)
 	return !slash || parse_num(slash + 1, 0, max, &bits);
 }
 
+/* NULL if v is a valid allow list, else the offending part (in buf). */
+static const char *bad_allow(const char *v, char *buf, size_t buflen)
+{
+	char *tok, *save = NULL;
+
+	if (strlen(v) >= buflen || !*v || v[0] == ',' || v[strlen(v) - 1] == ',' ||
+	    strstr(v, ",,"))
+		return v;
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!valid_prefix(tok))
+			return tok;
+	return NULL;
+}
+
+bool bt_cli_valid_allow(const char *v)
+{
+	char buf[BMPTAP_SERVER_STRING_MAX + 1];
+
+	return !bad_allow(v, buf, sizeof(buf));
+}
+
 static int parse_allow(struct parser *p, const char *v, char *out, size_t outlen)
 {
 	char buf[BMPTAP_SERVER_STRING_MAX + 1];
-	char *tok, *save = NULL;
+	const char *bad;
 
 	if (strlen(v) >= outlen)
 		return perr(p, "invalid allow \"%s\" (at most %zu bytes)",
 			    show(v).s, outlen - 1);
-	if (!*v || v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
+	bad = bad_allow(v, buf, sizeof(buf));
+	if (bad == v)
 		return perr(p, "invalid allow \"%s\" (PREFIX[,PREFIX..])", show(v).s);
-	strcpy(buf, v);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!valid_prefix(tok))
-			return perr(p, "invalid prefix \"%s\" in allow", show(tok).s);
+	if (bad)
+		return perr(p, "invalid prefix \"%s\" in allow", show(bad).s);
 	strcpy(out, v);
 	return 0;
 }
@@ -239,32 +260,56 @@ static const struct {
 
 #define POLICY_CHOICES "pre-policy, post-policy, local-rib, adj-rib-out, all, both"
 
-/* Single names or a comma-separated combination of them. */
-static int parse_policy(struct parser *p, const char *v, uint32_t *out,
-			struct bt_cli_req *req)
+/*
+ * Single names or a comma-separated combination of them.  NULL on
+ * success, else the offending part (in buf).
+ */
+static const char *policy_bits(const char *v, uint32_t *out, bool *both,
+			       char *buf, size_t buflen)
 {
-	char buf[128];
 	char *tok, *save = NULL;
 	uint32_t bits = 0;
 	size_t i;
 
-	if (!*v || strlen(v) >= sizeof(buf) || v[0] == ',' ||
+	*both = false;
+	if (!*v || strlen(v) >= buflen || v[0] == ',' ||
 	    v[strlen(v) - 1] == ',' || strstr(v, ",,"))
-		return perr(p, "invalid policy \"%s\" (%s)", show(v).s, POLICY_CHOICES);
+		return v;
 	strcpy(buf, v);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
 			if (!strcmp(tok, policies[i].name))
 				break;
 		if (i == sizeof(policies) / sizeof(policies[0]))
-			return perr(p, "invalid policy \"%s\" (%s)", show(tok).s,
-				    POLICY_CHOICES);
+			return tok;
 		if (!strcmp(tok, "both"))
-			snprintf(req->warning, sizeof(req->warning),
-				 "warning: policy \"both\" is deprecated, it means pre-policy,post-policy");
+			*both = true;
 		bits |= policies[i].bits;
 	}
 	*out = bits;
+	return NULL;
+}
+
+bool bt_cli_policy_parse(const char *v, uint32_t *out, bool *deprecated)
+{
+	char buf[128];
+
+	return !policy_bits(v, out, deprecated, buf, sizeof(buf));
+}
+
+static int parse_policy(struct parser *p, const char *v, uint32_t *out,
+			struct bt_cli_req *req)
+{
+	char buf[128];
+	const char *bad;
+	bool both;
+
+	bad = policy_bits(v, out, &both, buf, sizeof(buf));
+	if (bad)
+		return perr(p, "invalid policy \"%s\" (%s)", show(bad).s, POLICY_CHOICES);
+	if (both)
+		snprintf(req->warning, sizeof(req->warning),
+			 "warning: policy \"both\" is deprecated, it means pre-policy,post-policy");
 	return 0;
 }
 
@@ -494,7 +539,41 @@ static int no_more(struct parser *p, int argc, char *const argv[])
 	return 0;
 }
 
-#define SHOW_CHOICES "flows, counters, tap, servers, status"
+#define SHOW_CHOICES "flows, counters, tap, servers, peers, status"
+
+static int config_cmd(struct parser *p, int argc, char *const argv[],
+		      struct bt_cli_req *req)
+{
+	int i;
+
+	if (argc < 1)
+		return perr(p, "missing subcommand for \"config\" (load, show)");
+	if (!strcmp(argv[0], "show")) {
+		req->cmd = BT_CLI_CONFIG_SHOW;
+		return no_more(p, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[0], "load"))
+		return perr(p, "unknown subcommand \"%s\" for \"config\" (load, show)",
+			    show(argv[0]).s);
+	req->cmd = BT_CLI_CONFIG_LOAD;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--merge") && !req->merge) {
+			req->merge = true;
+		} else if (!strcmp(argv[i], "--merge")) {
+			return perr(p, "duplicate option \"--merge\"");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return perr(p, "unknown option \"%s\" for \"config load\" (--merge)",
+				    show(argv[i]).s);
+		} else if (req->file) {
+			return perr(p, "unexpected argument \"%s\"", show(argv[i]).s);
+		} else {
+			req->file = argv[i];
+		}
+	}
+	if (!req->file)
+		return perr(p, "missing file for \"config load\"");
+	return 0;
+}
 
 int bt_cli_parse(int argc, char *const argv[], struct bt_cli_req *req,
 		 char *err, size_t errlen)
@@ -507,6 +586,7 @@ int bt_cli_parse(int argc, char *const argv[], struct bt_cli_req *req,
 		{ "counters", BT_CLI_SHOW_COUNTERS },
 		{ "tap", BT_CLI_SHOW_TAP },
 		{ "servers", BT_CLI_SHOW_SERVERS },
+		{ "peers", BT_CLI_SHOW_PEERS },
 		{ "status", BT_CLI_SHOW_STATUS },
 	};
 	struct parser p = { err, errlen };
@@ -575,6 +655,12 @@ int bt_cli_parse(int argc, char *const argv[], struct bt_cli_req *req,
 				  req->cmd == BT_CLI_SERVER_SET ? "server set" :
 				  "server del");
 	}
+	if (!strcmp(cmd, "config"))
+		return config_cmd(&p, argc, argv, req);
+	if (!strcmp(cmd, "monitor")) {
+		req->cmd = BT_CLI_MONITOR;
+		return no_more(&p, argc, argv);
+	}
 	return perr(&p, "unknown command \"%s\" (see \"" PROG " help\")", show(cmd).s);
 }
 
@@ -619,7 +705,7 @@ const char *bt_cli_usage(void)
 	return
 "Usage: " PROG " [-j] COMMAND\n"
 "\n"
-"  " PROG " [-j] show flows|counters|tap|servers|status\n"
+"  " PROG " [-j] show flows|counters|tap|servers|peers|status\n"
 "  " PROG " tap set [ports P[,P..]] [forward on|off] [max-flows N]\n"
 "                  [queue-bytes N] [flow-reasm-bytes N] [idle-timeout S]\n"
 "  " PROG " server add|set ADDRESS [port N] [policy POLICY[,POLICY..]]\n"
@@ -627,6 +713,9 @@ const char *bt_cli_usage(void)
 "                  [sys-name S] [sys-descr S] [passive on|off]\n"
 "                  [allow PREFIX[,PREFIX..]]\n"
 "  " PROG " server del ADDRESS [port N]\n"
+"  " PROG " config load [--merge] FILE\n"
+"  " PROG " config show\n"
+"  " PROG " [-j] monitor\n"
 "  " PROG " help\n"
 "\n"
 "  -j, --json       print JSON instead of text\n"
@@ -637,5 +726,9 @@ const char *bt_cli_usage(void)
 "  statistics-timeout  0 (no statistics reports) or 15..65535 seconds\n"
 "\n"
 "server add fails if the server exists; set and del fail if it does not.\n"
-"server set changes only the settings given.\n";
+"server set changes only the settings given.\n"
+"config load reads the [[bmp-servers]] of a GoBGP TOML file (\"-\": stdin),\n"
+"validates all of it, then makes the servers in the module exactly those\n"
+"of the file (--merge: only adds and replaces).  config show prints them\n"
+"in the same format.  monitor prints bmptapd's peer and route events.\n";
 }

@@ -24,6 +24,10 @@ enum bt_cli_cmd {
 	BT_CLI_SERVER_ADD,
 	BT_CLI_SERVER_SET,
 	BT_CLI_SERVER_DEL,
+	BT_CLI_SHOW_PEERS,
+	BT_CLI_CONFIG_LOAD,
+	BT_CLI_CONFIG_SHOW,
+	BT_CLI_MONITOR,
 };
 
 struct bt_cli_req {
@@ -37,6 +41,8 @@ struct bt_cli_req {
 	 */
 	struct bt_server_cfg server;
 	char warning[160];			/* "" or one line for stderr */
+	const char *file;			/* CONFIG_LOAD: argv element, "-": stdin */
+	bool merge;				/* CONFIG_LOAD: keep servers not in the file */
 };
 
 #define BT_CLI_ERRLEN	512
@@ -64,6 +70,14 @@ void bt_cli_server_merge(struct bt_server_cfg *dst,
 			 const struct bt_server_cfg *upd);
 bool bt_cli_server_match(const struct bt_server_cfg *s, const char *address,
 			 uint16_t port);
+
+/*
+ * A policy as `server add` takes it (one name or NAME,NAME..); deprecated
+ * is set for "both".  For the config file reader.
+ */
+bool bt_cli_policy_parse(const char *v, uint32_t *out, bool *deprecated);
+/* A passive server's allow list: PREFIX[,PREFIX..]. */
+bool bt_cli_valid_allow(const char *v);
 
 /* Comma-separated names of the BMPTAP_POLICY_* bits. */
 void bt_cli_policy_str(uint32_t policy, char *out, size_t outlen);

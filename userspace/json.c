@@ -175,6 +175,15 @@ void bt_json_null(struct bt_json *j)
 	fputs("null", j->f);
 }
 
+void bt_json_raw(struct bt_json *j, const char *text, size_t len)
+{
+	sep(j);
+	fwrite(text, 1, len, j->f);
+	/* A whole document written raw still ends like a line. */
+	if (j->depth == 0)
+		fputc('\n', j->f);
+}
+
 void bt_json_hex(struct bt_json *j, const void *data, size_t len)
 {
 	const unsigned char *p = data;

@@ -39,6 +39,11 @@ void bt_json_u64(struct bt_json *j, uint64_t v);
 void bt_json_i64(struct bt_json *j, int64_t v);
 void bt_json_bool(struct bt_json *j, bool v);
 void bt_json_null(struct bt_json *j);
+/*
+ * One complete JSON value written as is, for passing through what another
+ * program published; the caller vouches that it is valid (see jsonr.h).
+ */
+void bt_json_raw(struct bt_json *j, const char *text, size_t len);
 /* Bytes as a lower-case hex string. */
 void bt_json_hex(struct bt_json *j, const void *data, size_t len);
 

@@ -48,3 +48,9 @@ bt_exchange() {
 		grep -v type=msg "$out/tap/records.log" | head
 	fi
 }
+
+# bt_counter NS NAME: a namespace counter from `bmptapctl -j show counters`.
+bt_counter() {
+	bt_in "$1" "$BT_CTL" -j show counters | tr ',{}' '\n\n\n' | grep "\"$2\"" |
+		grep -o '[0-9]*' | head -1
+}

@@ -19,6 +19,7 @@
  *   -k MD5KEY     TCP-MD5 key for the peer address (RFC 2385)
  *   -H            IPv6: send every segment with a hop-by-hop options
  *                 extension header (so the tap must walk extension headers)
+ *   -D            IPv6: the same with a destination options header
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,7 +41,7 @@ struct opts {
 	long maxlen;
 	const char *sent_path, *recv_path, *md5key;
 	int wait_s;
-	int hopopts;
+	int extopts;		/* IPV6_HOPOPTS, IPV6_DSTOPTS or 0 */
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -89,13 +90,13 @@ static int set_md5(int fd, const struct sockaddr *peer, socklen_t plen, const ch
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));
 }
 
-/* A hop-by-hop header holding one PadN option: 8 bytes, no meaning. */
-static int set_hopopts(int fd)
+/* An options header holding one PadN option: 8 bytes, no meaning. */
+static int set_extopts(int fd, int which)
 {
 	static const uint8_t hbh[8] = { 0 /* next header, set by the stack */, 0 /* 8 bytes */,
 					1 /* PadN */, 4, 0, 0, 0, 0 };
 
-	return setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, hbh, sizeof(hbh));
+	return setsockopt(fd, IPPROTO_IPV6, which, hbh, sizeof(hbh));
 }
 
 static int exchange(int fd, const struct opts *o)
@@ -172,11 +173,11 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: bgp-blast listen|connect ADDR PORT [-n N] [-s SEED] "
-			"[-m MAXLEN] [-S SENT] [-R RECV] [-w SECONDS] [-k MD5KEY] [-H]\n");
+			"[-m MAXLEN] [-S SENT] [-R RECV] [-w SECONDS] [-k MD5KEY] [-H|-D]\n");
 		return 2;
 	}
 	optind = 4;
-	while ((c = getopt(argc, argv, "n:s:m:S:R:w:k:H")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:m:S:R:w:k:HD")) != -1) {
 		switch (c) {
 		case 'n': o.count = strtol(optarg, NULL, 0); break;
 		case 's': o.seed = strtoul(optarg, NULL, 0); break;
@@ -185,7 +186,8 @@ int main(int argc, char **argv)
 		case 'R': o.recv_path = optarg; break;
 		case 'w': o.wait_s = atoi(optarg); break;
 		case 'k': o.md5key = optarg; break;
-		case 'H': o.hopopts = 1; break;
+		case 'H': o.extopts = IPV6_HOPOPTS; break;
+		case 'D': o.extopts = IPV6_DSTOPTS; break;
 		default: return 2;
 		}
 	}
@@ -202,6 +204,11 @@ int main(int argc, char **argv)
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return 1;
+	/* Before connect/listen, so TCP sizes its segments for the header. */
+	if (o.extopts && set_extopts(fd, o.extopts)) {
+		perror("bgp-blast: IPv6 options header");
+		return 1;
+	}
 	if (strcmp(argv[1], "listen") == 0) {
 		int lfd = fd;
 
@@ -234,10 +241,6 @@ int main(int argc, char **argv)
 		}
 	}
 	freeaddrinfo(ai);
-	if (o.hopopts && set_hopopts(fd)) {
-		perror("bgp-blast: IPV6_HOPOPTS");
-		return 1;
-	}
 	rc = exchange(fd, &o);
 	close(fd);
 	return rc;

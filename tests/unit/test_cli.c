@@ -81,15 +81,15 @@ static void test_top_level(void **state)
 		{ "-x show flows", "unknown option \"-x\" (see \"bmptapctl help\")" },
 		{ "--jsonx show tap", "unknown option \"--jsonx\" (see \"bmptapctl help\")" },
 		{ "help me", "unexpected argument \"me\"" },
-		{ "show", "missing object for \"show\" (flows, counters, tap, servers, status)" },
-		{ "show flow", "unknown object \"flow\" for \"show\" (flows, counters, tap, servers, status)" },
+		{ "show", "missing object for \"show\" (flows, counters, tap, servers, peers, status)" },
+		{ "show flow", "unknown object \"flow\" for \"show\" (flows, counters, tap, servers, peers, status)" },
 		{ "show flows all", "unexpected argument \"all\"" },
 		{ "show tap -j", "unexpected argument \"-j\"" },
 		{ "tap", "missing subcommand for \"tap\" (set)" },
 		{ "tap show", "unknown subcommand \"show\" for \"tap\" (set)" },
 		{ "server", "missing subcommand for \"server\" (add, set, del)" },
 		{ "server rm 1.2.3.4", "unknown subcommand \"rm\" for \"server\" (add, set, del)" },
-		{ "show -j flows", "unknown object \"-j\" for \"show\" (flows, counters, tap, servers, status)" },
+		{ "show -j flows", "unknown object \"-j\" for \"show\" (flows, counters, tap, servers, peers, status)" },
 	};
 	struct bt_cli_req r;
 
@@ -121,7 +121,7 @@ static void test_usage(void **state)
 	const char *u = bt_cli_usage();
 
 	(void)state;
-	assert_non_null(strstr(u, "show flows|counters|tap|servers|status"));
+	assert_non_null(strstr(u, "show flows|counters|tap|servers|peers|status"));
 	assert_non_null(strstr(u, "tap set"));
 	assert_non_null(strstr(u, "server add|set"));
 	assert_non_null(strstr(u, "server del"));

@@ -23,6 +23,7 @@
 #define BMPTAP_GENL_VERSION	1
 #define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
 #define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
+#define BMPTAP_MCGRP_MONITOR	"monitor"	/* helper events (BMPTAP_CMD_EVENT) */
 
 enum bmptap_cmd {
 	BMPTAP_CMD_UNSPEC,
@@ -37,6 +38,12 @@ enum bmptap_cmd {
 	BMPTAP_CMD_CONFIG_CHANGED, /* notification on "config" */
 	BMPTAP_CMD_SET_STATUS,	/* do: helper publishes its status blob */
 	BMPTAP_CMD_GET_STATUS,	/* do: read the helper's last status blob */
+	/*
+	 * do: the helper publishes one event line (BMPTAP_A_EVENT); the
+	 * kernel multicasts it, as a BMPTAP_CMD_EVENT notification with the
+	 * same attribute, on the "monitor" group.  Nothing is stored.
+	 */
+	BMPTAP_CMD_EVENT,
 	__BMPTAP_CMD_MAX,
 };
 #define BMPTAP_CMD_MAX (__BMPTAP_CMD_MAX - 1)
@@ -49,11 +56,19 @@ enum bmptap_attr {
 	BMPTAP_A_SERVER,	/* nest: BMPTAP_SERVER_* */
 	BMPTAP_A_STATUS,	/* binary: helper status, opaque to the kernel */
 	BMPTAP_A_QUEUED,	/* u64: records waiting in the queue (doorbell) */
+	BMPTAP_A_EVENT,		/* string: one event line, NUL included (EVENT) */
+	/*
+	 * u64: in EVENT notifications only: numbers the events relayed in the
+	 * netns while anyone listened, without holes, so that a listener can
+	 * tell how many it lost (ENOBUFS).
+	 */
+	BMPTAP_A_EVENT_SEQ,
 	__BMPTAP_A_MAX,
 };
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
 
 #define BMPTAP_MAX_PORTS	8
+#define BMPTAP_EVENT_MAX	1024	/* bytes of an event line with its NUL */
 #define BMPTAP_READ_BUFSIZE	(128 * 1024)
 
 /* Per-netns tap settings and counters. */

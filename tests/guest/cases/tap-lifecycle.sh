@@ -96,10 +96,37 @@ for d in rx tx; do
 	bt_check "lifecycle: $d: delivered $got + reported lost $lost = 4000 sent" \
 		test $((got + lost)) = 4000
 done
-drops=$(bt_in b "$BT_CTL" -j show counters | tr ',' '\n' | grep '"drops"' | grep -o '[0-9]*' | head -1)
+drops=$(bt_counter b drops)
 bt_check "lifecycle: netns drop counter ($drops) matches the gap records" \
 	test "$drops" = "$(grep 'reason=overflow' "$log" | sed 's/.*messages=\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')"
 bt_in b "$BT_CTL" tap set queue-bytes 67108864
+
+# --- the flow table is bounded: unestablished flows are evicted first ----
+bt_in b "$BT_CTL" tap set max-flows 2
+bt_in b python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.1.2", 179)); s.listen(16); conns = []
+end = time.time() + 8
+s.settimeout(0.5)
+while time.time() < end:
+    try: conns.append(s.accept()[0])
+    except socket.timeout: pass
+' &
+srv=$!
+sleep 1
+bt_in a python3 -c '
+import socket, time
+cs = []
+for i in range(5):
+    c = socket.create_connection(("10.0.1.2", 179)); c.send(b"x"); cs.append(c); time.sleep(0.2)
+time.sleep(2)
+'
+flows=$(bt_in b "$BT_CTL" -j show tap | tr ',{}' '\n\n\n' | grep '"flows"' | grep -o '[0-9]*' | head -1)
+bt_check "lifecycle: max-flows 2 holds ($flows flows)" test "${flows:-99}" -le 2
+bt_check "lifecycle: evictions counted" test "$(bt_counter b flows_evicted)" -ge 3
+wait $srv
+bt_in b "$BT_CTL" tap set max-flows 4096
 
 # --- forwarded sessions, on request ---------------------------------------
 bt_cleanup

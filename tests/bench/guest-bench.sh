@@ -1,0 +1,273 @@
+#!/bin/bash
+# Runs inside the guest (tests/guest/run-guest, from tests/bench/run): the
+# synthetic table from bgp-speaker to real daemons, tap off and on.
+#
+#  1. BIRD (AS65001, namespace b) receives the table from the speaker (s),
+#     alternately without the module and with it loaded and bmptap-listen
+#     draining the records; BENCH_REPS pairs.  Per run: transfer time (the
+#     speaker's first UPDATE -> BIRD's last CPU tick of the burst) and BIRD's
+#     CPU (utime+stime from /proc/PID/stat), plus the whole guest's busy CPU.
+#     The tap's rx stream is decoded (bgp-speaker -c) and must hold every
+#     prefix, with no gap and no lost record.
+#  2. The same with bmptapd in b feeding pmbmpd in c: BIRD's cost, and the
+#     time until the collector has logged the last prefix.
+#  3. Without the module, GoBGP (namespace g) receives the same table and
+#     exports BMP natively to pmbmpd in c: time until the collector has the
+#     last prefix.
+# Results: "RESULT name value unit" lines and PASS:/FAIL: checks.
+#
+# Arguments (or environment): SCALE (BENCH_SCALE, table fraction, default
+# 0.1 - TCG is 10-30x slower than native), GOBGP_SCALE (BENCH_GOBGP_SCALE,
+# default SCALE), REPS (BENCH_REPS, off/on pairs, default 2).
+. "$BMPTAP_TOP/tests/lib/guest.sh"
+B=$BT_TOP/build
+SPK=$B/tools/bgp-speaker
+LISTEN=$B/tools/bmptap-listen
+SCALE=${1:-${BENCH_SCALE:-0.1}}
+GSCALE=${2:-${BENCH_GOBGP_SCALE:-$SCALE}}
+REPS=${3:-${BENCH_REPS:-2}}
+SEED=11
+HZ=$(getconf CLK_TCK)
+
+result() { echo "RESULT $*"; }
+now() { echo "$EPOCHREALTIME"; }
+# get_ticks PID: CT = utime + stime, without forking (polled every 0.1 s).
+get_ticks() {
+	local l a
+	CT=0
+	read -r l <"/proc/$1/stat" || return
+	l=${l##*) }		# fields after "(comm) ", starting at field 3
+	read -ra a <<<"$l"
+	CT=$((a[11] + a[12]))
+}
+cpu_ticks() { get_ticks "$1"; echo "$CT"; }
+# busy_ticks: the whole guest's non-idle jiffies (user nice system irq softirq).
+busy_ticks() {
+	local c u n s i io irq sirq rest
+	read -r c u n s i io irq sirq rest </proc/stat
+	echo $((u + n + s + irq + sirq))
+}
+fcalc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+
+bt_modprobe veth
+bt_host s && bt_host b && bt_host c && bt_host g
+bt_link s b 1
+bt_link b c 2
+bt_link s g 3
+bt_link g c 4
+
+bird_conf="router id 10.0.1.2;
+protocol device {}
+protocol bgp spk {
+	local 10.0.1.2 as 65001; neighbor 10.0.1.1 as 4200000100; passive on;
+	ipv4 { import all; export none; };
+	ipv6 { import all; export none; };
+}"
+
+bird_stop() {
+	local p; p=$(cat "$BT_RUN/b/bird.pid" 2>/dev/null)
+	[ -n "$p" ] && kill "$p" 2>/dev/null
+	bt_wait 20 sh -c "! kill -0 $p 2>/dev/null"
+	rm -f "$BT_RUN/b/bird.ctl" "$BT_RUN/b/bird.pid"
+}
+bird_nets() { # TABLE
+	bt_birdc b show route count table "$1" | sed -n 's/.* for \([0-9]*\) networks.*/\1/p' | head -1
+}
+
+# speaker NAME ADDR PEER-AS NH6 SCALE: starts the speaker in s, waits for RESULT.
+speaker() {
+	local out=$BT_RUN/$1.spk
+	ip netns exec s "$SPK" connect "$2" 179 -a 4200000100 -p "$3" -6 "$4" -S "$5" -s $SEED \
+		>"$out" 2>"$out.err" &
+	SPK_PID=$!
+	bt_wait 900 grep -q '^RESULT' "$out" || { cat "$out" "$out.err"; return 1; }
+	SPK_FIRST=$(sed -n 's/.* first_epoch=\([0-9.]*\).*/\1/p' "$out")
+	SPK_ACK=$(sed -n 's/.* ack_s=\([0-9.]*\).*/\1/p' "$out")
+	WANT4=$(sed -n 's/^table prefixes4=\([0-9]*\).*/\1/p' "$out")
+	WANT6=$(sed -n 's/^table .*prefixes6=\([0-9]*\).*/\1/p' "$out")
+}
+speaker_stop() { kill -TERM "$SPK_PID" 2>/dev/null; wait "$SPK_PID" 2>/dev/null; }
+
+# wait_idle PID: after the table was sent, waits until PID used at most one
+# tick in a 1.5 s window; sets DONE (epoch of the last busy sample).
+wait_idle() {
+	local pid=$1 t last_c last_t deadline=$((EPOCHSECONDS + 900))
+	get_ticks "$pid"; last_c=$CT; last_t=${EPOCHREALTIME/./}
+	while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
+		sleep 0.1
+		get_ticks "$pid"; t=${EPOCHREALTIME/./}
+		if [ $((CT - last_c)) -gt 1 ]; then
+			last_c=$CT; last_t=$t
+		elif [ $((t - last_t)) -gt 1500000 ]; then
+			break
+		fi
+	done
+	DONE=$(fcalc "$last_t / 1e6")
+}
+
+# bird_run NAME: one transfer of the table to a fresh BIRD; sets T_XFER, CPU_BIRD, CPU_ALL.
+bird_run() {
+	local name=$1 c0 a0 bp
+	bt_bird b "$bird_conf" || return 1
+	bp=$(cat "$BT_RUN/b/bird.pid")
+	c0=$(cpu_ticks "$bp"); a0=$(busy_ticks)
+	speaker "$name" 10.0.1.2 65001 fd00:1::1 "$SCALE" || return 1
+	wait_idle "$bp"
+	CPU_BIRD=$(fcalc "($(cpu_ticks "$bp") - $c0) / $HZ")
+	CPU_ALL=$(fcalc "($(busy_ticks) - $a0) / $HZ")
+	T_XFER=$(fcalc "$DONE - $SPK_FIRST")
+	local n4 n6; n4=$(bird_nets master4); n6=$(bird_nets master6)
+	bt_check "bench: $name: BIRD has the whole table ($n4/$WANT4 + $n6/$WANT6)" \
+		test "$n4" = "$WANT4" -a "$n6" = "$WANT6"
+	echo "$name: transfer ${T_XFER}s (speaker acked after ${SPK_ACK}s), BIRD cpu ${CPU_BIRD}s, guest busy ${CPU_ALL}s"
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "bench: guest $(uname -r), $(nproc) vCPU, scale $SCALE (GoBGP $GSCALE), $REPS reps, HZ $HZ"
+
+# ---- 1. BIRD, tap off vs tap on (bmptap-listen draining) ------------------
+off_t="" off_c="" off_a="" on_t="" on_c="" on_a="" rd_c=""
+for rep in $(seq 1 "$REPS"); do
+	lsmod | grep -q '^bmptap ' && rmmod bmptap
+	bird_run "off$rep" || { bt_fail "bench: off$rep run"; break; }
+	off_t+=" $T_XFER"; off_c+=" $CPU_BIRD"; off_a+=" $CPU_ALL"
+	speaker_stop; bird_stop
+
+	bt_insmod || { bt_fail "bench: insmod"; break; }
+	out=$BT_RUN/tap$rep
+	ip netns exec b "$LISTEN" -o "$out" -t 1200 -n 1 >"$out.listen" 2>&1 &
+	lpid=$!
+	bt_wait 20 test -e "$out/ready"
+	l0=$(cpu_ticks $lpid)
+	bird_run "on$rep" || { bt_fail "bench: on$rep run"; break; }
+	rd=$(fcalc "($(cpu_ticks $lpid) - $l0) / $HZ")
+	on_t+=" $T_XFER"; on_c+=" $CPU_BIRD"; on_a+=" $CPU_ALL"; rd_c+=" $rd"
+	speaker_stop
+	wait $lpid; lrc=$?
+	bird_stop
+	bt_check "bench: on$rep: bmptap-listen saw the flow end, no hole, nothing lost (rc=$lrc)" test $lrc = 0
+	bt_check "bench: on$rep: no gap records" sh -c "! grep -q 'type=gap\|type=lost' '$out/records.log'"
+	f=$(ls "$out"/flow*.rx | head -1)
+	cnt=$("$SPK" -c "$f"); echo "tap rx stream: $cnt"
+	got4=$(sed -n 's/.*prefixes4=\([0-9]*\).*/\1/p' <<<"$cnt")
+	got6=$(sed -n 's/.*prefixes6=\([0-9]*\).*/\1/p' <<<"$cnt")
+	bt_check "bench: on$rep: the tap delivered every prefix ($got4 + $got6)" \
+		test "$got4" = "$WANT4" -a "$got6" = "$WANT6"
+	[ "$rep" = 1 ] && { TAP_PFX=$((got4 + got6)); result tap_prefixes_delivered "$TAP_PFX" "of $((WANT4 + WANT6))"; }
+	rm -rf "$out"
+done
+m_off_t=$(median <<<"$off_t") m_on_t=$(median <<<"$on_t")
+m_off_c=$(median <<<"$off_c") m_on_c=$(median <<<"$on_c")
+m_off_a=$(median <<<"$off_a") m_on_a=$(median <<<"$on_a")
+result table_prefixes $((WANT4 + WANT6)) "scale $SCALE"
+result bird_transfer_off "$m_off_t" "s (runs:$off_t)"
+result bird_transfer_on "$m_on_t" "s (runs:$on_t)"
+result bird_transfer_ratio "$(fcalc "$m_on_t / $m_off_t")" "tap on / off"
+result bird_cpu_off "$m_off_c" "s (runs:$off_c)"
+result bird_cpu_on "$m_on_c" "s (runs:$on_c)"
+result bird_cpu_ratio "$(fcalc "$m_on_c / $m_off_c")" "tap on / off (target <= 1.05)"
+result guest_cpu_off "$m_off_a" "s"
+result guest_cpu_on "$m_on_a" "s (kernel tap + bmptap-listen + BIRD + speaker)"
+result guest_cpu_ratio "$(fcalc "$m_on_a / $m_off_a")" "tap on / off"
+result listen_cpu "$(median <<<"$rd_c")" "s (bmptap-listen draining the records)"
+
+# ---- 2. BIRD with bmptapd feeding pmbmpd ------------------------------------
+# count_prefixes FILE: route monitoring prefixes pmbmpd logged.
+count_prefixes() { grep -c '"ip_prefix"' "$1" 2>/dev/null || echo 0; }
+# wait_collector FILE WANT: polls; sets T_COLL (epoch when >= WANT).
+wait_collector() {
+	local f=$1 want=$2 deadline=$(( EPOCHSECONDS + 1200 )) n
+	T_COLL=""
+	while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
+		n=$(wc -l <"$f" 2>/dev/null || echo 0)
+		if [ "$n" -ge "$want" ] && [ "$(count_prefixes "$f")" -ge "$want" ]; then
+			T_COLL=$(now); return 0
+		fi
+		sleep 1
+	done
+	return 1
+}
+
+bt_pmbmpd c 11019
+bt_pmbmpd c 11020
+if [ -x "$B/bmptapd" ]; then
+	bt_insmod
+	ip netns exec b "$B/bmptapd" -q >"$BT_LOG/bmptapd.out" 2>&1 &
+	dpid=$!
+	bt_wait 10 sh -c "ip netns exec b $B/bmptapctl show status >/dev/null 2>&1"
+	bt_in b "$B/bmptapctl" server add 10.0.2.2 port 11019 sys-name bench >/dev/null
+	bt_wait 20 grep -q '"bmp_msg_type": "init"' "$BT_RUN/c/pmbmpd-11019.json"
+	d0=$(cpu_ticks $dpid)
+	if bird_run bmptapd; then
+		if wait_collector "$BT_RUN/c/pmbmpd-11019.json" $((WANT4 + WANT6)); then
+			T_BMPTAP=$(fcalc "$T_COLL - $SPK_FIRST")
+			result bmptapd_collector_time "$T_BMPTAP" "s first UPDATE -> pmbmpd has the last prefix (poll 1 s)"
+		else
+			bt_fail "bench: bmptapd: pmbmpd got $(count_prefixes "$BT_RUN/c/pmbmpd-11019.json") of $((WANT4 + WANT6)) prefixes"
+		fi
+		got=$(count_prefixes "$BT_RUN/c/pmbmpd-11019.json")
+		bt_check "bench: bmptapd: the collector decoded every prefix ($got of $((WANT4 + WANT6)))" \
+			test "$got" = $((WANT4 + WANT6))
+		result bmptapd_collector_prefixes "$got" "of $((WANT4 + WANT6))"
+		result bird_cpu_bmptapd "$CPU_BIRD" "s BIRD with tap + bmptapd"
+		result bird_cpu_ratio_bmptapd "$(fcalc "$CPU_BIRD / $m_off_c")" "vs tap off"
+		result bmptapd_cpu "$(fcalc "($(cpu_ticks $dpid) - $d0) / $HZ")" "s"
+		result bmptapd_rss_kb "$(awk '/VmRSS/ { print $2 }' /proc/$dpid/status)" \
+			"kB ($(fcalc "$(awk '/VmRSS/ { print $2 }' /proc/$dpid/status) * 1024 / ($WANT4 + $WANT6)") bytes/prefix)"
+	else
+		bt_fail "bench: bmptapd run"
+	fi
+	speaker_stop
+	kill -TERM $dpid; wait $dpid
+	bird_stop
+	rmmod bmptap
+else
+	echo "bench: no build/bmptapd: skipping the bmptapd feed"
+fi
+
+# ---- 3. GoBGP with native BMP ------------------------------------------------
+bt_gobgp g "[global.config]
+  as = 65002
+  router-id = \"10.0.3.2\"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = \"10.0.3.1\"
+    peer-as = 4200000100
+  [neighbors.transport.config]
+    passive-mode = true
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = \"ipv4-unicast\"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = \"ipv6-unicast\"
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = \"10.0.4.2\"
+    port = 11020
+    route-monitoring-policy = \"pre-policy\""
+gp=""
+for p in $(ip netns pids g); do [ "$(cat /proc/$p/comm)" = gobgpd ] && gp=$p; done
+bt_wait 30 grep -q '"bmp_msg_type": "init"' "$BT_RUN/c/pmbmpd-11020.json"
+g0=$(cpu_ticks "$gp")
+if speaker gobgp 10.0.3.2 65002 fd00:3::1 "$GSCALE"; then
+	if wait_collector "$BT_RUN/c/pmbmpd-11020.json" $((WANT4 + WANT6)); then
+		T_GOBGP=$(fcalc "$T_COLL - $SPK_FIRST")
+		result gobgp_collector_time "$T_GOBGP" "s first UPDATE -> pmbmpd has the last prefix (scale $GSCALE)"
+		result gobgp_cpu "$(fcalc "($(cpu_ticks "$gp") - $g0) / $HZ")" "s"
+		result gobgp_rss_kb "$(awk '/VmRSS/ { print $2 }' /proc/"$gp"/status)" "kB"
+		if [ -n "${T_BMPTAP:-}" ] && [ "$GSCALE" = "$SCALE" ]; then
+			result collector_time_ratio "$(fcalc "$T_BMPTAP / $T_GOBGP")" "bmptap (BIRD + tap + bmptapd) / GoBGP native BMP"
+		fi
+	else
+		bt_fail "bench: GoBGP: pmbmpd got $(count_prefixes "$BT_RUN/c/pmbmpd-11020.json") of $((WANT4 + WANT6)) prefixes"
+	fi
+	got=$(count_prefixes "$BT_RUN/c/pmbmpd-11020.json")
+	result gobgp_collector_prefixes "$got" "of $((WANT4 + WANT6))"
+else
+	bt_fail "bench: GoBGP run"
+fi
+speaker_stop
+bt_cleanup
+bt_done
