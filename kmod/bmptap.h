@@ -63,6 +63,7 @@ struct bmptap_settings {
 };
 
 struct bmptap_server;
+struct bmptap_filter;
 
 struct bmptap_net {
 	struct net *net;
@@ -86,6 +87,8 @@ struct bmptap_net {
 	/* cfg_lock */
 	struct bmptap_server *servers[BMPTAP_MAX_SERVERS];
 	u32 nservers;
+	struct bmptap_filter *filters[BMPTAP_MAX_FILTERS];
+	u32 nfilters;
 	void *status;
 	u32 status_len;
 	/* Numbers the events relayed on "monitor" so listeners count losses. */
@@ -99,6 +102,18 @@ static inline void bmptap_count(struct bmptap_net *bn, int cnt, u64 n)
 
 /* main.c */
 struct bmptap_net *bmptap_net_get(const struct net *net);
+
+/* auth.c: TCP-MD5 verification of received segments. */
+enum bmptap_auth {
+	BMPTAP_AUTH_NONE,	/* no key, no option, or nothing to judge by */
+	BMPTAP_AUTH_OK,		/* signed with the socket's key */
+	BMPTAP_AUTH_BAD,	/* TCP drops it: wrong, missing or unexpected signature */
+};
+int bmptap_auth_init(void);
+void bmptap_auth_exit(void);
+enum bmptap_auth bmptap_auth_check(struct net *net, struct sk_buff *skb, u8 family,
+				   const struct in6_addr *saddr, const struct in6_addr *daddr,
+				   u32 thoff, u32 end);
 
 /* hooks.c */
 int bmptap_hooks_init(struct bmptap_net *bn);

@@ -198,6 +198,7 @@ void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
 	cnt[BMPTAP_CNT_DROPS] += fd->drops;
 	cnt[BMPTAP_CNT_CONFLICTS] += st->conflicts;
 	cnt[BMPTAP_CNT_BAD_CSUM] += fd->bad_csum;
+	cnt[BMPTAP_CNT_AUTH_FAIL] += fd->auth_fail;
 	cnt[BMPTAP_CNT_NOMEM] += st->nomem + fd->nomem;
 }
 
@@ -588,6 +589,10 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 			bmptap_count(bn, BMPTAP_CNT_BAD_CSUM, 1);
 			return;
 		}
+		if (pkt->auth_bad) {
+			bmptap_count(bn, BMPTAP_CNT_AUTH_FAIL, 1);
+			return;
+		}
 		/* Only a SYN or data starts a flow: not a stray ACK, FIN or RST. */
 		if (pkt->rst || (!pkt->syn && !pkt->plen))
 			return;
@@ -612,9 +617,12 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 		spin_unlock_bh(&flow->lock);
 		goto out;
 	}
-	if (pkt->bad_csum) {
+	if (pkt->bad_csum || pkt->auth_bad) {
 		/* The receiving TCP drops it too: keep it away from the streams. */
-		flow->d[dir].bad_csum++;
+		if (pkt->bad_csum)
+			flow->d[dir].bad_csum++;
+		else
+			flow->d[dir].auth_fail++;
 		spin_unlock_bh(&flow->lock);
 		goto out;
 	}

@@ -64,6 +64,7 @@ struct bmptap_flow_dir {
 	u64 drop_gaps;			/* OVERFLOW/NOMEM gap records */
 	u64 nomem;
 	u64 bad_csum;
+	u64 auth_fail;
 	/* Messages dropped since the last record of this direction. */
 	u32 pend_msgs;
 	u32 pend_reason;		/* enum bmptap_gap_reason */
@@ -106,6 +107,7 @@ struct bmptap_pkt {
 	u8 hook;			/* NF_INET_* */
 	bool syn, ack, fin, rst;
 	bool bad_csum;
+	bool auth_bad;			/* TCP-MD5 says TCP drops it */
 	__be16 sport;
 	__be16 dport;
 	u32 seq;

@@ -154,6 +154,14 @@ static void bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 	pkt.fin = th->fin;
 	pkt.rst = th->rst;
 	pkt.bad_csum = csum_bad(skb, state, thoff, pkt.family);
+	/*
+	 * TCP-MD5: a forged segment that TCP will drop must not reach the
+	 * streams, where it could win over the real copy of the same bytes
+	 * or move the other direction's ACK (see auth.c).
+	 */
+	pkt.auth_bad = !pkt.bad_csum && state->hook == NF_INET_LOCAL_IN &&
+		       bmptap_auth_check(bn->net, skb, pkt.family, &pkt.saddr, &pkt.daddr,
+					 thoff, end) == BMPTAP_AUTH_BAD;
 	pkt.ts_ns = bmptap_skb_tstamp_real(skb);
 	if (!pkt.ts_ns)
 		pkt.ts_ns = ktime_get_real_ns();

@@ -126,9 +126,13 @@ static int __init bmptap_init(void)
 {
 	int err;
 
-	err = bmptap_nl_register();
+	/* Before the hooks (registered per netns) can call bmptap_auth_check(). */
+	err = bmptap_auth_init();
 	if (err)
 		return err;
+	err = bmptap_nl_register();
+	if (err)
+		goto err_auth;
 	err = register_pernet_subsys(&bmptap_net_ops);
 	if (err)
 		goto err_nl;
@@ -137,6 +141,8 @@ static int __init bmptap_init(void)
 
 err_nl:
 	bmptap_nl_unregister();
+err_auth:
+	bmptap_auth_exit();
 	return err;
 }
 
@@ -153,6 +159,8 @@ static void __exit bmptap_exit(void)
 	smp_store_release(&bmptap_ready, false);
 	bmptap_nl_unregister();
 	unregister_pernet_subsys(&bmptap_net_ops);
+	/* Every hook is unregistered (and has finished) by now. */
+	bmptap_auth_exit();
 }
 
 module_init(bmptap_init);

@@ -3,7 +3,9 @@
  * bmptap: the "bmptap" generic netlink family (see include/uapi/linux/bmptap.h).
  * Every op needs CAP_NET_ADMIN and works on the caller's netns.
  */
+#include <linux/ctype.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -22,6 +24,12 @@ struct bmptap_server {
 	u16 port;
 	u32 len;
 	u8 data[];		/* the validated BMPTAP_A_SERVER nest payload */
+};
+
+struct bmptap_filter {
+	char name[BMPTAP_FILTER_NAME_MAX + 1];
+	u32 len;
+	u8 data[];		/* the validated BMPTAP_A_FILTER nest payload */
 };
 
 struct bmptap_flow_cursor {
@@ -96,6 +104,20 @@ static const struct nla_policy bmptap_server_policy[BMPTAP_SERVER_MAX + 1] = {
 	[BMPTAP_SERVER_ALLOW] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
 };
 
+static const struct nla_policy bmptap_filter_policy[BMPTAP_FILTER_MAX + 1] = {
+	[BMPTAP_FILTER_NAME] = { .type = NLA_NUL_STRING, .len = BMPTAP_FILTER_NAME_MAX },
+	[BMPTAP_FILTER_KIND] = NLA_POLICY_RANGE(NLA_U8, BMPTAP_FILTER_KIND_PREFIX,
+						BMPTAP_FILTER_KIND_COMMUNITY),
+	[BMPTAP_FILTER_FAMILY] = { .type = NLA_U8 },
+	[BMPTAP_FILTER_PREFIX] = { .type = NLA_BINARY, .len = 16 },
+	[BMPTAP_FILTER_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[BMPTAP_FILTER_GE] = NLA_POLICY_MAX(NLA_U8, 128),
+	[BMPTAP_FILTER_LE] = NLA_POLICY_MAX(NLA_U8, 128),
+	[BMPTAP_FILTER_MAX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[BMPTAP_FILTER_ASN] = { .type = NLA_U32 },
+	[BMPTAP_FILTER_COMMUNITY] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
 	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
@@ -105,6 +127,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	/* .len of a NUL_STRING excludes the NUL. */
 	[BMPTAP_A_EVENT] = { .type = NLA_NUL_STRING, .len = BMPTAP_EVENT_MAX - 1 },
 	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
+	[BMPTAP_A_FILTER] = NLA_POLICY_NESTED(bmptap_filter_policy),
 };
 
 /* ---- helpers ---- */
@@ -602,6 +625,214 @@ static int bmptap_get_server(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* ---- import filters ---- */
+
+static int filter_find(struct bmptap_net *bn, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < bn->nfilters; i++)
+		if (!strcmp(bn->filters[i]->name, name))
+			return i;
+	return -1;
+}
+
+static bool filter_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum(*s) && *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+/*
+ * Everything the helper relies on is checked here, so that a stored filter
+ * is always usable: the attributes its kind needs, lengths within the
+ * family, no host bits past the prefix length, PREFIX_LEN <= GE <= LE.
+ */
+static int filter_check(struct genl_info *info, struct nlattr *attr, struct nlattr **tb,
+			bool set)
+{
+	unsigned int maxbits;
+	u8 plen, ge, le;
+	const u8 *a;
+	int i;
+
+	if (!tb[BMPTAP_FILTER_NAME] || !filter_name_ok(nla_data(tb[BMPTAP_FILTER_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "filter name missing or invalid");
+		return -EINVAL;
+	}
+	if (!set)
+		return 0;
+	if (!tb[BMPTAP_FILTER_KIND]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "filter kind missing");
+		return -EINVAL;
+	}
+	switch (nla_get_u8(tb[BMPTAP_FILTER_KIND])) {
+	case BMPTAP_FILTER_KIND_AS_PATH:
+		if (!tb[BMPTAP_FILTER_ASN]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "as-path filter needs an ASN");
+			return -EINVAL;
+		}
+		return 0;
+	case BMPTAP_FILTER_KIND_COMMUNITY:
+		if (!tb[BMPTAP_FILTER_COMMUNITY]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "community filter needs a community");
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (!tb[BMPTAP_FILTER_FAMILY] || (nla_get_u8(tb[BMPTAP_FILTER_FAMILY]) != AF_INET &&
+					  nla_get_u8(tb[BMPTAP_FILTER_FAMILY]) != AF_INET6)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "filter family missing or invalid");
+		return -EINVAL;
+	}
+	maxbits = nla_get_u8(tb[BMPTAP_FILTER_FAMILY]) == AF_INET ? 32 : 128;
+	if (nla_get_u8(tb[BMPTAP_FILTER_KIND]) == BMPTAP_FILTER_KIND_MAX_LEN) {
+		if (!tb[BMPTAP_FILTER_MAX_LEN] || nla_get_u8(tb[BMPTAP_FILTER_MAX_LEN]) > maxbits) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "max-length missing or too long");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!tb[BMPTAP_FILTER_PREFIX] || !tb[BMPTAP_FILTER_PREFIX_LEN] ||
+	    nla_len(tb[BMPTAP_FILTER_PREFIX]) != maxbits / 8) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "prefix missing or of the wrong size");
+		return -EINVAL;
+	}
+	plen = nla_get_u8(tb[BMPTAP_FILTER_PREFIX_LEN]);
+	ge = tb[BMPTAP_FILTER_GE] ? nla_get_u8(tb[BMPTAP_FILTER_GE]) : plen;
+	/* As in router prefix lists: "ge N" alone means up to the family's bits. */
+	le = tb[BMPTAP_FILTER_LE] ? nla_get_u8(tb[BMPTAP_FILTER_LE]) :
+	     tb[BMPTAP_FILTER_GE] ? maxbits : plen;
+	if (plen > maxbits || ge < plen || le < ge || le > maxbits) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "need length <= ge <= le <= family bits");
+		return -EINVAL;
+	}
+	a = nla_data(tb[BMPTAP_FILTER_PREFIX]);
+	for (i = plen; i < (int)maxbits; i++)
+		if (a[i / 8] & (0x80 >> (i % 8))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "prefix has host bits set");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static int filter_parse(struct genl_info *info, struct nlattr **tb, bool set)
+{
+	struct nlattr *attr = info->attrs[BMPTAP_A_FILTER];
+	int err;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_FILTER missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, BMPTAP_FILTER_MAX, attr, bmptap_filter_policy,
+			       info->extack);
+	if (err)
+		return err;
+	return filter_check(info, attr, tb, set);
+}
+
+static int bmptap_set_filter(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
+	struct nlattr *attr = info->attrs[BMPTAP_A_FILTER];
+	struct bmptap_filter *flt;
+	int err, i;
+
+	if (!bn)
+		return -ENODEV;
+	err = filter_parse(info, tb, true);
+	if (err)
+		return err;
+	flt = kzalloc(struct_size(flt, data, nla_len(attr)), GFP_KERNEL);
+	if (!flt)
+		return -ENOMEM;
+	nla_strscpy(flt->name, tb[BMPTAP_FILTER_NAME], sizeof(flt->name));
+	flt->len = nla_len(attr);
+	memcpy(flt->data, nla_data(attr), flt->len);
+
+	mutex_lock(&bn->cfg_lock);
+	i = filter_find(bn, flt->name);
+	if (i >= 0) {
+		kfree(bn->filters[i]);
+		bn->filters[i] = flt;
+	} else if (bn->nfilters < BMPTAP_MAX_FILTERS) {
+		bn->filters[bn->nfilters++] = flt;
+	} else {
+		mutex_unlock(&bn->cfg_lock);
+		kfree(flt);
+		NL_SET_ERR_MSG(info->extack, "too many filters");
+		return -ENOSPC;
+	}
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int bmptap_del_filter(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
+	char name[BMPTAP_FILTER_NAME_MAX + 1];
+	int err, i;
+
+	if (!bn)
+		return -ENODEV;
+	err = filter_parse(info, tb, false);
+	if (err)
+		return err;
+	nla_strscpy(name, tb[BMPTAP_FILTER_NAME], sizeof(name));
+
+	mutex_lock(&bn->cfg_lock);
+	i = filter_find(bn, name);
+	if (i < 0) {
+		mutex_unlock(&bn->cfg_lock);
+		NL_SET_ERR_MSG(info->extack, "no such filter");
+		return -ENOENT;
+	}
+	kfree(bn->filters[i]);
+	bn->nfilters--;
+	memmove(&bn->filters[i], &bn->filters[i + 1],
+		(bn->nfilters - i) * sizeof(bn->filters[0]));
+	bn->filters[bn->nfilters] = NULL;
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int bmptap_get_filter(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bmptap_net *bn = cb_bn(cb);
+	long *idx = &cb->args[0];
+	void *hdr;
+
+	if (!bn)
+		return -ENODEV;
+	mutex_lock(&bn->cfg_lock);
+	for (; *idx < bn->nfilters; (*idx)++) {
+		const struct bmptap_filter *flt = bn->filters[*idx];
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_GET_FILTER);
+		if (!hdr)
+			break;
+		if (nla_put(skb, BMPTAP_A_FILTER | NLA_F_NESTED, flt->len, flt->data)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&bn->cfg_lock);
+	return skb->len;
+}
+
 /* ---- status ---- */
 
 static int bmptap_set_status(struct sk_buff *skb, struct genl_info *info)
@@ -715,6 +946,11 @@ void bmptap_nl_net_exit(struct bmptap_net *bn)
 		bn->servers[i] = NULL;
 	}
 	bn->nservers = 0;
+	for (i = 0; i < bn->nfilters; i++) {
+		kfree(bn->filters[i]);
+		bn->filters[i] = NULL;
+	}
+	bn->nfilters = 0;
 	kfree(bn->status);
 	bn->status = NULL;
 	bn->status_len = 0;
@@ -774,6 +1010,21 @@ static const struct genl_ops bmptap_ops[] = {
 	{
 		.cmd = BMPTAP_CMD_EVENT,
 		.doit = bmptap_event,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_SET_FILTER,
+		.doit = bmptap_set_filter,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_DEL_FILTER,
+		.doit = bmptap_del_filter,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_GET_FILTER,
+		.dumpit = bmptap_get_filter,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -262,6 +262,36 @@ static int show_peers(struct ctl *c)
 	return 0;
 }
 
+static int show_filters(struct ctl *c)
+{
+	struct bt_filter_list l;
+	char m[128];
+
+	if (bt_nl_filter_dump(&c->nl, &l))
+		return nl_fail(c);
+	if (c->req.json) {
+		bt_json_arr_open(&c->js);
+		for (size_t i = 0; i < l.n; i++) {
+			bt_filter_format(&l.v[i], m, sizeof(m));
+			bt_json_obj_open(&c->js);
+			bt_json_kv_str(&c->js, "name", l.v[i].name);
+			bt_json_kv_str(&c->js, "match", m);
+			bt_json_obj_close(&c->js);
+		}
+		bt_json_arr_close(&c->js);
+		fputc('\n', stdout);
+	} else if (!l.n) {
+		printf("no import filters\n");
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			bt_filter_format(&l.v[i], m, sizeof(m));
+			printf("%-20s %s\n", l.v[i].name, m);
+		}
+	}
+	bt_filter_list_free(&l);
+	return 0;
+}
+
 static int config_show(struct ctl *c)
 {
 	struct bt_server_list l;
@@ -527,6 +557,12 @@ static int run(struct ctl *c)
 	case BT_CLI_SERVER_SET:
 	case BT_CLI_SERVER_DEL:
 		return server_cmd(c);
+	case BT_CLI_FILTER_ADD:
+		return bt_nl_filter_set(&c->nl, &c->req.filter) ? nl_fail(c) : 0;
+	case BT_CLI_FILTER_DEL:
+		return bt_nl_filter_del(&c->nl, c->req.filter.name) ? nl_fail(c) : 0;
+	case BT_CLI_FILTER_SHOW:
+		return show_filters(c);
 	case BT_CLI_HELP:
 		break;
 	}

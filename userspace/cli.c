@@ -539,6 +539,30 @@ static int no_more(struct parser *p, int argc, char *const argv[])
 	return 0;
 }
 
+/* filter add NAME MATCH.. | filter del NAME | filter show */
+static int filter_cmd(struct parser *p, int argc, char *const argv[], struct bt_cli_req *req)
+{
+	if (argc < 1)
+		return perr(p, "missing subcommand for \"filter\" (add, del, show)");
+	if (!strcmp(argv[0], "show")) {
+		req->cmd = BT_CLI_FILTER_SHOW;
+		return no_more(p, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[0], "add") && strcmp(argv[0], "del"))
+		return perr(p, "unknown subcommand \"%s\" for \"filter\" (add, del, show)",
+			    show(argv[0]).s);
+	req->cmd = !strcmp(argv[0], "add") ? BT_CLI_FILTER_ADD : BT_CLI_FILTER_DEL;
+	if (argc < 2)
+		return perr(p, "missing filter name for \"filter %s\"", argv[0]);
+	if (!bt_filter_name_ok(argv[1]))
+		return perr(p, "invalid filter name \"%s\" (1..%d of A-Z a-z 0-9 _ . -)",
+			    show(argv[1]).s, BMPTAP_FILTER_NAME_MAX);
+	snprintf(req->filter.name, sizeof(req->filter.name), "%s", argv[1]);
+	if (req->cmd == BT_CLI_FILTER_DEL)
+		return no_more(p, argc - 2, argv + 2);
+	return bt_filter_parse(argc - 2, argv + 2, &req->filter, p->err, p->errlen);
+}
+
 #define SHOW_CHOICES "flows, counters, tap, servers, peers, status"
 
 static int config_cmd(struct parser *p, int argc, char *const argv[],
@@ -655,6 +679,8 @@ int bt_cli_parse(int argc, char *const argv[], struct bt_cli_req *req,
 				  req->cmd == BT_CLI_SERVER_SET ? "server set" :
 				  "server del");
 	}
+	if (!strcmp(cmd, "filter"))
+		return filter_cmd(&p, argc, argv, req);
 	if (!strcmp(cmd, "config"))
 		return config_cmd(&p, argc, argv, req);
 	if (!strcmp(cmd, "monitor")) {
@@ -713,6 +739,10 @@ const char *bt_cli_usage(void)
 "                  [sys-name S] [sys-descr S] [passive on|off]\n"
 "                  [allow PREFIX[,PREFIX..]]\n"
 "  " PROG " server del ADDRESS [port N]\n"
+"  " PROG " filter add NAME prefix P/LEN [ge N] [le N] | max-length ipv4|ipv6 N\n"
+"                  | as-path ASN | community ASN:VALUE\n"
+"  " PROG " filter del NAME\n"
+"  " PROG " [-j] filter show\n"
 "  " PROG " config load [--merge] FILE\n"
 "  " PROG " config show\n"
 "  " PROG " [-j] monitor\n"
@@ -730,5 +760,7 @@ const char *bt_cli_usage(void)
 "config load reads the [[bmp-servers]] of a GoBGP TOML file (\"-\": stdin),\n"
 "validates all of it, then makes the servers in the module exactly those\n"
 "of the file (--merge: only adds and replaces).  config show prints them\n"
-"in the same format.  monitor prints bmptapd's peer and route events.\n";
+"in the same format.  monitor prints bmptapd's peer and route events.\n"
+"filter add stores an import filter (replacing one of the same name): the\n"
+"routes it matches are left out of the post-policy and Loc-RIB views.\n";
 }

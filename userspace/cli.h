@@ -28,6 +28,9 @@ enum bt_cli_cmd {
 	BT_CLI_CONFIG_LOAD,
 	BT_CLI_CONFIG_SHOW,
 	BT_CLI_MONITOR,
+	BT_CLI_FILTER_ADD,
+	BT_CLI_FILTER_DEL,
+	BT_CLI_FILTER_SHOW,
 };
 
 struct bt_cli_req {
@@ -43,6 +46,7 @@ struct bt_cli_req {
 	char warning[160];			/* "" or one line for stderr */
 	const char *file;			/* CONFIG_LOAD: argv element, "-": stdin */
 	bool merge;				/* CONFIG_LOAD: keep servers not in the file */
+	struct bt_filter filter;		/* FILTER_ADD (all), FILTER_DEL (name) */
 };
 
 #define BT_CLI_ERRLEN	512

@@ -814,6 +814,8 @@ static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
 	[BMPTAP_CNT_FLOWS_REFUSED] = "flows_refused",
 	[BMPTAP_CNT_RECORDS] = "records",
 	[BMPTAP_CNT_RECORDS_LOST] = "records_lost",
+	[BMPTAP_CNT_FRAGMENTS] = "fragments",
+	[BMPTAP_CNT_AUTH_FAIL] = "auth_fail",
 };
 
 const char *bt_counter_name(unsigned int cnt)
@@ -1219,6 +1221,137 @@ int bt_nl_server_del(struct bt_nl *nl, const char *address, uint16_t port)
 	mnl_attr_put_u16(nlh, BMPTAP_SERVER_PORT, port);
 	mnl_attr_nest_end(nlh, nest);
 	return talk(nl, nlh, NULL, NULL, "deleting server config");
+}
+
+/* ---- import filters -------------------------------------------------------- */
+
+static int parse_filter(struct bt_nl *nl, const struct nlattr *nest, struct bt_filter *f)
+{
+	const struct nlattr *a;
+	bool have_ge = false, have_le = false;
+
+	mnl_attr_for_each_nested(a, nest) {
+		unsigned int t = mnl_attr_get_type(a);
+		bool ok = true;
+
+		switch (t) {
+		case BMPTAP_FILTER_NAME:
+			get_str(a, f->name, sizeof(f->name));
+			break;
+		case BMPTAP_FILTER_KIND:
+			ok = get_u8(a, &f->kind);
+			break;
+		case BMPTAP_FILTER_FAMILY:
+			ok = get_u8(a, &f->family);
+			break;
+		case BMPTAP_FILTER_PREFIX:
+			ok = mnl_attr_get_payload_len(a) <= sizeof(f->prefix);
+			if (ok)
+				memcpy(f->prefix, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			break;
+		case BMPTAP_FILTER_PREFIX_LEN:
+			ok = get_u8(a, &f->plen);
+			break;
+		case BMPTAP_FILTER_GE:
+			ok = get_u8(a, &f->ge);
+			have_ge = true;
+			break;
+		case BMPTAP_FILTER_LE:
+			ok = get_u8(a, &f->le);
+			have_le = true;
+			break;
+		case BMPTAP_FILTER_MAX_LEN:
+			ok = get_u8(a, &f->max_len);
+			break;
+		case BMPTAP_FILTER_ASN:
+			ok = get_u32(a, &f->asn);
+			break;
+		case BMPTAP_FILTER_COMMUNITY:
+			ok = get_u32(a, &f->community);
+			break;
+		}
+		if (!ok)
+			return bad_attr(nl, "filter", t);
+	}
+	/* The module's defaults (uapi), made explicit for the matcher. */
+	if (!have_ge)
+		f->ge = f->plen;
+	if (!have_le)
+		f->le = have_ge ? (f->family == AF_INET ? 32 : 128) : f->plen;
+	return 0;
+}
+
+static int filters_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
+{
+	struct bt_filter_list *l = ctx;
+	const struct nlattr *a;
+
+	for_each_genl_attr(a, nlh) {
+		struct bt_filter f;
+		int err;
+
+		if (mnl_attr_get_type(a) != BMPTAP_A_FILTER)
+			continue;
+		memset(&f, 0, sizeof(f));
+		err = parse_filter(nl, a, &f);
+		if (err)
+			return err;
+		if (bt_filter_list_add(l, &f))
+			return fail(nl, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int bt_nl_filter_dump(struct bt_nl *nl, struct bt_filter_list *out)
+{
+	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_GET_FILTER, NLM_F_DUMP);
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = talk(nl, nlh, filters_cb, out, "reading import filters");
+	if (err)
+		bt_filter_list_free(out);
+	return err;
+}
+
+int bt_nl_filter_set(struct bt_nl *nl, const struct bt_filter *f)
+{
+	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_SET_FILTER, NLM_F_ACK);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, BMPTAP_A_FILTER);
+
+	mnl_attr_put_strz(nlh, BMPTAP_FILTER_NAME, f->name);
+	mnl_attr_put_u8(nlh, BMPTAP_FILTER_KIND, f->kind);
+	switch (f->kind) {
+	case BMPTAP_FILTER_KIND_PREFIX:
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->family);
+		mnl_attr_put(nlh, BMPTAP_FILTER_PREFIX, f->family == AF_INET ? 4 : 16, f->prefix);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_PREFIX_LEN, f->plen);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_GE, f->ge);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_LE, f->le);
+		break;
+	case BMPTAP_FILTER_KIND_MAX_LEN:
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->family);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_MAX_LEN, f->max_len);
+		break;
+	case BMPTAP_FILTER_KIND_AS_PATH:
+		mnl_attr_put_u32(nlh, BMPTAP_FILTER_ASN, f->asn);
+		break;
+	case BMPTAP_FILTER_KIND_COMMUNITY:
+		mnl_attr_put_u32(nlh, BMPTAP_FILTER_COMMUNITY, f->community);
+		break;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return talk(nl, nlh, NULL, NULL, "storing import filter");
+}
+
+int bt_nl_filter_del(struct bt_nl *nl, const char *name)
+{
+	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_DEL_FILTER, NLM_F_ACK);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, BMPTAP_A_FILTER);
+
+	mnl_attr_put_strz(nlh, BMPTAP_FILTER_NAME, name);
+	mnl_attr_nest_end(nlh, nest);
+	return talk(nl, nlh, NULL, NULL, "deleting import filter");
 }
 
 /* ---- status -------------------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <linux/bmptap.h>
 
+#include "filter.h"
 #include "records.h"
 
 struct mnl_socket;
@@ -227,6 +228,13 @@ int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
 int bt_nl_server_del(struct bt_nl *nl, const char *address, uint16_t port);
 int bt_nl_server_dump(struct bt_nl *nl, struct bt_server_list *out);
 void bt_server_list_free(struct bt_server_list *l);
+
+/* ---- import filters ----------------------------------------------------- */
+
+/* Adds or replaces (by name) one filter; the module validates it again. */
+int bt_nl_filter_set(struct bt_nl *nl, const struct bt_filter *f);
+int bt_nl_filter_del(struct bt_nl *nl, const char *name);
+int bt_nl_filter_dump(struct bt_nl *nl, struct bt_filter_list *out);
 
 /* ---- helper status blob ------------------------------------------------- */
 

@@ -12,6 +12,7 @@
  *
  * Output (stdout, flushed):
  *   ready                                  listening
+ *   accepted N                             an exporter connected (N so far)
  *   SINK done prefixes=N prefixes4=N prefixes6=N rm=N eor=N peer_up=N
  *        first_epoch=T last_epoch=T        (first / last Route Monitoring)
  *   SINK final ...                         the same at exit
@@ -199,6 +200,8 @@ int main(int argc, char **argv)
 				conns[n].fd = fd;
 				buf_init(&conns[n].in);
 				n++;
+				printf("accepted %d\n", n);
+				fflush(stdout);
 				continue;
 			}
 		}

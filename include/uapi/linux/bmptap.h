@@ -44,6 +44,9 @@ enum bmptap_cmd {
 	 * same attribute, on the "monitor" group.  Nothing is stored.
 	 */
 	BMPTAP_CMD_EVENT,
+	BMPTAP_CMD_SET_FILTER,	/* do: add or replace an import filter (by name) */
+	BMPTAP_CMD_DEL_FILTER,	/* do: remove an import filter (by name) */
+	BMPTAP_CMD_GET_FILTER,	/* dump: the stored import filters */
 	__BMPTAP_CMD_MAX,
 };
 #define BMPTAP_CMD_MAX (__BMPTAP_CMD_MAX - 1)
@@ -63,6 +66,7 @@ enum bmptap_attr {
 	 * tell how many it lost (ENOBUFS).
 	 */
 	BMPTAP_A_EVENT_SEQ,
+	BMPTAP_A_FILTER,	/* nest: BMPTAP_FILTER_* */
 	__BMPTAP_A_MAX,
 };
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
@@ -111,6 +115,7 @@ enum bmptap_counter {
 	BMPTAP_CNT_RECORDS,		/* u64: (netns only) records queued */
 	BMPTAP_CNT_RECORDS_LOST,	/* u64: (netns only) records lost wholesale */
 	BMPTAP_CNT_FRAGMENTS,		/* u64: (netns only) TCP in IP fragments, skipped */
+	BMPTAP_CNT_AUTH_FAIL,		/* u64: received segments TCP drops for TCP-MD5, skipped */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
@@ -154,6 +159,37 @@ enum bmptap_server_attr {
 #define BMPTAP_POLICY_ADJ_OUT	(1U << 3)
 #define BMPTAP_POLICY_ALL	(BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST | \
 				 BMPTAP_POLICY_LOCAL_RIB)
+
+/*
+ * Import filters, stored per netns for the helper like the servers: each
+ * one rejects, in the helper's post-policy view (BMPTAP_POLICY_POST and the
+ * Loc-RIB it derives), the routes it matches.  A filter has a unique name
+ * and exactly one match kind; the kernel only validates and stores them.
+ */
+enum bmptap_filter_kind {
+	BMPTAP_FILTER_KIND_PREFIX = 1,	/* PREFIX/PREFIX_LEN, GE..LE */
+	BMPTAP_FILTER_KIND_MAX_LEN = 2,	/* FAMILY: prefixes longer than MAX_LEN */
+	BMPTAP_FILTER_KIND_AS_PATH = 3,	/* ASN anywhere in the AS path */
+	BMPTAP_FILTER_KIND_COMMUNITY = 4,	/* COMMUNITY (RFC 1997) carried */
+};
+
+enum bmptap_filter_attr {
+	BMPTAP_FILTER_UNSPEC,
+	BMPTAP_FILTER_NAME,		/* string: 1..63 of [A-Za-z0-9_.-] */
+	BMPTAP_FILTER_KIND,		/* u8: enum bmptap_filter_kind */
+	BMPTAP_FILTER_FAMILY,		/* u8: AF_INET or AF_INET6 (PREFIX, MAX_LEN) */
+	BMPTAP_FILTER_PREFIX,		/* binary: 4 or 16 bytes, host bits zero */
+	BMPTAP_FILTER_PREFIX_LEN,	/* u8 */
+	BMPTAP_FILTER_GE,		/* u8: PREFIX_LEN..max; default PREFIX_LEN */
+	BMPTAP_FILTER_LE,		/* u8: GE..max; default: max if GE given, else PREFIX_LEN */
+	BMPTAP_FILTER_MAX_LEN,		/* u8 */
+	BMPTAP_FILTER_ASN,		/* u32 */
+	BMPTAP_FILTER_COMMUNITY,	/* u32: ASN << 16 | value */
+	__BMPTAP_FILTER_MAX,
+};
+#define BMPTAP_FILTER_MAX (__BMPTAP_FILTER_MAX - 1)
+#define BMPTAP_FILTER_NAME_MAX		63
+#define BMPTAP_MAX_FILTERS		256
 
 /* Direction of a TCP stream relative to the tapped host. */
 enum bmptap_dir {
