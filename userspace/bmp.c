@@ -122,11 +122,13 @@ void bmp_statistics(struct buf *b, const struct bmp_peer *p, const struct bmp_st
 		switch (s[i].type) {
 		case BMP_STAT_ADJ_RIB_IN: case BMP_STAT_LOC_RIB:
 		case BMP_STAT_ADJ_RIB_OUT_PRE: case BMP_STAT_ADJ_RIB_OUT_POST:
+		case BMP_STAT_ADJ_RIB_IN_PRE: case BMP_STAT_ADJ_RIB_IN_POST:
 			buf_u16(b, 8);
 			buf_u64(b, s[i].value);
 			break;
 		case BMP_STAT_ADJ_RIB_IN_AF: case BMP_STAT_LOC_RIB_AF:
 		case BMP_STAT_ADJ_RIB_OUT_PRE_AF: case BMP_STAT_ADJ_RIB_OUT_POST_AF:
+		case BMP_STAT_ADJ_RIB_IN_PRE_AF: case BMP_STAT_ADJ_RIB_IN_POST_AF:
 			buf_u16(b, 11);
 			buf_u16(b, s[i].afi);
 			buf_u8(b, s[i].safi);

@@ -86,7 +86,7 @@ enum bmp_down_reason {
 	BMP_DOWN_LOCAL_TLV = 6,		/* RFC 9069: + information TLVs */
 };
 
-/* Statistics types (RFC 7854 4.8, RFC 8671 6.2). */
+/* Statistics types (RFC 7854 4.8, RFC 8671 6.2, RFC 9972). */
 enum bmp_stat_type {
 	BMP_STAT_REJECTED = 0,
 	BMP_STAT_DUP_PREFIX = 1,
@@ -106,6 +106,11 @@ enum bmp_stat_type {
 	BMP_STAT_ADJ_RIB_OUT_POST = 15,
 	BMP_STAT_ADJ_RIB_OUT_PRE_AF = 16,
 	BMP_STAT_ADJ_RIB_OUT_POST_AF = 17,
+	/* RFC 9972 */
+	BMP_STAT_ADJ_RIB_IN_PRE = 18,
+	BMP_STAT_ADJ_RIB_IN_PRE_AF = 19,
+	BMP_STAT_ADJ_RIB_IN_POST = 20,
+	BMP_STAT_ADJ_RIB_IN_POST_AF = 21,
 };
 
 struct bmp_stat {

@@ -37,6 +37,7 @@ struct daemon {
 	struct bt_nl nl;
 	struct peers peers;
 	struct feed feed;
+	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
 	struct loop_fd ntf_h, rd_h, sig_h;
 	struct loop_timer poll_t, status_t;
 	int sig_fd;
@@ -89,6 +90,38 @@ static void load_servers(struct daemon *d)
 	bt_server_list_free(&l);
 }
 
+static bool filters_equal(const struct bt_filter_list *a, const struct bt_filter_list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (memcmp(&a->v[i], &b->v[i], sizeof(a->v[i])))
+			return false;
+	return true;
+}
+
+static void load_filters(struct daemon *d)
+{
+	struct bt_filter_list l;
+
+	if (bt_nl_filter_dump(&d->nl, &l)) {
+		LOG_E(&d->log, "import filter dump: %s", bt_nl_error(&d->nl));
+		return;
+	}
+	/* Config notifications also come for server changes: only a real
+	 * filter change costs a recomputation and post-policy replays. */
+	if (filters_equal(&l, &d->filters)) {
+		bt_filter_list_free(&l);
+		return;
+	}
+	LOG_I(&d->log, "%zu import filter(s) configured", l.n);
+	struct bt_filter_list old = d->filters;
+	d->filters = l;
+	peers_set_filters(&d->peers, &d->filters);
+	bt_filter_list_free(&old);
+	feed_filters_changed(&d->feed);
+}
+
 static int on_record(void *ctx, const struct bt_rec *rec)
 {
 	struct daemon *d = ctx;
@@ -138,8 +171,10 @@ static void on_ntf(void *ctx, uint32_t events)
 		LOG_W(&d->log, "notifications: %s", bt_nl_error(&d->nl));
 	if (ev & BT_NL_EV_OVERRUN)
 		LOG_W(&d->log, "notifications were lost; re-reading everything");
-	if (ev & BT_NL_EV_CONFIG)
+	if (ev & BT_NL_EV_CONFIG) {
+		load_filters(d);
 		load_servers(d);
+	}
 	if (ev & BT_NL_EV_DOORBELL)
 		start_read(d);
 }
@@ -221,6 +256,18 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib, BGP_FAM_IPV4));
 	bt_json_kv_u64(j, "ipv6_unicast", rib_count(&p->rib, BGP_FAM_IPV6));
 	bt_json_obj_close(j);
+	bt_json_key(j, "prefixes_post_policy");
+	bt_json_obj_open(j);
+	bt_json_kv_u64(j, "ipv4_unicast", p->post_count[BGP_FAM_IPV4]);
+	bt_json_kv_u64(j, "ipv6_unicast", p->post_count[BGP_FAM_IPV6]);
+	bt_json_obj_close(j);
+	bt_json_key(j, "prefixes_sent");
+	bt_json_obj_open(j);
+	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib_out, BGP_FAM_IPV4));
+	bt_json_kv_u64(j, "ipv6_unicast", rib_count(&p->rib_out, BGP_FAM_IPV6));
+	bt_json_obj_close(j);
+	bt_json_kv_u64(j, "rejected_by_filters", p->cnt.rejected);
+	bt_json_kv_u64(j, "updates_sent", p->cnt.updates_out);
 	bt_json_kv_u64(j, "messages_rx", p->cnt.msgs[BMPTAP_DIR_RX]);
 	bt_json_kv_u64(j, "messages_tx", p->cnt.msgs[BMPTAP_DIR_TX]);
 	bt_json_kv_u64(j, "updates", p->cnt.updates);
@@ -261,6 +308,14 @@ static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
 	bt_json_kv_u64(&j, "attribute_sets", d->peers.attrs.count);
 	bt_json_key(&j, "servers");
 	feed_status_json(&d->feed, &j);
+	if (d->peers.locrib) {
+		bt_json_key(&j, "loc_rib");
+		bt_json_obj_open(&j);
+		bt_json_kv_u64(&j, "ipv4_unicast", rib_count(&d->peers.locrib->rib, BGP_FAM_IPV4));
+		bt_json_kv_u64(&j, "ipv6_unicast", rib_count(&d->peers.locrib->rib, BGP_FAM_IPV6));
+		bt_json_obj_close(&j);
+	}
+	bt_json_kv_u64(&j, "import_filters", d->filters.n);
 	bt_json_kv_u64(&j, "peer_count", d->peers.count);
 	bt_json_key(&j, "peers");
 	bt_json_arr_open(&j);
@@ -424,6 +479,7 @@ int main(int argc, char **argv)
 	}
 	/* Joined first, so no doorbell or config change falls between the
 	 * dumps below and the first READ. */
+	load_filters(d);
 	if (dump_flows(d))
 		goto out;
 	load_servers(d);
@@ -454,6 +510,7 @@ int main(int argc, char **argv)
 out:
 	feed_free(&d->feed);
 	peers_free(&d->peers);
+	bt_filter_list_free(&d->filters);
 	bt_nl_close(&d->nl);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);

@@ -114,8 +114,10 @@ static void cp_thaw(struct cpeer *cp)
 {
 	if (!cp->frozen)
 		return;
-	for (int f = 0; f < BGP_FAM_MAX; f++)
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		rib_thaw(&cp->p->rib, f);
+		rib_thaw(&cp->p->rib_out, f);
+	}
 	cp->frozen = false;
 }
 
@@ -180,8 +182,10 @@ static void cp_start_replay(struct cpeer *cp)
 	cp->pos = 0;
 	cp->gen = rib_gen(&cp->p->rib, 0);
 	if (!cp->frozen) {
-		for (int f = 0; f < BGP_FAM_MAX; f++)
+		for (int f = 0; f < BGP_FAM_MAX; f++) {
 			rib_freeze(&cp->p->rib, f);
+			rib_freeze(&cp->p->rib_out, f);
+		}
 		cp->frozen = true;
 	}
 }
@@ -228,9 +232,11 @@ static void out_put(struct collector *c, const uint8_t *msg, size_t len)
 	c->st.msgs++;
 }
 
-static bool pre_policy(const struct collector *c)
+/* Whether the collector gets this peer at all: the Loc-RIB instance only
+ * with local-rib. */
+static bool wants_peer(const struct collector *c, const struct peer *p)
 {
-	return c->policy & BMPTAP_POLICY_PRE;
+	return !p->locrib || (c->policy & BMPTAP_POLICY_LOCAL_RIB);
 }
 
 /* Every cpeer stops going out live: the collector fell behind. */
@@ -247,10 +253,13 @@ static void start_lagging(struct collector *c)
 }
 
 static void mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
-		       size_t n)
+		       size_t n, uint8_t flag)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!pset_add(&cp->dirty, &chg[i])) {
+		struct bgp_prefix k = chg[i];
+
+		k.fam |= flag;
+		if (!pset_add(&cp->dirty, &k)) {
 			/*
 			 * Cannot remember the change: this collector can no
 			 * longer be brought in line incrementally.  A new
@@ -276,25 +285,27 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * Sends the RIB state of n entries as Route Monitoring: entries sharing an
- * attribute set are packed into as few UPDATEs as fit (encoded with the
- * peer's receive codec, so the A flag and ADD-PATH stay right); attr 0
- * means "withdrawn".  Timestamps are 0: the receive time of a route from
- * the RIB is not kept (RFC 7854 4.2: zero means unavailable).
+ * Sends the RIB state of n entries of one view as Route Monitoring:
+ * entries sharing an attribute set are packed into as few UPDATEs as fit
+ * (encoded with the view's codec, so the A flag and ADD-PATH stay right);
+ * attr 0 means "withdrawn".  ts 0 on replays: the receive time of a route
+ * from the RIB is not kept (RFC 7854 4.2: zero means unavailable).
  */
-static void emit_routes(struct collector *c, struct cpeer *cp, const struct bgp_prefix *pfx,
-			const uint32_t *ids, size_t n)
+static void emit_view(struct collector *c, struct cpeer *cp, int view,
+		      const struct bgp_prefix *pfx, const uint32_t *ids, size_t n, uint64_t ts)
 {
 	struct feed *f = c->feed;
 	struct peer *p = cp->p;
+	const struct bgp_codec *codec = peer_view_codec(p, view);
 
-	if (!n || !pre_policy(c))
+	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++)
-		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)pfx[i].fam << 24 | i;
+		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)(pfx[i].fam & ~PFX_OUT) << 24 | i;
 	qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		f->sorted[i] = pfx[f->keys[i] & 0xffffff];
+		f->sorted[i].fam &= (uint8_t)~PFX_OUT;
 		f->sorted_ids[i] = (uint32_t)(f->keys[i] >> 32);
 	}
 	for (size_t i = 0; i < n;) {
@@ -307,9 +318,9 @@ static void emit_routes(struct collector *c, struct cpeer *cp, const struct bgp_
 		while (i < j) {
 			buf_reset(&f->upd);
 			if (id && s)
-				k = bgp_encode_update(&f->upd, s, f->sorted + i, j - i, &p->sess.rx);
+				k = bgp_encode_update(&f->upd, s, f->sorted + i, j - i, codec);
 			else if (!id)
-				k = bgp_encode_withdraw(&f->upd, f->sorted + i, j - i, &p->sess.rx);
+				k = bgp_encode_withdraw(&f->upd, f->sorted + i, j - i, codec);
 			else
 				k = 0;
 			if (!k || f->upd.oom) {
@@ -319,24 +330,90 @@ static void emit_routes(struct collector *c, struct cpeer *cp, const struct bgp_
 				continue;
 			}
 			buf_reset(&f->scratch);
-			peer_encode_rm(p, &f->scratch, f->upd.data, f->upd.len, 0);
+			peer_encode_rm_view(p, view, &f->scratch, f->upd.data, f->upd.len, ts);
 			out_put(c, f->scratch.data, f->scratch.len);
 			i += k;
 		}
 	}
 }
 
-static void emit_eor(struct collector *c, struct cpeer *cp, int fam)
+/*
+ * The RIB state of n entries (from f->batch / f->ids, reordered here) in
+ * every view the collector wants: entries flagged PFX_OUT are of the
+ * Adj-RIB-Out.  The post-policy view sends the routes the verdict accepts;
+ * the rejected ones are withdrawn (the collector may hold an older accepted
+ * version) except on a first replay (withdraw false), where it holds none.
+ */
+static void emit_routes(struct collector *c, struct cpeer *cp, struct bgp_prefix *pfx,
+			uint32_t *ids, size_t n, uint64_t ts, bool withdraw)
+{
+	struct feed *f = c->feed;
+	struct peer *p = cp->p;
+	size_t n_in = 0, n_post = 0;
+
+	if (!n)
+		return;
+	if (p->locrib) {
+		emit_view(c, cp, VIEW_LOCRIB, pfx, ids, n, ts);
+		return;
+	}
+	/* Adj-RIB-In entries first, Adj-RIB-Out ones after. */
+	for (size_t i = 0; i < n; i++) {
+		if (pfx[i].fam & PFX_OUT)
+			continue;
+		struct bgp_prefix tp = pfx[n_in];
+		uint32_t ti = ids[n_in];
+
+		pfx[n_in] = pfx[i];
+		ids[n_in] = ids[i];
+		pfx[i] = tp;
+		ids[i] = ti;
+		n_in++;
+	}
+	if (c->policy & BMPTAP_POLICY_PRE)
+		emit_view(c, cp, VIEW_PRE, pfx, ids, n_in, ts);
+	if (c->policy & BMPTAP_POLICY_POST) {
+		for (size_t i = 0; i < n_in; i++) {
+			bool ok = ids[i] && peer_verdict(f->peers, p, &pfx[i], ids[i]) == POL_ACCEPT;
+
+			if (!ok && !withdraw)
+				continue;
+			f->post_pfx[n_post] = pfx[i];
+			f->post_ids[n_post++] = ok ? ids[i] : 0;
+		}
+		emit_view(c, cp, VIEW_POST, f->post_pfx, f->post_ids, n_post, ts);
+	}
+	if (c->policy & BMPTAP_POLICY_ADJ_OUT)
+		emit_view(c, cp, VIEW_OUT, pfx + n_in, ids + n_in, n - n_in, ts);
+}
+
+static void emit_eor_view(struct collector *c, struct cpeer *cp, int view, int fam)
 {
 	struct feed *f = c->feed;
 
-	if (!pre_policy(c))
-		return;
 	buf_reset(&f->upd);
 	bgp_encode_eor(&f->upd, fam);
 	buf_reset(&f->scratch);
-	peer_encode_rm(cp->p, &f->scratch, f->upd.data, f->upd.len, 0);
+	peer_encode_rm_view(cp->p, view, &f->scratch, f->upd.data, f->upd.len, 0);
 	out_put(c, f->scratch.data, f->scratch.len);
+}
+
+/* End-of-RIB of fam (PFX_OUT: of the Adj-RIB-Out) in every view that has it. */
+static void emit_eor(struct collector *c, struct cpeer *cp, int fam)
+{
+	if (cp->p->locrib) {
+		emit_eor_view(c, cp, VIEW_LOCRIB, fam);
+		return;
+	}
+	if (fam & PFX_OUT) {
+		if (c->policy & BMPTAP_POLICY_ADJ_OUT)
+			emit_eor_view(c, cp, VIEW_OUT, fam & ~PFX_OUT);
+		return;
+	}
+	if (c->policy & BMPTAP_POLICY_PRE)
+		emit_eor_view(c, cp, VIEW_PRE, fam);
+	if (c->policy & BMPTAP_POLICY_POST)
+		emit_eor_view(c, cp, VIEW_POST, fam);
 }
 
 /*
@@ -352,31 +429,47 @@ static size_t step_budget(const struct collector *c)
 	return n < 1 ? 1 : n > REPLAY_BATCH ? REPLAY_BATCH : n;
 }
 
+/*
+ * The replay walks the Adj-RIB-In's families, then (adj-rib-out) the
+ * Adj-RIB-Out's: cp->fam counts 0..2*BGP_FAM_MAX-1 over both.
+ */
+static struct rib *replay_rib(struct cpeer *cp, int idx, int *fam)
+{
+	*fam = idx % BGP_FAM_MAX;
+	return idx >= BGP_FAM_MAX ? &cp->p->rib_out : &cp->p->rib;
+}
+
 static void replay_step(struct collector *c, struct cpeer *cp)
 {
 	struct feed *f = c->feed;
-	struct rib *r = &cp->p->rib;
+	int end = c->policy & BMPTAP_POLICY_ADJ_OUT && !cp->p->locrib ? 2 * BGP_FAM_MAX : BGP_FAM_MAX;
+	int fam;
 
-	if (cp->fam >= BGP_FAM_MAX) {
+	if (cp->fam >= end) {
 		cp->replay = false;
+		cp->replay_wd = false;
 		cp_thaw(cp);
 		return;
 	}
+	struct rib *r = replay_rib(cp, cp->fam, &fam);
+	uint8_t flag = cp->fam >= BGP_FAM_MAX ? PFX_OUT : 0;
 	/* A growth rehash moved every slot: walk this family again (the
 	 * collector sees some routes twice, which is harmless). */
-	if (rib_gen(r, cp->fam) != cp->gen) {
+	if (rib_gen(r, fam) != cp->gen) {
 		cp->pos = 0;
-		cp->gen = rib_gen(r, cp->fam);
+		cp->gen = rib_gen(r, fam);
 	}
-	size_t n = rib_walk_slots(r, cp->fam, &cp->pos, f->batch, f->ids, step_budget(c));
-	emit_routes(c, cp, f->batch, f->ids, n);
-	if (cp->pos >= rib_cap(r, cp->fam)) {
-		if (cp->p->sess.af[cp->fam] || rib_count(r, cp->fam))
-			emit_eor(c, cp, cp->fam);
+	size_t n = rib_walk_slots(r, fam, &cp->pos, f->batch, f->ids, step_budget(c));
+	for (size_t i = 0; i < n; i++)
+		f->batch[i].fam |= flag;
+	emit_routes(c, cp, f->batch, f->ids, n, 0, cp->replay_wd);
+	if (cp->pos >= rib_cap(r, fam)) {
+		if (cp->p->sess.af[fam] || rib_count(r, fam))
+			emit_eor(c, cp, fam | flag);
 		cp->fam++;
 		cp->pos = 0;
-		if (cp->fam < BGP_FAM_MAX)
-			cp->gen = rib_gen(r, cp->fam);
+		if (cp->fam < end)
+			cp->gen = rib_gen(replay_rib(cp, cp->fam, &fam), fam);
 	}
 }
 
@@ -400,10 +493,13 @@ static bool flush_step(struct collector *c, struct cpeer *cp)
 
 		if (pfx->fam == 0xff)
 			continue;
+		struct bgp_prefix k = *pfx;
+
+		k.fam &= (uint8_t)~PFX_OUT;
 		f->batch[n] = *pfx;
-		f->ids[n++] = rib_lookup(&cp->p->rib, pfx);
+		f->ids[n++] = rib_lookup(pfx->fam & PFX_OUT ? &cp->p->rib_out : &cp->p->rib, &k);
 	}
-	emit_routes(c, cp, f->batch, f->ids, n);
+	emit_routes(c, cp, f->batch, f->ids, n, 0, true);
 	if (cp->flush_pos >= cp->flushing.cap)
 		pset_free(&cp->flushing);	/* memory goes back as the lag ends */
 	return true;
@@ -418,9 +514,12 @@ static bool cp_step(struct collector *c, struct cpeer *cp)
 	}
 	if (flush_step(c, cp))
 		return false;
-	for (int fam = 0; fam < BGP_FAM_MAX; fam++)
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
 		if (cp->eor_mask & (1u << fam))
 			emit_eor(c, cp, fam);
+		if (cp->eor_mask & (1u << (fam + 4)))
+			emit_eor(c, cp, fam | PFX_OUT);
+	}
 	cp->eor_mask = 0;
 	if (cp->mirror_lost) {
 		struct feed *f = c->feed;
@@ -494,6 +593,16 @@ static void sink_up(void *ctx, struct peer *p)
 		n = c->next;	/* coll_kick() may free c */
 		if (c->state != COLL_UP)
 			continue;
+		/* The Loc-RIB instance comes up with the first peer. */
+		struct peer *lr = f->peers->locrib;
+		if (lr && wants_peer(c, lr) && !collector_cpeer(c, lr->flow_id)) {
+			struct cpeer *lcp = cp_add(c, lr);
+
+			if (lcp) {
+				append_peer_up(c, lr);
+				lcp->live = collector_pending(c) <= c->limit && !c->lagging;
+			}
+		}
 		append_peer_up(c, p);
 		struct cpeer *cp = cp_add(c, p);
 		if (!cp) {
@@ -530,21 +639,65 @@ static void sink_down(void *ctx, struct peer *p)
 }
 
 static void live_or_mirror_lost(struct collector *c, struct cpeer *cp, const uint8_t *msg,
-				size_t len, uint64_t ts)
+				size_t len, uint64_t ts, int info)
 {
 	struct feed *f = c->feed;
 
 	if (!c->cfg.mirroring)
 		return;
+	/* The mirror queue is the output, bounded like the rest. */
 	if (cp->live && collector_pending(c) + len + 64 <= c->limit) {
 		buf_reset(&f->scratch);
-		peer_encode_mirror(cp->p, &f->scratch, msg, len, ts);
+		peer_encode_mirror_info(cp->p, &f->scratch, msg, len, ts, info);
 		out_put(c, f->scratch.data, f->scratch.len);
 	} else {
 		/* Mirroring cannot be coalesced: tell the collector instead. */
 		cp->mirror_lost = true;
 		c->st.lost_mirrors++;
 	}
+}
+
+/*
+ * The post-policy view of one UPDATE's changes, re-encoded: routes now
+ * accepted are announced, routes no longer accepted (withdrawn, replaced
+ * by a rejected version) are withdrawn, the rest is not the collector's
+ * business.  chg_ok holds the verdicts taken when the RIB changed.
+ */
+static void live_post(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
+		      const uint8_t *chg_ok, size_t n, uint64_t ts)
+{
+	struct feed *f = c->feed;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!chg_ok[i])
+			continue;
+		f->post_pfx[k] = chg[i];
+		f->post_ids[k++] = chg_ok[i] & CHG_NEW_OK ? rib_lookup(&cp->p->rib, &chg[i]) : 0;
+		if (k == REPLAY_BATCH) {
+			emit_view(c, cp, VIEW_POST, f->post_pfx, f->post_ids, k, ts);
+			k = 0;
+		}
+	}
+	emit_view(c, cp, VIEW_POST, f->post_pfx, f->post_ids, k, ts);
+}
+
+/* Changes of the Loc-RIB instance: re-encoded from it. */
+static void live_locrib(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
+			size_t n, uint64_t ts)
+{
+	struct feed *f = c->feed;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		f->post_pfx[k] = chg[i];
+		f->post_ids[k++] = rib_lookup(&cp->p->rib, &chg[i]);
+		if (k == REPLAY_BATCH) {
+			emit_view(c, cp, VIEW_LOCRIB, f->post_pfx, f->post_ids, k, ts);
+			k = 0;
+		}
+	}
+	emit_view(c, cp, VIEW_LOCRIB, f->post_pfx, f->post_ids, k, ts);
 }
 
 static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
@@ -557,30 +710,91 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 		nx = c->next;	/* coll_kick() may free c */
 		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
 
-		if (!cp)
-			continue;
-		live_or_mirror_lost(c, cp, msg, len, ts);
-		if (!pre_policy(c))
+		if (!cp || !(c->policy & (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)))
 			continue;
 		if (cp->live) {
-			/* Encoded once for all collectors; f->live is not
-			 * touched by the pump (unlike scratch and upd). */
+			/* Pre-policy: the UPDATE as received, encoded once for
+			 * all collectors; f->live is not touched by the pump
+			 * (unlike scratch and upd).  Post-policy: re-encoded. */
 			if (!encoded) {
 				buf_reset(&f->live);
 				peer_encode_rm(p, &f->live, msg, len, ts);
 				encoded = true;
 			}
-			if (collector_pending(c) + f->live.len <= c->limit) {
-				out_put(c, f->live.data, f->live.len);
+			size_t need = (c->policy & BMPTAP_POLICY_PRE ? f->live.len : 0) +
+				      (c->policy & BMPTAP_POLICY_POST ? f->live.len + 64 * n : 0);
+			if (collector_pending(c) + need <= c->limit) {
+				if (c->policy & BMPTAP_POLICY_PRE)
+					out_put(c, f->live.data, f->live.len);
+				if (c->policy & BMPTAP_POLICY_POST) {
+					live_post(c, cp, chg, f->peers->chg_ok, n, ts);
+					if (eor >= 0)
+						emit_eor_view(c, cp, VIEW_POST, eor);
+				}
 				coll_kick(c);
 				continue;
 			}
 			start_lagging(c);
 		}
-		mark_dirty(c, cp, chg, n);
+		mark_dirty(c, cp, chg, n, 0);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << eor);
 		coll_kick(c);
+	}
+}
+
+/*
+ * What the daemon sent (Adj-RIB-Out, O flag: the UPDATE as sent), or, with
+ * msg NULL, changes of the Loc-RIB instance.
+ */
+static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			    uint64_t ts, const struct bgp_prefix *chg, size_t n, int eor)
+{
+	struct feed *f = ctx;
+	uint32_t want = p->locrib ? BMPTAP_POLICY_LOCAL_RIB : BMPTAP_POLICY_ADJ_OUT;
+
+	for (struct collector *c = f->head, *nx; c; c = nx) {
+		nx = c->next;	/* coll_kick() may free c */
+		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
+
+		if (!cp || !(c->policy & want))
+			continue;
+		if (cp->live) {
+			size_t need = msg ? len + 64 : 64 * n;
+
+			if (collector_pending(c) + need <= c->limit) {
+				if (p->locrib) {
+					live_locrib(c, cp, chg, n, ts);
+				} else {
+					buf_reset(&f->scratch);
+					peer_encode_rm_view(p, VIEW_OUT, &f->scratch, msg, len, ts);
+					out_put(c, f->scratch.data, f->scratch.len);
+				}
+				coll_kick(c);
+				continue;
+			}
+			start_lagging(c);
+		}
+		mark_dirty(c, cp, chg, n, p->locrib ? 0 : PFX_OUT);
+		if (eor >= 0)
+			cp->eor_mask |= (uint8_t)(1u << (eor + (p->locrib ? 0 : 4)));
+		coll_kick(c);
+	}
+}
+
+static void sink_errored(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			 uint64_t ts)
+{
+	struct feed *f = ctx;
+
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
+
+		if (cp) {
+			live_or_mirror_lost(c, cp, msg, len, ts, BMP_MIRROR_ERRORED_PDU);
+			coll_kick(c);
+		}
 	}
 }
 
@@ -594,7 +808,7 @@ static void sink_message(void *ctx, struct peer *p, const uint8_t *msg, size_t l
 		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
 
 		if (cp) {
-			live_or_mirror_lost(c, cp, msg, len, ts);
+			live_or_mirror_lost(c, cp, msg, len, ts, -1);
 			coll_kick(c);
 		}
 	}
@@ -620,7 +834,8 @@ struct peer_sink feed_sink(struct feed *f)
 {
 	return (struct peer_sink){
 		.ctx = f, .up = sink_up, .down = sink_down, .update = sink_update,
-		.message = sink_message, .lost = sink_lost,
+		.message = sink_message, .lost = sink_lost, .update_out = sink_update_out,
+		.errored = sink_errored,
 	};
 }
 
@@ -655,33 +870,25 @@ static void initiation(struct collector *c)
 }
 
 /*
- * RFC 7854 4.8 counters this exporter actually knows: routes in the
- * Adj-RIB-In (7) and per AFI/SAFI (9), and UPDATEs treated as withdraw
- * (11).  Sent also for peers still catching up: the counts describe the
- * exporter's RIB, which the collector converges to.
+ * A Statistics Report per peer (and for the Loc-RIB instance), with every
+ * counter peer_stats() defines (operator-guide.md).  Sent also for peers
+ * still catching up: the counts describe the exporter's RIBs, which the
+ * collector converges to.
  */
 void collector_stats(struct collector *c)
 {
 	struct feed *f = c->feed;
+	struct timespec ts;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
 	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
-		const struct peer *p = cp->p;
-		struct bmp_stat st[4] = {
-			{ .type = BMP_STAT_ADJ_RIB_IN,
-			  .value = rib_count(&p->rib, BGP_FAM_IPV4) + rib_count(&p->rib, BGP_FAM_IPV6) },
-			{ .type = BMP_STAT_ADJ_RIB_IN_AF, .afi = BGP_AFI_IPV4, .safi = BGP_SAFI_UNICAST,
-			  .value = rib_count(&p->rib, BGP_FAM_IPV4) },
-			{ .type = BMP_STAT_ADJ_RIB_IN_AF, .afi = BGP_AFI_IPV6, .safi = BGP_SAFI_UNICAST,
-			  .value = rib_count(&p->rib, BGP_FAM_IPV6) },
-			{ .type = BMP_STAT_UPD_TREAT_AS_WITHDRAW, .value = p->cnt.treat_as_withdraw },
-		};
+		struct bmp_stat st[32];
 		struct bmp_peer h;
-		struct timespec ts;
+		size_t n = peer_stats(cp->p, c->policy & BMPTAP_POLICY_ADJ_OUT, st, 32);
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		peer_bmp_hdr(p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, &h);
+		peer_bmp_hdr(cp->p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, &h);
 		buf_reset(&f->scratch);
-		bmp_statistics(&f->scratch, &h, st, 4);
+		bmp_statistics(&f->scratch, &h, st, n);
 		out_put(c, f->scratch.data, f->scratch.len);
 	}
 }
@@ -723,6 +930,16 @@ void collector_start(struct collector *c, int fd)
 			break;
 		append_peer_up(c, p);
 		cp_start_replay(cp);
+	}
+	/* The Loc-RIB instance after the peers, as a router lists it. */
+	struct peer *lr = f->peers->locrib;
+	if (lr && wants_peer(c, lr)) {
+		struct cpeer *cp = cp_add(c, lr);
+
+		if (cp) {
+			append_peer_up(c, lr);
+			cp_start_replay(cp);
+		}
 	}
 	if (f->loop && c->cfg.stats_timeout)
 		loop_timer_arm(f->loop, &c->stats_timer, (uint64_t)c->cfg.stats_timeout * 1000u);
@@ -1158,7 +1375,10 @@ int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
 	f->ids = malloc(REPLAY_BATCH * sizeof(*f->ids));
 	f->sorted_ids = malloc(REPLAY_BATCH * sizeof(*f->sorted_ids));
 	f->keys = malloc(REPLAY_BATCH * sizeof(*f->keys));
-	if (!f->batch || !f->sorted || !f->ids || !f->sorted_ids || !f->keys)
+	f->post_pfx = malloc(REPLAY_BATCH * sizeof(*f->post_pfx));
+	f->post_ids = malloc(REPLAY_BATCH * sizeof(*f->post_ids));
+	if (!f->batch || !f->sorted || !f->ids || !f->sorted_ids || !f->keys || !f->post_pfx ||
+	    !f->post_ids)
 		return -ENOMEM;
 	return 0;
 }
@@ -1202,6 +1422,26 @@ void feed_free(struct feed *f)
 	free(f->ids);
 	free(f->sorted_ids);
 	free(f->keys);
+	free(f->post_pfx);
+	free(f->post_ids);
+}
+
+void feed_filters_changed(struct feed *f)
+{
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;
+		if (c->state != COLL_UP || !(c->policy & BMPTAP_POLICY_POST))
+			continue;
+		/* Every route's post-policy verdict may have changed: replay,
+		 * withdrawing what is rejected now. */
+		for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
+			if (cp->p->locrib)
+				continue;
+			cp_start_replay(cp);
+			cp->replay_wd = true;
+		}
+		coll_kick(c);
+	}
 }
 
 struct collector *feed_add(struct feed *f, const struct bt_server_cfg *cfg)
@@ -1210,9 +1450,6 @@ struct collector *feed_add(struct feed *f, const struct bt_server_cfg *cfg)
 
 	if (!c)
 		return NULL;
-	if (c->policy & ~BMPTAP_POLICY_PRE)
-		LOG_W(f->log, "collector %s: only pre-policy Adj-RIB-In is exported so far",
-		      c->remote);
 	LOG_I(f->log, "collector %s: added", c->remote);
 	if (!f->loop)
 		return c;

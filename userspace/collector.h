@@ -66,7 +66,11 @@ struct cpeer {
 	uint32_t flush_pos;
 	uint8_t eor_mask;		/* End-of-RIB markers owed */
 	bool mirror_lost;		/* mirrored messages were dropped */
+	bool replay_wd;			/* replay withdraws post-policy rejects */
 };
+
+/* In dirty sets: the entry is of the Adj-RIB-Out (bgp_prefix.fam bit). */
+#define PFX_OUT 0x40
 
 enum coll_state {
 	COLL_IDLE,
@@ -97,7 +101,7 @@ struct collector {
 	struct collector *parent;	/* the listener of an accepted session */
 	bool accepted;			/* a passive listener's session: no retry */
 	struct bt_server_cfg cfg;
-	uint32_t policy;		/* BMPTAP_POLICY_*; only PRE is produced */
+	uint32_t policy;		/* BMPTAP_POLICY_* */
 	enum coll_state state;
 	int fd;
 	struct loop_fd lfd;
@@ -129,6 +133,8 @@ struct feed {
 	struct bgp_prefix *batch, *sorted;
 	uint32_t *ids, *sorted_ids;
 	uint64_t *keys;
+	struct bgp_prefix *post_pfx;	/* one view's subset of a batch */
+	uint32_t *post_ids;
 };
 
 int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
@@ -151,6 +157,8 @@ void feed_apply(struct feed *f, const struct bt_server_list *l);
 bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms);
 
 void feed_status_json(const struct feed *f, struct bt_json *j);
+/* The import filters changed: post-policy views are replayed. */
+void feed_filters_changed(struct feed *f);
 
 /* ---- exposed for tests -------------------------------------------------- */
 

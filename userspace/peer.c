@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include "locrib.h"
 #include "log.h"
 #include "nl.h"
 
@@ -39,6 +40,7 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 static void peer_destroy(struct peer *p)
 {
 	rib_free(&p->rib);
+	rib_free(&p->rib_out);
 	free(p->open[0]);
 	free(p->open[1]);
 	free(p->notif);
@@ -53,8 +55,12 @@ void peers_free(struct peers *ps)
 		n = p->next;
 		peer_destroy(p);
 	}
+	if (ps->locrib)
+		peer_destroy(ps->locrib);
 	free(ps->buckets);
 	free(ps->chg);
+	free(ps->chg_ok);
+	free(ps->lchg);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -97,6 +103,7 @@ static struct peer *peer_new(struct peers *ps, uint32_t flow_id)
 	p->flow_id = flow_id;
 	p->notif_dir = -1;
 	rib_init(&p->rib, &ps->attrs);
+	rib_init(&p->rib_out, &ps->attrs);
 	if (ps->count + 1 > ps->n_buckets)
 		rehash(ps);
 	uint32_t i = bucket(ps, flow_id);
@@ -133,6 +140,9 @@ static void peer_del(struct peers *ps, struct peer *p)
 }
 
 /* ---- session state -------------------------------------------------------- */
+
+static uint64_t mono_now(void);
+static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new);
 
 const char *peer_state_name(enum peer_state s)
 {
@@ -179,6 +189,54 @@ static void set_open(struct peers *ps, struct peer *p, int dir, const uint8_t *m
 	check_opens(ps, p);
 }
 
+/* Sends the Loc-RIB changes collected in ps->lchg. */
+static void flush_locrib(struct peers *ps, uint64_t ts)
+{
+	if (ps->n_lchg && ps->locrib && ps->sink.update_out)
+		ps->sink.update_out(ps->sink.ctx, ps->locrib, NULL, 0, ts, ps->lchg, ps->n_lchg, -1);
+	ps->n_lchg = 0;
+}
+
+/*
+ * The Loc-RIB instance starts with the first established session: only
+ * then are the local AS and BGP ID known (from the OPEN the daemon sent).
+ */
+static void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns)
+{
+	struct peer *lr = calloc(1, sizeof(*lr));
+	uint8_t open[64];
+	size_t len;
+
+	if (!lr)
+		return;
+	lr->locrib = true;
+	lr->notif_dir = -1;
+	rib_init(&lr->rib, &ps->attrs);
+	rib_init(&lr->rib_out, &ps->attrs);
+	lr->op[BMPTAP_DIR_TX] = first->op[BMPTAP_DIR_TX];
+	lr->op[BMPTAP_DIR_RX] = first->op[BMPTAP_DIR_TX];
+	len = locrib_open(open, sizeof(open), first->op[BMPTAP_DIR_TX].as,
+			  first->op[BMPTAP_DIR_TX].bgp_id);
+	for (int d = 0; d < 2; d++) {
+		lr->open[d] = malloc(len);
+		if (lr->open[d]) {
+			memcpy(lr->open[d], open, len);
+			lr->open_len[d] = len;
+			lr->open_ok[d] = true;
+		}
+	}
+	/* Routes are encoded from the Loc-RIB: 4-octet ASes, no path ids. */
+	lr->sess.rx.as4 = lr->sess.tx.as4 = true;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		lr->sess.af[f] = true;
+	lr->have_info = true;
+	lr->state = PEER_ESTABLISHED;
+	lr->up_ts_ns = ts_ns;
+	lr->up_mono_ms = mono_now();
+	/* No sink.up of its own: the collectors add it with the first peer's. */
+	ps->locrib = lr;
+}
+
 static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mono_ms)
 {
 	if (p->state != PEER_OPENCONFIRM)
@@ -188,8 +246,15 @@ static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mon
 	p->up_mono_ms = mono_ms;
 	LOG_I(ps->log, "flow %u: session established (peer AS %u)", p->flow_id,
 	      p->op[BMPTAP_DIR_RX].as);
+	if (!ps->locrib)
+		locrib_start(ps, p, ts_ns);
 	if (ps->sink.up)
 		ps->sink.up(ps->sink.ctx, p);
+	/* Mirroring: the peer's OPEN came before there was a peer to mirror
+	 * it for; it goes right after the Peer Up, with its own timestamp. */
+	if (p->open[BMPTAP_DIR_RX] && ps->sink.message)
+		ps->sink.message(ps->sink.ctx, p, p->open[BMPTAP_DIR_RX],
+				 p->open_len[BMPTAP_DIR_RX], p->open_rx_ts);
 	/* A session whose start was lost: say so right after its Peer Up. */
 	if (p->incomplete && ps->sink.lost)
 		ps->sink.lost(ps->sink.ctx, p, ts_ns);
@@ -208,8 +273,16 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	LOG_I(ps->log, "flow %u: session down (BMP reason %u)", p->flow_id, reason);
 	if (ps->sink.down)
 		ps->sink.down(ps->sink.ctx, p);
-	/* The session's routes are gone with it. */
-	rib_reset(&p->rib, NULL, NULL);
+	/* The session's routes are gone with it, and from the Loc-RIB. */
+	ps->cur = NULL;
+	ps->n_chg = 0;
+	rib_reset(&p->rib, on_change, ps);
+	rib_reset(&p->rib_out, NULL, NULL);
+	memset(p->post_count, 0, sizeof(p->post_count));
+	for (size_t i = 0; i < ps->n_chg; i++)
+		locrib_recompute(ps, &ps->chg[i], NULL);
+	ps->n_chg = 0;
+	flush_locrib(ps, ts_ns);
 }
 
 static uint64_t mono_now(void)
@@ -220,24 +293,75 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+enum pol_verdict peer_verdict(const struct peers *ps, const struct peer *p,
+			      const struct bgp_prefix *pfx, uint32_t attr)
+{
+	struct pol_local l = { p->op[BMPTAP_DIR_TX].as, p->op[BMPTAP_DIR_TX].bgp_id };
+
+	return policy_verdict(&l, ps->filters, pfx, attr_get(&ps->attrs, attr));
+}
+
+/*
+ * Every RIB change of ps->cur's Adj-RIB-In (or, with ps->cur NULL, of a RIB
+ * without a post-policy view) is collected with the post-policy verdicts on
+ * the old and the new route: the post-policy feed and the Loc-RIB need
+ * exactly those, and the old route is only valid during this call.
+ */
 static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new)
 {
 	struct peers *ps = ctx;
+	struct peer *p = ps->cur;
+	uint8_t ok = 0;
 
-	(void)old;
 	if (ps->n_chg == ps->cap_chg) {
 		size_t cap = ps->cap_chg ? ps->cap_chg * 2 : 1024;
 		struct bgp_prefix *v = realloc(ps->chg, cap * sizeof(*v));
+		uint8_t *o = realloc(ps->chg_ok, cap);
 
-		if (!v) {
+		if (v)
+			ps->chg = v;
+		if (o)
+			ps->chg_ok = o;
+		if (!v || !o) {
 			ps->chg_nomem = true;
 			return;
 		}
-		ps->chg = v;
 		ps->cap_chg = cap;
 	}
+	if (p) {
+		if (old && peer_verdict(ps, p, pfx, old) == POL_ACCEPT)
+			ok |= CHG_OLD_OK;
+		if (new) {
+			enum pol_verdict v = peer_verdict(ps, p, pfx, new);
+
+			if (v == POL_ACCEPT)
+				ok |= CHG_NEW_OK;
+			else if (v == POL_FILTER)
+				p->cnt.rejected++;
+			else
+				ps->loop_mask |= 1u << v;
+		}
+		if (ok & CHG_OLD_OK)
+			p->post_count[pfx->fam]--;
+		if (ok & CHG_NEW_OK)
+			p->post_count[pfx->fam]++;
+	}
+	ps->chg_ok[ps->n_chg] = ok;
 	ps->chg[ps->n_chg++] = *pfx;
-	(void)new;
+}
+
+static size_t count_nlri(struct bgp_span s, int fam, bool addpath)
+{
+	struct bgp_nlri_iter it;
+	struct bgp_prefix p;
+	size_t n = 0;
+
+	if (fam < 0 || !s.len)
+		return 0;
+	bgp_nlri_iter_init(&it, s, fam, addpath);
+	while (bgp_nlri_next(&it, &p))
+		n++;
+	return n;
 }
 
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
@@ -260,10 +384,30 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	}
 	if (u.eor >= 0)
 		p->cnt.eor++;
+	if (u.treat_as_withdraw && u.action != BGP_ACT_RESET)
+		p->cnt.pfx_treat_as_withdraw +=
+			count_nlri(u.nlri, BGP_FAM_IPV4, u.addpath[BGP_FAM_IPV4]) +
+			(u.reach.present ? count_nlri(u.reach.nlri, u.reach.fam,
+						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0);
 	ps->n_chg = 0;
+	ps->n_lchg = 0;
 	ps->chg_nomem = false;
+	ps->loop_mask = 0;
+	ps->cur = p;
+	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw;
 	if (rib_apply(&p->rib, &u, on_change, ps))
 		p->cnt.rib_nomem++;
+	ps->cur = NULL;
+	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
+		if (ps->loop_mask & (1u << v))
+			p->cnt.loops[v - POL_CLUSTER_LOOP]++;
+	/* An UPDATE that only repeated what the RIB already held. */
+	if (!ps->n_chg && !u.n_errors && u.eor < 0 &&
+	    p->rib.dup_announce + p->rib.dup_withdraw != dups)
+		p->cnt.dup_updates++;
+	for (size_t i = 0; i < ps->n_chg; i++)
+		if (ps->chg_ok[i])
+			locrib_recompute(ps, &ps->chg[i], p);
 	for (size_t i = 0; i < ps->n_chg; i++) {
 		if (rib_lookup(&p->rib, &ps->chg[i]))
 			p->cnt.announced++;
@@ -275,8 +419,34 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		p->incomplete = true;
 		LOG_E(ps->log, "flow %u: out of memory tracking RIB changes", p->flow_id);
 	}
+	/* Mirroring: an UPDATE a speaker would reset the session for is
+	 * unusable as a whole: an Errored PDU. */
+	if (u.action == BGP_ACT_RESET && ps->sink.errored) {
+		p->cnt.errored++;
+		ps->sink.errored(ps->sink.ctx, p, msg, len, ts);
+	} else if (ps->sink.message) {
+		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
+	}
 	if (ps->sink.update)
 		ps->sink.update(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
+	flush_locrib(ps, ts);
+}
+
+/* An UPDATE the local daemon sent: the post-policy Adj-RIB-Out. */
+static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
+		      uint64_t ts)
+{
+	struct bgp_update u;
+
+	bgp_update_parse(msg, len, &p->sess.tx, &u);
+	p->cnt.updates_out++;
+	ps->n_chg = 0;
+	ps->chg_nomem = false;
+	ps->cur = NULL;
+	if (rib_apply(&p->rib_out, &u, on_change, ps))
+		p->cnt.rib_nomem++;
+	if (ps->sink.update_out)
+		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 }
 
 static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
@@ -291,6 +461,8 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 		return;
 	switch (msg[18]) {
 	case BGP_OPEN:
+		if (dir == BMPTAP_DIR_RX && !p->open[dir])
+			p->open_rx_ts = ts;
 		set_open(ps, p, dir, msg, len);
 		return;
 	case BGP_NOTIFICATION:
@@ -321,8 +493,11 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 		p->cnt.ignored++;
 		return;
 	}
-	if (dir != BMPTAP_DIR_RX)
-		return;		/* Adj-RIB-Out is not built (yet) */
+	if (dir != BMPTAP_DIR_RX) {
+		if (msg[18] == BGP_UPDATE)
+			tx_update(ps, p, msg, len, ts);
+		return;
+	}
 	if (msg[18] == BGP_UPDATE)
 		rx_update(ps, p, msg, len, ts);
 	else if (ps->sink.message)
@@ -425,6 +600,12 @@ int peers_record(void *ctx, const struct bt_rec *rec)
 			p->incomplete = true;
 			if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
+			/* Bytes that framed as no BGP message: mirrored as is. */
+			if (g.reason == BMPTAP_GAP_RESYNC && dl && p->state == PEER_ESTABLISHED &&
+			    ps->sink.errored) {
+				p->cnt.errored++;
+				ps->sink.errored(ps->sink.ctx, p, d, dl, rec->hdr.ts_ns);
+			}
 		}
 		return 0;
 	}
@@ -480,11 +661,72 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 	}
 }
 
+/* ---- import filters ------------------------------------------------------- */
+
+static void recount_post(struct peers *ps, struct peer *p)
+{
+	struct bgp_prefix pfx[256];
+	uint32_t ids[256];
+
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
+		uint32_t pos = 0;
+		size_t n;
+
+		p->post_count[f] = 0;
+		while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256)))
+			for (size_t i = 0; i < n; i++)
+				if (peer_verdict(ps, p, &pfx[i], ids[i]) == POL_ACCEPT)
+					p->post_count[f]++;
+	}
+}
+
+void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
+{
+	struct bgp_prefix pfx[256];
+	uint32_t ids[256];
+
+	ps->filters = fl;
+	for (struct peer *p = ps->head; p; p = p->next)
+		if (p->state == PEER_ESTABLISHED)
+			recount_post(ps, p);
+	if (!ps->locrib)
+		return;
+	/*
+	 * Every Loc-RIB entry came from some established peer's Adj-RIB-In
+	 * (a peer going down recomputes its prefixes), so going over all of
+	 * those recomputes every entry that may change.
+	 */
+	for (struct peer *p = ps->head; p; p = p->next) {
+		if (p->state != PEER_ESTABLISHED)
+			continue;
+		for (int f = 0; f < BGP_FAM_MAX; f++) {
+			uint32_t pos = 0;
+			size_t n;
+
+			while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256))) {
+				ps->n_lchg = 0;
+				for (size_t i = 0; i < n; i++)
+					locrib_recompute(ps, &pfx[i], p);
+				flush_locrib(ps, 0);
+			}
+		}
+	}
+}
+
 /* ---- BMP encoding ------------------------------------------------------- */
 
 void peer_bmp_hdr(const struct peer *p, uint64_t ts_ns, struct bmp_peer *h)
 {
 	memset(h, 0, sizeof(*h));
+	if (p->locrib) {
+		/* RFC 9069 4.1: no peer address; the local AS and BGP ID. */
+		h->type = BMP_PEER_LOC_RIB;
+		h->as = p->op[BMPTAP_DIR_TX].as;
+		h->bgp_id = p->op[BMPTAP_DIR_TX].bgp_id;
+		h->ts_sec = (uint32_t)(ts_ns / 1000000000u);
+		h->ts_usec = (uint32_t)(ts_ns % 1000000000u / 1000u);
+		return;
+	}
 	h->type = BMP_PEER_GLOBAL;
 	bmp_peer_set_addr(h, p->info.remote_addr, p->info.family == AF_INET6 ? 16 : 4);
 	/* A: the encapsulated UPDATEs use 2-octet AS_PATHs (RFC 7854 4.2). */
@@ -502,6 +744,16 @@ void peer_encode_up(const struct peer *p, struct buf *b)
 	uint8_t local[16] = { 0 };
 
 	peer_bmp_hdr(p, p->up_ts_ns, &h);
+	if (p->locrib) {
+		/* RFC 9069 5.3: no addresses or ports; the fabricated OPEN as
+		 * both the sent and the received one; the table name TLV. */
+		struct bmp_tlv t = { BMP_INFO_TABLE_NAME, sizeof(LOCRIB_TABLE_NAME) - 1,
+				     LOCRIB_TABLE_NAME };
+
+		bmp_peer_up(b, &h, local, 0, 0, p->open[BMPTAP_DIR_TX], p->open_len[BMPTAP_DIR_TX],
+			    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], &t, 1);
+		return;
+	}
 	/* RFC 7854 4.10: an IPv4 local address goes in the last 4 octets. */
 	if (p->info.family == AF_INET6)
 		memcpy(local, p->info.local_addr, 16);
@@ -555,4 +807,108 @@ void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns)
 
 	peer_bmp_hdr(p, ts_ns, &h);
 	bmp_route_mirroring(b, &h, NULL, 0, BMP_MIRROR_MSGS_LOST);
+}
+
+void peer_view_hdr(const struct peer *p, int view, uint64_t ts_ns, struct bmp_peer *h)
+{
+	peer_bmp_hdr(p, ts_ns, h);
+	switch (view) {
+	case VIEW_POST:
+		h->flags |= BMP_PEER_F_L;
+		break;
+	case VIEW_OUT:
+		/* What the daemon sent is after its export policy: O and L. */
+		h->flags |= BMP_PEER_F_O | BMP_PEER_F_L;
+		if (p->sess.tx.as4)
+			h->flags &= (uint8_t)~BMP_PEER_F_A;
+		else
+			h->flags |= BMP_PEER_F_A;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct bgp_codec *peer_view_codec(const struct peer *p, int view)
+{
+	return view == VIEW_OUT ? &p->sess.tx : &p->sess.rx;
+}
+
+void peer_encode_rm_view(const struct peer *p, int view, struct buf *b, const uint8_t *msg,
+			 size_t len, uint64_t ts_ns)
+{
+	struct bmp_peer h;
+
+	peer_view_hdr(p, view, ts_ns, &h);
+	bmp_route_monitoring(b, &h, msg, len);
+}
+
+void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t *msg,
+			     size_t len, uint64_t ts_ns, int info)
+{
+	struct bmp_peer h;
+
+	peer_bmp_hdr(p, ts_ns, &h);
+	bmp_route_mirroring(b, &h, msg, len, info);
+}
+
+static size_t put_stat(struct bmp_stat *st, size_t n, size_t max, uint16_t type, int fam,
+		       uint64_t v)
+{
+	if (n >= max)
+		return n;
+	st[n].type = type;
+	st[n].afi = fam >= 0 ? bgp_fam_afi(fam) : 0;
+	st[n].safi = fam >= 0 ? BGP_SAFI_UNICAST : 0;
+	st[n].value = v;
+	return n + 1;
+}
+
+size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max)
+{
+	size_t n = 0;
+	uint64_t in = 0, post = 0, out = 0, loc = 0;
+
+	if (p->locrib) {
+		/* The Loc-RIB instance: its size, whole and per AFI/SAFI. */
+		for (int f = 0; f < BGP_FAM_MAX; f++)
+			loc += rib_count(&p->rib, f);
+		n = put_stat(st, n, max, BMP_STAT_LOC_RIB, -1, loc);
+		for (int f = 0; f < BGP_FAM_MAX; f++)
+			n = put_stat(st, n, max, BMP_STAT_LOC_RIB_AF, f, rib_count(&p->rib, f));
+		return n;
+	}
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
+		in += rib_count(&p->rib, f);
+		post += p->post_count[f];
+		out += rib_count(&p->rib_out, f);
+	}
+	n = put_stat(st, n, max, BMP_STAT_REJECTED, -1, p->cnt.rejected);
+	n = put_stat(st, n, max, BMP_STAT_DUP_PREFIX, -1, p->rib.dup_announce);
+	n = put_stat(st, n, max, BMP_STAT_DUP_WITHDRAW, -1, p->rib.dup_withdraw);
+	n = put_stat(st, n, max, BMP_STAT_CLUSTER_LOOP, -1, p->cnt.loops[0]);
+	n = put_stat(st, n, max, BMP_STAT_AS_PATH_LOOP, -1, p->cnt.loops[1]);
+	n = put_stat(st, n, max, BMP_STAT_ORIGINATOR_LOOP, -1, p->cnt.loops[2]);
+	n = put_stat(st, n, max, BMP_STAT_CONFED_LOOP, -1, p->cnt.loops[3]);
+	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN, -1, in);
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_AF, f, rib_count(&p->rib, f));
+	n = put_stat(st, n, max, BMP_STAT_UPD_TREAT_AS_WITHDRAW, -1, p->cnt.treat_as_withdraw);
+	n = put_stat(st, n, max, BMP_STAT_PFX_TREAT_AS_WITHDRAW, -1, p->cnt.pfx_treat_as_withdraw);
+	n = put_stat(st, n, max, BMP_STAT_DUP_UPDATE, -1, p->cnt.dup_updates);
+	if (adj_out) {
+		/* Only the post-policy Adj-RIB-Out is observable (15, 17). */
+		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_OUT_POST, -1, out);
+		for (int f = 0; f < BGP_FAM_MAX; f++)
+			n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_OUT_POST_AF, f,
+				     rib_count(&p->rib_out, f));
+	}
+	/* RFC 9972: pre- and post-policy Adj-RIB-In, whole and per AFI/SAFI. */
+	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE, -1, in);
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE_AF, f, rib_count(&p->rib, f));
+	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST, -1, post);
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST_AF, f, p->post_count[f]);
+	return n;
 }

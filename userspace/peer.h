@@ -32,6 +32,8 @@
 #include "bgp.h"
 #include "bmp.h"
 #include "buf.h"
+#include "filter.h"
+#include "policy.h"
 #include "records.h"
 #include "rib.h"
 
@@ -59,6 +61,13 @@ struct peer_counters {
 	uint64_t gap_bytes[2];
 	uint64_t ignored;		/* messages that could not be used (pending) */
 	uint64_t rib_nomem;
+	/* Statistics Report counters (RFC 7854 4.8; operator-guide.md). */
+	uint64_t rejected;		/* 0: announcements rejected by import filters */
+	uint64_t loops[4];		/* 3-6: UPDATEs with a loop, by POL_*_LOOP - 1 */
+	uint64_t pfx_treat_as_withdraw;	/* 12: NLRI of treat-as-withdraw UPDATEs */
+	uint64_t dup_updates;		/* 13: UPDATEs that changed nothing */
+	uint64_t updates_out;		/* UPDATEs sent by the local daemon */
+	uint64_t errored;		/* RX messages mirrored as Errored PDU */
 };
 
 struct peer {
@@ -89,8 +98,21 @@ struct peer {
 	uint8_t down_reason;		/* enum bmp_down_reason once down */
 	uint64_t down_ts_ns;
 
-	struct rib rib;
+	struct rib rib;			/* pre-policy Adj-RIB-In */
+	struct rib rib_out;		/* post-policy Adj-RIB-Out (TX UPDATEs) */
+	/* Routes of rib the post-policy verdict accepts, per family. */
+	uint64_t post_count[BGP_FAM_MAX];
+	uint64_t open_rx_ts;		/* when the peer's OPEN was seen (mirroring) */
+	bool locrib;			/* the Loc-RIB instance (RFC 9069), not a peer */
 	struct peer_counters cnt;
+};
+
+/* The BMP views of a peer's routes (BMPTAP_POLICY_*). */
+enum peer_view {
+	VIEW_PRE,		/* Adj-RIB-In pre-policy: L clear */
+	VIEW_POST,		/* Adj-RIB-In post-policy: L set */
+	VIEW_OUT,		/* Adj-RIB-Out post-policy: O and L set */
+	VIEW_LOCRIB,		/* the Loc-RIB instance: peer type 3 */
 };
 
 /*
@@ -115,7 +137,21 @@ struct peer_sink {
 			uint64_t ts_ns);
 	/* Messages from the peer were lost: its RIB is suspect. */
 	void (*lost)(void *ctx, struct peer *p, uint64_t ts_ns);
+	/*
+	 * An UPDATE the local daemon sent to an established peer, applied to
+	 * p->rib_out; chg as for update.  Also, with msg NULL, changes of the
+	 * Loc-RIB instance (p->locrib) after the decision process.
+	 */
+	void (*update_out)(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			   uint64_t ts_ns, const struct bgp_prefix *chg, size_t n, int eor);
+	/* Received bytes unusable as a BGP message (mirrored as Errored PDU). */
+	void (*errored)(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			uint64_t ts_ns);
 };
+
+/* RIB change bits of struct peers.chg_ok: the post-policy verdicts. */
+#define CHG_OLD_OK	1u	/* the replaced route was accepted */
+#define CHG_NEW_OK	2u	/* the new route is accepted (0: withdrawn or rejected) */
 
 struct peers {
 	struct attr_table attrs;	/* shared by every peer's RIB */
@@ -127,7 +163,15 @@ struct peers {
 	const struct bt_log *log;
 	struct bgp_prefix *chg;		/* scratch for one UPDATE's changes */
 	size_t n_chg, cap_chg;
+	uint8_t *chg_ok;		/* CHG_* per chg entry */
 	bool chg_nomem;
+	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
+	struct peer *cur;		/* the peer whose RIB is being changed */
+	const struct bt_filter_list *filters;	/* operator import filters, not owned */
+	/* The Loc-RIB instance (RFC 9069), up with the first established peer. */
+	struct peer *locrib;
+	struct bgp_prefix *lchg;	/* its changes from one RIB change batch */
+	size_t n_lchg, cap_lchg;
 	uint64_t holes;			/* records lost between reads / malformed */
 	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
 };
@@ -153,6 +197,17 @@ void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns
  */
 void peers_first_read_done(struct peers *ps, uint64_t now_ns);
 
+/*
+ * New operator import filters (not owned; NULL: none): post-policy counts
+ * and the Loc-RIB are recomputed (Loc-RIB changes go to the sink).  The
+ * caller tells the collectors that every post-policy view changed.
+ */
+void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
+
+/* The post-policy verdict on route (pfx, attr) of p's Adj-RIB-In. */
+enum pol_verdict peer_verdict(const struct peers *ps, const struct peer *p,
+			      const struct bgp_prefix *pfx, uint32_t attr);
+
 /* ---- BMP encoding of peer events ---------------------------------------- */
 
 /* The per-peer header for a message with timestamp ts_ns (0: unknown). */
@@ -161,10 +216,23 @@ void peer_encode_up(const struct peer *p, struct buf *b);
 void peer_encode_down(const struct peer *p, struct buf *b);
 void peer_encode_rm(const struct peer *p, struct buf *b, const uint8_t *msg, size_t len,
 		    uint64_t ts_ns);
+/* The header and UPDATE codec of one view (enum peer_view). */
+void peer_view_hdr(const struct peer *p, int view, uint64_t ts_ns, struct bmp_peer *h);
+const struct bgp_codec *peer_view_codec(const struct peer *p, int view);
+void peer_encode_rm_view(const struct peer *p, int view, struct buf *b, const uint8_t *msg,
+			 size_t len, uint64_t ts_ns);
+/* Route Mirroring with an Information TLV (BMP_MIRROR_ERRORED_PDU) and msg. */
+void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t *msg,
+			     size_t len, uint64_t ts_ns, int info);
+/* The statistics a Statistics Report carries for p (RFC 7854 4.8, 8671). */
+size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max);
 void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
 			size_t len, uint64_t ts_ns);
 void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns);
 
 const char *peer_state_name(enum peer_state s);
+
+/* The Loc-RIB instance's VRF/table name (RFC 9069 TLV type 3). */
+#define LOCRIB_TABLE_NAME "global"
 
 #endif

@@ -123,8 +123,10 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	make_key(t, p, k);
 	uint32_t *s = slot(t, find(t, k));
 	uint32_t old = s[W_ATTR];
-	if (old == attr)
+	if (old == attr) {
+		r->dup_announce++;
 		return 0;
+	}
 	bool tomb = old == RIB_TOMB;
 	if (tomb)
 		old = 0;
@@ -147,12 +149,16 @@ void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, v
 {
 	struct rib_table *t = &r->t[p->fam];
 	uint32_t k[W_ADDR + 4];
-	if (!t->count)
+	if (!t->count) {
+		r->dup_withdraw++;
 		return;
+	}
 	make_key(t, p, k);
 	uint32_t i = find(t, k), old = slot(t, i)[W_ATTR];
-	if (!old || old == RIB_TOMB)
+	if (!old || old == RIB_TOMB) {
+		r->dup_withdraw++;
 		return;
+	}
 	if (cb)
 		cb(ctx, p, old, 0);
 	erase(t, i);
@@ -224,7 +230,10 @@ static int announce_span(struct rib *r, const struct bgp_update *u, struct bgp_s
 	if (!s.len)
 		return 0;
 	if (u->treat_as_withdraw) {
+		/* Not the peer withdrawing: keep these out of the duplicates. */
+		uint64_t dups = r->dup_withdraw;
 		withdraw_span(r, s, fam, u->addpath[fam], cb, ctx);
+		r->dup_withdraw = dups;
 		return 0;
 	}
 	uint32_t id = attr_intern_update(r->attrs, u, fam, nh);

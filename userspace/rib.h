@@ -40,6 +40,9 @@ struct rib {
 	struct attr_table *attrs;	/* shared, not owned */
 	struct rib_table t[BGP_FAM_MAX];
 	bool disabled[BGP_FAM_MAX];	/* RFC 7606 AFI/SAFI disable in effect */
+	/* Announcements of a route with the attributes it already has, and
+	 * withdrawals of a route not there (BMP statistics types 1 and 2). */
+	uint64_t dup_announce, dup_withdraw;
 };
 
 /*

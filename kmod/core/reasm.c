@@ -73,6 +73,7 @@ void bt_stream_syn(struct bt_stream *s, u32 isn)
 		return;
 	s->synced = true;
 	s->next_seq = isn + 1;
+	s->seen_end = s->next_seq;
 }
 
 static int bt_flat_copy(const void *src, u32 off, void *dst, u32 len)
@@ -278,6 +279,7 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p, bo
 			return;
 		s->synced = true;
 		s->next_seq = seq;
+		s->seen_end = seq;
 		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
 	}
 	if (!bt_in_window(seq, s->next_seq)) {
@@ -285,6 +287,8 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p, bo
 		return;
 	}
 	end = seq + len;
+	if (bt_seq_after(end, s->seen_end))
+		s->seen_end = end;
 	if (fin && !s->fin) {
 		s->fin = true;
 		s->fin_seq = end;
@@ -361,6 +365,8 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void 
 	s->acked = true;
 	/* An ACK covering the FIN acknowledges one sequence number past the data. */
 	hole_lim = s->fin ? bt_seq_min(ack, s->fin_seq) : ack;
+	if (!s->gated)
+		hole_lim = bt_seq_min(hole_lim, s->seen_end);
 	if (s->gated)
 		bt_drain(s, true, ack, true, hole_lim, 0, ops, ctx);
 	else

@@ -47,6 +47,7 @@ struct bt_stream {
 	u32 next_seq;		/* next byte to hand to the framer */
 	u32 ack;		/* gated: bytes before ack may be delivered */
 	u32 fin_seq;
+	u32 seen_end;		/* end of the furthest data seen (synced) */
 	u32 max_held;
 	u32 held;		/* bytes in segs */
 	struct bt_seg *segs;
@@ -73,7 +74,10 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p,
 /*
  * The opposite direction acknowledged everything before ack.  Gated: held
  * bytes before ack are delivered.  Both kinds: bytes before ack that the tap
- * does not hold will never come again and are reported as a MISSING hole.
+ * does not hold will never come again and are reported as a MISSING hole;
+ * for an ungated stream (whose every byte the tap sees before any ACK of it
+ * can exist) only up to the furthest byte seen, so that a forged ACK beyond
+ * it, which TCP ignores, cannot make the tap skip real data to come.
  * An ungated stream that runs out of max_held gives up on its oldest hole
  * instead of waiting for an ACK.
  */

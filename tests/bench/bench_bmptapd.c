@@ -33,8 +33,8 @@ struct counts {
 
 static void on_up(void *ctx, struct peer *p)
 {
-	(void)p;
-	((struct counts *)ctx)->ups++;
+	if (!p->locrib)
+		((struct counts *)ctx)->ups++;
 }
 
 static void on_down(void *ctx, struct peer *p)
@@ -48,11 +48,11 @@ static void on_update(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
 {
 	struct counts *c = ctx;
 
-	(void)p;
-	(void)msg;
 	(void)len;
 	(void)ts_ns;
 	(void)chg;
+	if (!msg || p->locrib)		/* Loc-RIB changes, not the peer's */
+		return;
 	c->updates++;
 	c->changes += n;
 	c->eor += eor >= 0;
@@ -130,7 +130,10 @@ int main(int argc, char **argv)
 	bt_log_init(&log, "bench_bmptapd", BT_LOG_ERROR, false);
 	for (r = 0; r < rounds; r++) {
 		struct counts c = { 0 };
-		struct peer_sink sink = { &c, on_up, on_down, on_update, on_message, on_lost };
+		struct peer_sink sink = {
+			.ctx = &c, .up = on_up, .down = on_down, .update = on_update,
+			.message = on_message, .lost = on_lost,
+		};
 		struct peers ps;
 		uint64_t seq = BT_SEQ_UNKNOWN;
 		int n;
@@ -148,7 +151,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		nrec = (uint64_t)n;
-		prefixes = c.changes;
+		{
+			struct peer *p = peers_find(&ps, 1);
+
+			prefixes = p ? rib_count(&p->rib, BGP_FAM_IPV4) + rib_count(&p->rib, BGP_FAM_IPV6) : 0;
+		}
 		if (t < best)
 			best = t;
 		h1 = heap();

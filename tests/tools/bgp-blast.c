@@ -16,7 +16,8 @@
  *   -S FILE       write the bytes sent here
  *   -R FILE       write the bytes received here
  *   -w SECONDS    give up after this long (default 60)
- *   -k MD5KEY     TCP-MD5 key for the peer address (RFC 2385)
+ *   -k MD5KEY     TCP-MD5 key (RFC 2385): for the peer address (connect) or
+ *                 for any peer of the address family (listen)
  *   -H            IPv6: send every segment with a hop-by-hop options
  *                 extension header (so the tap must walk extension headers)
  *   -D            IPv6: the same with a destination options header
@@ -88,6 +89,20 @@ static int set_md5(int fd, const struct sockaddr *peer, socklen_t plen, const ch
 	sig.tcpm_keylen = strlen(key);
 	memcpy(sig.tcpm_key, key, sig.tcpm_keylen);
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));
+}
+
+/* A listener's key: every peer of the family (prefix length 0). */
+static int set_md5_any(int fd, int family, const char *key)
+{
+	struct tcp_md5sig sig;
+
+	memset(&sig, 0, sizeof(sig));
+	sig.tcpm_addr.ss_family = family;
+	sig.tcpm_flags = TCP_MD5SIG_FLAG_PREFIX;
+	sig.tcpm_prefixlen = 0;
+	sig.tcpm_keylen = strlen(key);
+	memcpy(sig.tcpm_key, key, sig.tcpm_keylen);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG_EXT, &sig, sizeof(sig));
 }
 
 /* An options header holding one PadN option: 8 bytes, no meaning. */
@@ -217,10 +232,9 @@ int main(int argc, char **argv)
 			perror("bgp-blast: bind/listen");
 			return 1;
 		}
-		if (o.md5key) {
-			/* The key belongs to the peer: any address of the test net. */
-			fprintf(stderr, "bgp-blast: -k is for connect only\n");
-			return 2;
+		if (o.md5key && set_md5_any(lfd, ai->ai_family, o.md5key)) {
+			perror("bgp-blast: TCP_MD5SIG_EXT");
+			return 1;
 		}
 		printf("listening\n");
 		fflush(stdout);

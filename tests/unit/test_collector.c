@@ -90,12 +90,24 @@ static void sh_msg(struct shadow *s, const uint8_t *m, size_t len)
 		return;
 	case BMP_STATISTICS:
 		sh_ev(s, 'S');
-		assert_int_equal(get_u32(m + 48), 4);
-		/* type 7, length 8, gauge */
-		assert_int_equal(get_u16(m + 52), BMP_STAT_ADJ_RIB_IN);
-		assert_int_equal(get_u16(m + 54), 8);
-		s->stat_routes = (uint32_t)get_u32(m + 60);
+	{
+		/* Walk the TLVs to the end of the message; keep type 7. */
+		uint32_t n = get_u32(m + 48), o = 52, len = get_u32(m + 1);
+
+		for (uint32_t i = 0; i < n; i++) {
+			assert_true(o + 4 <= len);
+			uint16_t t = get_u16(m + o), l = get_u16(m + o + 2);
+
+			assert_true(o + 4 + l <= len);
+			if (t == BMP_STAT_ADJ_RIB_IN) {
+				assert_int_equal(l, 8);	/* 64-bit gauge */
+				s->stat_routes = (uint32_t)get_u32(m + o + 8);
+			}
+			o += 4u + l;
+		}
+		assert_int_equal(o, len);
 		return;
+	}
 	case BMP_ROUTE_MIRRORING:
 		s->lost++;
 		sh_ev(s, 'L');

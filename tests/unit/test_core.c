@@ -1018,6 +1018,32 @@ static void test_bogus(void **state)
 	free_stream(&s, r);
 }
 
+/*
+ * A forged ACK beyond anything the local stack sent (TCP ignores it) must
+ * not make the sent stream declare the bytes still to come missing.
+ */
+static void test_ungated_forged_ack(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 999);
+	feed(&s, 1000, v, 100, r);
+	bt_stream_ack(&s, 1000 + 100000, &ops, r);	/* forged, far ahead */
+	assert_int_equal(s.stats.gaps, 0);
+	feed(&s, 1100, v + 100, 200, r);
+	bt_stream_ack(&s, 1300, &ops, r);
+	assert_stream_eq(r, v, 300, 3);
+	assert_int_equal(r->ngaps, 0);
+	free_stream(&s, r);
+}
+
 /* ---- randomized differential ----------------------------------------- */
 
 struct pkt {
@@ -1193,6 +1219,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure_message),
 		cmocka_unit_test(test_alloc_failure_random),
 		cmocka_unit_test(test_bogus),
+		cmocka_unit_test(test_ungated_forged_ack),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_framer_random_holes),
 	};

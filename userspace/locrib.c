@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Loc-RIB decision process: see locrib.h. */
+#include "locrib.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static uint32_t attr_u32(const struct attr_set *s, uint8_t type, uint32_t dflt)
+{
+	struct bgp_attr a;
+
+	return attr_find(s, type, &a) && a.len == 4 ? get_u32(a.val) : dflt;
+}
+
+static uint32_t origin(const struct attr_set *s)
+{
+	struct bgp_attr a;
+
+	return attr_find(s, BGP_ATTR_ORIGIN, &a) && a.len == 1 ? a.val[0] : 2;
+}
+
+/* Path length and the neighbor AS (first AS of the first AS_SEQUENCE). */
+static unsigned path_len(const struct attr_set *s, uint32_t *neighbor)
+{
+	struct bgp_attr a;
+	unsigned n = 0;
+
+	*neighbor = 0;
+	if (!attr_find(s, BGP_ATTR_AS_PATH, &a))
+		return 0;
+	for (uint32_t o = 0; o + 2 <= a.len; o += 2 + a.val[o + 1] * 4u) {
+		uint8_t type = a.val[o], cnt = a.val[o + 1];
+
+		if (type == BGP_AS_SEQUENCE) {
+			if (!*neighbor && cnt && o + 6 <= a.len)
+				*neighbor = get_u32(a.val + o + 2);
+			n += cnt;
+		} else if (type == BGP_AS_SET) {
+			n++;
+		}
+	}
+	return n;
+}
+
+static int cmp(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int locrib_compare(const struct peers *ps, const struct peer *pa, const struct attr_set *a,
+		   const struct peer *pb, const struct attr_set *b)
+{
+	uint32_t na, nb;
+	struct bgp_attr ca, cb;
+	int r;
+
+	(void)ps;
+	/* a) LOCAL_PREF: higher wins; an eBGP route has none (100 assumed). */
+	if ((r = cmp(attr_u32(b, BGP_ATTR_LOCAL_PREF, 100), attr_u32(a, BGP_ATTR_LOCAL_PREF, 100))))
+		return r;
+	/* b) AS_PATH length */
+	if ((r = cmp(path_len(a, &na), path_len(b, &nb))))
+		return r;
+	/* c) ORIGIN */
+	if ((r = cmp(origin(a), origin(b))))
+		return r;
+	/* d) MED, only between routes from the same neighbor AS */
+	if (!na)
+		na = pa->op[BMPTAP_DIR_RX].as;
+	if (!nb)
+		nb = pb->op[BMPTAP_DIR_RX].as;
+	if (na == nb && (r = cmp(attr_u32(a, BGP_ATTR_MED, 0), attr_u32(b, BGP_ATTR_MED, 0))))
+		return r;
+	/* e) eBGP over iBGP */
+	bool ia = pa->op[BMPTAP_DIR_RX].as == pa->op[BMPTAP_DIR_TX].as;
+	bool ib = pb->op[BMPTAP_DIR_RX].as == pb->op[BMPTAP_DIR_TX].as;
+	if (ia != ib)
+		return ia ? 1 : -1;
+	/* f) lowest BGP ID, the ORIGINATOR_ID standing in (RFC 4456 9) */
+	if ((r = cmp(attr_u32(a, BGP_ATTR_ORIGINATOR_ID, pa->op[BMPTAP_DIR_RX].bgp_id),
+		     attr_u32(b, BGP_ATTR_ORIGINATOR_ID, pb->op[BMPTAP_DIR_RX].bgp_id))))
+		return r;
+	/* g) shortest CLUSTER_LIST (RFC 4456 9) */
+	if ((r = cmp(attr_find(a, BGP_ATTR_CLUSTER_LIST, &ca) ? ca.len : 0,
+		     attr_find(b, BGP_ATTR_CLUSTER_LIST, &cb) ? cb.len : 0)))
+		return r;
+	/* h) lowest peer address (IPv4 before IPv6) */
+	if (pa->info.family != pb->info.family)
+		return pa->info.family == AF_INET ? -1 : 1;
+	return memcmp(pa->info.remote_addr, pb->info.remote_addr,
+		      pa->info.family == AF_INET ? 4 : 16);
+}
+
+static void on_lchg(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new)
+{
+	struct peers *ps = ctx;
+
+	(void)old;
+	(void)new;
+	if (ps->n_lchg == ps->cap_lchg) {
+		size_t cap = ps->cap_lchg ? ps->cap_lchg * 2 : 1024;
+		struct bgp_prefix *v = realloc(ps->lchg, cap * sizeof(*v));
+
+		if (!v) {
+			ps->chg_nomem = true;
+			return;
+		}
+		ps->lchg = v;
+		ps->cap_lchg = cap;
+	}
+	ps->lchg[ps->n_lchg++] = *pfx;
+}
+
+void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const struct peer *hint)
+{
+	struct peer *lr = ps->locrib;
+	const struct peer *best_p = NULL;
+	const struct attr_set *best = NULL;
+	uint32_t best_id = 0;
+	struct bgp_prefix key = *pfx;
+
+	if (!lr)
+		return;
+	key.path_id = 0;
+	for (const struct peer *q = ps->head; q; q = q->next) {
+		if (q->state != PEER_ESTABLISHED)
+			continue;
+		const struct bgp_prefix *k = q == hint ? pfx : &key;
+		uint32_t id = rib_lookup(&q->rib, k);
+		const struct attr_set *s = attr_get(&ps->attrs, id);
+
+		if (!s || peer_verdict(ps, q, k, id) != POL_ACCEPT)
+			continue;
+		if (!best || locrib_compare(ps, q, s, best_p, best) < 0) {
+			best = s;
+			best_p = q;
+			best_id = id;
+		}
+	}
+	if (best_id) {
+		if (rib_announce(&lr->rib, &key, best_id, on_lchg, ps))
+			ps->chg_nomem = true;
+	} else {
+		rib_withdraw(&lr->rib, &key, on_lchg, ps);
+	}
+}
+
+size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id)
+{
+	/* Capabilities: MP IPv4 and IPv6 unicast, 4-octet AS: what the
+	 * Loc-RIB's UPDATEs are encoded with. */
+	static const uint8_t caps_tmpl[] = {
+		2, 6, 1, 4, 0, 1, 0, 1,
+		2, 6, 1, 4, 0, 2, 0, 1,
+		2, 6, 65, 4, 0, 0, 0, 0,
+	};
+	size_t len = 29 + sizeof(caps_tmpl);
+	uint8_t *c;
+
+	if (max < len)
+		return 0;
+	memset(out, 0xff, 16);
+	put_u16(out + 16, (uint16_t)len);
+	out[18] = BGP_OPEN;
+	out[19] = 4;
+	put_u16(out + 20, as > 0xffff ? BGP_AS_TRANS : (uint16_t)as);
+	put_u16(out + 22, 0);		/* hold time: no session */
+	put_u32(out + 24, bgp_id);
+	out[28] = (uint8_t)sizeof(caps_tmpl);
+	c = out + 29;
+	memcpy(c, caps_tmpl, sizeof(caps_tmpl));
+	put_u32(c + 20, as);
+	return len;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Loc-RIB instance (RFC 9069) as the RFC 4271 decision process would
+ * select it over the post-policy Adj-RIBs-In of the established peers
+ * (9.1.2.2, in order): highest LOCAL_PREF (100 when absent), shortest
+ * AS_PATH (an AS_SET counts 1, confederation segments 0), lowest ORIGIN,
+ * lowest MED among routes from the same neighbor AS (absent: 0), eBGP over
+ * iBGP, lowest BGP ID (ORIGINATOR_ID when present), shortest CLUSTER_LIST,
+ * lowest peer address.  The IGP cost to the next hop (step e) is not
+ * observable and skipped.  Keyed by prefix alone: one best path each.
+ */
+#ifndef BMPTAP_LOCRIB_H
+#define BMPTAP_LOCRIB_H
+
+#include "peer.h"
+
+/*
+ * Recomputes the Loc-RIB entry of pfx (its path id only selects which path
+ * of hint, an ADD-PATH peer, to consider; other peers are looked up with
+ * path id 0).  Changes are appended to ps->lchg.
+ */
+void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const struct peer *hint);
+
+/* < 0 when route a (of peer pa) is preferred over b (of pb). */
+int locrib_compare(const struct peers *ps, const struct peer *pa, const struct attr_set *a,
+		   const struct peer *pb, const struct attr_set *b);
+
+/* A fabricated OPEN for the Loc-RIB Peer Up (RFC 9069 5.3). */
+size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id);
+
+#endif
