@@ -4,7 +4,9 @@
 Used by the guest interop cases (tests/lib/interop.sh).  Every query exits 0
 when it holds and 1 when it does not (printing why), so a check can fail.
 
-  bmpjson.py [-r BMP_ROUTER] [-s START_LINE] FILE QUERY ARGS...
+  bmpjson.py [-r BMP_ROUTER] [-s START_LINE] [-x ASN] FILE QUERY ARGS...
+
+  -x ASN: rib and same leave out routes whose AS_PATH contains ASN
 
   up PEER [MIN]                  >= MIN Peer Up for PEER (default 1)
   down PEER [MIN [REASON]]       >= MIN Peer Down for PEER, with reason_type
@@ -63,19 +65,22 @@ def of(msgs, typ, peer=None, prefix=None):
         yield m
 
 
-def rib(msgs):
-    t = set()
+def rib(msgs, ignore_as=None):
+    """The final (peer, prefix) table; ignore_as: leave out routes whose
+    AS_PATH contains that AS (a loop for the monitored router)."""
+    t = {}
     for m in msgs:
         typ = m.get("bmp_msg_type")
         if typ == "peer_down":
-            t = {e for e in t if e[0] != m.get("peer_ip")}
+            t = {e: v for e, v in t.items() if e[0] != m.get("peer_ip")}
         elif typ == "route_monitor" and m.get("ip_prefix"):
             e = (m.get("peer_ip"), m["ip_prefix"], m.get("as_path_id", 0))
             if m.get("log_type") == "withdraw":
-                t.discard(e)
+                t.pop(e, None)
             else:
-                t.add(e)
-    return {(p, pf) for p, pf, _ in t}
+                t[e] = str(m.get("as_path", "")).split()
+    return {(p, pf) for (p, pf, _), path in t.items()
+            if ignore_as is None or ignore_as not in path}
 
 
 def peers(msgs):
@@ -83,10 +88,12 @@ def peers(msgs):
 
 
 def main(argv):
-    router, start = None, 1
-    while argv and argv[0] in ("-r", "-s"):
+    router, start, ignore_as = None, 1, None
+    while argv and argv[0] in ("-r", "-s", "-x"):
         if argv[0] == "-r":
             router = argv[1]
+        elif argv[0] == "-x":
+            ignore_as = argv[1]
         else:
             start = int(argv[1])
         argv = argv[2:]
@@ -139,7 +146,7 @@ def main(argv):
         print(len(list(of(msgs, a[0], a[1] if len(a) > 1 else None))))
         return 0
     if q == "rib":
-        for p, pf in sorted(rib(msgs)):
+        for p, pf in sorted(rib(msgs, ignore_as)):
             print(p, pf)
         return 0
     if q == "peers":
@@ -148,7 +155,7 @@ def main(argv):
         return 0
     if q == "same":
         other, obad = load(a[0])
-        r1, r2 = rib(msgs), rib(other)
+        r1, r2 = rib(msgs, ignore_as), rib(other, ignore_as)
         p1, p2 = peers(msgs), peers(other)
         ok = r1 == r2 and p1 == p2 and r1 and p1
         if not ok:

@@ -47,14 +47,15 @@ it_tapd() {
 		bt_in "$ns" "$IT_B/bmptapctl" server add "$2" port "$3" sys-name "$4"
 }
 
-# it_q [-r ROUTER] [-s LINE] JSON QUERY...: one bmpjson.py query (see there).
+# it_q [-r ROUTER] [-s LINE] [-x ASN] JSON QUERY...: one bmpjson.py query (see there).
 # The simple queries, polled often, run through jq (a Python start costs
 # seconds under TCG); bmpjson.py gives the same answers and does the rest.
 it_q() {
-	local router="" start=1
+	local router="" start=1 xas=""
 	while :; do
 		case $1 in
 		-r) router=$2; shift 2 ;;
+		-x) xas=$2; shift 2 ;;
 		-s) start=$2; shift 2 ;;
 		*) break ;;
 		esac
@@ -72,6 +73,7 @@ it_q() {
 		extra=".log_type != \"withdraw\" and ((.[\$k]|tostring) == \$v or ((.[\$k]|type) == \"string\" and (.[\$k]|contains(\$v))))" ;;
 	pathids) t=route_monitor; n=$3; extra='.log_type != "withdraw" and .as_path_id != null' ;;
 	*) local o=(); [ -n "$router" ] && o+=(-r "$router"); [ "$start" != 1 ] && o+=(-s "$start")
+		[ -n "$xas" ] && o+=(-x "$xas")
 		$IT_PY "${o[@]}" "$file" "$q" "$@"; return ;;
 	esac
 	[ -n "$pf" ] && sel="$sel and .ip_prefix == \$pf"
@@ -147,4 +149,16 @@ it_end() {
 	fi
 	bt_cleanup
 	bt_done
+}
+
+# it_kill NS COMM [SIGNAL]: signals the processes named COMM in namespace NS
+# (the pid files of backgrounded helpers hold a subshell's pid, not the
+# daemon's).  Fails when there was none.
+it_kill() {
+	local ns=$1 comm=$2 sig=${3:-TERM} p n=0
+	for p in $(ip netns pids "$ns"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = "$comm" ] || continue
+		kill -"$sig" "$p" && n=$((n + 1))
+	done
+	[ $n -gt 0 ]
 }

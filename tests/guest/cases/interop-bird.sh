@@ -208,6 +208,8 @@ it_tshark_has c 11019 "exabgp as2: tshark: AS4_PATH attribute in Route Monitorin
 it_tshark_has c 11019 "addpath-rx: tshark: NLRI path id 2" 'bmp.type == 0 && bgp.nlri_path_id == 2'
 it_tshark_has c 11019 "bird extmsg: tshark: Route Monitoring with a BGP UPDATE over 4096 bytes" \
 	'bmp.type == 0 && bgp.length > 4096'
+# Neither l nor b (before its restart) sets the Restart flag: only b's OPEN
+# after "bird -R" can match.
 it_tshark_has c 11019 "bird GR: tshark: Peer Up whose received OPEN has the Restart flag" \
 	'bmp.type == 3 && bgp.cap.gr.timers.restart_flag == 1'
 it_end

@@ -119,7 +119,7 @@ bt_check "interop-exabgp: replay: withdrawn routes not replayed" sh -c \
 	"! tail -n +$((n0 + 1)) $J | grep -q -e 203.0.113.0/24 -e 2001:db8:2:1::/64"
 
 # peer down: gobgpd dies (the remote closes without NOTIFICATION)
-kill -9 "$(cat "$BT_RUN/g/gobgpd.pid")"
+bt_check "$IT_NAME: gobgpd killed" it_kill g gobgpd KILL
 it_wait 30 "gobgp: peer_down fd00:2::2 (remote closed, reason 4)" "$J" down fd00:2::2 1 4
 
 it_collector_end c 11019

@@ -130,7 +130,7 @@ it_wait 5 "replay: gobgp 203.0.113.0/24" -s $((n0 + 1)) "$J" route 10.0.3.2 203.
 
 # --- graceful restart of gobgpd ------------------------------------------------
 n1=$(wc -l <"$J")
-kill -9 "$(cat "$BT_RUN/g/gobgpd.pid")"
+bt_check "$IT_NAME: gobgpd killed" it_kill g gobgpd KILL
 it_wait 30 "gobgp GR: peer_down for 10.0.3.2 (remote closed, reason 4)" "$J" down 10.0.3.2 1 4
 bt_in g gobgpd -r -f "$BT_RUN/g/gobgpd.toml" -p --api-hosts 127.0.0.1:50051 --pprof-disable \
 	>>"$BT_LOG/g-gobgpd.out" 2>&1 &
@@ -152,6 +152,6 @@ it_tshark_has c 11019 "exabgp as2: tshark: AS4_PATH attribute" \
 	'bmp.type == 0 && bgp.update.path_attribute.type_code == 17'
 it_tshark_has c 11019 "bird addpath-rx: tshark: NLRI path id in Route Monitoring" \
 	'bmp.type == 0 && bgp.nlri_path_id > 0'
-it_tshark_has c 11019 "gobgp GR: tshark: Peer Up whose received OPEN has the Restart flag" \
-	'bmp.type == 3 && bgp.cap.gr.timers.restart_flag == 1'
+# (No tshark check of the restarted OPEN's Restart flag here: FRR sets it
+# in its own OPEN from the start, so a filter cannot tell the two apart.)
 it_end

@@ -103,26 +103,32 @@ it_wait 20 "bmptap: exabgp as2+AS4_PATH: as_path 65003 4200000099" "$J" field 10
 it_wait 5 "bmptap: exabgp addpath-rx: 2 path ids" "$J" pathids 10.0.3.2 100.64.3.0/24 2
 it_wait 20 "gobgp-bmp: exabgp route 100.64.3.0/24" "$G" route 10.0.3.2 100.64.3.0/24
 it_wait 20 "gobgp-bmp: frr route 2001:db8:f:1::/64" "$G" route fd00:2::2 2001:db8:f:1::/64
+# FRR sends GoBGP's own announcements of b's IPv6 routes back (AS_PATH
+# 65002 4200000003 65001).  Pre-policy is what was received: bmptap's feed
+# has them; GoBGP drops AS-loop routes before its Adj-RIB-In, so its own
+# feed does not.  Shown here, then left out of the comparison.
+it_wait 20 "bmptap: frr v6: AS-loop route 2001:db8:b::/48 (as received)" "$J" route fd00:2::2 2001:db8:b::/48
+bt_check "interop-gobgp: gobgp-bmp: no AS-loop route from frr (GoBGP drops them pre-policy)" \
+	sh -c "! $IT_PY $G rib | grep -q 'fd00:2::2 2001:db8:b::/48'"
 sleep 3
-it_wait 20 "same peers and routes in both feeds (announcements)" "$J" same "$G"
+it_wait 20 "same peers and routes in both feeds (announcements), AS-loop routes aside" -x 4200000003 "$J" same "$G"
 
 # withdrawals: IPv4 (bird), IPv6 over IPv4 (bird), IPv6 (frr)
 bt_birdc b disable s6b >/dev/null
-bt_birdc b configure >/dev/null
 bt_vtysh f -c 'configure terminal' -c 'router bgp 65002' -c 'address-family ipv6 unicast' \
 	-c 'no network 2001:db8:f:1::/64' >/dev/null 2>&1
 it_wait 20 "bmptap: bird v6-over-v4: withdrawal of 2001:db8:b:1::/64" "$J" withdraw 10.0.1.2 2001:db8:b:1::/64
 it_wait 20 "bmptap: frr v6: withdrawal of 2001:db8:f:1::/64" "$J" withdraw fd00:2::2 2001:db8:f:1::/64
 it_wait 20 "gobgp-bmp: withdrawal of 2001:db8:f:1::/64" "$G" withdraw fd00:2::2 2001:db8:f:1::/64
 sleep 3
-it_wait 20 "same peers and routes in both feeds (after withdrawals)" "$J" same "$G"
+it_wait 20 "same peers and routes in both feeds (after withdrawals), AS-loop routes aside" -x 4200000003 "$J" same "$G"
 
 # a peer goes down: frr's bgpd stops
 kill "$(cat "$BT_RUN/f/bgpd.pid")"
 it_wait 30 "bmptap: frr: peer_down fd00:2::2" "$J" down fd00:2::2
 it_wait 30 "gobgp-bmp: frr: peer_down fd00:2::2" "$G" down fd00:2::2
 sleep 2
-it_wait 20 "same peers and routes in both feeds (after peer down)" "$J" same "$G"
+it_wait 20 "same peers and routes in both feeds (after peer down), AS-loop routes aside" -x 4200000003 "$J" same "$G"
 $IT_PY "$J" rib >"$ART/rib-bmptap.txt"; $IT_PY "$G" rib >"$ART/rib-gobgp.txt"
 
 it_collector_end c 11019 "bmptap feed"

@@ -98,7 +98,8 @@ inject() {
 	[ "$BT_FAILS" = 0 ] || { tail -n 5 "$out"/*.out; grep -v type=msg "$out/tap/records.log" | head; }
 }
 
-cases=${*:-data csum md5 md5v6 nomd5}
+cases="$*"
+[ -n "${cases// /}" ] || cases="data csum md5 md5v6 nomd5"
 for c in $cases; do
 	bt_log "inject: case $c"
 	case $c in
