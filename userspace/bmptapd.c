@@ -22,6 +22,7 @@
 #include "json.h"
 #include "log.h"
 #include "loop.h"
+#include "monitor.h"
 #include "nl.h"
 #include "peer.h"
 
@@ -37,6 +38,7 @@ struct daemon {
 	struct bt_nl nl;
 	struct peers peers;
 	struct feed feed;
+	struct monitor monitor;		/* peer events for bmptapctl monitor */
 	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
 	struct loop_fd ntf_h, rd_h, sig_h;
 	struct loop_timer poll_t, status_t;
@@ -467,7 +469,7 @@ int main(int argc, char **argv)
 		LOG_E(&d->log, "out of memory");
 		goto out;
 	}
-	d->peers.sink = feed_sink(&d->feed);
+	d->peers.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->nl);
 	if (setup_signals(d)) {
 		LOG_E(&d->log, "signals: %s", strerror(errno));
 		goto out;

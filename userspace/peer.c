@@ -482,9 +482,15 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 		return;
 	case BGP_KEEPALIVE:
 	case BGP_UPDATE:
-		/* RFC 4271 8.2.2: OpenConfirm -> Established on KEEPALIVE; an
-		 * UPDATE proves the same. */
-		go_up(ps, p, ts, mono_now());
+		/*
+		 * RFC 4271 8.2.2: the monitored router goes OpenConfirm ->
+		 * Established on the peer's KEEPALIVE; an UPDATE from either
+		 * side proves the same.  Its own KEEPALIVE does not: it sends
+		 * one on accepting the peer's OPEN, and the peer may still
+		 * refuse ours (e.g. NOTIFICATION Bad Peer AS): no Peer Up.
+		 */
+		if (dir == BMPTAP_DIR_RX || msg[18] == BGP_UPDATE)
+			go_up(ps, p, ts, mono_now());
 		break;
 	default:
 		break;

@@ -14,6 +14,7 @@ when it holds and 1 when it does not (printing why), so a check can fail.
   withdraw PEER PREFIX           a route_monitor withdrawal of PREFIX from PEER
   field PEER PREFIX KEY VALUE    an update of PREFIX from PEER whose KEY is
                                  VALUE (or, for strings, contains VALUE)
+  fieldeq PEER PREFIX KEY VALUE  same, KEY exactly VALUE
   pathids PEER PREFIX N          updates of PREFIX from PEER carry >= N
                                  distinct ADD-PATH ids (as_path_id)
   count TYPE [PEER]              prints how many messages of bmp_msg_type TYPE
@@ -127,6 +128,10 @@ def main(argv):
         n = sum(1 for m in of(msgs, "route_monitor", a[0], a[1])
                 if m.get("log_type") == "withdraw")
         return verdict(n >= 1, f"no withdrawal of {a[1]} from {a[0]}")
+    if q == "fieldeq":
+        vals = [m.get(a[2]) for m in of(msgs, "route_monitor", a[0], a[1])
+                if m.get("log_type") != "withdraw"]
+        return verdict(a[3] in map(str, vals), f"{a[1]} from {a[0]}: {a[2]} values {vals[:5]} lack {a[3]!r}")
     if q == "field":
         vals = []
         for m in of(msgs, "route_monitor", a[0], a[1]):

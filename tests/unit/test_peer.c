@@ -90,7 +90,11 @@ static void test_peer_up_bytes(void **state)
 	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_OPEN, OPEN_RX_AS4, TS0);
 	assert_int_equal(f->cap.ups, 0);	/* OpenConfirm: not yet */
 	assert_int_equal(peers_find(&f->ps, 7)->state, PEER_OPENCONFIRM);
+	/* The local KEEPALIVE only says it accepted the peer's OPEN. */
 	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
+	assert_int_equal(f->cap.ups, 0);
+	assert_int_equal(peers_find(&f->ps, 7)->state, PEER_OPENCONFIRM);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
 	assert_int_equal(f->cap.ups, 1);
 	assert_int_equal(peers_find(&f->ps, 7)->state, PEER_ESTABLISHED);
 

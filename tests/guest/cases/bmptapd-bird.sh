@@ -49,6 +49,8 @@ echo $! >"$BT_RUN/c/tcpdump.pid"
 ip netns exec b "$B/bmptapd" -v >"$BT_LOG/bmptapd.out" 2>&1 &
 dpid=$!
 bt_check "bmptapd-bird: bmptapd running" bt_wait 5 sh -c "ip netns exec b $B/bmptapctl show status | grep -q servers"
+ip netns exec b "$B/bmptapctl" monitor >"$BT_RUN/monitor.out" 2>&1 &
+mpid=$!
 bt_check "bmptapd-bird: server add" bt_in b "$B/bmptapctl" server add 10.0.2.2 port 11019 sys-name bmptap-b
 bt_check "bmptapd-bird: Initiation reached pmbmpd" bt_wait 20 has '"bmp_msg_type": "init"'
 
@@ -89,6 +91,24 @@ bt_in b "$B/bmptapctl" -j show status >"$ART/status.json" 2>&1
 bt_check "bmptapd-bird: status shows 2 established peers" \
 	sh -c "[ \$(grep -o '\"state\": \"established\"' $ART/status.json | wc -l) -ge 2 ] || [ \$(grep -o '\"state\":\"established\"' $ART/status.json | wc -l) -ge 2 ]"
 
+# The collector itself dies (every pmbmpd process: it forks helpers that
+# hold the socket and renames them, so match the command name) and a new
+# one starts: it gets the table again.
+mv "$json" "$ART/pmbmpd-before-restart.json"
+pkill -9 -x pmbmpd
+bt_check "bmptapd-bird: collector gone" \
+	bt_wait 10 sh -c "! ip netns exec c ss -ltn | grep -q ':11019 '"
+bt_check "bmptapd-bird: collector restarted" bt_pmbmpd c 11019
+bt_check "bmptapd-bird: restarted collector: Initiation" bt_wait 60 has '"bmp_msg_type": "init"'
+bt_check "bmptapd-bird: restarted collector: both peers up" \
+	bt_wait 30 sh -c "[ \$(grep -c '\"peer_up\"' $json) -ge 2 ]"
+for pfx in 192.0.2.0/24 203.0.113.0/24 2001:db8:a::/48; do
+	bt_check "bmptapd-bird: restarted collector: table replayed ($pfx)" \
+		bt_wait 20 sh -c "grep '\"route_monitor\"' $json | grep -q '\"ip_prefix\": \"$pfx\"'"
+done
+bt_check "bmptapd-bird: restarted collector: reconnect counted" \
+	sh -c "ip netns exec b $B/bmptapctl -j show servers | grep -q '\"reconnects\": *[1-9]'"
+
 # Session down: a disables its IPv4 session (NOTIFICATION Cease from the remote).
 bt_birdc a disable peer4 >/dev/null
 bt_check "bmptapd-bird: peer_down for 10.0.1.1" bt_wait 30 sh -c "grep '\"peer_down\"' $json | grep -q '\"peer_ip\": \"10.0.1.1\"'"
@@ -97,6 +117,12 @@ bt_check "bmptapd-bird: peer_down reason 3 (remote NOTIFICATION)" sh -c "grep '\
 bt_birdc a enable peer4 >/dev/null
 bt_check "bmptapd-bird: peer_up again after enable" bt_wait 60 sh -c "[ \$(grep '\"peer_up\"' $json | grep -c '\"peer_ip\": \"10.0.1.1\"') -ge 2 ]"
 
+mon=$BT_RUN/monitor.out
+bt_check "bmptapd-bird: monitor: peer up 10.0.1.1" grep -q 'peer up 10.0.1.1 AS65001' "$mon"
+bt_check "bmptapd-bird: monitor: route add 192.0.2.0/24" grep -q 'route add 192.0.2.0/24 peer 10.0.1.1' "$mon"
+bt_check "bmptapd-bird: monitor: route del 192.0.2.128/25" grep -q 'route del 192.0.2.128/25 peer 10.0.1.1' "$mon"
+bt_check "bmptapd-bird: monitor: peer down 10.0.1.1 reason 3" grep -q 'peer down 10.0.1.1 .*reason 3' "$mon"
+kill $mpid 2>/dev/null
 kill -TERM $dpid
 wait $dpid; drc=$?
 bt_check "bmptapd-bird: SIGTERM exits 0" [ "$drc" = 0 ]

@@ -131,6 +131,8 @@ for peer in 10.0.1.2 fd00:2::2 10.0.3.2 10.0.4.2; do
 done
 # frr: IPv4 transport with TCP-MD5, IPv4 and IPv6 NLRI
 it_wait 20 "frr md5: IPv4 route 192.0.2.0/24" "$J" route 10.0.1.2 192.0.2.0/24
+# A wrong A flag would make pmbmpd read this 4-octet AS_PATH as "0 65001".
+it_wait 5 "frr as4: as_path exactly 65001 (A flag clear)" "$J" fieldeq 10.0.1.2 192.0.2.0/24 as_path 65001
 it_wait 20 "frr v6-over-v4: IPv6 route 2001:db8:f::/48" "$J" route 10.0.1.2 2001:db8:f::/48
 it_wait 20 "frr v6-over-v4: IPv6 route 2001:db8:f:1::/64" "$J" route 10.0.1.2 2001:db8:f:1::/64
 # gobgp: IPv6 transport, IPv4 NLRI over it
@@ -201,15 +203,13 @@ it_wait 30 "exabgp: peer_down reason 1 (local NOTIFICATION)" "$J" down 10.0.3.2 
 it_collector_end c 11019
 it_tshark_has c 11019 "exabgp as2: tshark: A flag set for 10.0.3.2" \
 	'bmp.peer.ip.addr == 10.0.3.2 && bmp.type == 0 && bmp.peer.flags.as_path == 1'
-bt_check "interop-bird: frr as4: tshark: A flag clear for every message of 10.0.1.2" sh -c \
-	"! tshark -r $BT_RUN/c/bmp-11019.pcap -d tcp.port==11019,bmp -Y 'bmp.peer.ip.addr == 10.0.1.2 && bmp.peer.flags.as_path == 1' 2>/dev/null | grep -q ."
+# (tshark aggregates fields per frame, several BMP messages to a frame: a
+# per-peer "A flag clear" filter cannot be trusted; pmbmpd decodes by it.)
 it_tshark_has c 11019 "exabgp as2: tshark: AS4_PATH attribute in Route Monitoring" \
 	'bmp.type == 0 && bgp.update.path_attribute.type_code == 17'
 it_tshark_has c 11019 "addpath-rx: tshark: NLRI path id 2" 'bmp.type == 0 && bgp.nlri_path_id == 2'
 it_tshark_has c 11019 "bird extmsg: tshark: Route Monitoring with a BGP UPDATE over 4096 bytes" \
 	'bmp.type == 0 && bgp.length > 4096'
-# Neither l nor b (before its restart) sets the Restart flag: only b's OPEN
-# after "bird -R" can match.
-it_tshark_has c 11019 "bird GR: tshark: Peer Up whose received OPEN has the Restart flag" \
-	'bmp.type == 3 && bgp.cap.gr.timers.restart_flag == 1'
+bt_check "interop-bird: bird GR: tshark: received OPEN's Restart flag clear in the first Peer Up, set after the restart" \
+	it_gr_restarted c 11019 10.0.4.2
 it_end

@@ -4,7 +4,9 @@
 #          4.8 kB UPDATE), BIRD sends two ADD-PATH paths (ExaBGP receives)
 #   gobgp  (g, fd00:2::2, AS 65002) IPv6 transport, IPv6 + IPv4 NLRI over IPv6
 #   frr    (f, 10.0.3.2, AS 65005)  dont-capability-negotiate: no 4-octet AS
-#          capability (A flag), no multiprotocol capability (IPv4 implied)
+#          capability (A flag), no multiprotocol capability (IPv4 implied).
+#          FRR still reads ExaBGP's 4-octet AS capability: its remote-as is
+#          4200000004 (23456 gets NOTIFICATION Bad Peer AS).
 # bmptapd (in l) feeds pmbmpd in c: pmbmpd JSON, tshark, collector replay.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BMPTAP_TOP/tests/lib/interop.sh"
@@ -55,7 +57,7 @@ router bgp 65005
  bgp router-id 10.0.3.2
  no bgp ebgp-requires-policy
  timers bgp 3 9
- neighbor 10.0.3.1 remote-as 23456
+ neighbor 10.0.3.1 remote-as 4200000004
  neighbor 10.0.3.1 timers connect 2
  neighbor 10.0.3.1 dont-capability-negotiate
  address-family ipv4 unicast

@@ -152,6 +152,6 @@ it_tshark_has c 11019 "exabgp as2: tshark: AS4_PATH attribute" \
 	'bmp.type == 0 && bgp.update.path_attribute.type_code == 17'
 it_tshark_has c 11019 "bird addpath-rx: tshark: NLRI path id in Route Monitoring" \
 	'bmp.type == 0 && bgp.nlri_path_id > 0'
-# (No tshark check of the restarted OPEN's Restart flag here: FRR sets it
-# in its own OPEN from the start, so a filter cannot tell the two apart.)
+bt_check "interop-frr: gobgp GR: tshark: received OPEN's Restart flag clear in the first Peer Up, set after the restart" \
+	it_gr_restarted c 11019 10.0.3.2
 it_end
