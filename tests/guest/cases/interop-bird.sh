@@ -28,7 +28,7 @@ hostname f
 router bgp 65001
  bgp router-id 10.0.1.2
  no bgp ebgp-requires-policy
- timers bgp 3 9
+ timers bgp 10 30
  neighbor 10.0.1.1 remote-as 4200000001
  neighbor 10.0.1.1 password bt-md5-secret
  neighbor 10.0.1.1 timers connect 2
@@ -53,8 +53,8 @@ bt_gobgp g '[global.config]
     peer-as = 4200000001
   [neighbors.timers.config]
     connect-retry = 2
-    hold-time = 9
-    keepalive-interval = 3
+    hold-time = 30
+    keepalive-interval = 10
   [neighbors.add-paths.config]
     receive = true
   [[neighbors.afi-safis]]
@@ -73,7 +73,7 @@ bt_exabgp e "neighbor 10.0.3.1 {
 	local-address 10.0.3.2;
 	local-as 65003;
 	peer-as 23456;
-	hold-time 9;
+	hold-time 30;
 	capability { asn4 disable; add-path send; }
 	family { ipv4 unicast; }
 	static {
@@ -90,7 +90,7 @@ protocol static sa { ipv4; route 100.64.4.0/24 unreachable { $lc };
 protocol static sb { ipv4; route 100.64.5.0/24 unreachable { bgp_community.add((65004,2)); }; }
 protocol bgp l {
 	local as 65004; neighbor 10.0.4.1 as 4200000001;
-	hold time 9; keepalive time 3; connect retry time 2;
+	hold time 30; keepalive time 10; connect retry time 2;
 	graceful restart on; enable extended messages;
 	ipv4 { import all; export all; add paths tx; };
 }"
@@ -101,7 +101,7 @@ bt_bird l "router id 10.255.0.1;
 protocol device {}
 protocol static s4 { ipv4; route 198.51.100.0/24 unreachable; }
 protocol static s6 { ipv6; route 2001:db8:100::/48 unreachable; }
-template bgp T { local as 4200000001; hold time 9; keepalive time 3; connect retry time 2; }
+template bgp T { local as 4200000001; hold time 30; keepalive time 10; connect retry time 2; }
 protocol bgp frr from T {
 	neighbor 10.0.1.2 as 65001; password \"bt-md5-secret\";
 	ipv4 { import all; export where source = RTS_STATIC; };

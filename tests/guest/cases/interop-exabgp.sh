@@ -25,7 +25,7 @@ protocol static sa { ipv4; route 100.64.4.0/24 unreachable { $lc };
 protocol static sb { ipv4; route 100.64.5.0/24 unreachable { bgp_community.add((65001,2)); }; }
 protocol bgp l {
 	local as 65001; neighbor 10.0.1.1 as 4200000004;
-	hold time 9; keepalive time 3; connect retry time 2;
+	hold time 30; keepalive time 10; connect retry time 2;
 	enable extended messages;
 	ipv4 { import all; export all; add paths tx; };
 }"
@@ -39,8 +39,8 @@ bt_gobgp g '[global.config]
     peer-as = 4200000004
   [neighbors.timers.config]
     connect-retry = 2
-    hold-time = 9
-    keepalive-interval = 3
+    hold-time = 30
+    keepalive-interval = 10
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
@@ -56,7 +56,7 @@ hostname f
 router bgp 65005
  bgp router-id 10.0.3.2
  no bgp ebgp-requires-policy
- timers bgp 3 9
+ timers bgp 10 30
  neighbor 10.0.3.1 remote-as 4200000004
  neighbor 10.0.3.1 timers connect 2
  neighbor 10.0.3.1 dont-capability-negotiate
@@ -69,7 +69,7 @@ bt_exabgp l "neighbor 10.0.1.2 {
 	local-address 10.0.1.1;
 	local-as 4200000004;
 	peer-as 65001;
-	hold-time 9;
+	hold-time 30;
 	capability { extended-message enable; add-path receive; route-refresh enable; }
 	family { ipv4 unicast; }
 	static { route 198.51.100.0/24 next-hop 10.0.1.1; }
@@ -79,7 +79,7 @@ neighbor fd00:2::2 {
 	local-address fd00:2::1;
 	local-as 4200000004;
 	peer-as 65002;
-	hold-time 9;
+	hold-time 30;
 	family { ipv4 unicast; ipv6 unicast; }
 }
 neighbor 10.0.3.2 {
@@ -87,7 +87,7 @@ neighbor 10.0.3.2 {
 	local-address 10.0.3.1;
 	local-as 4200000004;
 	peer-as 65005;
-	hold-time 9;
+	hold-time 30;
 	family { ipv4 unicast; }
 }"
 

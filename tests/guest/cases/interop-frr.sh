@@ -25,7 +25,7 @@ protocol static sa { ipv6; route 2001:db8:b::/48 unreachable { bgp_community.add
 protocol static sb { ipv6; route 2001:db8:b::/48 unreachable { bgp_community.add((65001,2)); }; }
 protocol bgp l {
 	local as 65001; neighbor fd00:1::1 as 4200000002; password \"bt-md5-secret\";
-	hold time 9; keepalive time 3; connect retry time 2;
+	hold time 30; keepalive time 10; connect retry time 2;
 	ipv6 { import all; export all; add paths tx; };
 }"
 
@@ -34,7 +34,7 @@ bt_exabgp e "neighbor 10.0.2.1 {
 	local-address 10.0.2.2;
 	local-as 65003;
 	peer-as 23456;
-	hold-time 9;
+	hold-time 30;
 	capability { asn4 disable; add-path receive; }
 	family { ipv4 unicast; }
 	static {
@@ -52,8 +52,8 @@ gconf='[global.config]
     peer-as = 4200000002
   [neighbors.timers.config]
     connect-retry = 2
-    hold-time = 9
-    keepalive-interval = 3
+    hold-time = 30
+    keepalive-interval = 10
   [neighbors.graceful-restart.config]
     enabled = true
     restart-time = 30
@@ -71,7 +71,7 @@ router bgp 4200000002
  bgp router-id 10.255.0.2
  no bgp ebgp-requires-policy
  bgp graceful-restart
- timers bgp 3 9
+ timers bgp 10 30
  neighbor fd00:1::2 remote-as 65001
  neighbor fd00:1::2 password bt-md5-secret
  neighbor fd00:1::2 timers connect 2

@@ -27,7 +27,7 @@ protocol static s6 { ipv6; route 2001:db8:b::/48 unreachable; }
 protocol static s6b { ipv6; route 2001:db8:b:1::/64 unreachable; }
 protocol bgp l {
 	local as 65001; neighbor 10.0.1.1 as 4200000003;
-	hold time 9; keepalive time 3; connect retry time 2;
+	hold time 30; keepalive time 10; connect retry time 2;
 	ipv4 { import all; export all; add paths rx; };
 	ipv6 { import all; export all; next hop address fd00:1::2; };
 }"
@@ -37,7 +37,7 @@ hostname f
 router bgp 65002
  bgp router-id 10.0.2.2
  no bgp ebgp-requires-policy
- timers bgp 3 9
+ timers bgp 10 30
  neighbor fd00:2::1 remote-as 4200000003
  neighbor fd00:2::1 timers connect 2
  address-family ipv4 unicast
@@ -54,7 +54,7 @@ bt_exabgp e "neighbor 10.0.3.1 {
 	local-address 10.0.3.2;
 	local-as 65003;
 	peer-as 23456;
-	hold-time 9;
+	hold-time 30;
 	capability { asn4 disable; add-path send; }
 	family { ipv4 unicast; }
 	static {
@@ -66,7 +66,7 @@ bt_exabgp e "neighbor 10.0.3.1 {
 nb() { # ADDRESS AS AFI-SAFI... [-- EXTRA]
 	local a=$1 as=$2; shift 2
 	printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "%s"\n    peer-as = %s\n' "$a" "$as"
-	printf '  [neighbors.timers.config]\n    connect-retry = 2\n    hold-time = 9\n    keepalive-interval = 3\n'
+	printf '  [neighbors.timers.config]\n    connect-retry = 2\n    hold-time = 30\n    keepalive-interval = 10\n'
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		printf '  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "%s"\n' "$1"
 		shift

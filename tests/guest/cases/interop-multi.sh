@@ -23,7 +23,7 @@ hostname l2
 router bgp 65102
  bgp router-id 10.0.1.2
  no bgp ebgp-requires-policy
- timers bgp 3 9
+ timers bgp 10 30
  neighbor 10.0.1.1 remote-as 65101
  neighbor 10.0.1.1 timers connect 2
  neighbor fd00:1::1 remote-as 65101
@@ -41,7 +41,7 @@ bt_bird l1 "router id 10.0.1.1;
 protocol device {}
 protocol static s4 { ipv4; route 198.51.100.0/24 unreachable; }
 protocol static s6 { ipv6; route 2001:db8:b::/48 unreachable; }
-template bgp T { local as 65101; hold time 9; keepalive time 3; connect retry time 2; }
+template bgp T { local as 65101; hold time 30; keepalive time 10; connect retry time 2; }
 protocol bgp p4 from T { neighbor 10.0.1.2 as 65102; ipv4 { import all; export all; }; }
 protocol bgp p6 from T { neighbor fd00:1::2 as 65102; ipv6 { import all; export all; }; }"
 

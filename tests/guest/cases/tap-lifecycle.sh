@@ -128,6 +128,28 @@ bt_check "lifecycle: evictions counted" test "$(bt_counter b flows_evicted)" -ge
 wait $srv
 bt_in b "$BT_CTL" tap set max-flows 4096
 
+# --- an idle flow expires after idle-timeout -----------------------------
+bt_in b "$BT_CTL" tap set idle-timeout 10
+bt_in b python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.1.2", 179)); s.listen(1); c = s.accept()[0]; time.sleep(25)
+' &
+srv=$!
+sleep 1
+bt_in a python3 -c '
+import socket, time
+c = socket.create_connection(("10.0.1.2", 179)); c.send(b"\xff" * 19); time.sleep(24)
+' &
+cli=$!
+sleep 2
+bt_check "lifecycle: quiet session has a flow" bt_wait 15 sh -c "ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
+bt_in b "$BT_LISTEN" -o "$BT_RUN/idle" -t 20 >/dev/null 2>&1
+bt_check "lifecycle: idle flow ended with reason idle" grep -q 'type=flow-end.*end=idle' "$BT_RUN/idle/records.log"
+bt_check "lifecycle: idle flow left the table" sh -c "! ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
+wait $srv $cli
+bt_in b "$BT_CTL" tap set idle-timeout 300
+
 # --- forwarded sessions, on request ---------------------------------------
 bt_cleanup
 bt_host a; bt_host r; bt_host b
