@@ -19,6 +19,7 @@
 
 #define BGP_TYPE_OFFSET		18
 #define BGP_TYPE_OPEN		1
+#define BGP_OPEN_HOLD_OFFSET	22	/* after the header, version and AS */
 
 static const struct bt_ops flow_core_ops;
 
@@ -103,6 +104,13 @@ static void flow_drop_msg(struct bmptap_flow_dir *fd, u32 len, int err)
 	flow_update_pending(flow);
 }
 
+static s32 open_hold_time(const struct bmptap_flow_dir *fd)
+{
+	if (fd->open_len < BGP_OPEN_HOLD_OFFSET + 2)
+		return -1;	/* too short to be an OPEN: keep the idle timeout */
+	return fd->open[BGP_OPEN_HOLD_OFFSET] << 8 | fd->open[BGP_OPEN_HOLD_OFFSET + 1];
+}
+
 static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 {
 	struct bmptap_flow *flow = fd->flow;
@@ -118,6 +126,8 @@ static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 	fd->open_len = len;
 	if (!flow->d[BMPTAP_DIR_RX].open || !flow->d[BMPTAP_DIR_TX].open)
 		return;
+	WRITE_ONCE(flow->hold_time, min(open_hold_time(&flow->d[BMPTAP_DIR_RX]),
+					open_hold_time(&flow->d[BMPTAP_DIR_TX])));
 	spin_lock(&t->lock);
 	if (!flow->established && !flow->unlinked)
 		t->unestablished--;
@@ -340,6 +350,7 @@ static struct bmptap_flow *flow_alloc(struct bmptap_net *bn,
 	flow->key = *k;
 	flow->hash = hash;
 	flow->fin_first = -1;
+	flow->hold_time = -1;
 	flow->start_ns = ts_ns;
 	flow->last_seen = jiffies;
 	if (forward)
@@ -659,11 +670,29 @@ void bmptap_flows_kick(struct bmptap_net *bn)
 	rcu_read_unlock();
 }
 
+/*
+ * A BGP session is silent for at most its negotiated hold time, so an
+ * established flow outlives the idle timeout while its hold time has not run
+ * out, and with hold time 0 (no KEEPALIVEs at all) it is never idle: only
+ * FIN, RST or unload end it.
+ */
+static bool flow_idle(const struct bmptap_flow *flow, unsigned long idle)
+{
+	unsigned long seen = READ_ONCE(flow->last_seen);
+	s32 hold = READ_ONCE(flow->hold_time);
+
+	if (hold == 0)
+		return false;
+	if (hold > 0)
+		idle = max(idle, (unsigned long)hold * HZ);
+	return time_after(jiffies, seen + idle);
+}
+
 static int flow_expired(const struct bmptap_flow *flow, unsigned long idle)
 {
 	unsigned long seen = READ_ONCE(flow->last_seen);
 
-	if (time_after(jiffies, seen + idle))
+	if (flow_idle(flow, idle))
 		return BMPTAP_END_IDLE;
 	/* Both FINs seen but a final ACK was missed. */
 	if (READ_ONCE(flow->d[0].fin) && READ_ONCE(flow->d[1].fin) &&

@@ -89,6 +89,8 @@ struct bmptap_flow {
 	u8 flags;			/* BMPTAP_FLOWF_* */
 	s8 fin_first;			/* direction that sent FIN first, or -1 */
 	bool has_seq;
+	/* Negotiated hold time from both OPENs, seconds; -1 until both seen. */
+	s32 hold_time;
 	u64 last_seq;			/* seq of the flow's last record */
 	u64 start_ns;
 	unsigned long last_seen;	/* jiffies */

@@ -148,6 +148,30 @@ bt_in b "$BT_LISTEN" -o "$BT_RUN/idle" -t 20 >/dev/null 2>&1
 bt_check "lifecycle: idle flow ended with reason idle" grep -q 'type=flow-end.*end=idle' "$BT_RUN/idle/records.log"
 bt_check "lifecycle: idle flow left the table" sh -c "! ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
 wait $srv $cli
+
+# A session that negotiated hold time 0 sends nothing while up: it must not
+# be expired as idle, only ended by its FIN.
+OPEN0='b"\xff" * 16 + bytes([0, 29, 1, 4, 0xfd, 0xe8, 0, 0, 10, 0, 1, 9, 0])'
+bt_in b python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('10.0.1.2', 179)); s.listen(1); c = s.accept()[0]; c.send($OPEN0); time.sleep(25)
+" &
+srv=$!
+sleep 1
+bt_in a python3 -c "
+import socket, time
+c = socket.create_connection(('10.0.1.2', 179)); c.send($OPEN0); time.sleep(24)
+" &
+cli=$!
+bt_check "lifecycle: hold-time-0 session has an established flow" bt_wait 15 sh -c \
+	"ip netns exec b $BT_CTL show flows | grep 10.0.1.1 | grep -q established"
+sleep 18
+bt_check "lifecycle: hold-time-0 session outlives idle-timeout 10" sh -c \
+	"ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
+wait $srv $cli
+bt_check "lifecycle: hold-time-0 flow ends on FIN" bt_wait 10 sh -c \
+	"! ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
 bt_in b "$BT_CTL" tap set idle-timeout 300
 
 # --- forwarded sessions, on request ---------------------------------------
