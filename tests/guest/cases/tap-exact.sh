@@ -1,9 +1,10 @@
 #!/bin/bash
 # Issue 3: the module's record stream carries exactly the bytes each side of
 # a real TCP session sent, in order, once, whatever the network does to the
-# segments (netem loss, reordering, duplication), over IPv4 and IPv6; and for
-# real BIRD peers every message they exchanged is seen once (checked against
-# an independent capture decoded by tshark).
+# segments (netem loss, reordering, duplication, corruption: a corrupted
+# segment fails its checksum, TCP drops it and so must the tap), over IPv4
+# and IPv6; and for real BIRD peers every message they exchanged is seen once
+# (checked against an independent capture decoded by tshark).
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BMPTAP_TOP/tests/lib/tap.sh"
 
@@ -14,12 +15,12 @@ bt_host a; bt_host b; bt_link a b 1
 bt_exchange "tap-exact: ipv4 clean" 10.0.1.2 3000 4096 b a b
 bt_exchange "tap-exact: ipv6 clean, 64k messages" fd00:1::2 300 65535 b a b
 bt_exchange "tap-exact: ipv6 with a hop-by-hop extension header" fd00:1::2 500 4096 b a b -H
-for dev in v1a; do bt_in a tc qdisc add dev $dev root netem delay 2ms loss 3% reorder 25% 50% duplicate 5%; done
-bt_in b tc qdisc add dev v1b root netem delay 2ms loss 3% reorder 25% 50% duplicate 5%
-bt_exchange "tap-exact: ipv4 netem loss+reorder+dup" 10.0.1.2 3000 4096 b a b
-bt_exchange "tap-exact: ipv6 netem loss+reorder+dup" fd00:1::2 2000 8192 b a b
+for dev in v1a; do bt_in a tc qdisc add dev $dev root netem delay 2ms loss 3% reorder 25% 50% duplicate 5% corrupt 1%; done
+bt_in b tc qdisc add dev v1b root netem delay 2ms loss 3% reorder 25% 50% duplicate 5% corrupt 1%
+bt_exchange "tap-exact: ipv4 netem loss+reorder+dup+corrupt" 10.0.1.2 3000 4096 b a b
+bt_exchange "tap-exact: ipv6 netem loss+reorder+dup+corrupt" fd00:1::2 2000 8192 b a b
 bt_in a tc qdisc del dev v1a root; bt_in b tc qdisc del dev v1b root
-for c in segments bytes messages retransmits out_of_order; do
+for c in segments bytes messages retransmits out_of_order bad_csum; do
 	v=$(bt_counter b $c)
 	bt_check "tap-exact: netns counter $c moved under netem ($v)" test "${v:-0}" -gt 0
 done
