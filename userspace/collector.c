@@ -308,11 +308,17 @@ static void emit_view(struct collector *c, struct cpeer *cp, int view,
 	struct peer *p = cp->p;
 	const struct bgp_codec *codec = peer_view_codec(p, view);
 
+	bool sorted = true;
+
 	if (!n)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)(pfx[i].fam & ~PFX_OUT) << 24 | i;
-	qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
+		sorted = sorted && (!i || f->keys[i] > f->keys[i - 1]);
+	}
+	/* A replay step comes in set order already (rib_walk_order). */
+	if (!sorted)
+		qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		f->sorted[i] = pfx[f->keys[i] & 0xffffff];
 		f->sorted[i].fam &= (uint8_t)~PFX_OUT;
