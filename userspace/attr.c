@@ -39,17 +39,17 @@ static uint32_t set_hash(int fam, const uint8_t *nh, uint8_t nh_len, const uint8
 static bool index_grow(struct attr_table *t)
 {
 	uint32_t cap = t->index_cap ? t->index_cap * 2 : 256;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t *idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return false;
 	for (uint32_t i = 0; i < t->index_cap; i++) {
-		uint32_t id = t->index[i];
-		if (!id)
+		uint64_t e = t->index[i];
+		if (!e)
 			continue;
-		uint32_t j = t->sets[id]->hash & (cap - 1);
+		uint32_t j = (uint32_t)(e >> 32) & (cap - 1);
 		while (idx[j])
 			j = (j + 1) & (cap - 1);
-		idx[j] = id;
+		idx[j] = e;
 	}
 	free(t->index);
 	t->index = idx;
@@ -89,11 +89,14 @@ uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t n
 	uint32_t h = set_hash(fam, nh, nh_len, data, len);
 	if (t->index_cap) {
 		for (uint32_t i = h & (t->index_cap - 1); t->index[i]; i = (i + 1) & (t->index_cap - 1)) {
-			struct attr_set *s = t->sets[t->index[i]];
-			if (s->hash == h && s->fam == fam && s->nh_len == nh_len && s->len == len &&
+			if ((uint32_t)(t->index[i] >> 32) != h)
+				continue;
+			uint32_t id = (uint32_t)t->index[i];
+			struct attr_set *s = t->sets[id];
+			if (s->fam == fam && s->nh_len == nh_len && s->len == len &&
 			    !memcmp(s->nh, nh, nh_len) && !memcmp(s->data, data, len)) {
 				s->refcnt++;
-				return t->index[i];
+				return id;
 			}
 		}
 	}
@@ -120,7 +123,7 @@ uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t n
 	uint32_t i = h & (t->index_cap - 1);
 	while (t->index[i])
 		i = (i + 1) & (t->index_cap - 1);
-	t->index[i] = id;
+	t->index[i] = (uint64_t)h << 32 | id;
 	t->count++;
 	return id;
 }
@@ -137,14 +140,14 @@ void attr_unref(struct attr_table *t, uint32_t id)
 	if (!s || --s->refcnt)
 		return;
 	uint32_t mask = t->index_cap - 1, i = s->hash & mask;
-	while (t->index[i] != id)
+	while ((uint32_t)t->index[i] != id)
 		i = (i + 1) & mask;
 	/* Backward-shift deletion keeps probe chains intact without tombstones. */
 	for (uint32_t j = i;;) {
 		j = (j + 1) & mask;
 		if (!t->index[j])
 			break;
-		uint32_t k = t->sets[t->index[j]]->hash & mask;
+		uint32_t k = (uint32_t)(t->index[j] >> 32) & mask;
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		t->index[i] = t->index[j];
@@ -155,6 +158,7 @@ void attr_unref(struct attr_table *t, uint32_t id)
 	t->sets[id] = NULL;
 	t->free_ids[t->n_free++] = id;
 	t->count--;
+	t->frees++;
 }
 
 static void put_attr(struct buf *b, uint8_t flags, uint8_t type, const void *v, uint32_t len)
@@ -172,53 +176,68 @@ static void put_attr(struct buf *b, uint8_t flags, uint8_t type, const void *v, 
 	buf_put(b, v, len);
 }
 
+/* Appends attribute a in canonical form; false when it cannot be. */
+static bool put_canonical(struct buf *b, const struct bgp_update *u, const struct bgp_attr *a)
+{
+	switch (a->type) {
+	case BGP_ATTR_NEXT_HOP: case BGP_ATTR_AS4_PATH: case BGP_ATTR_AS4_AGGREGATOR:
+		break;
+	case BGP_ATTR_AS_PATH: {
+		size_t at = b->len;
+		buf_u8(b, a->flags | BGP_AF_EXTLEN);
+		buf_u8(b, BGP_ATTR_AS_PATH);
+		size_t lf = buf_mark(b, 2);
+		bgp_update_aspath(u, b);
+		if (b->oom)
+			return false;
+		uint32_t vlen = (uint32_t)(b->len - lf - 2);
+		if (vlen > 0xffff)
+			return false;
+		if (vlen <= 255) {	/* canonical: short form when it fits */
+			b->data[at] &= (uint8_t)~BGP_AF_EXTLEN;
+			b->data[lf] = (uint8_t)vlen;
+			memmove(b->data + lf + 1, b->data + lf + 2, vlen);
+			b->len--;
+		} else {
+			buf_patch_len(b, lf, 2);
+		}
+		break;
+	}
+	case BGP_ATTR_AGGREGATOR: {
+		uint8_t v[8];
+		uint32_t as, addr;
+		bgp_update_aggregator(u, &as, &addr);
+		put_u32(v, as);
+		put_u32(v + 4, addr);
+		put_attr(b, a->flags, BGP_ATTR_AGGREGATOR, v, 8);
+		break;
+	}
+	default:
+		put_attr(b, a->flags, a->type, a->val, a->len);
+	}
+	return true;
+}
+
 uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, int fam,
 			    struct bgp_span nh)
 {
 	struct buf *b = &t->scratch;
+	struct bgp_attr_iter it;
 	struct bgp_attr a;
+	uint64_t present[4] = { 0 };
 	buf_reset(b);
-	/* attr_off is indexed by type, so walking it yields ascending order. */
-	for (unsigned type = 1; type < 256; type++) {
-		if (!bgp_update_attr(u, (uint8_t)type, &a))
-			continue;
-		switch (type) {
-		case BGP_ATTR_NEXT_HOP: case BGP_ATTR_AS4_PATH: case BGP_ATTR_AS4_AGGREGATOR:
-			break;
-		case BGP_ATTR_AS_PATH: {
-			size_t at = b->len;
-			buf_u8(b, a.flags | BGP_AF_EXTLEN);
-			buf_u8(b, BGP_ATTR_AS_PATH);
-			size_t lf = buf_mark(b, 2);
-			bgp_update_aspath(u, b);
-			if (b->oom)
+	/* The usable attributes (wire order) give the types present; the
+	 * bitmap yields them in ascending order without probing all 255. */
+	bgp_attr_iter_init(&it, u);
+	while (bgp_attr_next(&it, &a))
+		present[a.type / 64] |= 1ull << (a.type % 64);
+	present[0] &= ~1ull;	/* type 0 is not an attribute */
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t m = present[w]; m; m &= m - 1) {
+			bgp_update_attr(u, (uint8_t)(w * 64 + (unsigned)__builtin_ctzll(m)), &a);
+			if (!put_canonical(b, u, &a))
 				return 0;
-			uint32_t vlen = (uint32_t)(b->len - lf - 2);
-			if (vlen > 0xffff)
-				return 0;
-			if (vlen <= 255) {	/* canonical: short form when it fits */
-				b->data[at] &= (uint8_t)~BGP_AF_EXTLEN;
-				b->data[lf] = (uint8_t)vlen;
-				memmove(b->data + lf + 1, b->data + lf + 2, vlen);
-				b->len--;
-			} else {
-				buf_patch_len(b, lf, 2);
-			}
-			break;
 		}
-		case BGP_ATTR_AGGREGATOR: {
-			uint8_t v[8];
-			uint32_t as, addr;
-			bgp_update_aggregator(u, &as, &addr);
-			put_u32(v, as);
-			put_u32(v + 4, addr);
-			put_attr(b, a.flags, BGP_ATTR_AGGREGATOR, v, 8);
-			break;
-		}
-		default:
-			put_attr(b, a.flags, a.type, a.val, a.len);
-		}
-	}
 	if (b->oom || nh.len > 32)
 		return 0;
 	return attr_intern(t, fam, nh.p, (uint8_t)nh.len, b->data, (uint32_t)b->len);

@@ -33,9 +33,13 @@ struct attr_table {
 	uint32_t n_ids, cap_ids;
 	uint32_t *free_ids;	/* ids ready for reuse */
 	uint32_t n_free;
-	uint32_t *index;	/* open addressing, linear probing, id or 0 */
+	/* Open addressing, linear probing: hash << 32 | id, or 0.  The hash
+	 * beside the id spares a probe the load of a set that cannot match. */
+	uint64_t *index;
 	uint32_t index_cap;	/* power of two */
 	uint32_t count;		/* live sets */
+	/* Sets freed so far: while it stays the same, an id names one set. */
+	uint64_t frees;
 	struct buf scratch;
 };
 

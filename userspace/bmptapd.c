@@ -9,15 +9,19 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "collector.h"
 #include "json.h"
 #include "log.h"
@@ -31,6 +35,27 @@
 #define REDUMP_MS	5000	/* at most one recovery flow dump per period */
 #define SHUTDOWN_WAIT_MS 2000
 #define STATUS_MAX	65531
+#define RECORDS_WAIT_MS	10	/* --records: polling the collectors' sessions */
+
+/*
+ * --records FILE: a recorded record stream (struct bmptap_rec back to back,
+ * as in a READ reply; bgp-speaker -W writes one) instead of the module.
+ */
+struct records_in {
+	const char *path;
+	int fd;
+	uint8_t *buf;			/* BMPTAP_READ_BUFSIZE: one READ reply's worth */
+	size_t fill;
+	bool eof;
+	uint64_t seq;			/* carried from slice to slice, as from reply to reply */
+	uint64_t bytes;
+	double wall0, cpu0;
+	struct loop_timer t;		/* waiting for the collectors */
+	/* epoll has no readiness for a regular file: an eventfd that stays
+	 * readable gets one slice read per loop turn, between socket events. */
+	int efd;
+	struct loop_fd efd_h;
+};
 
 struct daemon {
 	struct bt_log log;
@@ -50,6 +75,7 @@ struct daemon {
 	bool stop;
 	uint64_t start_ms, last_redump_ms;
 	uint64_t records, read_errors;
+	struct records_in rin;
 };
 
 static uint64_t realtime_ns(void)
@@ -132,6 +158,188 @@ static int on_record(void *ctx, const struct bt_rec *rec)
 	return peers_record(&d->peers, rec);
 }
 
+/* ---- recorded record stream ----------------------------------------------- */
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The records are fed once every active collector is up, so that they see
+ * the stream live rather than as a table replay. */
+static bool collectors_up(const struct daemon *d)
+{
+	for (const struct collector *c = d->feed.head; c; c = c->next)
+		if (!c->cfg.passive && !c->accepted && c->state != COLL_UP)
+			return false;
+	return true;
+}
+
+/* Bytes of whole records at the start of b; the parser judges the rest. */
+static size_t whole_records(const uint8_t *b, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct bmptap_rec)) {
+		struct bmptap_rec h;
+		size_t step;
+
+		memcpy(&h, b + off, sizeof(h));
+		step = ((size_t)h.len + 7) & ~(size_t)7;
+		if (h.len < sizeof(h) || step > len - off)
+			break;
+		off += step;
+	}
+	return off;
+}
+
+static void records_finish(struct daemon *d)
+{
+	struct records_in *ri = &d->rin;
+	uint64_t ann = 0;
+	double wall = clock_s(CLOCK_MONOTONIC) - ri->wall0;
+	double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - ri->cpu0;
+
+	for (const struct peer *p = d->peers.head; p; p = p->next)
+		ann += p->cnt.announced;
+	loop_fd_del(&d->loop, &ri->efd_h);
+	close(ri->efd);
+	ri->efd = -1;
+	close(ri->fd);
+	ri->fd = -1;
+	free(ri->buf);
+	ri->buf = NULL;
+	LOG_I(&d->log, "records: %s consumed: %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64
+	      " routes announced, %.3f s wall, %.3f s CPU", ri->path, d->records, ri->bytes, ann,
+	      wall, cpu);
+}
+
+/* One slice of at most a READ reply per loop turn: the collectors' sockets
+ * are served in between, as with the module. */
+static void on_records(void *ctx, uint32_t events)
+{
+	struct daemon *d = ctx;
+	struct records_in *ri = &d->rin;
+	size_t n;
+	int r;
+
+	(void)events;
+	while (!ri->eof && ri->fill < BMPTAP_READ_BUFSIZE) {
+		ssize_t got = read(ri->fd, ri->buf + ri->fill, BMPTAP_READ_BUFSIZE - ri->fill);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			LOG_E(&d->log, "records: %s: %s", ri->path, strerror(errno));
+			d->read_errors++;
+		}
+		if (got <= 0)
+			ri->eof = true;
+		else
+			ri->fill += (size_t)got;
+	}
+	/* At the end of the file the parser sees everything, a torn or
+	 * unpadded last record included. */
+	n = ri->eof ? ri->fill : whole_records(ri->buf, ri->fill);
+	if (!n)
+		n = ri->fill;	/* a record larger than a READ reply: malformed */
+	feed_batch_begin(&d->feed);
+	r = bt_records_parse(ri->buf, n, &ri->seq, on_record, d);
+	ri->bytes += n;
+	if (r < 0) {
+		struct bt_rec m = { .kind = BT_RK_MALFORMED, .error = r };
+
+		/* The framing is lost: the rest of the file is unusable. */
+		LOG_E(&d->log, "records: %s: %s after %" PRIu64 " bytes", ri->path,
+		      bt_rec_strerror(r), ri->bytes);
+		d->read_errors++;
+		on_record(d, &m);
+		feed_batch_end(&d->feed);
+		records_finish(d);
+		return;
+	}
+	feed_batch_end(&d->feed);
+	memmove(ri->buf, ri->buf + n, ri->fill - n);
+	ri->fill -= n;
+	if (ri->eof && !ri->fill)
+		records_finish(d);
+}
+
+static void on_records_wait(void *ctx)
+{
+	struct daemon *d = ctx;
+	struct records_in *ri = &d->rin;
+
+	if (!collectors_up(d)) {
+		loop_timer_arm(&d->loop, &ri->t, RECORDS_WAIT_MS);
+		return;
+	}
+	ri->efd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ri->efd < 0 || loop_fd_add(&d->loop, &ri->efd_h, ri->efd, EPOLLIN, on_records, d)) {
+		LOG_E(&d->log, "records: eventfd: %s", strerror(errno));
+		d->stop = true;
+		return;
+	}
+	ri->wall0 = clock_s(CLOCK_MONOTONIC);
+	ri->cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	LOG_I(&d->log, "records: reading %s", ri->path);
+}
+
+static int records_open(struct daemon *d)
+{
+	struct records_in *ri = &d->rin;
+
+	ri->fd = open(ri->path, O_RDONLY | O_CLOEXEC);
+	if (ri->fd < 0) {
+		LOG_E(&d->log, "records: %s: %s", ri->path, strerror(errno));
+		return -1;
+	}
+	ri->buf = malloc(BMPTAP_READ_BUFSIZE);
+	if (!ri->buf) {
+		LOG_E(&d->log, "out of memory");
+		return -1;
+	}
+	ri->seq = BT_SEQ_UNKNOWN;
+	loop_timer_init(&ri->t, on_records_wait, d);
+	loop_timer_arm(&d->loop, &ri->t, 0);
+	return 0;
+}
+
+/* --server 'ADDRESS [port N] ...': the words of `bmptapctl server add`. */
+static int parse_server(const char *spec, struct bt_server_list *l)
+{
+	char *copy = strdup(spec), *save = NULL, *w;
+	char *argv[64] = { PROG, "server", "add" }, err[BT_CLI_ERRLEN];
+	int argc = 3, rc = -1;
+	struct bt_cli_req req;
+
+	if (!copy)
+		return -1;
+	for (w = strtok_r(copy, " \t", &save); w && argc < 64; w = strtok_r(NULL, " \t", &save))
+		argv[argc++] = w;
+	if (w || bt_cli_parse(argc, argv, &req, err, sizeof(err))) {
+		fprintf(stderr, PROG ": --server: %s\n", w ? "too many words" : err);
+		goto out;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct bt_server_cfg *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			goto out;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = req.server;
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
 static void start_read(struct daemon *d)
 {
 	if (d->nl.reading) {
@@ -146,9 +354,12 @@ static void start_read(struct daemon *d)
 static void on_rd(void *ctx, uint32_t events)
 {
 	struct daemon *d = ctx;
-	int r = bt_nl_read_pump(&d->nl, on_record, d);
+	int r;
 
 	(void)events;
+	feed_batch_begin(&d->feed);
+	r = bt_nl_read_pump(&d->nl, on_record, d);
+	feed_batch_end(&d->feed);
 	if (r < 0) {
 		d->read_errors++;
 		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
@@ -365,12 +576,18 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES]\n"
+		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
+		"               [-s] [-v|-q]... [--queue-limit BYTES]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
 		"  -s                 log to syslog instead of stderr\n"
 		"  -v, -q             more / less logging (default: info)\n"
 		"  --status-interval  seconds between status publications (default 1)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
+		"  --records FILE     replay/diagnostics: read a recorded record stream\n"
+		"                     instead of the module (no netlink), then keep serving\n"
+		"  --server '...'     with --records: one BMP server, in the words of\n"
+		"                     `bmptapctl server add` (repeatable)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT);
 }
@@ -391,22 +608,66 @@ static int setup_signals(struct daemon *d)
 	return loop_fd_add(&d->loop, &d->sig_h, d->sig_fd, EPOLLIN, on_signal, d);
 }
 
+/* The module as the record source: notifications, dumps, READ. */
+static int start_netlink(struct daemon *d)
+{
+	if (bt_nl_open(&d->nl)) {
+		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
+		return -1;
+	}
+	d->peers.sink = monitor_sink(&d->monitor, d->peers.sink, &d->nl);
+	if (bt_nl_join(&d->nl, BT_NL_GRP_EVENTS | BT_NL_GRP_CONFIG) ||
+	    loop_fd_add(&d->loop, &d->ntf_h, bt_nl_ntf_fd(&d->nl), EPOLLIN, on_ntf, d)) {
+		LOG_E(&d->log, "joining the notification groups: %s", bt_nl_error(&d->nl));
+		return -1;
+	}
+	/* Joined first, so no doorbell or config change falls between the
+	 * dumps below and the first READ. */
+	load_filters(d);
+	if (dump_flows(d))
+		return -1;
+	load_servers(d);
+	int rfd = bt_nl_read_fd(&d->nl);
+	if (rfd < 0 || loop_fd_add(&d->loop, &d->rd_h, rfd, EPOLLIN, on_rd, d)) {
+		LOG_E(&d->log, "read socket: %s", bt_nl_error(&d->nl));
+		return -1;
+	}
+	start_read(d);
+	loop_timer_init(&d->poll_t, on_poll, d);
+	loop_timer_init(&d->status_t, on_status, d);
+	loop_timer_arm(&d->loop, &d->poll_t, POLL_MS);
+	loop_timer_arm(&d->loop, &d->status_t, 0);
+	return 0;
+}
+
+/* --records: the file as the record source, the servers from --server. */
+static int start_records(struct daemon *d, const struct bt_server_list *servers)
+{
+	feed_apply(&d->feed, servers);
+	return records_open(d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "status-interval", required_argument, NULL, 'S' },
 		{ "queue-limit", required_argument, NULL, 'Q' },
+		{ "records", required_argument, NULL, 'R' },
+		{ "server", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon *d = calloc(1, sizeof(*d));
 	int level = BT_LOG_INFO, o, rc = 1;
 	bool use_syslog = false;
+	struct bt_server_list servers = { 0 };
 
 	if (!d)
 		return 1;
 	d->status_interval_ms = 1000;
 	d->sig_fd = -1;
+	d->rin.fd = -1;
+	d->rin.efd = -1;
 	while ((o = getopt_long(argc, argv, "nsvqh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
@@ -441,6 +702,13 @@ int main(int argc, char **argv)
 			d->queue_limit = (size_t)v;
 			break;
 		}
+		case 'R':
+			d->rin.path = optarg;
+			break;
+		case 'B':
+			if (parse_server(optarg, &servers))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -449,7 +717,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (servers.n && !d->rin.path)) {
 		usage(stderr);
 		return 2;
 	}
@@ -460,41 +728,18 @@ int main(int argc, char **argv)
 		LOG_E(&d->log, "epoll: %s", strerror(errno));
 		goto out;
 	}
-	if (bt_nl_open(&d->nl)) {
-		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
-		goto out;
-	}
 	if (feed_init(&d->feed, &d->loop, &d->log, &d->peers, d->queue_limit) ||
 	    peers_init(&d->peers, &(struct peer_sink){ 0 }, &d->log)) {
 		LOG_E(&d->log, "out of memory");
 		goto out;
 	}
-	d->peers.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->nl);
+	d->peers.sink = feed_sink(&d->feed);
 	if (setup_signals(d)) {
 		LOG_E(&d->log, "signals: %s", strerror(errno));
 		goto out;
 	}
-	if (bt_nl_join(&d->nl, BT_NL_GRP_EVENTS | BT_NL_GRP_CONFIG) ||
-	    loop_fd_add(&d->loop, &d->ntf_h, bt_nl_ntf_fd(&d->nl), EPOLLIN, on_ntf, d)) {
-		LOG_E(&d->log, "joining the notification groups: %s", bt_nl_error(&d->nl));
+	if (d->rin.path ? start_records(d, &servers) : start_netlink(d))
 		goto out;
-	}
-	/* Joined first, so no doorbell or config change falls between the
-	 * dumps below and the first READ. */
-	load_filters(d);
-	if (dump_flows(d))
-		goto out;
-	load_servers(d);
-	int rfd = bt_nl_read_fd(&d->nl);
-	if (rfd < 0 || loop_fd_add(&d->loop, &d->rd_h, rfd, EPOLLIN, on_rd, d)) {
-		LOG_E(&d->log, "read socket: %s", bt_nl_error(&d->nl));
-		goto out;
-	}
-	start_read(d);
-	loop_timer_init(&d->poll_t, on_poll, d);
-	loop_timer_init(&d->status_t, on_status, d);
-	loop_timer_arm(&d->loop, &d->poll_t, POLL_MS);
-	loop_timer_arm(&d->loop, &d->status_t, 0);
 	LOG_I(&d->log, "running: %u peer(s) known at start", d->peers.count);
 
 	while (!d->stop) {
@@ -508,8 +753,15 @@ int main(int argc, char **argv)
 	rc = 0;
 	if (!feed_shutdown(&d->feed, BMP_TERM_ADMIN_CLOSE, SHUTDOWN_WAIT_MS))
 		LOG_W(&d->log, "some collectors did not take their Termination in time");
-	publish_status(d);
+	if (!d->rin.path)
+		publish_status(d);
 out:
+	bt_server_list_free(&servers);
+	if (d->rin.fd >= 0)
+		close(d->rin.fd);
+	if (d->rin.efd >= 0)
+		close(d->rin.efd);
+	free(d->rin.buf);
 	feed_free(&d->feed);
 	peers_free(&d->peers);
 	bt_filter_list_free(&d->filters);

@@ -165,6 +165,7 @@ static void cp_del(struct collector *c, struct cpeer *cp)
 	cp_thaw(cp);
 	pset_free(&cp->dirty);
 	pset_free(&cp->flushing);
+	free(cp->order);
 	free(cp);
 }
 
@@ -174,12 +175,21 @@ static void cp_del_all(struct collector *c)
 		cp_del(c, c->cp_head);
 }
 
+/* The replay cursor back to the start of a family. */
+static void cp_new_walk(struct cpeer *cp)
+{
+	cp->pos = 0;
+	free(cp->order);
+	cp->order = NULL;
+	cp->n_order = 0;
+}
+
 static void cp_start_replay(struct cpeer *cp)
 {
 	cp->live = false;
 	cp->replay = true;
 	cp->fam = 0;
-	cp->pos = 0;
+	cp_new_walk(cp);
 	cp->gen = rib_gen(&cp->p->rib, 0);
 	if (!cp->frozen) {
 		for (int f = 0; f < BGP_FAM_MAX; f++) {
@@ -298,11 +308,17 @@ static void emit_view(struct collector *c, struct cpeer *cp, int view,
 	struct peer *p = cp->p;
 	const struct bgp_codec *codec = peer_view_codec(p, view);
 
+	bool sorted = true;
+
 	if (!n)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)(pfx[i].fam & ~PFX_OUT) << 24 | i;
-	qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
+		sorted = sorted && (!i || f->keys[i] > f->keys[i - 1]);
+	}
+	/* A replay step comes in set order already (rib_walk_order). */
+	if (!sorted)
+		qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		f->sorted[i] = pfx[f->keys[i] & 0xffffff];
 		f->sorted[i].fam &= (uint8_t)~PFX_OUT;
@@ -456,18 +472,26 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 	/* A growth rehash moved every slot: walk this family again (the
 	 * collector sees some routes twice, which is harmless). */
 	if (rib_gen(r, fam) != cp->gen) {
-		cp->pos = 0;
+		cp_new_walk(cp);
 		cp->gen = rib_gen(r, fam);
 	}
-	size_t n = rib_walk_slots(r, fam, &cp->pos, f->batch, f->ids, step_budget(c));
+	/* By attribute set, so that the routes of one set share UPDATEs
+	 * (slot order would give about one route per UPDATE); in slot order
+	 * when the order could not be built. */
+	if (!cp->pos && !cp->order)
+		cp->order = rib_order_by_attr(r, fam, &cp->n_order);
+	size_t n = cp->order ?
+		rib_walk_order(r, fam, cp->order, cp->n_order, &cp->pos, f->batch, f->ids,
+			       step_budget(c)) :
+		rib_walk_slots(r, fam, &cp->pos, f->batch, f->ids, step_budget(c));
 	for (size_t i = 0; i < n; i++)
 		f->batch[i].fam |= flag;
 	emit_routes(c, cp, f->batch, f->ids, n, 0, cp->replay_wd);
-	if (cp->pos >= rib_cap(r, fam)) {
+	if (cp->pos >= (cp->order ? cp->n_order : rib_cap(r, fam))) {
 		if (cp->p->sess.af[fam] || rib_count(r, fam))
 			emit_eor(c, cp, fam | flag);
 		cp->fam++;
-		cp->pos = 0;
+		cp_new_walk(cp);
 		if (cp->fam < end)
 			cp->gen = rib_gen(replay_rib(cp, cp->fam, &fam), fam);
 	}
@@ -991,6 +1015,23 @@ uint64_t collector_backoff_ms(struct collector *c)
 	return ms;
 }
 
+void feed_batch_begin(struct feed *f)
+{
+	f->batching = true;
+}
+
+void feed_batch_end(struct feed *f)
+{
+	f->batching = false;
+	for (struct collector *c = f->head, *n; c; c = n) {
+		n = c->next;	/* coll_kick() may free c */
+		if (c->kick_due) {
+			c->kick_due = false;
+			coll_kick(c);
+		}
+	}
+}
+
 /* Writes what the socket takes; false when the session was lost. */
 static bool coll_write(struct collector *c)
 {
@@ -1015,6 +1056,10 @@ static void coll_kick(struct collector *c)
 {
 	if (c->state != COLL_UP && c->state != COLL_CLOSING)
 		return;
+	if (c->feed->batching && c->state == COLL_UP) {
+		c->kick_due = true;
+		return;
+	}
 	if (c->fd < 0) {
 		collector_pump(c);
 		return;

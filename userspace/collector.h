@@ -60,7 +60,8 @@ struct cpeer {
 	bool replay;			/* full table replay in progress */
 	bool frozen;			/* holds rib_freeze() on every family */
 	int fam;			/* replay: family being walked */
-	uint32_t pos, gen;		/* replay: slot cursor, rib_gen() seen */
+	uint32_t pos, gen;		/* replay: cursor, rib_gen() seen */
+	uint32_t *order, n_order;	/* replay: the family's slots by attribute set */
 	struct pset dirty;		/* changes not sent yet */
 	struct pset flushing;		/* being sent; new changes go to dirty */
 	uint32_t flush_pos;
@@ -118,6 +119,7 @@ struct collector {
 	unsigned backoff_s;
 	uint64_t up_since_ms;
 	bool lagging;
+	bool kick_due;			/* output queued during a batch */
 	struct coll_stats st;
 };
 
@@ -135,6 +137,7 @@ struct feed {
 	uint64_t *keys;
 	struct bgp_prefix *post_pfx;	/* one view's subset of a batch */
 	uint32_t *post_ids;
+	bool batching;			/* feed_batch_begin() .. _end() */
 };
 
 int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
@@ -155,6 +158,15 @@ void feed_apply(struct feed *f, const struct bt_server_list *l);
  * wait_ms; true when everything was flushed.
  */
 bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms);
+
+/*
+ * Around the records of one READ reply: the collectors' sockets are written
+ * once at the end instead of once per event (a syscall per UPDATE costs
+ * more than the UPDATE's processing).  Nothing else changes: the output
+ * bound and the coalescing apply as before.
+ */
+void feed_batch_begin(struct feed *f);
+void feed_batch_end(struct feed *f);
 
 void feed_status_json(const struct feed *f, struct bt_json *j);
 /* The import filters changed: post-policy views are replayed. */

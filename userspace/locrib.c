@@ -48,14 +48,13 @@ static int cmp(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-int locrib_compare(const struct peers *ps, const struct peer *pa, const struct attr_set *a,
-		   const struct peer *pb, const struct attr_set *b)
+/* Steps a) to d), which only depend on the attributes and the peers' AS. */
+static int compare_attrs(const struct peer *pa, const struct attr_set *a,
+			 const struct peer *pb, const struct attr_set *b)
 {
 	uint32_t na, nb;
-	struct bgp_attr ca, cb;
 	int r;
 
-	(void)ps;
 	/* a) LOCAL_PREF: higher wins; an eBGP route has none (100 assumed). */
 	if ((r = cmp(attr_u32(b, BGP_ATTR_LOCAL_PREF, 100), attr_u32(a, BGP_ATTR_LOCAL_PREF, 100))))
 		return r;
@@ -71,6 +70,21 @@ int locrib_compare(const struct peers *ps, const struct peer *pa, const struct a
 	if (!nb)
 		nb = pb->op[BMPTAP_DIR_RX].as;
 	if (na == nb && (r = cmp(attr_u32(a, BGP_ATTR_MED, 0), attr_u32(b, BGP_ATTR_MED, 0))))
+		return r;
+	return 0;
+}
+
+int locrib_compare(const struct peers *ps, const struct peer *pa, const struct attr_set *a,
+		   const struct peer *pb, const struct attr_set *b)
+{
+	struct bgp_attr ca, cb;
+	int r;
+
+	(void)ps;
+	/* One set (the same path from several peers, the common case) ties
+	 * a) to d): both sides read the same values, and MED is compared
+	 * only within one neighbor AS. */
+	if (a != b && (r = compare_attrs(pa, a, pb, b)))
 		return r;
 	/* e) eBGP over iBGP */
 	bool ia = pa->op[BMPTAP_DIR_RX].as == pa->op[BMPTAP_DIR_TX].as;
@@ -144,6 +158,16 @@ void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const stru
 	} else {
 		rib_withdraw(&lr->rib, &key, on_lchg, ps);
 	}
+}
+
+void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx)
+{
+	struct bgp_prefix key = *pfx;
+
+	if (!ps->locrib)
+		return;
+	key.path_id = 0;
+	rib_prefetch(&ps->locrib->rib, &key);
 }
 
 size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id)

@@ -21,6 +21,9 @@
  */
 void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const struct peer *hint);
 
+/* rib_prefetch() for pfx's Loc-RIB entry, ahead of locrib_recompute(). */
+void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx);
+
 /* < 0 when route a (of peer pa) is preferred over b (of pb). */
 int locrib_compare(const struct peers *ps, const struct peer *pa, const struct attr_set *a,
 		   const struct peer *pb, const struct attr_set *b);

@@ -293,12 +293,25 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-enum pol_verdict peer_verdict(const struct peers *ps, const struct peer *p,
+enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 			      const struct bgp_prefix *pfx, uint32_t attr)
 {
 	struct pol_local l = { p->op[BMPTAP_DIR_TX].as, p->op[BMPTAP_DIR_TX].bgp_id };
+	const struct attr_set *s = attr_get(&ps->attrs, attr);
+	struct vmemo *m = &ps->vmemo[attr & (VMEMO_SIZE - 1)];
+	enum pol_verdict v;
 
-	return policy_verdict(&l, ps->filters, pfx, attr_get(&ps->attrs, attr));
+	if (!s)
+		return policy_verdict(&l, ps->filters, pfx, s);
+	if (m->id == attr && m->as == l.as && m->bgp_id == l.bgp_id &&
+	    m->frees == ps->attrs.frees && m->filter_gen == ps->filter_gen) {
+		v = (enum pol_verdict)m->verdict;
+	} else {
+		v = policy_attr_verdict(&l, ps->filters, s);
+		*m = (struct vmemo){ attr, l.as, l.bgp_id, (uint8_t)v, ps->attrs.frees,
+				     ps->filter_gen };
+	}
+	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx, s);
 }
 
 /*
@@ -407,9 +420,14 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		p->cnt.dup_updates++;
 	for (size_t i = 0; i < ps->n_chg; i++)
 		if (ps->chg_ok[i])
+			locrib_prefetch(ps, &ps->chg[i]);
+	for (size_t i = 0; i < ps->n_chg; i++)
+		if (ps->chg_ok[i])
 			locrib_recompute(ps, &ps->chg[i], p);
 	for (size_t i = 0; i < ps->n_chg; i++) {
-		if (rib_lookup(&p->rib, &ps->chg[i]))
+		/* rib_apply withdraws before it announces, so an accepted new
+		 * route is still there: only the others need the lookup. */
+		if ((ps->chg_ok[i] & CHG_NEW_OK) || rib_lookup(&p->rib, &ps->chg[i]))
 			p->cnt.announced++;
 		else
 			p->cnt.withdrawn++;
@@ -692,6 +710,7 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
 	uint32_t ids[256];
 
 	ps->filters = fl;
+	ps->filter_gen++;
 	for (struct peer *p = ps->head; p; p = p->next)
 		if (p->state == PEER_ESTABLISHED)
 			recount_post(ps, p);

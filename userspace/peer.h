@@ -149,6 +149,19 @@ struct peer_sink {
 			uint64_t ts_ns);
 };
 
+/*
+ * A memo of policy_attr_verdict() results: every prefix of an UPDATE shares
+ * one attribute set, and the Loc-RIB asks again for the same routes.  An
+ * entry holds while no attribute set was freed (an id then names the same
+ * set) and the filters are the same.
+ */
+#define VMEMO_SIZE 64		/* power of two, indexed by attribute set id */
+struct vmemo {
+	uint32_t id, as, bgp_id;
+	uint8_t verdict;
+	uint64_t frees, filter_gen;
+};
+
 /* RIB change bits of struct peers.chg_ok: the post-policy verdicts. */
 #define CHG_OLD_OK	1u	/* the replaced route was accepted */
 #define CHG_NEW_OK	2u	/* the new route is accepted (0: withdrawn or rejected) */
@@ -168,6 +181,8 @@ struct peers {
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */
+	uint64_t filter_gen;		/* bumped by peers_set_filters() */
+	struct vmemo vmemo[VMEMO_SIZE];
 	/* The Loc-RIB instance (RFC 9069), up with the first established peer. */
 	struct peer *locrib;
 	struct bgp_prefix *lchg;	/* its changes from one RIB change batch */
@@ -205,7 +220,7 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns);
 void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
 
 /* The post-policy verdict on route (pfx, attr) of p's Adj-RIB-In. */
-enum pol_verdict peer_verdict(const struct peers *ps, const struct peer *p,
+enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 			      const struct bgp_prefix *pfx, uint32_t attr);
 
 /* ---- BMP encoding of peer events ---------------------------------------- */

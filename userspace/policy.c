@@ -62,8 +62,12 @@ enum pol_verdict policy_verdict(const struct pol_local *l, const struct bt_filte
 {
 	enum pol_verdict v = policy_attr_verdict(l, fl, s);
 
-	if (v != POL_ACCEPT)
-		return v;
+	return v != POL_ACCEPT ? v : policy_prefix_verdict(fl, p, s);
+}
+
+enum pol_verdict policy_prefix_verdict(const struct bt_filter_list *fl, const struct bgp_prefix *p,
+				       const struct attr_set *s)
+{
 	for (size_t i = 0; fl && i < fl->n; i++) {
 		const struct bt_filter *f = &fl->v[i];
 

@@ -41,6 +41,10 @@ struct pol_local {
 /* Verdict on the attribute set alone (loops, as-path and community filters). */
 enum pol_verdict policy_attr_verdict(const struct pol_local *l, const struct bt_filter_list *fl,
 				     const struct attr_set *s);
+/* Verdict of the prefix and max-length filters alone. */
+enum pol_verdict policy_prefix_verdict(const struct bt_filter_list *fl, const struct bgp_prefix *p,
+				       const struct attr_set *s);
+/* Both: policy_attr_verdict(), then policy_prefix_verdict(). */
 enum pol_verdict policy_verdict(const struct pol_local *l, const struct bt_filter_list *fl,
 				const struct bgp_prefix *p, const struct attr_set *s);
 const char *policy_verdict_name(enum pol_verdict v);

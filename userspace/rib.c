@@ -3,8 +3,44 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 enum { W_ATTR, W_PATH_ID, W_LEN, W_ADDR };
+
+#define RIB_AHEAD 8	/* routes whose slots are prefetched together */
+#define RIB_HUGE_MIN (2u << 20)	/* tables this large get their own mapping */
+
+static size_t table_bytes(const struct rib_table *t)
+{
+	return (size_t)t->cap * t->stride * 4u;
+}
+
+/*
+ * A full table's slots span tens of MB: with 4 KiB pages nearly every
+ * probe also misses the TLB.  Large tables are mapped on their own and
+ * offered to transparent huge pages (where the system grants them on
+ * request), which turns those misses into a handful of TLB entries; the
+ * mapping also goes back to the system whole when the table is freed.
+ */
+static uint32_t *slots_alloc(size_t bytes)
+{
+	void *p;
+	if (bytes < RIB_HUGE_MIN)
+		return calloc(1, bytes);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void slots_free(const struct rib_table *t)
+{
+	if (table_bytes(t) < RIB_HUGE_MIN)
+		free(t->slots);
+	else
+		munmap(t->slots, table_bytes(t));
+}
 
 void rib_init(struct rib *r, struct attr_table *attrs)
 {
@@ -18,7 +54,7 @@ void rib_free(struct rib *r)
 {
 	rib_reset(r, NULL, NULL);
 	for (int f = 0; f < BGP_FAM_MAX; f++)
-		free(r->t[f].slots);
+		slots_free(&r->t[f]);
 	memset(r->t, 0, sizeof(r->t));
 }
 
@@ -51,7 +87,14 @@ static uint32_t key_hash(const struct rib_table *t, const uint32_t *k)
 
 static bool key_eq(const struct rib_table *t, const uint32_t *a, const uint32_t *b)
 {
-	return !memcmp(a + W_PATH_ID, b + W_PATH_ID, (t->stride - W_PATH_ID) * 4u);
+	/* Words, not memcmp(): 3 or 6 of them, compared inline on the hot
+	 * path; the address's first word first, as it tells most apart. */
+	if (a[W_ADDR] != b[W_ADDR])
+		return false;
+	for (unsigned i = W_PATH_ID; i < t->stride; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 static uint32_t *slot(const struct rib_table *t, uint32_t i) { return t->slots + (size_t)i * t->stride; }
@@ -73,7 +116,7 @@ static int resize(struct rib_table *t, uint32_t cap)
 	n.cap = cap;
 	n.tombs = 0;
 	n.gen = t->gen + 1;
-	n.slots = calloc(cap, t->stride * 4u);
+	n.slots = slots_alloc(table_bytes(&n));
 	if (!n.slots)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < t->cap; i++) {
@@ -81,7 +124,7 @@ static int resize(struct rib_table *t, uint32_t cap)
 		if (live(s))
 			memcpy(slot(&n, find(&n, s)), s, t->stride * 4u);
 	}
-	free(t->slots);
+	slots_free(t);
 	*t = n;
 	return 0;
 }
@@ -211,6 +254,16 @@ uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	return a == RIB_TOMB ? 0 : a;
 }
 
+void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
+{
+	const struct rib_table *t = &r->t[p->fam];
+	uint32_t k[W_ADDR + 4];
+	if (!t->cap)
+		return;
+	make_key(t, p, k);
+	__builtin_prefetch(slot(t, key_hash(t, k) & (t->cap - 1)));
+}
+
 static void withdraw_span(struct rib *r, struct bgp_span s, int fam, bool addpath,
 			  rib_change_fn cb, void *ctx)
 {
@@ -225,7 +278,8 @@ static int announce_span(struct rib *r, const struct bgp_update *u, struct bgp_s
 			 struct bgp_span nh, rib_change_fn cb, void *ctx)
 {
 	struct bgp_nlri_iter it;
-	struct bgp_prefix p;
+	struct bgp_prefix p[RIB_AHEAD];
+	size_t n;
 	int err = 0;
 	if (!s.len)
 		return 0;
@@ -240,9 +294,13 @@ static int announce_span(struct rib *r, const struct bgp_update *u, struct bgp_s
 	if (!id)
 		return -ENOMEM;
 	bgp_nlri_iter_init(&it, s, fam, u->addpath[fam]);
-	while (bgp_nlri_next(&it, &p))
-		if (rib_announce(r, &p, id, cb, ctx))
-			err = -ENOMEM;
+	do {
+		for (n = 0; n < RIB_AHEAD && bgp_nlri_next(&it, &p[n]); n++)
+			rib_prefetch(r, &p[n]);
+		for (size_t i = 0; i < n; i++)
+			if (rib_announce(r, &p[i], id, cb, ctx))
+				err = -ENOMEM;
+	} while (n == RIB_AHEAD);
 	attr_unref(r->attrs, id);
 	return err;
 }
@@ -357,10 +415,64 @@ size_t rib_walk_slots(const struct rib *r, int fam, uint32_t *pos, struct bgp_pr
 	return n;
 }
 
+uint32_t *rib_order_by_attr(const struct rib *r, int fam, uint32_t *n)
+{
+	const struct rib_table *t = &r->t[fam];
+	uint32_t ids = r->attrs->n_ids, *start, *order;
+	*n = 0;
+	if (!t->count)
+		return NULL;
+	/* A counting sort by set id: two passes over the table, no compares. */
+	start = calloc((size_t)ids + 1, sizeof(*start));
+	order = malloc((size_t)t->count * sizeof(*order));
+	if (!start || !order) {
+		free(start);
+		free(order);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (live(slot(t, i)))
+			start[slot(t, i)[W_ATTR] + 1]++;
+	for (uint32_t id = 1; id <= ids; id++)
+		start[id] += start[id - 1];
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (live(slot(t, i)))
+			order[start[slot(t, i)[W_ATTR]]++] = i;
+	free(start);
+	*n = t->count;
+	return order;
+}
+
+size_t rib_walk_order(const struct rib *r, int fam, const uint32_t *order, uint32_t n,
+		      uint32_t *pos, struct bgp_prefix *p, uint32_t *attr, size_t max)
+{
+	const struct rib_table *t = &r->t[fam];
+	size_t k = 0;
+	uint32_t i = *pos;
+	for (; i < n && k < max; i++) {
+		const uint32_t *s = slot(t, order[i]);
+		if (!live(s))
+			continue;
+		key_prefix(t, fam, s, &p[k]);
+		attr[k++] = s[W_ATTR];
+	}
+	*pos = i;
+	return k;
+}
+
 size_t rib_mem(const struct rib *r)
 {
 	size_t m = 0;
 	for (int f = 0; f < BGP_FAM_MAX; f++)
 		m += (size_t)r->t[f].cap * r->t[f].stride * 4u;
+	return m;
+}
+
+size_t rib_mem_mapped(const struct rib *r)
+{
+	size_t m = 0;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		if (table_bytes(&r->t[f]) >= RIB_HUGE_MIN)
+			m += table_bytes(&r->t[f]);
 	return m;
 }

@@ -73,6 +73,12 @@ void rib_reset(struct rib *r, rib_change_fn cb, void *ctx);
 int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx);
 
 uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p);
+/*
+ * Starts loading the slot where p's search begins: a full table is far
+ * larger than the caches, so issuing the misses of several routes before
+ * working on them overlaps their latency.
+ */
+void rib_prefetch(const struct rib *r, const struct bgp_prefix *p);
 static inline uint32_t rib_count(const struct rib *r, int fam) { return r->t[fam].count; }
 
 /*
@@ -101,7 +107,21 @@ static inline uint32_t rib_cap(const struct rib *r, int fam) { return r->t[fam].
 size_t rib_walk_slots(const struct rib *r, int fam, uint32_t *pos, struct bgp_prefix *p,
 		      uint32_t *attr, size_t max);
 
+/*
+ * For a replay that packs the routes of one attribute set into few
+ * UPDATEs: the slots of fam's routes ordered by set, malloc'd (4 bytes per
+ * route, transient), *n of them; NULL when the family is empty or memory is
+ * short (walk the slots instead).  Valid while the family stays frozen and
+ * rib_gen() unchanged.  rib_walk_order() is rib_walk_slots() over
+ * order[*pos..n): it copies up to max routes still there.
+ */
+uint32_t *rib_order_by_attr(const struct rib *r, int fam, uint32_t *n);
+size_t rib_walk_order(const struct rib *r, int fam, const uint32_t *order, uint32_t n,
+		      uint32_t *pos, struct bgp_prefix *p, uint32_t *attr, size_t max);
+
 /* Bytes held by the route tables (not the shared attribute sets). */
 size_t rib_mem(const struct rib *r);
+/* Of those, the bytes of large tables mapped on their own, outside malloc. */
+size_t rib_mem_mapped(const struct rib *r);
 
 #endif

@@ -6,15 +6,20 @@
  * End-of-RIB markers.  Much cheaper than a full collector (pmbmpd logs JSON
  * per prefix), so under TCG it measures the exporter, not the collector.
  *
- * Usage: bmp-sink ADDR PORT [-n PREFIXES] [-t SECONDS]
+ * Usage: bmp-sink ADDR PORT [-c] [-n PREFIXES] [-e EORS] [-t SECONDS]
+ *   -c           connect to ADDR PORT (an exporter's passive listener)
+ *                instead of listening there; retried until it succeeds
  *   -n PREFIXES  print "SINK done ..." once this many prefixes arrived
+ *   -e EORS      ... and this many End-of-RIB markers
  *   -t SECONDS   exit after this long (default: on SIGTERM/SIGINT)
  *
  * Output (stdout, flushed):
  *   ready                                  listening
+ *   connected T                            -c: connected at epoch T
  *   accepted N                             an exporter connected (N so far)
  *   SINK done prefixes=N prefixes4=N prefixes6=N rm=N eor=N peer_up=N
  *        first_epoch=T last_epoch=T        (first / last Route Monitoring)
+ *        cpu_s=S                           (the sink's own CPU time so far)
  *   SINK final ...                         the same at exit
  * Exit status: 0; 1 on a socket error or a malformed BMP stream.
  */
@@ -49,7 +54,7 @@ struct conn {
 };
 
 struct sink {
-	uint64_t pfx[2], rm, eor, peer_up, msgs, target;
+	uint64_t pfx[2], rm, eor, peer_up, msgs, target, eor_target;
 	double first, last;
 	bool done;
 	struct bgp_update *u;
@@ -63,14 +68,22 @@ static double epoch(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void print(const struct sink *s, const char *what)
 {
 	printf("SINK %s prefixes=%llu prefixes4=%llu prefixes6=%llu rm=%llu eor=%llu peer_up=%llu "
-	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f\n",
+	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f cpu_s=%.3f\n",
 	       what, (unsigned long long)(s->pfx[0] + s->pfx[1]), (unsigned long long)s->pfx[0],
 	       (unsigned long long)s->pfx[1], (unsigned long long)s->rm,
 	       (unsigned long long)s->eor, (unsigned long long)s->peer_up,
-	       (unsigned long long)s->msgs, s->first, s->last);
+	       (unsigned long long)s->msgs, s->first, s->last, cpu_s());
 	fflush(stdout);
 }
 
@@ -111,7 +124,8 @@ static bool on_bmp(struct sink *s, const uint8_t *m, size_t len)
 			s->pfx[s->u->reach.fam == BGP_FAM_IPV6]++;
 	}
 	s->last = epoch();
-	if (s->target && !s->done && s->pfx[0] + s->pfx[1] >= s->target) {
+	if (s->target && !s->done && s->pfx[0] + s->pfx[1] >= s->target &&
+	    s->eor >= s->eor_target) {
 		s->done = true;
 		print(s, "done");
 	}
@@ -160,14 +174,19 @@ int main(int argc, char **argv)
 	struct pollfd pfd[MAX_CONN + 1];
 	struct sink s = { 0 };
 	double stop_at = 0;
-	int lfd, one = 1, o, n = 0, i;
+	int lfd = -1, one = 1, o, n = 0, i;
+	bool connect_mode = false;
 
 	if (argc < 3)
 		goto usage;
 	optind = 3;
-	while ((o = getopt(argc, argv, "n:t:")) != -1) {
-		if (o == 'n')
+	while ((o = getopt(argc, argv, "cn:e:t:")) != -1) {
+		if (o == 'c')
+			connect_mode = true;
+		else if (o == 'n')
 			s.target = strtoull(optarg, NULL, 0);
+		else if (o == 'e')
+			s.eor_target = strtoull(optarg, NULL, 0);
 		else if (o == 't')
 			stop_at = epoch() + atof(optarg);
 		else
@@ -176,18 +195,42 @@ int main(int argc, char **argv)
 	if (getaddrinfo(argv[1], argv[2], &hints, &ai))
 		goto usage;
 	s.u = malloc(sizeof(*s.u));
-	lfd = socket(ai->ai_family, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (!s.u || lfd < 0 || bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 8)) {
-		fprintf(stderr, PROG ": listen: %s\n", strerror(errno));
+	if (!s.u)
 		return 1;
-	}
-	freeaddrinfo(ai);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	printf("ready\n");
+	if (connect_mode) {
+		int fd = -1;
+
+		/* The exporter may not listen yet: retry every 10 ms. */
+		while (!stop_sig && (!stop_at || epoch() < stop_at)) {
+			fd = socket(ai->ai_family, SOCK_STREAM, 0);
+			if (fd < 0 || !connect(fd, ai->ai_addr, ai->ai_addrlen))
+				break;
+			close(fd);
+			fd = -1;
+			usleep(10000);
+		}
+		if (fd < 0) {
+			fprintf(stderr, PROG ": connect: %s\n", strerror(errno));
+			return 1;
+		}
+		conns[n].fd = fd;
+		buf_init(&conns[n++].in);
+		printf("connected %.3f\n", epoch());
+	} else {
+		lfd = socket(ai->ai_family, SOCK_STREAM, 0);
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (lfd < 0 || bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 8)) {
+			fprintf(stderr, PROG ": listen: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("ready\n");
+	}
+	freeaddrinfo(ai);
 	fflush(stdout);
 	while (!stop_sig && (!stop_at || epoch() < stop_at)) {
+		/* poll() skips a negative fd: no listener in -c mode. */
 		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (i = 0; i < n; i++)
 			pfd[i + 1] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
@@ -218,6 +261,6 @@ int main(int argc, char **argv)
 	print(&s, "final");
 	return 0;
 usage:
-	fprintf(stderr, "usage: " PROG " ADDR PORT [-n PREFIXES] [-t SECONDS]\n");
+	fprintf(stderr, "usage: " PROG " ADDR PORT [-c] [-n PREFIXES] [-e EORS] [-t SECONDS]\n");
 	return 2;
 }
