@@ -562,12 +562,18 @@ int main(int argc, char **argv)
 			err = kroute_open(&d->kr);
 		if (!err)
 			err = loop_fd_add(&d->loop, &d->kr_h, d->kr.fd, EPOLLIN, on_kroute, d);
-		if (err) {
+		if (err && locrib_src == LOCRIB_SRC_KERNEL) {
 			LOG_E(&d->log, "rtnetlink (installed routes for the Loc-RIB): %s",
 			      strerror(-err));
 			goto out;
 		}
-		d->peers.kroutes = &d->kr;
+		if (err) {
+			LOG_W(&d->log, "rtnetlink: %s: the Loc-RIB comes from the decision process",
+			      strerror(-err));
+			kroute_free(&d->kr);
+		} else {
+			d->peers.kroutes = &d->kr;
+		}
 	}
 	if (setup_signals(d)) {
 		LOG_E(&d->log, "signals: %s", strerror(errno));

@@ -76,7 +76,7 @@ best_bird() {
 		/^[0-9]/ { net = $1 } /^\tvia / && net != "" { print net, $2; net = "" }' | sort
 }
 best_frr() {
-	bt_vtysh r2 -c 'show ip bgp' | awk '
+	bt_vtysh r2 -c 'show ip bgp' 2>/dev/null | awk '
 		/^[*]/ { nh = ($2 ~ /\//) ? $3 : $2; if ($2 ~ /\//) net = $2
 			 if ($1 ~ />/) print net, nh }' | sort
 }
@@ -104,6 +104,7 @@ lr_path() { # R PREFIX: the AS_PATH of its last Loc-RIB update
 picked_p2() { $1 | grep -q '^192.0.2.0/24 10.0.[24].2$'; }
 status_has() { bt_in "$1" "$IT_B/bmptapctl" show status | jq -e "$2" >/dev/null; }
 
+bt_log "daemons started"
 for r in r1:R1:best_bird r2:R2:best_frr; do
 	IFS=: read -r ns rv fn <<<"$r"
 	bt_check "$IT_NAME: $ns: daemon selected p2's path for 192.0.2.0/24" \
@@ -120,10 +121,11 @@ done
 bt_in r1 "$IT_B/bmptapctl" show status >"$ART/status-r1.json" 2>&1
 bt_in r2 "$IT_B/bmptapctl" show status >"$ART/status-r2.json" 2>&1
 
+bt_log "converged and checked"
 # p2 withdraws 198.51.100.0/24: p1's path is selected, installed, reported.
-bt_birdc p2 disable wd >/dev/null
+bt_birdc p2 disable wd >/dev/null 2>&1
 # p1 withdraws 203.0.113.0/24, its only path: gone from the Loc-RIB.
-bt_birdc p1 disable wd >/dev/null
+bt_birdc p1 disable wd >/dev/null 2>&1
 bt_check "$IT_NAME: r1: loc-rib = daemon best after withdrawals (2 prefixes)" bt_wait 60 same $R1 best_bird 2
 bt_check "$IT_NAME: r2: loc-rib = daemon best after withdrawals (2 prefixes)" bt_wait 60 same $R2 best_frr 2
 for rv in R1 R2; do
@@ -137,6 +139,7 @@ done
 best_bird >"$ART/best-r1.txt"; best_frr >"$ART/best-r2.txt"
 locrib $R1 >"$ART/locrib-r1.txt"; locrib $R2 >"$ART/locrib-r2.txt"
 
+bt_log "withdrawals checked"
 # SIGTERM: the Loc-RIB instance is no longer monitored: Peer Down, reason 6.
 for ns in r1 r2; do
 	bt_check "$IT_NAME: $ns: bmptapd SIGTERM" it_kill $ns bmptapd TERM
@@ -146,11 +149,17 @@ for rv in R1 R2; do
 		"jq -R -c 'fromjson? | select(.bmp_msg_type == \"peer_down\" and
 		.bmp_router == \"${!rv}\" and (.reason_type|tostring) == \"6\")' $J | grep -q ."
 done
+bt_log "stopped"
 it_collector_end c 11019
+# One tshark pass (each costs tens of seconds under TCG): the Loc-RIB Peer
+# Up (type 3) and Peer Down (type 2) messages carrying the table name.
+tshark -r "$BT_RUN/c/bmp-11019.pcap" -d tcp.port==11019,bmp \
+	-Y 'bmp.peer.type == 3 && (bmp.type == 2 || bmp.type == 3) && frame contains "global"' \
+	-T fields -e ip.src -e bmp.type 2>/dev/null | tr ',' ' ' >"$ART/locrib-up-down.txt"
 for ip in $R1 $R2; do
-	it_tshark_has c 11019 "tshark: $ip: Loc-RIB Peer Up with the table name TLV" \
-		"ip.src == $ip && bmp.type == 3 && bmp.peer.type == 3 && frame contains \"global\""
-	it_tshark_has c 11019 "tshark: $ip: Loc-RIB Peer Down with the table name TLV" \
-		"ip.src == $ip && bmp.type == 2 && bmp.peer.type == 3 && frame contains \"global\""
+	bt_check "$IT_NAME: tshark: $ip: Loc-RIB Peer Up with the table name TLV" \
+		grep -Eq "^$ip\s.*\b3\b" "$ART/locrib-up-down.txt"
+	bt_check "$IT_NAME: tshark: $ip: Loc-RIB Peer Down with the table name TLV" \
+		grep -Eq "^$ip\s.*\b2\b" "$ART/locrib-up-down.txt"
 done
 it_end
