@@ -20,9 +20,19 @@ static bool rta_ok(const struct rtattr *a, size_t left)
 	return left >= sizeof(*a) && a->rta_len >= sizeof(*a) && a->rta_len <= left;
 }
 
-#define RTA_NEXT_(a, left) \
-	((left) -= RTA_ALIGN((a)->rta_len), \
-	 (const struct rtattr *)((const uint8_t *)(a) + RTA_ALIGN((a)->rta_len)))
+/* RTA_NEXT without running past the end: the last attribute's padding may
+ * be missing, and then nothing follows it. */
+static const struct rtattr *rta_next(const struct rtattr *a, size_t *left)
+{
+	size_t step = RTA_ALIGN(a->rta_len);
+
+	if (step >= *left) {
+		*left = 0;
+		return a;
+	}
+	*left -= step;
+	return (const struct rtattr *)((const uint8_t *)a + step);
+}
 
 static void add_gw(struct kr_msg *m, const struct rtattr *a, size_t alen)
 {
@@ -42,14 +52,15 @@ static int parse_multipath(struct kr_msg *m, const struct rtattr *mp, size_t ale
 
 		if (nh->rtnh_len < sizeof(*nh) || p + nh->rtnh_len > end)
 			return -1;
-		size_t left = nh->rtnh_len - RTNH_ALIGN(sizeof(*nh));
-		const struct rtattr *a = (const void *)(p + RTNH_ALIGN(sizeof(*nh)));
+		/* (struct rtnexthop is 8 octets: aligned already.) */
+		size_t left = nh->rtnh_len - sizeof(*nh);
+		const struct rtattr *a = (const void *)(p + sizeof(*nh));
 
-		if (nh->rtnh_len < RTNH_ALIGN(sizeof(*nh)))
-			left = 0;
-		for (; rta_ok(a, left); a = RTA_NEXT_(a, left))
+		for (; rta_ok(a, left); a = rta_next(a, &left))
 			if (a->rta_type == RTA_GATEWAY)
 				add_gw(m, a, alen);
+		if ((size_t)RTNH_ALIGN(nh->rtnh_len) >= (size_t)(end - p))
+			break;
 		p += RTNH_ALIGN(nh->rtnh_len);
 	}
 	return 0;
@@ -80,7 +91,7 @@ int kroute_parse(const struct nlmsghdr *nh, struct kr_msg *m)
 	m->table = rt->rtm_table;
 	m->cloned = rt->rtm_flags & RTM_F_CLONED;
 	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
-	for (const struct rtattr *a = RTM_RTA(rt); rta_ok(a, left); a = RTA_NEXT_(a, left)) {
+	for (const struct rtattr *a = RTM_RTA(rt); rta_ok(a, left); a = rta_next(a, &left)) {
 		switch (a->rta_type) {
 		case RTA_DST:
 			if (RTA_PAYLOAD(a) != alen)
@@ -417,7 +428,7 @@ int kroute_process(struct kroute *k)
 				err = -errno;
 			break;
 		}
-		size_t left = (size_t)n;
+		int left = (int)n;	/* NLMSG_NEXT may take it below 0 */
 		bool intr = false;
 
 		for (const struct nlmsghdr *nh = (const void *)buf; NLMSG_OK(nh, left);
