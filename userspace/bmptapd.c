@@ -24,6 +24,8 @@
 #include "cli.h"
 #include "collector.h"
 #include "json.h"
+#include "kroute.h"
+#include "locrib.h"
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
@@ -65,7 +67,10 @@ struct daemon {
 	struct feed feed;
 	struct monitor monitor;		/* peer events for bmptapctl monitor */
 	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
-	struct loop_fd ntf_h, rd_h, sig_h;
+	struct kroute kr;		/* the daemon's installed routes (Loc-RIB) */
+	bool kr_on;			/* the Loc-RIB's kernel source is in effect */
+	uint32_t kr_unjoined_logged;
+	struct loop_fd ntf_h, rd_h, sig_h, kr_h;
 	struct loop_timer poll_t, status_t;
 	int sig_fd;
 	unsigned status_interval_ms;
@@ -418,6 +423,32 @@ static void on_signal(void *ctx, uint32_t events)
 	}
 }
 
+/* ---- installed routes (Loc-RIB) -------------------------------------------- */
+
+static void on_kroute_changed(void *ctx, const struct bgp_prefix *pfx)
+{
+	struct daemon *d = ctx;
+
+	if (!d->kr_on && locrib_kernel(&d->peers)) {
+		/* auto: the daemon installs routes; every entry changes source. */
+		d->kr_on = true;
+		LOG_I(&d->log, "Loc-RIB: taken from the routes the daemon installs");
+		peers_locrib_refresh(&d->peers, NULL);
+		return;
+	}
+	peers_locrib_refresh(&d->peers, pfx);
+}
+
+static void on_kroute(void *ctx, uint32_t events)
+{
+	struct daemon *d = ctx;
+	int err = kroute_process(&d->kr);
+
+	(void)events;
+	if (err)
+		LOG_W(&d->log, "rtnetlink: %s", strerror(-err));
+}
+
 /* ---- status ------------------------------------------------------------- */
 
 static void fmt_addr(int family, const uint8_t *a, char *out, size_t len)
@@ -528,6 +559,21 @@ static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
 		bt_json_kv_u64(&j, "ipv6_unicast", rib_count(&d->peers.locrib->rib, BGP_FAM_IPV6));
 		bt_json_obj_close(&j);
 	}
+	bt_json_key(&j, "loc_rib_source");
+	bt_json_obj_open(&j);
+	bt_json_kv_str(&j, "source", locrib_source_name(&d->peers));
+	if (d->peers.kroutes) {
+		bt_json_key(&j, "route_protocols");
+		bt_json_arr_open(&j);
+		for (unsigned i = 0; i < d->kr.n_protos; i++)
+			bt_json_u64(&j, d->kr.protos[i]);
+		bt_json_arr_close(&j);
+		bt_json_kv_u64(&j, "installed_routes", d->kr.count);
+		bt_json_kv_u64(&j, "unjoined", d->kr.unjoined);
+		bt_json_kv_u64(&j, "unjoined_total", d->kr.unjoined_total);
+		bt_json_kv_u64(&j, "rtnetlink_overruns", d->kr.overruns);
+	}
+	bt_json_obj_close(&j);
 	bt_json_kv_u64(&j, "import_filters", d->filters.n);
 	bt_json_kv_u64(&j, "peer_count", d->peers.count);
 	bt_json_key(&j, "peers");
@@ -565,6 +611,14 @@ static void on_status(void *ctx)
 {
 	struct daemon *d = ctx;
 
+	/* Installed routes the Loc-RIB cannot report: said, not just counted.
+	 * (Right after an installation the UPDATE may still be queued.) */
+	if (d->peers.kroutes && d->kr.unjoined != d->kr_unjoined_logged) {
+		if (d->kr.unjoined)
+			LOG_W(&d->log, "Loc-RIB: %u installed route(s) match no Adj-RIB-In path",
+			      d->kr.unjoined);
+		d->kr_unjoined_logged = d->kr.unjoined;
+	}
 	publish_status(d);
 	loop_timer_arm(&d->loop, &d->status_t, d->status_interval_ms);
 }
@@ -575,7 +629,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
-		"               [--queue-limit BYTES]\n"
+		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
+		"               [--route-protocols LIST]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -588,6 +643,11 @@ static void usage(FILE *f)
 		"                     instead of the module (no netlink), then keep serving\n"
 		"  --server '...'     with --records: one BMP server, in the words of\n"
 		"                     `bmptapctl server add` (repeatable)\n"
+		"  --loc-rib-source   where the Loc-RIB comes from: the routes the daemon\n"
+		"                     installs (kernel), the RFC 4271 decision process\n"
+		"                     (decision), or kernel once one is seen (auto, default)\n"
+		"  --route-protocols  rtm_protocol ids (or bird, bgp, zebra) of the daemon's\n"
+		"                     installed routes (default bird,bgp = 12,186)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT);
 }
@@ -654,11 +714,14 @@ int main(int argc, char **argv)
 		{ "queue-limit", required_argument, NULL, 'Q' },
 		{ "records", required_argument, NULL, 'R' },
 		{ "server", required_argument, NULL, 'B' },
+		{ "loc-rib-source", required_argument, NULL, 'L' },
+		{ "route-protocols", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon *d = calloc(1, sizeof(*d));
-	int level = BT_LOG_INFO, o, rc = 1;
+	int level = BT_LOG_INFO, o, rc = 1, locrib_src = LOCRIB_SRC_AUTO, n_protos = 2;
+	uint8_t protos[KR_MAX_PROTO] = { 12, 186 };
 	bool use_syslog = false;
 	struct bt_server_list servers = { 0 };
 
@@ -668,6 +731,7 @@ int main(int argc, char **argv)
 	d->sig_fd = -1;
 	d->rin.fd = -1;
 	d->rin.efd = -1;
+	d->kr.fd = -1;
 	while ((o = getopt_long(argc, argv, "nsvqh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
@@ -709,6 +773,26 @@ int main(int argc, char **argv)
 			if (parse_server(optarg, &servers))
 				return 2;
 			break;
+		case 'L':
+			if (!strcmp(optarg, "auto")) {
+				locrib_src = LOCRIB_SRC_AUTO;
+			} else if (!strcmp(optarg, "kernel")) {
+				locrib_src = LOCRIB_SRC_KERNEL;
+			} else if (!strcmp(optarg, "decision")) {
+				locrib_src = LOCRIB_SRC_DECISION;
+			} else {
+				fprintf(stderr, PROG ": --loc-rib-source: auto, kernel or decision\n");
+				return 2;
+			}
+			break;
+		case 'P':
+			n_protos = kroute_protos_parse(optarg, protos, KR_MAX_PROTO);
+			if (n_protos < 0) {
+				fprintf(stderr, PROG ": --route-protocols: ids 1..255 or bird, bgp, "
+					"zebra, comma-separated\n");
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -734,6 +818,27 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d->peers.sink = feed_sink(&d->feed);
+	d->peers.locrib_src = locrib_src;
+	if (locrib_src != LOCRIB_SRC_DECISION) {
+		int err = kroute_init(&d->kr, protos, (unsigned)n_protos, on_kroute_changed, d);
+
+		if (!err)
+			err = kroute_open(&d->kr);
+		if (!err)
+			err = loop_fd_add(&d->loop, &d->kr_h, d->kr.fd, EPOLLIN, on_kroute, d);
+		if (err && locrib_src == LOCRIB_SRC_KERNEL) {
+			LOG_E(&d->log, "rtnetlink (installed routes for the Loc-RIB): %s",
+			      strerror(-err));
+			goto out;
+		}
+		if (err) {
+			LOG_W(&d->log, "rtnetlink: %s: the Loc-RIB comes from the decision process",
+			      strerror(-err));
+			kroute_free(&d->kr);
+		} else {
+			d->peers.kroutes = &d->kr;
+		}
+	}
 	if (setup_signals(d)) {
 		LOG_E(&d->log, "signals: %s", strerror(errno));
 		goto out;
@@ -764,6 +869,7 @@ out:
 	free(d->rin.buf);
 	feed_free(&d->feed);
 	peers_free(&d->peers);
+	kroute_free(&d->kr);
 	bt_filter_list_free(&d->filters);
 	bt_nl_close(&d->nl);
 	if (d->sig_fd >= 0)

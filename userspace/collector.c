@@ -1513,6 +1513,14 @@ static void terminate(struct collector *c, uint16_t reason)
 		coll_free(c);
 		return;
 	}
+	/* The Loc-RIB instance is no longer monitored by it: RFC 9069 5.4
+	 * wants its Peer Down (the peers' end with the session, RFC 7854 4.5). */
+	struct peer *lr = f->peers ? f->peers->locrib : NULL;
+	if (lr && collector_cpeer(c, lr->flow_id)) {
+		buf_reset(&f->scratch);
+		peer_encode_down(lr, &f->scratch);
+		out_put(c, f->scratch.data, f->scratch.len);
+	}
 	/* Nothing more for it but the Termination. */
 	cp_del_all(c);
 	buf_reset(&f->scratch);

@@ -2,6 +2,8 @@
 /* The Loc-RIB decision process: see locrib.h. */
 #include "locrib.h"
 
+#include "kroute.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -126,32 +128,81 @@ static void on_lchg(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint3
 	ps->lchg[ps->n_lchg++] = *pfx;
 }
 
+bool locrib_kernel(const struct peers *ps)
+{
+	return ps->kroutes && (ps->locrib_src == LOCRIB_SRC_KERNEL ||
+			       (ps->locrib_src == LOCRIB_SRC_AUTO && ps->kroutes->seen));
+}
+
+const char *locrib_source_name(const struct peers *ps)
+{
+	return locrib_kernel(ps) ? "kernel routes" : "decision process";
+}
+
+/* Whether route s of peer q can be what the kernel route via gw came from. */
+static bool via(const struct peer *q, const struct attr_set *s, int fam, const uint8_t *gw)
+{
+	size_t alen = fam == BGP_FAM_IPV4 ? 4 : 16;
+
+	if (s->fam == fam && s->nh_len >= alen && !memcmp(s->nh, gw, alen))
+		return true;
+	/* IPv6: the link-local next hop, which FRR installs. */
+	if (s->fam == fam && s->nh_len == 32 && !memcmp(s->nh + 16, gw, 16))
+		return true;
+	return q->have_info && q->info.family == (fam == BGP_FAM_IPV4 ? AF_INET : AF_INET6) &&
+	       !memcmp(q->info.remote_addr, gw, alen);
+}
+
 void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const struct peer *hint)
 {
 	struct peer *lr = ps->locrib;
 	const struct peer *best_p = NULL;
 	const struct attr_set *best = NULL;
 	uint32_t best_id = 0;
+	bool best_ok = false, kernel = locrib_kernel(ps);
+	struct kr_route *kr = NULL;
 	struct bgp_prefix key = *pfx;
 
 	if (!lr)
 		return;
 	key.path_id = 0;
-	for (const struct peer *q = ps->head; q; q = q->next) {
+	if (kernel)
+		kr = kroute_lookup(ps->kroutes, &key);
+	for (const struct peer *q = ps->head; q && (!kernel || kr); q = q->next) {
 		if (q->state != PEER_ESTABLISHED)
 			continue;
 		const struct bgp_prefix *k = q == hint ? pfx : &key;
 		uint32_t id = rib_lookup(&q->rib, k);
 		const struct attr_set *s = attr_get(&ps->attrs, id);
+		bool ok;
 
-		if (!s || peer_verdict(ps, q, k, id) != POL_ACCEPT)
+		if (!s)
 			continue;
-		if (!best || locrib_compare(ps, q, s, best_p, best) < 0) {
-			best = s;
-			best_p = q;
-			best_id = id;
+		ok = peer_verdict(ps, q, k, id) == POL_ACCEPT;
+		if (kernel) {
+			unsigned g = 0;
+
+			while (g < kr->n_gw && !via(q, s, pfx->fam, kr->gw[g]))
+				g++;
+			if (g == kr->n_gw)
+				continue;
+			/* The daemon installed it: our verdict only ranks. */
+			if (best && best_ok != ok) {
+				if (!ok)
+					continue;
+			} else if (best && locrib_compare(ps, q, s, best_p, best) >= 0) {
+				continue;
+			}
+		} else if (!ok || (best && locrib_compare(ps, q, s, best_p, best) >= 0)) {
+			continue;
 		}
+		best = s;
+		best_p = q;
+		best_id = id;
+		best_ok = ok;
 	}
+	if (kr)
+		kroute_set_joined(ps->kroutes, kr, best_id != 0);
 	if (best_id) {
 		if (rib_announce(&lr->rib, &key, best_id, on_lchg, ps))
 			ps->chg_nomem = true;

@@ -1,7 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The Loc-RIB instance (RFC 9069) as the RFC 4271 decision process would
- * select it over the post-policy Adj-RIBs-In of the established peers
+ * The Loc-RIB instance (RFC 9069): one path per prefix, from one of two
+ * sources (Documentation/operator-guide.md, "What Loc-RIB means here").
+ *
+ * Kernel routes: when the routes the local daemon installed in the host's
+ * routing table are observable (kroute.h), the Loc-RIB holds, for each of
+ * them, the Adj-RIB-In path it came from: a route of the same prefix from
+ * an established peer whose next hop (NEXT_HOP, or either next hop of
+ * MP_REACH_NLRI) or address equals one of the route's gateways.  Of several
+ * such paths (ECMP, or two peers announcing the same next hop) the one the
+ * post-policy verdict accepts, then the one the decision process below
+ * prefers, is reported.  An installed route with no such path is left out
+ * and counted (struct kroute unjoined).  A prefix without an installed
+ * route is not in the Loc-RIB.
+ *
+ * Decision process: otherwise, the path the RFC 4271 decision process
+ * would select over the post-policy Adj-RIBs-In of the established peers
  * (9.1.2.2, in order): highest LOCAL_PREF (100 when absent), shortest
  * AS_PATH (an AS_SET counts 1, confederation segments 0), lowest ORIGIN,
  * lowest MED among routes from the same neighbor AS (absent: 0), eBGP over
@@ -13,6 +27,16 @@
 #define BMPTAP_LOCRIB_H
 
 #include "peer.h"
+
+enum locrib_source {
+	LOCRIB_SRC_AUTO,	/* kernel routes once one was seen, else decision */
+	LOCRIB_SRC_KERNEL,
+	LOCRIB_SRC_DECISION,
+};
+
+/* Whether the kernel-route source is in effect now. */
+bool locrib_kernel(const struct peers *ps);
+const char *locrib_source_name(const struct peers *ps);
 
 /*
  * Recomputes the Loc-RIB entry of pfx (its path id only selects which path

@@ -704,23 +704,16 @@ static void recount_post(struct peers *ps, struct peer *p)
 	}
 }
 
-void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
+/*
+ * Every Loc-RIB entry came from some established peer's Adj-RIB-In (a peer
+ * going down recomputes its prefixes), so going over all of those
+ * recomputes every entry that may change.
+ */
+static void locrib_recompute_all(struct peers *ps, uint64_t ts)
 {
 	struct bgp_prefix pfx[256];
 	uint32_t ids[256];
 
-	ps->filters = fl;
-	ps->filter_gen++;
-	for (struct peer *p = ps->head; p; p = p->next)
-		if (p->state == PEER_ESTABLISHED)
-			recount_post(ps, p);
-	if (!ps->locrib)
-		return;
-	/*
-	 * Every Loc-RIB entry came from some established peer's Adj-RIB-In
-	 * (a peer going down recomputes its prefixes), so going over all of
-	 * those recomputes every entry that may change.
-	 */
 	for (struct peer *p = ps->head; p; p = p->next) {
 		if (p->state != PEER_ESTABLISHED)
 			continue;
@@ -732,10 +725,40 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
 				ps->n_lchg = 0;
 				for (size_t i = 0; i < n; i++)
 					locrib_recompute(ps, &pfx[i], p);
-				flush_locrib(ps, 0);
+				flush_locrib(ps, ts);
 			}
 		}
 	}
+}
+
+void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
+{
+	ps->filters = fl;
+	ps->filter_gen++;
+	for (struct peer *p = ps->head; p; p = p->next)
+		if (p->state == PEER_ESTABLISHED)
+			recount_post(ps, p);
+	if (ps->locrib)
+		locrib_recompute_all(ps, 0);
+}
+
+void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx)
+{
+	struct timespec t;
+	uint64_t ts;
+
+	if (!ps->locrib)
+		return;
+	/* The time of the installation as seen here (RFC 9069 4.1). */
+	clock_gettime(CLOCK_REALTIME, &t);
+	ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	if (!pfx) {
+		locrib_recompute_all(ps, ts);
+		return;
+	}
+	ps->n_lchg = 0;
+	locrib_recompute(ps, pfx, NULL);
+	flush_locrib(ps, ts);
 }
 
 /* ---- BMP encoding ------------------------------------------------------- */
@@ -793,6 +816,20 @@ void peer_encode_down(const struct peer *p, struct buf *b)
 {
 	struct bmp_peer h;
 
+	if (p->locrib) {
+		/* RFC 9069 5.4: reason 6, with the table name TLV of the Peer Up;
+		 * the instance stays, only its monitoring ends now. */
+		uint8_t tlv[4 + sizeof(LOCRIB_TABLE_NAME) - 1];
+		struct timespec t;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		put_u16(tlv, BMP_INFO_TABLE_NAME);
+		put_u16(tlv + 2, sizeof(LOCRIB_TABLE_NAME) - 1);
+		memcpy(tlv + 4, LOCRIB_TABLE_NAME, sizeof(LOCRIB_TABLE_NAME) - 1);
+		peer_bmp_hdr(p, (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec, &h);
+		bmp_peer_down(b, &h, BMP_DOWN_LOCAL_TLV, tlv, sizeof(tlv));
+		return;
+	}
 	peer_bmp_hdr(p, p->down_ts_ns, &h);
 	switch (p->down_reason) {
 	case BMP_DOWN_LOCAL_NOTIFY:

@@ -39,6 +39,7 @@
 
 struct bt_log;
 struct bt_flow;
+struct kroute;
 
 enum peer_state {
 	PEER_PENDING,		/* OPENs (or the flow's addresses) not all known */
@@ -187,6 +188,10 @@ struct peers {
 	struct peer *locrib;
 	struct bgp_prefix *lchg;	/* its changes from one RIB change batch */
 	size_t n_lchg, cap_lchg;
+	/* Its source (locrib.h): the installed routes, not owned (NULL: none
+	 * observable), and enum locrib_source. */
+	struct kroute *kroutes;
+	int locrib_src;
 	uint64_t holes;			/* records lost between reads / malformed */
 	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
 };
@@ -218,6 +223,12 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns);
  * caller tells the collectors that every post-policy view changed.
  */
 void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
+
+/*
+ * Recomputes the Loc-RIB entry of pfx (NULL: of every prefix), the changes
+ * going to the sink: an installed route changed, or the source did.
+ */
+void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx);
 
 /* The post-policy verdict on route (pfx, attr) of p's Adj-RIB-In. */
 enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,

@@ -71,14 +71,23 @@ bt_birdc() { local ns=$1; shift; birdc -s "$BT_RUN/$ns/bird.ctl" "$@"; }
 # bt_bird_established NS PROTO
 bt_bird_established() { bt_birdc "$1" show protocols "$2" | grep -q Established; }
 
-# --- FRR bgpd (no zebra) -------------------------------------------------
+# --- FRR bgpd (no zebra; with a third argument "zebra", zebra too, which
+# installs the selected routes in the namespace's routing table) ----------
 bt_frr() {
-	local ns=$1 dir=$BT_RUN/$1
+	local ns=$1 dir=$BT_RUN/$1 zs="-Z"
 	printf '%s\n' "$2" >"$dir/frr.conf"
 	mkdir -p "$dir/vty"
 	# bgpd drops to the frr user (member of the frrvty group it insists on).
 	chmod 777 "$dir" "$dir/vty"
-	bt_in "$ns" /usr/lib/frr/bgpd -d -Z -f "$dir/frr.conf" -i "$dir/bgpd.pid" \
+	if [ "${3:-}" = zebra ]; then
+		: >"$dir/zebra.conf"
+		bt_in "$ns" /usr/lib/frr/zebra -d -f "$dir/zebra.conf" -i "$dir/zebra.pid" \
+			--vty_socket "$dir/vty" -z "$dir/zserv.api" \
+			>"$BT_LOG/$ns-zebra.out" 2>&1 || { cat "$BT_LOG/$ns-zebra.out"; return 1; }
+		bt_wait 10 test -S "$dir/zserv.api" || return 1
+		zs="-z $dir/zserv.api"
+	fi
+	bt_in "$ns" /usr/lib/frr/bgpd -d $zs -f "$dir/frr.conf" -i "$dir/bgpd.pid" \
 		--vty_socket "$dir/vty" -l 0.0.0.0 -l :: \
 		>"$BT_LOG/$ns-frr.out" 2>&1 || { cat "$BT_LOG/$ns-frr.out"; return 1; }
 	bt_wait 10 test -S "$dir/vty/bgpd.vty"

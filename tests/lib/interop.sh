@@ -36,15 +36,17 @@ it_collector() {
 	bt_wait 10 grep -q 'listening on' "$BT_LOG/$ns-tcpdump-$port.out"
 }
 
-# it_tapd NS COLLECTOR-ADDR PORT SYSNAME: bmptapd in NS feeding the collector.
+# it_tapd NS COLLECTOR-ADDR PORT SYSNAME [SERVER-ADD-ARGS...]: bmptapd in NS
+# feeding the collector.
 it_tapd() {
-	local ns=$1
+	local ns=$1 addr=$2 port=$3 name=$4
+	shift 4
 	ip netns exec "$ns" "$IT_B/bmptapd" -v >"$BT_LOG/$ns-bmptapd.out" 2>&1 &
 	echo $! >"$BT_RUN/$ns/bmptapd.pid"
 	bt_check "$IT_NAME: bmptapd in $ns running" \
 		bt_wait 10 sh -c "ip netns exec $ns $IT_B/bmptapctl show status | grep -q servers"
 	bt_check "$IT_NAME: bmptapd in $ns: server add" \
-		bt_in "$ns" "$IT_B/bmptapctl" server add "$2" port "$3" sys-name "$4"
+		bt_in "$ns" "$IT_B/bmptapctl" server add "$addr" port "$port" sys-name "$name" "$@"
 }
 
 # it_q [-r ROUTER] [-s LINE] [-x ASN] JSON QUERY...: one bmpjson.py query (see there).
@@ -118,7 +120,10 @@ it_tshark_has() {
 # packet and no expert error.  tshark 4.0 does not know RFC 8654: it flags
 # every BGP message over 4096 bytes "Length is invalid", so frames holding
 # one (extended-message cases) are left out of that check; pmbmpd decodes
-# them and the cases check their content through it.
+# them and the cases check their content through it.  tshark 4.0 also hands
+# everything after a Peer Up's OPENs to the BGP dissector, so the VRF/Table
+# Name TLV of a Loc-RIB Peer Up (RFC 9069) shows as "Malformed BGP": frames
+# with one are left out too (cases with a Loc-RIB check its TLV apart).
 it_collector_end() {
 	local ns=$1 port=$2 label=${3:-collector $2}
 	local cap=$BT_RUN/$ns/bmp-$port.pcap json; json=$(it_json "$ns" "$port")
@@ -131,7 +136,8 @@ it_collector_end() {
 		sh -c "test -s '$log' && ! grep -E 'WARN|ERROR|[Mm]issing|[Mm]alformed' '$log' | grep -v 'BMP peers usage' | grep -q ."
 	bt_check "$IT_NAME: $label: pmbmpd JSON parses, known message types" it_q "$json" clean
 	tshark -r "$cap" -d tcp.port=="$port",bmp \
-		-Y '(_ws.malformed || _ws.expert.severity >= "Error") && !(bgp.length > 4096)' \
+		-Y '(_ws.malformed || _ws.expert.severity >= "Error") && !(bgp.length > 4096) &&
+		    !(bmp.type == 3 && bmp.peer.type == 3)' \
 		>"$ART/tshark-bad-$ns-$port.txt" 2>"$ART/tshark-bad-$ns-$port.err"
 	local trc=$?
 	bt_check "$IT_NAME: $label: tshark ran" [ "$trc" = 0 ]

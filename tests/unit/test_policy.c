@@ -445,6 +445,16 @@ static void test_locrib(void **state)
 	assert_int_equal(rib_count(&lr->rib, BGP_FAM_IPV4), 1);
 	add_filter(f, "max-length ipv4 16");
 	assert_int_equal(rib_count(&lr->rib, BGP_FAM_IPV4), 0);
+	/* The server removed: the Loc-RIB's Peer Down (RFC 9069 5.4: reason
+	 * 6, the table name TLV) before the Termination. */
+	take(f, c);
+	feed_remove(&f->feed, c, BMP_TERM_PERM_ADMIN_CLOSE);
+	take(f, c);
+	assert_int_equal(f->n, 59 + 12);	/* + Termination with its reason */
+	m = msg_at(f, 0, &len);
+	assert_hex(m, 40, "03 0000003b 02" LPH);
+	assert_hex(m + 48, 11, "06 0003 0006 676c6f62616c");
+	assert_int_equal(msg_at(f, 1, &len)[5], BMP_TERMINATION);
 }
 
 static void test_decision(void **state)
