@@ -377,6 +377,21 @@ static size_t count_nlri(struct bgp_span s, int fam, bool addpath)
 	return n;
 }
 
+static void count_errors(struct peers *ps, struct peer *p, const struct bgp_update *u)
+{
+	if (!u->n_errors)
+		return;
+	p->cnt.errors++;
+	if (u->action == BGP_ACT_RESET)
+		p->cnt.session_reset++;
+	else if (u->treat_as_withdraw)
+		p->cnt.treat_as_withdraw++;
+	else if (u->action == BGP_ACT_ATTR_DISCARD)
+		p->cnt.attr_discard++;
+	LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
+	      u->n_errors, u->action);
+}
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
@@ -384,17 +399,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 
 	bgp_update_parse(msg, len, &p->sess.rx, &u);
 	p->cnt.updates++;
-	if (u.n_errors) {
-		p->cnt.errors++;
-		if (u.action == BGP_ACT_RESET)
-			p->cnt.session_reset++;
-		else if (u.treat_as_withdraw)
-			p->cnt.treat_as_withdraw++;
-		else if (u.action == BGP_ACT_ATTR_DISCARD)
-			p->cnt.attr_discard++;
-		LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
-		      u.n_errors, u.action);
-	}
+	count_errors(ps, p, &u);
 	if (u.eor >= 0)
 		p->cnt.eor++;
 	if (u.treat_as_withdraw && u.action != BGP_ACT_RESET)
@@ -512,6 +517,17 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	}
 	if (p->state != PEER_ESTABLISHED) {
 		p->cnt.ignored++;
+		/*
+		 * A router may reset the session on an UPDATE's header alone
+		 * (e.g. over 4096 bytes): the rest of it completes after the
+		 * NOTIFICATION.  Counted; the Peer Down already went out.
+		 */
+		if (p->state == PEER_DOWN && dir == BMPTAP_DIR_RX && msg[18] == BGP_UPDATE) {
+			struct bgp_update u;
+
+			bgp_update_parse(msg, len, &p->sess.rx, &u);
+			count_errors(ps, p, &u);
+		}
 		return;
 	}
 	if (dir != BMPTAP_DIR_RX) {

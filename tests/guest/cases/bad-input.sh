@@ -98,9 +98,14 @@ expect() {
 	local c=$1 k=$4; read -r r0 w0 e0 g0 <<<"$2"; read -r r1 w1 e1 g1 <<<"$3"
 	local d="reset+$((r1 - r0)) withdraw+$((w1 - w0)) errored+$((e1 - e0)) gaps+$((g1 - g0))"
 	echo "case $c: bmptapd counted $d"
+	[ "$c" = oversize ] && k=oversize
 	case $k/$notif in
 	frame/1/*) bt_check "$T: $c: BIRD reset ($notif); bmptapd counted a gap and an Errored PDU ($d)" \
 			test $((g1 - g0)) = 1 -a $((e1 - e0)) = 1 -a $((r1 - r0)) = 0 ;;
+	oversize/1/*) # BIRD resets on the header: the UPDATE may complete only
+		# after the NOTIFICATION (counted, not mirrored: Peer Down went out).
+		bt_check "$T: $c: BIRD reset ($notif); bmptapd counted a session reset ($d)" \
+			test $((r1 - r0)) = 1 -a $((w1 - w0)) = 0 ;;
 	update/[1-6]/*) bt_check "$T: $c: BIRD reset ($notif); bmptapd counted a session reset and an Errored PDU ($d)" \
 			test $((r1 - r0)) = 1 -a $((e1 - e0)) = 1 -a $((w1 - w0)) = 0 ;;
 	update/none) bt_check "$T: $c: BIRD kept the session; bmptapd counted treat-as-withdraw and an Errored PDU ($d)" \
@@ -130,7 +135,7 @@ ip netns exec x $BAD 10.0.3.2 unknown -p 198.18.7.0/24 -w 60 >"$BT_RUN/bad-unkno
 bpid=$!
 bt_check "$T: unknown: sent" bt_wait 60 grep -q '^sent ' "$BT_RUN/bad-unknown.out"
 bt_check "$T: unknown: BIRD holds the route, the attribute kept" bt_wait 20 sh -c \
-	"birdc -s $BT_RUN/b/bird.ctl show route 198.18.7.0/24 all | tee -a $BT_LOG/unknown-route.txt | grep -qi '0xee'"
+	"birdc -s $BT_RUN/b/bird.ctl show route 198.18.7.0/24 all | tee -a $BT_LOG/unknown-route.out | grep -Eqi 'BGP\\.(0x)?ee'"
 it_wait 20 "unknown: route reached the collector" "$json" route 10.0.3.1 198.18.7.0/24
 kill $bpid 2>/dev/null; wait $bpid 2>/dev/null
 bt_check "$T: unknown: BIRD kept the session until the sender left" \
@@ -166,14 +171,16 @@ bt_check "$T: a's routes in the collector are exactly BIRD's" bt_wait 30 a_same
 diff "$BT_RUN/a-bird.txt" "$BT_RUN/a-coll.txt" | head
 bt_check "$T: a's table changed during the cases (100.64.0.0/16 in it)" grep -q 100.64.0.0/16 "$BT_RUN/a-coll.txt"
 kill -TERM $dpid; wait $dpid
-it_collector_end c 11019
+# Route Mirroring frames are left out of tshark's verdict: the Errored PDUs
+# carry the bad messages on purpose (bmpmirror.py checks their framing).
+it_collector_end c 11019 "collector 11019" "bmp.type == 6"
 python3 "$BT_TOP/tests/lib/bmpmirror.py" "$BT_RUN/c/bmp-11019.pcap" 11019 >"$ART/mirror.txt"
 mrc=$?
 cat "$ART/mirror.txt"
 got=$(awk '$2 == "errored" && $3 == "10.0.3.1" {print $4}' "$ART/mirror.txt")
 bt_check "$T: capture parses as BMP" test $mrc = 0
-bt_check "$T: collector got every Errored PDU bmptapd counted (${got:-0} of $errored, >= 7)" \
-	test "${got:-0}" = "$errored" -a "$errored" -ge 7
+bt_check "$T: collector got every Errored PDU bmptapd counted (${got:-0} of $errored, >= 6)" \
+	test "${got:-0}" = "$errored" -a "$errored" -ge 6
 bt_check "$T: collector was told of messages lost for the bad peer" \
 	sh -c "grep -q '^mirror lost 10.0.3.1 ' '$ART/mirror.txt'"
 bt_check "$T: no Errored PDU or loss for a" sh -c "! grep -Eq '^mirror (errored|lost) 10.0.1.1 ' '$ART/mirror.txt'"
