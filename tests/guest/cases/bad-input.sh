@@ -135,7 +135,7 @@ ip netns exec x $BAD 10.0.3.2 unknown -p 198.18.7.0/24 -w 60 >"$BT_RUN/bad-unkno
 bpid=$!
 bt_check "$T: unknown: sent" bt_wait 60 grep -q '^sent ' "$BT_RUN/bad-unknown.out"
 bt_check "$T: unknown: BIRD holds the route, the attribute kept" bt_wait 20 sh -c \
-	"birdc -s $BT_RUN/b/bird.ctl show route 198.18.7.0/24 all | tee -a $BT_LOG/unknown-route.out | grep -Eqi 'BGP\\.(0x)?ee'"
+	"birdc -s $BT_RUN/b/bird.ctl show route 198.18.7.0/24 all | tee -a $BT_LOG/unknown-route.out | grep -Eqi '(BGP\\.|^[[:space:]]*)(0x)?ee( \\[t\\])?:'"
 it_wait 20 "unknown: route reached the collector" "$json" route 10.0.3.1 198.18.7.0/24
 kill $bpid 2>/dev/null; wait $bpid 2>/dev/null
 bt_check "$T: unknown: BIRD kept the session until the sender left" \

@@ -1,7 +1,12 @@
 #!/bin/bash
+# PENDING (not in make check: tests/run-all runs tests/guest/cases only).
+# Written but not yet run in a guest (the host was at load 14 and each
+# guest case took 15-20 min); run it with
+# tests/guest/run-guest tests/guest/pending/faults-stall.sh, and move it to
+# tests/guest/cases once it passes within the 900 s case limit.
 # A collector that accepts but never reads (issue 9 item 4), beside a
 # normal one.  bgp-speaker in s sends a synthetic table to BIRD in b
-# (tapped), four times (each time a new session: Cease, then the table
+# (tapped), three times (each time a new session: Cease, then the table
 # again); bmptapd in b (--queue-limit 64 KiB) feeds pmbmpd on port 11019 and
 # a Python listener on 11020 that accepts, shrinks its receive buffer and
 # never calls recv().
@@ -19,7 +24,7 @@
 . "$BT_TOP/tests/lib/interop.sh"
 . "$BT_TOP/tests/lib/tables.sh"
 T=faults-stall
-SCALE=${FAULTS_SCALE:-0.003}
+SCALE=${FAULTS_SCALE:-0.002}
 LIMIT=65536
 it_start "$T"
 bt_host s && bt_host b && bt_host c
@@ -67,7 +72,7 @@ uptime_moves() { # bmptapd keeps publishing its status: it is not blocked
 	[ "$(bt_in b "$IT_B/bmptapctl" -j show status | jq .uptime_s)" -gt "$a" ]
 }
 
-for r in 1 2 3 4; do
+for r in 1 2 3; do
 	tb_speaker spk$r "$SCALE"
 	bt_check "$T: round $r: table sent" bt_wait 120 grep -q '^RESULT' "$BT_RUN/spk$r.out"
 	want=$(tb_want spk$r)
@@ -87,18 +92,18 @@ for r in 1 2 3 4; do
 		rss1=$(rss) bytes1=$(srv 11019 bytes)
 		bt_check "$T: round 1: route changes coalesced for it" test "$(srv 11020 resyncs)" -ge 1
 	fi
-	[ $r = 4 ] && break
+	[ $r = 3 ] && break
 	kill -TERM "$TB_SPK_PID"; wait "$TB_SPK_PID"
 	bt_check "$T: round $r: BIRD withdrew the table" bt_wait 60 bird_has 0
 	sleep 3
 done
-rss4=$(rss) bytes4=$(srv 11019 bytes)
-echo "RSS after round 1: $rss1, after round 4: $rss4; normal collector got $((bytes4 - bytes1)) bytes meanwhile"
-bt_check "$T: RSS grew less than the bytes an unbounded queue would hold ($((rss4 - rss1)) < $((bytes4 - bytes1)))" \
-	test $((rss4 - rss1)) -lt $((bytes4 - bytes1))
+rss3=$(rss) bytes3=$(srv 11019 bytes)
+echo "RSS after round 1: $rss1, after round 3: $rss3; normal collector got $((bytes3 - bytes1)) bytes meanwhile"
+bt_check "$T: RSS grew less than the bytes an unbounded queue would hold ($((rss3 - rss1)) < $((bytes3 - bytes1)))" \
+	test $((rss3 - rss1)) -lt $((bytes3 - bytes1))
 bt_in b "$IT_B/bmptapctl" show servers | tee "$ART/servers.txt"
 bt_check "$T: show servers lists the stalled collector with its resyncs" \
-	sh -c "grep ' 11020 ' $ART/servers.txt | awk '{exit !(\$NF >= 1)}'"
+	sh -c "grep ' 11020 ' $ART/servers.txt | awk 'BEGIN {r = 1} {r = !(\$NF >= 1)} END {exit r}'"
 
 # The stalled collector dies; pmbmpd takes its port and gets the table.
 kill $stall; wait $stall 2>/dev/null

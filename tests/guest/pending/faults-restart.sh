@@ -1,4 +1,11 @@
 #!/bin/bash
+# PENDING (not in make check: tests/run-all runs tests/guest/cases only).
+# Run it with tests/guest/run-guest tests/guest/pending/faults-restart.sh.
+# On a host at load 14 its SIGTERM round passed every check, but the whole
+# case took over 20 min and the SIGKILL round's stop landed after the
+# transfer (the killed bmptapd had read it all); this version slows the
+# transfer further and judges "during" by what the new bmptapd still reads.
+# It moves to tests/guest/cases once it passes within the 900 s case limit.
 # bmptapd stopped (SIGTERM) and killed (SIGKILL) during a full-table
 # transfer, then started again (issue 9 item 4).  tests/tools/bgp-speaker in
 # s sends a synthetic table to BIRD in b (tapped; netem slows the link so the
@@ -9,7 +16,8 @@
 # The records the old bmptapd had read are gone: the new one learns the
 # session from the module's flow dump (both OPENs) and its Adj-RIB-In lacks
 # the routes the old one consumed.  Checks, for each signal: the stop landed
-# during the transfer (the speaker was not done); SIGTERM sent Termination
+# during the transfer (the speaker was not done, or the new bmptapd still
+# found part of the table queued); SIGTERM sent Termination
 # (or bmptapd logged that the collector did not take it within 2 s)
 # and exited 0; after the restart the collector got a new Initiation and
 # Peer Up, every route bmptapd holds and none BIRD lacks; and because BIRD
@@ -20,14 +28,14 @@
 . "$BT_TOP/tests/lib/interop.sh"
 . "$BT_TOP/tests/lib/tables.sh"
 T=faults-restart
-SCALE=${FAULTS_SCALE:-0.003}
+SCALE=${FAULTS_SCALE:-0.001}
 it_start "$T"
 bt_host s && bt_host b && bt_host c
 it_link s b 1
 it_link b c 2
-# ~110 KB of UPDATEs at 32 kbit/s: a transfer of ~30 s, so that the stop
+# ~55 KB of UPDATEs at 8 kbit/s: a transfer of ~1 min, so that the stop
 # lands in it even on a loaded TCG guest.
-ip netns exec s tc qdisc add dev v1s root netem rate 32kbit
+ip netns exec s tc qdisc add dev v1s root netem rate 8kbit
 tb_bird_spk b
 it_collector c 11019
 json=$(it_json c 11019)
@@ -69,7 +77,6 @@ round() { # SIGNAL
 	wait $dpid; rc=$?
 	atkill=$(tb_bird_count b)
 	echo "$sig: BIRD held $atkill of $want routes just after bmptapd stopped (rc $rc)"
-	bt_check "$T: $sig: bmptapd stopped during the transfer (speaker not done)" test "$fin" = 0
 	# The transfer goes on; the module queues its records.  pmbmpd
 	# finishes the old session first, so that the lines from n0 on are
 	# the new session's.
@@ -97,6 +104,10 @@ round() { # SIGNAL
 	# bmptapd settles (no more records), then the collector catches up with it.
 	bt_wait 60 tapd_settled
 	tapd=$(tb_tapd_prefixes b 10.0.1.1)
+	# During the transfer as the tap sees it: the speaker was not done, or
+	# part of the table was still queued in the module for the new bmptapd.
+	bt_check "$T: $sig: bmptapd stopped during the transfer (speaker done: $fin, routes read after: $tapd)" \
+		test "$fin" = 0 -o "$tapd" -gt 0
 	bt_check "$T: $sig: collector holds every route bmptapd holds ($tapd)" bt_wait 120 sh -c \
 		"[ \$($IT_PY -s $n0 $json rib | grep -c '^10\.0\.1\.1 ') = $tapd ]"
 	tb_bird_table b 10.0.1.1 >"$BT_RUN/$sig-bird.txt"
