@@ -1,7 +1,11 @@
 #!/bin/bash
 # PENDING (not in make check: tests/run-all runs tests/guest/cases only).
-# Written but not yet run in a guest (the host was at load 14 and each
-# guest case took 15-20 min); run it with
+# A first run (host at load 14) showed that one table fits in the bound
+# plus the socket buffers (lagging only from the second transfer on); the
+# lagging/coalescing checks now come after all transfers, and RSS is
+# compared from the second transfer on (RSS +454 KB from the first to the
+# third, the coalescing set being built; -40 KB from the second to the
+# third while the normal collector got 115 KB).  Run it with
 # tests/guest/run-guest tests/guest/pending/faults-stall.sh, and move it to
 # tests/guest/cases once it passes within the 900 s case limit.
 # A collector that accepts but never reads (issue 9 item 4), beside a
@@ -84,23 +88,24 @@ for r in 1 2 3; do
 	echo "round $r: stalled: state $(srv 11020 state) lagging $(srv 11020 lagging) queue $q" \
 		"coalesced $(srv 11020 coalesced) dirty $(srv 11020 dirty) resyncs $(srv 11020 resyncs)" \
 		"socket Send-Q ${sq:-?}; normal: bytes $(srv 11019 bytes); RSS $(rss)"
-	bt_check "$T: round $r: stalled collector up and lagging" \
-		test "$(srv 11020 state)/$(srv 11020 lagging)" = up/true
 	bt_check "$T: round $r: its output within the bound ($q <= 4 x $LIMIT)" test "$q" -le $((4 * LIMIT))
 	bt_check "$T: round $r: its socket's Send-Q bounded (${sq:-?} <= 4 MiB)" test "${sq:-99999999}" -le 4194304
-	if [ $r = 1 ]; then
-		rss1=$(rss) bytes1=$(srv 11019 bytes)
-		bt_check "$T: round 1: route changes coalesced for it" test "$(srv 11020 resyncs)" -ge 1
-	fi
+	# From the second transfer on the stalled collector lags: its
+	# coalescing set (one entry per prefix) exists; nothing may grow after.
+	[ $r = 2 ] && { rss2=$(rss) bytes2=$(srv 11019 bytes); }
 	[ $r = 3 ] && break
 	kill -TERM "$TB_SPK_PID"; wait "$TB_SPK_PID"
 	bt_check "$T: round $r: BIRD withdrew the table" bt_wait 60 bird_has 0
 	sleep 3
 done
 rss3=$(rss) bytes3=$(srv 11019 bytes)
-echo "RSS after round 1: $rss1, after round 3: $rss3; normal collector got $((bytes3 - bytes1)) bytes meanwhile"
-bt_check "$T: RSS grew less than the bytes an unbounded queue would hold ($((rss3 - rss1)) < $((bytes3 - bytes1)))" \
-	test $((rss3 - rss1)) -lt $((bytes3 - bytes1))
+# One table fits in the bound plus the socket buffers; three do not.
+bt_check "$T: stalled collector up and lagging" test "$(srv 11020 state)/$(srv 11020 lagging)" = up/true
+bt_check "$T: route changes coalesced for it ($(srv 11020 coalesced))" \
+	test "$(srv 11020 resyncs)" -ge 1 -a "$(srv 11020 coalesced)" -gt 0
+echo "RSS after round 2: $rss2, after round 3: $rss3; normal collector got $((bytes3 - bytes2)) bytes meanwhile"
+bt_check "$T: RSS grew less than the bytes an unbounded queue would hold ($((rss3 - rss2)) < $((bytes3 - bytes2)))" \
+	test $((rss3 - rss2)) -lt $((bytes3 - bytes2))
 bt_in b "$IT_B/bmptapctl" show servers | tee "$ART/servers.txt"
 bt_check "$T: show servers lists the stalled collector with its resyncs" \
 	sh -c "grep ' 11020 ' $ART/servers.txt | awk 'BEGIN {r = 1} {r = !(\$NF >= 1)} END {exit r}'"
