@@ -5,7 +5,9 @@
 # lagging/coalescing checks now come after all transfers, and RSS is
 # compared from the second transfer on (RSS +454 KB from the first to the
 # third, the coalescing set being built; -40 KB from the second to the
-# third while the normal collector got 115 KB).  Run it with
+# third while the normal collector got 115 KB); and the capture of the
+# released port now starts before pmbmpd (tshark missed the session's
+# start).  These fixes are not yet run.  Run it with
 # tests/guest/run-guest tests/guest/pending/faults-stall.sh, and move it to
 # tests/guest/cases once it passes within the 900 s case limit.
 # A collector that accepts but never reads (issue 9 item 4), beside a
@@ -111,8 +113,14 @@ bt_check "$T: show servers lists the stalled collector with its resyncs" \
 	sh -c "grep ' 11020 ' $ART/servers.txt | awk 'BEGIN {r = 1} {r = !(\$NF >= 1)} END {exit r}'"
 
 # The stalled collector dies; pmbmpd takes its port and gets the table.
+# The capture starts first: bmptapd reconnects as soon as the port listens
+# (it_collector's order lost the session's start in the first run).
+ip netns exec c tcpdump -U -q -i any -s 0 -w "$BT_RUN/c/bmp-11020.pcap" \
+	tcp port 11020 >"$BT_LOG/c-tcpdump-11020.out" 2>&1 &
+echo $! >"$BT_RUN/c/tcpdump-11020.pid"
+bt_wait 10 grep -q 'listening on' "$BT_LOG/c-tcpdump-11020.out"
 kill $stall; wait $stall 2>/dev/null
-it_collector c 11020
+bt_check "$T: pmbmpd on the stalled collector's port" bt_pmbmpd c 11020
 bt_check "$T: released collector: reconnected" bt_wait 60 sh -c "test \"\$(ip netns exec b $IT_B/bmptapctl -j show status | jq -r '.servers[] | select(.port == 11020) | .reconnects')\" -ge 1"
 bt_check "$T: released collector: exactly BIRD's table" bt_wait 180 coll_same 11020
 bt_check "$T: bmptapd still running" kill -0 $dpid
