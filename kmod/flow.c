@@ -562,6 +562,16 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 		if (pkt->ack && !od->stream.synced)
 			bt_stream_syn(&od->stream, pkt->ack_seq - 1);
 	}
+	/*
+	 * The ACK first: the sender had the acknowledged bytes before it
+	 * wrote this payload (a NOTIFICATION answering a bad UPDATE carries
+	 * the UPDATE's ACK), so records keep the order the router saw.
+	 */
+	if (pkt->ack) {
+		bt_stream_ack(&od->stream, pkt->ack_seq, &flow_core_ops, od);
+		if (od->fin && !bt_seq_before(pkt->ack_seq, od->fin_seq + 1))
+			od->fin_acked = true;
+	}
 	if (pkt->plen || pkt->fin)
 		bt_stream_data(&fd->stream, seq, &p, pkt->fin, pkt->ts_ns,
 			       &flow_core_ops, fd);
@@ -570,11 +580,6 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 		fd->fin_seq = seq + pkt->plen;
 		if (flow->fin_first < 0)
 			flow->fin_first = dir;
-	}
-	if (pkt->ack) {
-		bt_stream_ack(&od->stream, pkt->ack_seq, &flow_core_ops, od);
-		if (od->fin && !bt_seq_before(pkt->ack_seq, od->fin_seq + 1))
-			od->fin_acked = true;
 	}
 	if (fd->fin_acked && od->fin_acked)
 		return flow->fin_first == BMPTAP_DIR_TX ? BMPTAP_END_FIN_LOCAL :

@@ -524,9 +524,33 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "session_reset_errors", p->cnt.session_reset);
 	bt_json_kv_u64(j, "gaps_rx", p->cnt.gaps[BMPTAP_DIR_RX]);
 	bt_json_kv_u64(j, "gaps_tx", p->cnt.gaps[BMPTAP_DIR_TX]);
+	bt_json_kv_u64(j, "errored_pdus", p->cnt.errored);
 	bt_json_kv_u64(j, "ignored", p->cnt.ignored);
 	if (p->notif_dir >= 0)
 		bt_json_kv_str(j, "notification_from", p->notif_dir == BMPTAP_DIR_RX ? "remote" : "local");
+	bt_json_obj_close(j);
+}
+
+/*
+ * Bad input from every peer since the start, those whose session it ended
+ * included (their own entries are gone from "peers").
+ */
+static void bad_input_json(const struct peers *ps, struct bt_json *j)
+{
+	struct peer_counters t = ps->ended;
+
+	for (const struct peer *p = ps->head; p; p = p->next)
+		if (!p->locrib)
+			peer_counters_add(&t, &p->cnt);
+	bt_json_key(j, "bad_input");
+	bt_json_obj_open(j);
+	bt_json_kv_u64(j, "rfc7606_errors", t.errors);
+	bt_json_kv_u64(j, "treat_as_withdraw", t.treat_as_withdraw);
+	bt_json_kv_u64(j, "attr_discard", t.attr_discard);
+	bt_json_kv_u64(j, "session_reset_errors", t.session_reset);
+	bt_json_kv_u64(j, "errored_pdus", t.errored);
+	bt_json_kv_u64(j, "gaps_rx", t.gaps[BMPTAP_DIR_RX]);
+	bt_json_kv_u64(j, "gap_bytes_rx", t.gap_bytes[BMPTAP_DIR_RX]);
 	bt_json_obj_close(j);
 }
 
@@ -550,6 +574,7 @@ static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
 	bt_json_kv_u64(&j, "record_holes", d->peers.holes);
 	bt_json_kv_u64(&j, "read_errors", d->read_errors);
 	bt_json_kv_u64(&j, "attribute_sets", d->peers.attrs.count);
+	bad_input_json(&d->peers, &j);
 	bt_json_key(&j, "servers");
 	feed_status_json(&d->feed, &j);
 	if (d->peers.locrib) {

@@ -706,9 +706,13 @@ static void live_post(struct collector *c, struct cpeer *cp, const struct bgp_pr
 	emit_view(c, cp, VIEW_POST, f->post_pfx, f->post_ids, k, ts);
 }
 
-/* Changes of the Loc-RIB instance: re-encoded from it. */
-static void live_locrib(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
-			size_t n, uint64_t ts)
+/*
+ * Changes re-encoded from the peer's RIB in one view: the Loc-RIB instance,
+ * and pre-policy UPDATEs with RFC 7606 errors (what the collector must
+ * apply is the RIB's outcome, e.g. treat-as-withdraw, not the bad bytes).
+ */
+static void live_rib(struct collector *c, struct cpeer *cp, int view,
+		     const struct bgp_prefix *chg, size_t n, uint64_t ts)
 {
 	struct feed *f = c->feed;
 	size_t k = 0;
@@ -717,11 +721,11 @@ static void live_locrib(struct collector *c, struct cpeer *cp, const struct bgp_
 		f->post_pfx[k] = chg[i];
 		f->post_ids[k++] = rib_lookup(&cp->p->rib, &chg[i]);
 		if (k == REPLAY_BATCH) {
-			emit_view(c, cp, VIEW_LOCRIB, f->post_pfx, f->post_ids, k, ts);
+			emit_view(c, cp, view, f->post_pfx, f->post_ids, k, ts);
 			k = 0;
 		}
 	}
-	emit_view(c, cp, VIEW_LOCRIB, f->post_pfx, f->post_ids, k, ts);
+	emit_view(c, cp, view, f->post_pfx, f->post_ids, k, ts);
 }
 
 static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
@@ -739,17 +743,21 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 		if (cp->live) {
 			/* Pre-policy: the UPDATE as received, encoded once for
 			 * all collectors; f->live is not touched by the pump
-			 * (unlike scratch and upd).  Post-policy: re-encoded. */
-			if (!encoded) {
+			 * (unlike scratch and upd).  Without msg (an UPDATE
+			 * with errors) and post-policy: re-encoded. */
+			if (!encoded && msg) {
 				buf_reset(&f->live);
 				peer_encode_rm(p, &f->live, msg, len, ts);
 				encoded = true;
 			}
-			size_t need = (c->policy & BMPTAP_POLICY_PRE ? f->live.len : 0) +
-				      (c->policy & BMPTAP_POLICY_POST ? f->live.len + 64 * n : 0);
+			size_t pre = msg ? f->live.len : 64 * n;
+			size_t need = (c->policy & BMPTAP_POLICY_PRE ? pre : 0) +
+				      (c->policy & BMPTAP_POLICY_POST ? pre + 64 * n : 0);
 			if (collector_pending(c) + need <= c->limit) {
-				if (c->policy & BMPTAP_POLICY_PRE)
+				if ((c->policy & BMPTAP_POLICY_PRE) && msg)
 					out_put(c, f->live.data, f->live.len);
+				else if (c->policy & BMPTAP_POLICY_PRE)
+					live_rib(c, cp, VIEW_PRE, chg, n, ts);
 				if (c->policy & BMPTAP_POLICY_POST) {
 					live_post(c, cp, chg, f->peers->chg_ok, n, ts);
 					if (eor >= 0)
@@ -788,7 +796,7 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 
 			if (collector_pending(c) + need <= c->limit) {
 				if (p->locrib) {
-					live_locrib(c, cp, chg, n, ts);
+					live_rib(c, cp, VIEW_LOCRIB, chg, n, ts);
 				} else {
 					buf_reset(&f->scratch);
 					peer_encode_rm_view(p, VIEW_OUT, &f->scratch, msg, len, ts);

@@ -119,6 +119,17 @@ static struct peer *peer_new(struct peers *ps, uint32_t flow_id)
 	return p;
 }
 
+void peer_counters_add(struct peer_counters *to, const struct peer_counters *from)
+{
+	/* Every member is a uint64_t counter (or an array of them). */
+	_Static_assert(sizeof(*to) % sizeof(uint64_t) == 0, "peer_counters: uint64_t only");
+	uint64_t *t = (uint64_t *)to;
+	const uint64_t *f = (const uint64_t *)from;
+
+	for (size_t i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
+		t[i] += f[i];
+}
+
 static void peer_del(struct peers *ps, struct peer *p)
 {
 	struct peer **pp = &ps->buckets[bucket(ps, p->flow_id)];
@@ -136,6 +147,8 @@ static void peer_del(struct peers *ps, struct peer *p)
 	else
 		ps->tail = p->prev;
 	ps->count--;
+	if (!p->locrib)
+		peer_counters_add(&ps->ended, &p->cnt);
 	peer_destroy(p);
 }
 
@@ -377,6 +390,21 @@ static size_t count_nlri(struct bgp_span s, int fam, bool addpath)
 	return n;
 }
 
+static void count_errors(struct peers *ps, struct peer *p, const struct bgp_update *u)
+{
+	if (!u->n_errors)
+		return;
+	p->cnt.errors++;
+	if (u->action == BGP_ACT_RESET)
+		p->cnt.session_reset++;
+	else if (u->treat_as_withdraw)
+		p->cnt.treat_as_withdraw++;
+	else if (u->action == BGP_ACT_ATTR_DISCARD)
+		p->cnt.attr_discard++;
+	LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
+	      u->n_errors, u->action);
+}
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
@@ -384,17 +412,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 
 	bgp_update_parse(msg, len, &p->sess.rx, &u);
 	p->cnt.updates++;
-	if (u.n_errors) {
-		p->cnt.errors++;
-		if (u.action == BGP_ACT_RESET)
-			p->cnt.session_reset++;
-		else if (u.treat_as_withdraw)
-			p->cnt.treat_as_withdraw++;
-		else if (u.action == BGP_ACT_ATTR_DISCARD)
-			p->cnt.attr_discard++;
-		LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
-		      u.n_errors, u.action);
-	}
+	count_errors(ps, p, &u);
 	if (u.eor >= 0)
 		p->cnt.eor++;
 	if (u.treat_as_withdraw && u.action != BGP_ACT_RESET)
@@ -437,16 +455,18 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		p->incomplete = true;
 		LOG_E(ps->log, "flow %u: out of memory tracking RIB changes", p->flow_id);
 	}
-	/* Mirroring: an UPDATE a speaker would reset the session for is
-	 * unusable as a whole: an Errored PDU. */
-	if (u.action == BGP_ACT_RESET && ps->sink.errored) {
+	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
+	 * speaker would reset the session for, is an Errored PDU. */
+	if ((u.action == BGP_ACT_RESET || u.treat_as_withdraw) && ps->sink.errored) {
 		p->cnt.errored++;
 		ps->sink.errored(ps->sink.ctx, p, msg, len, ts);
 	} else if (ps->sink.message) {
 		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
 	}
+	/* With errors, only the RIB's outcome may be monitored (no msg). */
 	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
+		ps->sink.update(ps->sink.ctx, p, u.n_errors ? NULL : msg, len, ts, ps->chg,
+				ps->n_chg, u.eor);
 	flush_locrib(ps, ts);
 }
 
@@ -515,6 +535,17 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	}
 	if (p->state != PEER_ESTABLISHED) {
 		p->cnt.ignored++;
+		/*
+		 * A router may reset the session on an UPDATE's header alone
+		 * (e.g. over 4096 bytes): the rest of it completes after the
+		 * NOTIFICATION.  Counted; the Peer Down already went out.
+		 */
+		if (p->state == PEER_DOWN && dir == BMPTAP_DIR_RX && msg[18] == BGP_UPDATE) {
+			struct bgp_update u;
+
+			bgp_update_parse(msg, len, &p->sess.rx, &u);
+			count_errors(ps, p, &u);
+		}
 		return;
 	}
 	if (dir != BMPTAP_DIR_RX) {

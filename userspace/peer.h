@@ -127,7 +127,8 @@ struct peer_sink {
 	void (*down)(void *ctx, struct peer *p);
 	/*
 	 * An UPDATE received from an established peer (msg: the raw BGP
-	 * message, ts_ns: when the kernel saw it), after it was applied to
+	 * message, NULL when it had RFC 7606 errors: only its effect on the
+	 * RIB may be passed on; ts_ns: when the kernel saw it), after it was applied to
 	 * the RIB; chg[0..n) are the (prefix, path id) entries whose RIB state
 	 * changed; eor is the End-of-RIB family or -1.
 	 */
@@ -193,6 +194,9 @@ struct peers {
 	struct kroute *kroutes;
 	int locrib_src;
 	uint64_t holes;			/* records lost between reads / malformed */
+	/* Counters of the peers already freed, so that totals (bad input
+	 * above all: it often ends the session) outlive them. */
+	struct peer_counters ended;
 	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
 };
 
@@ -201,6 +205,8 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 void peers_free(struct peers *ps);
 
 struct peer *peers_find(const struct peers *ps, uint32_t flow_id);
+/* to += from, counter by counter. */
+void peer_counters_add(struct peer_counters *to, const struct peer_counters *from);
 
 /* One record from a READ dump; always 0 (bt_rec_cb compatible). */
 int peers_record(void *ps, const struct bt_rec *rec);

@@ -322,6 +322,11 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 			cell(&r, p, "updates", b[0], sizeof(b[0])),
 			cell(&r, p, "withdrawals", b[1], sizeof(b[1])),
 			g ? b[2] : "-", cell(&r, p, "flow_id", b[3], sizeof(b[3])), pfx);
+		bool inc = false;
+
+		if (bt_jr_bool(&r, bt_jr_get(&r, p, "incomplete"), &inc) && inc)
+			fprintf(out, "%-39s incomplete: messages from this peer were lost (gaps, or "
+				"read by an earlier bmptapd); collectors were told\n", "");
 	}
 	total = bt_jr_get_u64(&r, 0, "peer_count", n);
 	if (total > n)

@@ -115,17 +115,19 @@ it_tshark_has() {
 		"tshark -r '$cap' -d tcp.port==$2,bmp -Y '$4' 2>/dev/null | grep -q ."
 }
 
-# it_collector_end NS PORT [LABEL]: stops the capture; pmbmpd's log has no
-# warning or error and its JSON parses; tshark decodes BMP with no malformed
-# packet and no expert error.  tshark 4.0 does not know RFC 8654: it flags
-# every BGP message over 4096 bytes "Length is invalid", so frames holding
-# one (extended-message cases) are left out of that check; pmbmpd decodes
-# them and the cases check their content through it.  tshark 4.0 also hands
-# everything after a Peer Up's OPENs to the BGP dissector, so the VRF/Table
-# Name TLV of a Loc-RIB Peer Up (RFC 9069) shows as "Malformed BGP": frames
-# with one are left out too (cases with a Loc-RIB check its TLV apart).
+# it_collector_end NS PORT [LABEL [EXCLUDE]]: stops the capture; pmbmpd's
+# log has no warning or error and its JSON parses; tshark decodes BMP with no
+# malformed packet and no expert error.  tshark 4.0 does not know RFC 8654:
+# it flags every BGP message over 4096 bytes "Length is invalid", so frames
+# holding one (extended-message cases) are left out of that check; pmbmpd
+# decodes them and the cases check their content through it.  tshark 4.0
+# also hands everything after a Peer Up's OPENs to the BGP dissector, so the
+# VRF/Table Name TLV of a Loc-RIB Peer Up (RFC 9069) shows as "Malformed
+# BGP": frames with one are left out too (cases with a Loc-RIB check its TLV
+# apart).  EXCLUDE: a display filter for further frames to leave out (e.g.
+# Errored PDUs, whose mirrored message is bad on purpose).
 it_collector_end() {
-	local ns=$1 port=$2 label=${3:-collector $2}
+	local ns=$1 port=$2 label=${3:-collector $2} excl=${4:-}
 	local cap=$BT_RUN/$ns/bmp-$port.pcap json; json=$(it_json "$ns" "$port")
 	local log=$BT_LOG/$ns-pmbmpd-$port.log
 	sleep 1
@@ -136,8 +138,8 @@ it_collector_end() {
 		sh -c "test -s '$log' && ! grep -E 'WARN|ERROR|[Mm]issing|[Mm]alformed' '$log' | grep -v 'BMP peers usage' | grep -q ."
 	bt_check "$IT_NAME: $label: pmbmpd JSON parses, known message types" it_q "$json" clean
 	tshark -r "$cap" -d tcp.port=="$port",bmp \
-		-Y '(_ws.malformed || _ws.expert.severity >= "Error") && !(bgp.length > 4096) &&
-		    !(bmp.type == 3 && bmp.peer.type == 3)' \
+		-Y "(_ws.malformed || _ws.expert.severity >= \"Error\") && !(bgp.length > 4096) &&
+		    !(bmp.type == 3 && bmp.peer.type == 3)${excl:+ && !($excl)}" \
 		>"$ART/tshark-bad-$ns-$port.txt" 2>"$ART/tshark-bad-$ns-$port.err"
 	local trc=$?
 	bt_check "$IT_NAME: $label: tshark ran" [ "$trc" = 0 ]

@@ -10,6 +10,7 @@
 struct cap {
 	struct buf out;
 	int ups, downs, updates, losts, msgs;
+	int rib_only;		/* updates passed without msg (RFC 7606 errors) */
 	size_t last_chg;
 	int last_eor;
 };
@@ -24,7 +25,10 @@ static void c_update(void *ctx, struct peer *p, const uint8_t *m, size_t len, ui
 	c->updates++;
 	c->last_chg = n;
 	c->last_eor = eor;
-	peer_encode_rm(p, &c->out, m, len, ts);
+	if (m)
+		peer_encode_rm(p, &c->out, m, len, ts);
+	else
+		c->rib_only++;
 }
 static void c_message(void *ctx, struct peer *p, const uint8_t *m, size_t len, uint64_t ts)
 {
@@ -330,11 +334,38 @@ static void test_malformed_update_counted(void **state)
 	assert_int_equal(p->cnt.errors, 1);
 	assert_int_equal(p->cnt.treat_as_withdraw, 1);
 	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 0);
-	assert_int_equal(f->cap.updates, 1);	/* still mirrored as received */
+	assert_int_equal(f->cap.updates, 1);	/* passed on: its effect on the RIB, */
+	assert_int_equal(f->cap.rib_only, 1);	/* not the bad bytes */
 	/* Garbage must not crash anything. */
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_UPDATE, "ffff 0000", TS0);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_UPDATE, "", TS0);
 	assert_int_equal(p->cnt.errors, 3);
+}
+
+/* Bad input often ends the session: its counts must outlive the peer. */
+static void test_ended_peer_counters_kept(void **state)
+{
+	struct fx *f = *state;
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", "40 01 01 07 " ASPATH4 NH4, "18 c00002", TS0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_UPDATE, "ffff 0000", TS0);
+	/* The router resets on a header; the UPDATE completes after that. */
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, BGP_NOTIFICATION, "0102 ffff", TS0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_UPDATE, "ffff 0000", TS0);
+	end_flow(&f->ps, &f->rb, 1, BMPTAP_END_FIN_REMOTE);
+	assert_null(peers_find(&f->ps, 1));
+	assert_int_equal(f->ps.ended.errors, 3);
+	assert_int_equal(f->ps.ended.treat_as_withdraw, 1);
+	assert_int_equal(f->ps.ended.session_reset, 2);
+	assert_int_equal(f->ps.ended.updates, 2);
+	assert_int_equal(f->ps.ended.ignored, 1);
+
+	struct peer_counters t = f->ps.ended;
+
+	peer_counters_add(&t, &f->ps.ended);
+	assert_int_equal(t.errors, 6);
+	assert_int_equal(t.msgs[BMPTAP_DIR_RX], 2 * f->ps.ended.msgs[BMPTAP_DIR_RX]);
 }
 
 int main(void)
@@ -352,6 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_midstream_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_dump_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_update_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ended_peer_counters_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

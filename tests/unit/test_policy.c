@@ -603,6 +603,26 @@ static void test_mirroring(void **state)
 	m = msg_at(f, 1, &len);
 	assert_hex(m, len, "03 0000003d 06" PH("00") "0001 0002 0000 0000 0003 dead00");
 	assert_int_equal(peers_find(&f->ps, 1)->cnt.errored, 2);
+	/* Treat-as-withdraw (bad ORIGIN): Errored PDU (RFC 7854 4.6), and
+	 * Route Monitoring carries the withdrawal, not the bad UPDATE. */
+	struct collector *pre = coll(f, BMPTAP_POLICY_PRE, false);
+
+	UPD(&f->ps, &f->rb, A_OK, "18 0a0000");
+	take(f, c);
+	take(f, pre);
+	UPD(&f->ps, &f->rb, "40 01 01 07 " ASPATH4 NH4, "18 0a0000");
+	take(f, c);
+	m = msg_at(f, 0, &len);
+	assert_int_equal(m[5], BMP_ROUTE_MIRRORING);
+	assert_int_equal(get_u16(m + 48), 1);		/* Information TLV */
+	assert_int_equal(get_u16(m + 52), 0);		/* Errored PDU */
+	assert_null(msg_at(f, 1, &len));
+	take(f, pre);
+	m = msg_at(f, 0, &len);
+	assert_int_equal(m[5], BMP_ROUTE_MONITORING);
+	assert_hex(m + 48, len - 48, MARKER "001b 02 0004 180a0000 0000");
+	assert_null(msg_at(f, 1, &len));
+	assert_int_equal(peers_find(&f->ps, 1)->cnt.errored, 3);
 }
 
 int main(void)
