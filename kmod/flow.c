@@ -103,10 +103,26 @@ static void flow_drop_msg(struct bmptap_flow_dir *fd, u32 len, int err)
 	flow_update_pending(flow);
 }
 
+/* Move a flow on to a later stage; flow->lock held. */
+static void flow_advance(struct bmptap_flow *flow, u8 stage)
+{
+	struct bmptap_flow_table *t = &flow->bn->flows;
+
+	if (flow->stage >= stage)
+		return;
+	spin_lock(&t->lock);
+	if (!flow->unlinked) {
+		list_del(&flow->snode);
+		if (stage != BMPTAP_STAGE_ESTABLISHED)
+			list_add_tail(&flow->snode, &t->stage[stage]);
+	}
+	flow->stage = stage;
+	spin_unlock(&t->lock);
+}
+
 static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 {
 	struct bmptap_flow *flow = fd->flow;
-	struct bmptap_flow_table *t = &flow->bn->flows;
 
 	if (len > BMPTAP_OPEN_MAX)
 		return;		/* not a valid OPEN (RFC 8654 keeps them to 4096) */
@@ -116,13 +132,8 @@ static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 		return;
 	}
 	fd->open_len = len;
-	if (!flow->d[BMPTAP_DIR_RX].open || !flow->d[BMPTAP_DIR_TX].open)
-		return;
-	spin_lock(&t->lock);
-	if (!flow->established && !flow->unlinked)
-		t->unestablished--;
-	flow->established = true;
-	spin_unlock(&t->lock);
+	if (flow->d[BMPTAP_DIR_RX].open && flow->d[BMPTAP_DIR_TX].open)
+		flow_advance(flow, BMPTAP_STAGE_ESTABLISHED);
 }
 
 static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
@@ -270,8 +281,8 @@ static bool flow_unlink(struct bmptap_flow_table *t, struct bmptap_flow *flow)
 	list_del_rcu(&flow->anode);
 	flow->unlinked = true;
 	t->count--;
-	if (!flow->established)
-		t->unestablished--;
+	if (flow->stage != BMPTAP_STAGE_ESTABLISHED)
+		list_del(&flow->snode);
 	return true;
 }
 
@@ -357,16 +368,14 @@ static struct bmptap_flow *flow_alloc(struct bmptap_net *bn,
 	return flow;
 }
 
-/* Pick the oldest flow that never got both OPENs; t->lock held. */
+/* The oldest flow of the earliest stage short of established; t->lock held. */
 static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
 {
-	struct bmptap_flow *flow;
+	int i;
 
-	if (!t->unestablished)
-		return NULL;
-	list_for_each_entry(flow, &t->age, anode)
-		if (!flow->established)
-			return flow;
+	for (i = 0; i < BMPTAP_STAGE_ESTABLISHED; i++)
+		if (!list_empty(&t->stage[i]))
+			return list_first_entry(&t->stage[i], struct bmptap_flow, snode);
 	return NULL;
 }
 
@@ -407,8 +416,11 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 	flow->serial = t->next_serial++;
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);
-	t->count++;
-	t->unestablished++;
+	list_add_tail(&flow->snode, &t->stage[flow->stage]);
+	if (++t->count > t->peak) {
+		t->peak = t->count;
+		atomic64_set(&bn->cnt[BMPTAP_CNT_FLOWS_PEAK], t->peak);
+	}
 	spin_unlock(&t->lock);
 	bmptap_count(bn, BMPTAP_CNT_FLOWS_CREATED, 1);
 	*is_new = true;
@@ -543,6 +555,8 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	WRITE_ONCE(flow->last_seen, jiffies);
 	if (pkt->rst)
 		return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
+	if (dir == BMPTAP_DIR_RX && !pkt->syn)
+		flow_advance(flow, BMPTAP_STAGE_OPENING);
 
 	if (pkt->syn) {
 		bt_stream_syn(&fd->stream, seq);
@@ -679,10 +693,12 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 	struct bmptap_flow *flow, *tmp, *dead = NULL;
 	const struct bmptap_settings *set;
 	unsigned long idle;
+	u32 max_flows;
 
 	rcu_read_lock();
 	set = rcu_dereference(bn->settings);
 	idle = (unsigned long)set->idle_timeout * HZ;
+	max_flows = set->max_flows;
 	rcu_read_unlock();
 
 	spin_lock_bh(&t->lock);
@@ -693,6 +709,17 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 			continue;
 		flow_unlink(t, flow);
 		flow->gc_reason = why;
+		flow->gc_next = dead;
+		dead = flow;
+	}
+	/*
+	 * max-flows was lowered below the flows held: shed unestablished
+	 * ones down to the bound (insertion only keeps the count from rising).
+	 */
+	while (t->count > max_flows && (flow = flow_evict_candidate(t))) {
+		flow_unlink(t, flow);
+		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
+		flow->gc_reason = BMPTAP_END_EVICTED;
 		flow->gc_next = dead;
 		dead = flow;
 	}
@@ -710,6 +737,7 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 int bmptap_flows_init(struct bmptap_net *bn)
 {
 	struct bmptap_flow_table *t = &bn->flows;
+	int i;
 
 	t->buckets = kvcalloc(1U << BMPTAP_FLOW_HASH_BITS, sizeof(*t->buckets),
 			      GFP_KERNEL);
@@ -717,9 +745,11 @@ int bmptap_flows_init(struct bmptap_net *bn)
 		return -ENOMEM;
 	spin_lock_init(&t->lock);
 	INIT_LIST_HEAD(&t->age);
+	for (i = 0; i < BMPTAP_STAGE_ESTABLISHED; i++)
+		INIT_LIST_HEAD(&t->stage[i]);
 	t->seed = get_random_u32();
 	t->count = 0;
-	t->unestablished = 0;
+	t->peak = 0;
 	t->next_id = 0;
 	t->next_serial = 1;
 	return 0;
