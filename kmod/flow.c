@@ -111,10 +111,26 @@ static s32 open_hold_time(const struct bmptap_flow_dir *fd)
 	return fd->open[BGP_OPEN_HOLD_OFFSET] << 8 | fd->open[BGP_OPEN_HOLD_OFFSET + 1];
 }
 
+/* Move a flow on to a later stage; flow->lock held. */
+static void flow_advance(struct bmptap_flow *flow, u8 stage)
+{
+	struct bmptap_flow_table *t = &flow->bn->flows;
+
+	if (flow->stage >= stage)
+		return;
+	spin_lock(&t->lock);
+	if (!flow->unlinked) {
+		list_del(&flow->snode);
+		if (stage != BMPTAP_STAGE_ESTABLISHED)
+			list_add_tail(&flow->snode, &t->stage[stage]);
+	}
+	flow->stage = stage;
+	spin_unlock(&t->lock);
+}
+
 static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 {
 	struct bmptap_flow *flow = fd->flow;
-	struct bmptap_flow_table *t = &flow->bn->flows;
 
 	if (len > BMPTAP_OPEN_MAX)
 		return;		/* not a valid OPEN (RFC 8654 keeps them to 4096) */
@@ -128,11 +144,7 @@ static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 		return;
 	WRITE_ONCE(flow->hold_time, min(open_hold_time(&flow->d[BMPTAP_DIR_RX]),
 					open_hold_time(&flow->d[BMPTAP_DIR_TX])));
-	spin_lock(&t->lock);
-	if (!flow->established && !flow->unlinked)
-		t->unestablished--;
-	flow->established = true;
-	spin_unlock(&t->lock);
+	flow_advance(flow, BMPTAP_STAGE_ESTABLISHED);
 }
 
 static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
@@ -280,8 +292,8 @@ static bool flow_unlink(struct bmptap_flow_table *t, struct bmptap_flow *flow)
 	list_del_rcu(&flow->anode);
 	flow->unlinked = true;
 	t->count--;
-	if (!flow->established)
-		t->unestablished--;
+	if (flow->stage != BMPTAP_STAGE_ESTABLISHED)
+		list_del(&flow->snode);
 	return true;
 }
 
@@ -368,16 +380,14 @@ static struct bmptap_flow *flow_alloc(struct bmptap_net *bn,
 	return flow;
 }
 
-/* Pick the oldest flow that never got both OPENs; t->lock held. */
+/* The oldest flow of the earliest stage short of established; t->lock held. */
 static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
 {
-	struct bmptap_flow *flow;
+	int i;
 
-	if (!t->unestablished)
-		return NULL;
-	list_for_each_entry(flow, &t->age, anode)
-		if (!flow->established)
-			return flow;
+	for (i = 0; i < BMPTAP_STAGE_ESTABLISHED; i++)
+		if (!list_empty(&t->stage[i]))
+			return list_first_entry(&t->stage[i], struct bmptap_flow, snode);
 	return NULL;
 }
 
@@ -418,8 +428,11 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 	flow->serial = t->next_serial++;
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);
-	t->count++;
-	t->unestablished++;
+	list_add_tail(&flow->snode, &t->stage[flow->stage]);
+	if (++t->count > t->peak) {
+		t->peak = t->count;
+		atomic64_set(&bn->cnt[BMPTAP_CNT_FLOWS_PEAK], t->peak);
+	}
 	spin_unlock(&t->lock);
 	bmptap_count(bn, BMPTAP_CNT_FLOWS_CREATED, 1);
 	*is_new = true;
@@ -554,6 +567,8 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	WRITE_ONCE(flow->last_seen, jiffies);
 	if (pkt->rst)
 		return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
+	if (dir == BMPTAP_DIR_RX && !pkt->syn)
+		flow_advance(flow, BMPTAP_STAGE_OPENING);
 
 	if (pkt->syn) {
 		bt_stream_syn(&fd->stream, seq);
@@ -713,10 +728,12 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 	struct bmptap_flow *flow, *tmp, *dead = NULL;
 	const struct bmptap_settings *set;
 	unsigned long idle;
+	u32 max_flows;
 
 	rcu_read_lock();
 	set = rcu_dereference(bn->settings);
 	idle = (unsigned long)set->idle_timeout * HZ;
+	max_flows = set->max_flows;
 	rcu_read_unlock();
 
 	spin_lock_bh(&t->lock);
@@ -727,6 +744,17 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 			continue;
 		flow_unlink(t, flow);
 		flow->gc_reason = why;
+		flow->gc_next = dead;
+		dead = flow;
+	}
+	/*
+	 * max-flows was lowered below the flows held: shed unestablished
+	 * ones down to the bound (insertion only keeps the count from rising).
+	 */
+	while (t->count > max_flows && (flow = flow_evict_candidate(t))) {
+		flow_unlink(t, flow);
+		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
+		flow->gc_reason = BMPTAP_END_EVICTED;
 		flow->gc_next = dead;
 		dead = flow;
 	}
@@ -744,6 +772,7 @@ void bmptap_flows_gc(struct bmptap_net *bn)
 int bmptap_flows_init(struct bmptap_net *bn)
 {
 	struct bmptap_flow_table *t = &bn->flows;
+	int i;
 
 	t->buckets = kvcalloc(1U << BMPTAP_FLOW_HASH_BITS, sizeof(*t->buckets),
 			      GFP_KERNEL);
@@ -751,9 +780,11 @@ int bmptap_flows_init(struct bmptap_net *bn)
 		return -ENOMEM;
 	spin_lock_init(&t->lock);
 	INIT_LIST_HEAD(&t->age);
+	for (i = 0; i < BMPTAP_STAGE_ESTABLISHED; i++)
+		INIT_LIST_HEAD(&t->stage[i]);
 	t->seed = get_random_u32();
 	t->count = 0;
-	t->unestablished = 0;
+	t->peak = 0;
 	t->next_id = 0;
 	t->next_serial = 1;
 	return 0;

@@ -4,7 +4,7 @@
  *
  * Locking:
  * - table->lock (spin_lock_bh) guards insertion, removal, the id and serial
- *   counters and the established/unestablished accounting;
+ *   counters and the stage lists; a flow's stage is written under both locks;
  * - lookups and the age list walk of dumps run under RCU; flows are freed
  *   with kfree_rcu() by whoever unlinked them;
  * - flow->lock (spin_lock_bh) guards everything inside a flow: both streams,
@@ -41,13 +41,26 @@ struct bmptap_key {
 	u8 pad[3];			/* zero: the key is hashed as u32s */
 };
 
+/*
+ * How far a flow got.  At the table bound the oldest flow of the earliest
+ * stage is evicted: a SYN flood's flows never leave the first stage, so a
+ * session being set up only competes with them until its peer answers.
+ */
+enum bmptap_flow_stage {
+	BMPTAP_STAGE_SYN,		/* the remote side sent nothing but SYNs */
+	BMPTAP_STAGE_OPENING,		/* it did, but not both OPENs went by */
+	BMPTAP_STAGE_ESTABLISHED,	/* both OPENs seen: never evicted */
+};
+
 struct bmptap_flow_table {
 	spinlock_t lock;
 	struct hlist_head *buckets;
 	struct list_head age;		/* oldest first (= serial order) */
+	/* The eviction candidates per stage, oldest first. */
+	struct list_head stage[BMPTAP_STAGE_ESTABLISHED];
 	u32 seed;
 	u32 count;
-	u32 unestablished;		/* flows without both OPENs */
+	u32 peak;			/* most flows held at once */
 	u32 next_id;			/* never 0 */
 	u64 next_serial;
 };
@@ -76,6 +89,7 @@ struct bmptap_flow_dir {
 struct bmptap_flow {
 	struct hlist_node hnode;
 	struct list_head anode;		/* table->age */
+	struct list_head snode;		/* table->stage[stage] until established */
 	struct rcu_head rcu;
 	struct bmptap_net *bn;
 	struct bmptap_key key;
@@ -83,7 +97,7 @@ struct bmptap_flow {
 	u32 id;
 	u64 serial;			/* creation order, for dump cursors */
 	bool unlinked;			/* table->lock */
-	bool established;		/* table->lock (written under both) */
+	u8 stage;			/* enum bmptap_flow_stage */
 	bool dead;			/* flow->lock: ended, emits nothing */
 	bool pending;			/* some direction has pend_msgs */
 	u8 flags;			/* BMPTAP_FLOWF_* */

@@ -816,6 +816,7 @@ static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
 	[BMPTAP_CNT_RECORDS_LOST] = "records_lost",
 	[BMPTAP_CNT_FRAGMENTS] = "fragments",
 	[BMPTAP_CNT_AUTH_FAIL] = "auth_fail",
+	[BMPTAP_CNT_FLOWS_PEAK] = "flows_peak",
 };
 
 const char *bt_counter_name(unsigned int cnt)

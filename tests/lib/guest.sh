@@ -24,12 +24,12 @@ bt_done() {
 	exit 0
 }
 
-# bt_wait SECONDS CMD...: retries CMD every 0.5 s until it succeeds.
+# bt_wait SECONDS CMD...: retries CMD every $BT_POLL (0.5) s until it succeeds.
 bt_wait() {
 	local deadline=$(( $(date +%s) + $1 )); shift
 	until "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.5
+		sleep "${BT_POLL:-0.5}"
 	done
 }
 

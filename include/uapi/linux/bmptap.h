@@ -116,6 +116,7 @@ enum bmptap_counter {
 	BMPTAP_CNT_RECORDS_LOST,	/* u64: (netns only) records lost wholesale */
 	BMPTAP_CNT_FRAGMENTS,		/* u64: (netns only) TCP in IP fragments, skipped */
 	BMPTAP_CNT_AUTH_FAIL,		/* u64: received segments TCP drops for TCP-MD5, skipped */
+	BMPTAP_CNT_FLOWS_PEAK,		/* u64: (netns only) most flows the table held at once */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
