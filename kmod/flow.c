@@ -635,6 +635,53 @@ out:
 		flow_end_unlinked(victim, BMPTAP_END_EVICTED);
 }
 
+int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k)
+{
+	const struct bmptap_settings *set;
+	struct bmptap_flow *flow, *victim = NULL;
+	struct bmptap_flow_info fi;
+	bool is_new;
+	int err = 0;
+
+	rcu_read_lock();
+	set = rcu_dereference(bn->settings);
+	/* The hooks would never feed it: it could only expire. */
+	if (!port_listed(set, k->lport) && !port_listed(set, k->rport)) {
+		err = -EINVAL;
+		goto out;
+	}
+	flow = flow_alloc(bn, set, k, key_hash(&bn->flows, k), false, ktime_get_real_ns());
+	if (!flow) {
+		bmptap_count(bn, BMPTAP_CNT_NOMEM, 1);
+		err = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * Both streams start unsynced: the first data segment of each
+	 * direction syncs it and frames from the first whole BGP header,
+	 * as for a flow picked up by the hooks mid-stream.
+	 */
+	flow->flags |= BMPTAP_FLOWF_MIDSTREAM | BMPTAP_FLOWF_DISCOVERED;
+	flow = flow_insert(bn, set, flow, &is_new, &victim);
+	if (!flow) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (is_new) {
+		bmptap_flow_info_fill(flow, &fi);
+		flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, flow->start_ns,
+				  &fi, sizeof(fi), NULL, 0);
+	} else {
+		err = -EEXIST;
+	}
+	spin_unlock_bh(&flow->lock);
+out:
+	rcu_read_unlock();
+	if (victim)
+		flow_end_unlinked(victim, BMPTAP_END_EVICTED);
+	return err;
+}
+
 /* Emit what is pending on one flow; process context, under RCU. */
 static void flow_kick_one(struct bmptap_flow *flow)
 {

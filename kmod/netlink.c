@@ -118,6 +118,15 @@ static const struct nla_policy bmptap_filter_policy[BMPTAP_FILTER_MAX + 1] = {
 	[BMPTAP_FILTER_COMMUNITY] = { .type = NLA_U32 },
 };
 
+/* Lengths against FAMILY are checked by bmptap_new_flow(). */
+static const struct nla_policy bmptap_new_flow_policy[BMPTAP_NEW_FLOW_MAX + 1] = {
+	[BMPTAP_NEW_FLOW_FAMILY] = { .type = NLA_U8 },
+	[BMPTAP_NEW_FLOW_LOCAL_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[BMPTAP_NEW_FLOW_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[BMPTAP_NEW_FLOW_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[BMPTAP_NEW_FLOW_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
 	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
@@ -128,6 +137,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_EVENT] = { .type = NLA_NUL_STRING, .len = BMPTAP_EVENT_MAX - 1 },
 	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
 	[BMPTAP_A_FILTER] = NLA_POLICY_NESTED(bmptap_filter_policy),
+	[BMPTAP_A_NEW_FLOW] = NLA_POLICY_NESTED(bmptap_new_flow_policy),
 };
 
 /* ---- helpers ---- */
@@ -833,6 +843,68 @@ static int bmptap_get_filter(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* ---- NEW_FLOW ---- */
+
+static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *attr = info->attrs[BMPTAP_A_NEW_FLOW];
+	struct nlattr *tb[BMPTAP_NEW_FLOW_MAX + 1];
+	struct bmptap_key k;
+	u32 alen;
+	int err;
+
+	if (!bn)
+		return -ENODEV;
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_NEW_FLOW missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, BMPTAP_NEW_FLOW_MAX, attr, bmptap_new_flow_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[BMPTAP_NEW_FLOW_FAMILY] || !tb[BMPTAP_NEW_FLOW_LOCAL_ADDR] ||
+	    !tb[BMPTAP_NEW_FLOW_REMOTE_ADDR] || !tb[BMPTAP_NEW_FLOW_LOCAL_PORT] ||
+	    !tb[BMPTAP_NEW_FLOW_REMOTE_PORT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "family, addresses and ports required");
+		return -EINVAL;
+	}
+	memset(&k, 0, sizeof(k));
+	k.family = nla_get_u8(tb[BMPTAP_NEW_FLOW_FAMILY]);
+	if (k.family != AF_INET && k.family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BMPTAP_NEW_FLOW_FAMILY],
+				    "family: AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	alen = k.family == AF_INET ? 4 : 16;
+	if (nla_len(tb[BMPTAP_NEW_FLOW_LOCAL_ADDR]) != alen ||
+	    nla_len(tb[BMPTAP_NEW_FLOW_REMOTE_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "address length does not match the family");
+		return -EINVAL;
+	}
+	/* The hooks' key layout: IPv4 in the first 4 bytes, the rest zero. */
+	memcpy(&k.laddr, nla_data(tb[BMPTAP_NEW_FLOW_LOCAL_ADDR]), alen);
+	memcpy(&k.raddr, nla_data(tb[BMPTAP_NEW_FLOW_REMOTE_ADDR]), alen);
+	k.lport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_LOCAL_PORT]));
+	k.rport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_REMOTE_PORT]));
+	err = bmptap_flow_adopt(bn, &k);
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "neither port is a tapped port");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG(info->extack, "the flow is already tapped");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(info->extack, "flow table full");
+		break;
+	default:
+		break;
+	}
+	return err;
+}
+
 /* ---- status ---- */
 
 static int bmptap_set_status(struct sk_buff *skb, struct genl_info *info)
@@ -1025,6 +1097,11 @@ static const struct genl_ops bmptap_ops[] = {
 	{
 		.cmd = BMPTAP_CMD_GET_FILTER,
 		.dumpit = bmptap_get_filter,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_NEW_FLOW,
+		.doit = bmptap_new_flow,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -79,6 +79,38 @@ static int dump_flows(struct daemon *d)
 	return 0;
 }
 
+/*
+ * BGP sessions established before the tap (module loaded, ports changed)
+ * are made known to the module now rather than at their next segment,
+ * which may be a whole keepalive interval away.
+ */
+static void discover_flows(struct daemon *d)
+{
+	struct bt_conn_list l = { 0 };
+	struct bt_netns ns;
+	size_t adopted = 0;
+	int err;
+
+	if (bt_nl_get_netns(&d->nl, &ns)) {
+		LOG_E(&d->log, "tap settings: %s", bt_nl_error(&d->nl));
+		return;
+	}
+	err = bt_sockdiag_established(ns.set.ports, ns.set.n_ports, &l);
+	if (err)
+		LOG_W(&d->log, "sock_diag: %s: established sessions are found at their next "
+		      "segment only", strerror(-err));
+	for (size_t i = 0; i < l.n; i++) {
+		err = bt_nl_new_flow(&d->nl, &l.v[i]);
+		if (!err)
+			adopted++;
+		else if (err != -EEXIST)
+			LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
+	}
+	if (adopted)
+		LOG_I(&d->log, "%zu established session(s) found by sock_diag", adopted);
+	bt_conn_list_free(&l);
+}
+
 static void load_servers(struct daemon *d)
 {
 	struct bt_server_list l = { 0 };
@@ -174,6 +206,8 @@ static void on_ntf(void *ctx, uint32_t events)
 	if (ev & BT_NL_EV_OVERRUN)
 		LOG_W(&d->log, "notifications were lost; re-reading everything");
 	if (ev & BT_NL_EV_CONFIG) {
+		/* The tapped ports may have changed. */
+		discover_flows(d);
 		load_filters(d);
 		load_servers(d);
 	}
@@ -482,6 +516,7 @@ int main(int argc, char **argv)
 	/* Joined first, so no doorbell or config change falls between the
 	 * dumps below and the first READ. */
 	load_filters(d);
+	discover_flows(d);
 	if (dump_flows(d))
 		goto out;
 	load_servers(d);
