@@ -317,6 +317,17 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "gaps_rx", p->cnt.gaps[BMPTAP_DIR_RX]);
 	bt_json_kv_u64(j, "gaps_tx", p->cnt.gaps[BMPTAP_DIR_TX]);
 	bt_json_kv_u64(j, "ignored", p->cnt.ignored);
+	if (p->ms) {
+		/* Picked up mid-stream (midstream.h). */
+		bt_json_key(j, "midstream");
+		bt_json_obj_open(j);
+		bt_json_kv_bool(j, "opens_synthesized", p->ms->up);
+		bt_json_kv_u64(j, "held", p->ms->n_held);
+		bt_json_kv_u64(j, "not_held", p->ms->dropped);
+		bt_json_kv_u64(j, "undecodable", p->ms->undecodable);
+		bt_json_kv_u64(j, "malformed", p->ms->malformed);
+		bt_json_obj_close(j);
+	}
 	if (p->notif_dir >= 0)
 		bt_json_kv_str(j, "notification_from", p->notif_dir == BMPTAP_DIR_RX ? "remote" : "local");
 	bt_json_obj_close(j);

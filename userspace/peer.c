@@ -534,11 +534,14 @@ static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec 
 			return false;
 		p->cnt.msgs[dir]++;
 		p->cnt.ignored++;
-		p->incomplete = true;
 		LOG_W(ps->log, "flow %u: %s UPDATE of a family undecided at Peer Up not "
 		      "decodable as announced: left out", p->flow_id, bt_dir_name((unsigned)dir));
-		if (dir == BMPTAP_DIR_RX && ps->sink.lost)
-			ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
+		/* Only what the peer sent feeds the Adj-RIB-In. */
+		if (dir == BMPTAP_DIR_RX) {
+			p->incomplete = true;
+			if (ps->sink.lost)
+				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
+		}
 		return true;
 	}
 	if (p->state != PEER_PENDING || msg[18] != BGP_UPDATE)
@@ -547,7 +550,8 @@ static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec 
 	if (!ms_hold(p->ms, dir, msg, len, rec->hdr.ts_ns)) {
 		p->cnt.msgs[dir]++;
 		p->cnt.ignored++;
-		p->incomplete = true;
+		if (dir == BMPTAP_DIR_RX)
+			p->incomplete = true;
 	}
 	if (ms_ready(p->ms))
 		midstream_up(ps, p, rec->hdr.ts_ns);
