@@ -62,8 +62,7 @@ struct bmptap_settings {
 	u32 idle_timeout;		/* seconds */
 };
 
-struct bmptap_server;
-struct bmptap_filter;
+struct bmptap_obj;
 
 struct bmptap_net {
 	struct net *net;
@@ -85,9 +84,9 @@ struct bmptap_net {
 	struct work_struct doorbell_work;
 	struct delayed_work gc_work;
 	/* cfg_lock */
-	struct bmptap_server *servers[BMPTAP_MAX_SERVERS];
+	struct bmptap_obj *servers[BMPTAP_MAX_SERVERS];
 	u32 nservers;
-	struct bmptap_filter *filters[BMPTAP_MAX_FILTERS];
+	struct bmptap_obj *filters[BMPTAP_MAX_FILTERS];
 	u32 nfilters;
 	void *status;
 	u32 status_len;

@@ -156,6 +156,14 @@ static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
 	fd->messages++;
 	if (len > BGP_TYPE_OFFSET && msg[BGP_TYPE_OFFSET] == BGP_TYPE_OPEN && !fd->open)
 		flow_keep_open(fd, msg, len);
+	/*
+	 * A session picked up mid-stream never shows its OPENs; whole BGP
+	 * messages both ways (one of them sent by this host's own stack)
+	 * prove it as well, so a SYN flood cannot evict it either.
+	 */
+	if ((flow->flags & BMPTAP_FLOWF_MIDSTREAM) &&
+	    flow->d[BMPTAP_DIR_RX].messages && flow->d[BMPTAP_DIR_TX].messages)
+		flow_advance(flow, BMPTAP_STAGE_ESTABLISHED);
 
 	/*
 	 * While the queue stays full, drops pile up in one pending tally
@@ -664,6 +672,53 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 out:
 	if (victim)
 		flow_end_unlinked(victim, BMPTAP_END_EVICTED);
+}
+
+int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k)
+{
+	const struct bmptap_settings *set;
+	struct bmptap_flow *flow, *victim = NULL;
+	struct bmptap_flow_info fi;
+	bool is_new;
+	int err = 0;
+
+	rcu_read_lock();
+	set = rcu_dereference(bn->settings);
+	/* The hooks would never feed it: it could only expire. */
+	if (!port_listed(set, k->lport) && !port_listed(set, k->rport)) {
+		err = -EINVAL;
+		goto out;
+	}
+	flow = flow_alloc(bn, set, k, key_hash(&bn->flows, k), false, ktime_get_real_ns());
+	if (!flow) {
+		bmptap_count(bn, BMPTAP_CNT_NOMEM, 1);
+		err = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * Both streams start unsynced: the first data segment of each
+	 * direction syncs it and frames from the first whole BGP header,
+	 * as for a flow picked up by the hooks mid-stream.
+	 */
+	flow->flags |= BMPTAP_FLOWF_MIDSTREAM | BMPTAP_FLOWF_DISCOVERED;
+	flow = flow_insert(bn, set, flow, &is_new, &victim);
+	if (!flow) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (is_new) {
+		bmptap_flow_info_fill(flow, &fi);
+		flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, flow->start_ns,
+				  &fi, sizeof(fi), NULL, 0);
+	} else {
+		err = -EEXIST;
+	}
+	spin_unlock_bh(&flow->lock);
+out:
+	rcu_read_unlock();
+	if (victim)
+		flow_end_unlinked(victim, BMPTAP_END_EVICTED);
+	return err;
 }
 
 /* Emit what is pending on one flow; process context, under RCU. */

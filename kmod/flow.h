@@ -140,6 +140,14 @@ void bmptap_flows_exit(struct bmptap_net *bn);
 void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 		       const struct bmptap_pkt *pkt);
 
+/*
+ * A connection found established by the helper: create its flow now,
+ * flagged MIDSTREAM and DISCOVERED, so it is known before its next segment
+ * (process context).  0, -EEXIST (already tapped), -EINVAL (no tapped
+ * port), -ENOSPC (table full, nothing evictable) or -ENOMEM.
+ */
+int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k);
+
 /* Expire idle flows and retry pending records (process context). */
 void bmptap_flows_gc(struct bmptap_net *bn);
 

@@ -19,17 +19,26 @@ enum bmptap_mcgrp {
 	BMPTAP_GRP_MONITOR,
 };
 
-struct bmptap_server {
-	char addr[BMPTAP_SERVER_ADDRESS_MAX + 1];
-	u16 port;
+/*
+ * A stored config object (BMP server, import filter): the validated nest
+ * the helper reads back, under a unique key.
+ */
+struct bmptap_obj {
+	char key[BMPTAP_SERVER_ADDRESS_MAX + 1];	/* server address, filter name */
+	u16 port;					/* servers; 0 for filters */
 	u32 len;
-	u8 data[];		/* the validated BMPTAP_A_SERVER nest payload */
+	u8 data[];
 };
 
-struct bmptap_filter {
-	char name[BMPTAP_FILTER_NAME_MAX + 1];
-	u32 len;
-	u8 data[];		/* the validated BMPTAP_A_FILTER nest payload */
+enum bmptap_obj_kind { BMPTAP_OBJ_SERVER, BMPTAP_OBJ_FILTER };
+
+static const struct {
+	u8 get_cmd;
+	u16 attr;
+	u32 max;
+} bmptap_obj_kinds[] = {
+	[BMPTAP_OBJ_SERVER] = { BMPTAP_CMD_GET_SERVER, BMPTAP_A_SERVER, BMPTAP_MAX_SERVERS },
+	[BMPTAP_OBJ_FILTER] = { BMPTAP_CMD_GET_FILTER, BMPTAP_A_FILTER, BMPTAP_MAX_FILTERS },
 };
 
 struct bmptap_flow_cursor {
@@ -118,6 +127,15 @@ static const struct nla_policy bmptap_filter_policy[BMPTAP_FILTER_MAX + 1] = {
 	[BMPTAP_FILTER_COMMUNITY] = { .type = NLA_U32 },
 };
 
+/* Lengths against FAMILY are checked by bmptap_new_flow(). */
+static const struct nla_policy bmptap_new_flow_policy[BMPTAP_NEW_FLOW_MAX + 1] = {
+	[BMPTAP_NEW_FLOW_FAMILY] = { .type = NLA_U8 },
+	[BMPTAP_NEW_FLOW_LOCAL_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[BMPTAP_NEW_FLOW_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[BMPTAP_NEW_FLOW_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[BMPTAP_NEW_FLOW_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
 	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
@@ -128,6 +146,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_EVENT] = { .type = NLA_NUL_STRING, .len = BMPTAP_EVENT_MAX - 1 },
 	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
 	[BMPTAP_A_FILTER] = NLA_POLICY_NESTED(bmptap_filter_policy),
+	[BMPTAP_A_NEW_FLOW] = NLA_POLICY_NESTED(bmptap_new_flow_policy),
 };
 
 /* ---- helpers ---- */
@@ -483,17 +502,147 @@ static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* ---- servers ---- */
+/* ---- stored config objects ---- */
 
-static int server_find(struct bmptap_net *bn, const char *addr, u16 port)
+/* NL_SET_ERR_MSG keeps the pointer: string literals only. */
+static void obj_errmsg(struct netlink_ext_ack *extack, enum bmptap_obj_kind kind, int err)
+{
+	bool srv = kind == BMPTAP_OBJ_SERVER;
+
+	if (err == -ENOSPC && srv)
+		NL_SET_ERR_MSG(extack, "too many servers");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "too many filters");
+	else if (srv)
+		NL_SET_ERR_MSG(extack, "no such server");
+	else
+		NL_SET_ERR_MSG(extack, "no such filter");
+}
+
+/* The slots of one kind; cfg_lock held. */
+static struct bmptap_obj **obj_slots(struct bmptap_net *bn, enum bmptap_obj_kind kind, u32 **n)
+{
+	if (kind == BMPTAP_OBJ_SERVER) {
+		*n = &bn->nservers;
+		return bn->servers;
+	}
+	*n = &bn->nfilters;
+	return bn->filters;
+}
+
+static int obj_find(struct bmptap_obj **v, u32 n, const char *key, u16 port)
 {
 	u32 i;
 
-	for (i = 0; i < bn->nservers; i++)
-		if (bn->servers[i]->port == port && !strcmp(bn->servers[i]->addr, addr))
+	for (i = 0; i < n; i++)
+		if (v[i]->port == port && !strcmp(v[i]->key, key))
 			return i;
 	return -1;
 }
+
+/* Adds or replaces the object keyed (key, port) with the nest attr. */
+static int obj_store(struct bmptap_net *bn, enum bmptap_obj_kind kind, const struct nlattr *attr,
+		     const struct nlattr *key, u16 port, struct netlink_ext_ack *extack)
+{
+	struct bmptap_obj **v, *o;
+	u32 *n;
+	int i;
+
+	o = kzalloc(struct_size(o, data, nla_len(attr)), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	nla_strscpy(o->key, key, sizeof(o->key));
+	o->port = port;
+	o->len = nla_len(attr);
+	memcpy(o->data, nla_data(attr), o->len);
+
+	mutex_lock(&bn->cfg_lock);
+	v = obj_slots(bn, kind, &n);
+	i = obj_find(v, *n, o->key, port);
+	if (i >= 0) {
+		kfree(v[i]);
+		v[i] = o;
+	} else if (*n < bmptap_obj_kinds[kind].max) {
+		v[(*n)++] = o;
+	} else {
+		mutex_unlock(&bn->cfg_lock);
+		kfree(o);
+		obj_errmsg(extack, kind, -ENOSPC);
+		return -ENOSPC;
+	}
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int obj_remove(struct bmptap_net *bn, enum bmptap_obj_kind kind, const struct nlattr *key,
+		      u16 port, struct netlink_ext_ack *extack)
+{
+	char k[BMPTAP_SERVER_ADDRESS_MAX + 1];
+	struct bmptap_obj **v;
+	u32 *n;
+	int i;
+
+	nla_strscpy(k, key, sizeof(k));
+	mutex_lock(&bn->cfg_lock);
+	v = obj_slots(bn, kind, &n);
+	i = obj_find(v, *n, k, port);
+	if (i < 0) {
+		mutex_unlock(&bn->cfg_lock);
+		obj_errmsg(extack, kind, -ENOENT);
+		return -ENOENT;
+	}
+	kfree(v[i]);
+	(*n)--;
+	memmove(&v[i], &v[i + 1], (*n - i) * sizeof(v[0]));
+	v[*n] = NULL;
+	mutex_unlock(&bn->cfg_lock);
+	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
+	return 0;
+}
+
+static int obj_dump(struct sk_buff *skb, struct netlink_callback *cb, enum bmptap_obj_kind kind)
+{
+	struct bmptap_net *bn = cb_bn(cb);
+	long *idx = &cb->args[0];
+	struct bmptap_obj **v;
+	void *hdr;
+	u32 *n;
+
+	if (!bn)
+		return -ENODEV;
+	mutex_lock(&bn->cfg_lock);
+	v = obj_slots(bn, kind, &n);
+	for (; *idx < *n; (*idx)++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &bmptap_family, NLM_F_MULTI, bmptap_obj_kinds[kind].get_cmd);
+		if (!hdr)
+			break;
+		if (nla_put(skb, bmptap_obj_kinds[kind].attr | NLA_F_NESTED, v[*idx]->len,
+			    v[*idx]->data)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&bn->cfg_lock);
+	return skb->len;
+}
+
+static void obj_free_all(struct bmptap_net *bn, enum bmptap_obj_kind kind)
+{
+	struct bmptap_obj **v;
+	u32 *n, i;
+
+	v = obj_slots(bn, kind, &n);
+	for (i = 0; i < *n; i++) {
+		kfree(v[i]);
+		v[i] = NULL;
+	}
+	*n = 0;
+}
+
+/* ---- servers ---- */
 
 static int server_parse(struct genl_info *info, struct nlattr **tb)
 {
@@ -525,8 +674,7 @@ static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
 	struct bmptap_net *bn = info_bn(info);
 	struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
 	struct nlattr *attr = info->attrs[BMPTAP_A_SERVER];
-	struct bmptap_server *srv;
-	int err, i;
+	int err;
 
 	if (!bn)
 		return -ENODEV;
@@ -542,100 +690,31 @@ static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	srv = kzalloc(struct_size(srv, data, nla_len(attr)), GFP_KERNEL);
-	if (!srv)
-		return -ENOMEM;
-	nla_strscpy(srv->addr, tb[BMPTAP_SERVER_ADDRESS], sizeof(srv->addr));
-	srv->port = nla_get_u16(tb[BMPTAP_SERVER_PORT]);
-	srv->len = nla_len(attr);
-	memcpy(srv->data, nla_data(attr), srv->len);
-
-	mutex_lock(&bn->cfg_lock);
-	i = server_find(bn, srv->addr, srv->port);
-	if (i >= 0) {
-		kfree(bn->servers[i]);
-		bn->servers[i] = srv;
-	} else if (bn->nservers < BMPTAP_MAX_SERVERS) {
-		bn->servers[bn->nservers++] = srv;
-	} else {
-		mutex_unlock(&bn->cfg_lock);
-		kfree(srv);
-		NL_SET_ERR_MSG(info->extack, "too many servers");
-		return -ENOSPC;
-	}
-	mutex_unlock(&bn->cfg_lock);
-	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
-	return 0;
+	return obj_store(bn, BMPTAP_OBJ_SERVER, attr, tb[BMPTAP_SERVER_ADDRESS],
+			 nla_get_u16(tb[BMPTAP_SERVER_PORT]), info->extack);
 }
 
 static int bmptap_del_server(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bmptap_net *bn = info_bn(info);
 	struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
-	char addr[BMPTAP_SERVER_ADDRESS_MAX + 1];
-	int err, i;
+	int err;
 
 	if (!bn)
 		return -ENODEV;
 	err = server_parse(info, tb);
 	if (err)
 		return err;
-	nla_strscpy(addr, tb[BMPTAP_SERVER_ADDRESS], sizeof(addr));
-
-	mutex_lock(&bn->cfg_lock);
-	i = server_find(bn, addr, nla_get_u16(tb[BMPTAP_SERVER_PORT]));
-	if (i < 0) {
-		mutex_unlock(&bn->cfg_lock);
-		NL_SET_ERR_MSG(info->extack, "no such server");
-		return -ENOENT;
-	}
-	kfree(bn->servers[i]);
-	bn->nservers--;
-	memmove(&bn->servers[i], &bn->servers[i + 1],
-		(bn->nservers - i) * sizeof(bn->servers[0]));
-	bn->servers[bn->nservers] = NULL;
-	mutex_unlock(&bn->cfg_lock);
-	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
-	return 0;
+	return obj_remove(bn, BMPTAP_OBJ_SERVER, tb[BMPTAP_SERVER_ADDRESS],
+			  nla_get_u16(tb[BMPTAP_SERVER_PORT]), info->extack);
 }
 
 static int bmptap_get_server(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct bmptap_net *bn = cb_bn(cb);
-	long *idx = &cb->args[0];
-	void *hdr;
-
-	if (!bn)
-		return -ENODEV;
-	mutex_lock(&bn->cfg_lock);
-	for (; *idx < bn->nservers; (*idx)++) {
-		const struct bmptap_server *srv = bn->servers[*idx];
-
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_GET_SERVER);
-		if (!hdr)
-			break;
-		if (nla_put(skb, BMPTAP_A_SERVER | NLA_F_NESTED, srv->len, srv->data)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-	}
-	mutex_unlock(&bn->cfg_lock);
-	return skb->len;
+	return obj_dump(skb, cb, BMPTAP_OBJ_SERVER);
 }
 
 /* ---- import filters ---- */
-
-static int filter_find(struct bmptap_net *bn, const char *name)
-{
-	u32 i;
-
-	for (i = 0; i < bn->nfilters; i++)
-		if (!strcmp(bn->filters[i]->name, name))
-			return i;
-	return -1;
-}
 
 static bool filter_name_ok(const char *s)
 {
@@ -742,95 +821,96 @@ static int bmptap_set_filter(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bmptap_net *bn = info_bn(info);
 	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
-	struct nlattr *attr = info->attrs[BMPTAP_A_FILTER];
-	struct bmptap_filter *flt;
-	int err, i;
+	int err;
 
 	if (!bn)
 		return -ENODEV;
 	err = filter_parse(info, tb, true);
 	if (err)
 		return err;
-	flt = kzalloc(struct_size(flt, data, nla_len(attr)), GFP_KERNEL);
-	if (!flt)
-		return -ENOMEM;
-	nla_strscpy(flt->name, tb[BMPTAP_FILTER_NAME], sizeof(flt->name));
-	flt->len = nla_len(attr);
-	memcpy(flt->data, nla_data(attr), flt->len);
-
-	mutex_lock(&bn->cfg_lock);
-	i = filter_find(bn, flt->name);
-	if (i >= 0) {
-		kfree(bn->filters[i]);
-		bn->filters[i] = flt;
-	} else if (bn->nfilters < BMPTAP_MAX_FILTERS) {
-		bn->filters[bn->nfilters++] = flt;
-	} else {
-		mutex_unlock(&bn->cfg_lock);
-		kfree(flt);
-		NL_SET_ERR_MSG(info->extack, "too many filters");
-		return -ENOSPC;
-	}
-	mutex_unlock(&bn->cfg_lock);
-	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
-	return 0;
+	return obj_store(bn, BMPTAP_OBJ_FILTER, info->attrs[BMPTAP_A_FILTER],
+			 tb[BMPTAP_FILTER_NAME], 0, info->extack);
 }
 
 static int bmptap_del_filter(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bmptap_net *bn = info_bn(info);
 	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
-	char name[BMPTAP_FILTER_NAME_MAX + 1];
-	int err, i;
+	int err;
 
 	if (!bn)
 		return -ENODEV;
 	err = filter_parse(info, tb, false);
 	if (err)
 		return err;
-	nla_strscpy(name, tb[BMPTAP_FILTER_NAME], sizeof(name));
-
-	mutex_lock(&bn->cfg_lock);
-	i = filter_find(bn, name);
-	if (i < 0) {
-		mutex_unlock(&bn->cfg_lock);
-		NL_SET_ERR_MSG(info->extack, "no such filter");
-		return -ENOENT;
-	}
-	kfree(bn->filters[i]);
-	bn->nfilters--;
-	memmove(&bn->filters[i], &bn->filters[i + 1],
-		(bn->nfilters - i) * sizeof(bn->filters[0]));
-	bn->filters[bn->nfilters] = NULL;
-	mutex_unlock(&bn->cfg_lock);
-	bmptap_notify(bn, BMPTAP_CMD_CONFIG_CHANGED, BMPTAP_GRP_CONFIG, 0);
-	return 0;
+	return obj_remove(bn, BMPTAP_OBJ_FILTER, tb[BMPTAP_FILTER_NAME], 0, info->extack);
 }
 
 static int bmptap_get_filter(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct bmptap_net *bn = cb_bn(cb);
-	long *idx = &cb->args[0];
-	void *hdr;
+	return obj_dump(skb, cb, BMPTAP_OBJ_FILTER);
+}
+
+/* ---- NEW_FLOW ---- */
+
+static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	struct nlattr *attr = info->attrs[BMPTAP_A_NEW_FLOW];
+	struct nlattr *tb[BMPTAP_NEW_FLOW_MAX + 1];
+	struct bmptap_key k;
+	u32 alen;
+	int err;
 
 	if (!bn)
 		return -ENODEV;
-	mutex_lock(&bn->cfg_lock);
-	for (; *idx < bn->nfilters; (*idx)++) {
-		const struct bmptap_filter *flt = bn->filters[*idx];
-
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_GET_FILTER);
-		if (!hdr)
-			break;
-		if (nla_put(skb, BMPTAP_A_FILTER | NLA_F_NESTED, flt->len, flt->data)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_NEW_FLOW missing");
+		return -EINVAL;
 	}
-	mutex_unlock(&bn->cfg_lock);
-	return skb->len;
+	err = nla_parse_nested(tb, BMPTAP_NEW_FLOW_MAX, attr, bmptap_new_flow_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[BMPTAP_NEW_FLOW_FAMILY] || !tb[BMPTAP_NEW_FLOW_LOCAL_ADDR] ||
+	    !tb[BMPTAP_NEW_FLOW_REMOTE_ADDR] || !tb[BMPTAP_NEW_FLOW_LOCAL_PORT] ||
+	    !tb[BMPTAP_NEW_FLOW_REMOTE_PORT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "family, addresses and ports required");
+		return -EINVAL;
+	}
+	memset(&k, 0, sizeof(k));
+	k.family = nla_get_u8(tb[BMPTAP_NEW_FLOW_FAMILY]);
+	if (k.family != AF_INET && k.family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BMPTAP_NEW_FLOW_FAMILY],
+				    "family: AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	alen = k.family == AF_INET ? 4 : 16;
+	if (nla_len(tb[BMPTAP_NEW_FLOW_LOCAL_ADDR]) != alen ||
+	    nla_len(tb[BMPTAP_NEW_FLOW_REMOTE_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "address length does not match the family");
+		return -EINVAL;
+	}
+	/* The hooks' key layout: IPv4 in the first 4 bytes, the rest zero. */
+	memcpy(&k.laddr, nla_data(tb[BMPTAP_NEW_FLOW_LOCAL_ADDR]), alen);
+	memcpy(&k.raddr, nla_data(tb[BMPTAP_NEW_FLOW_REMOTE_ADDR]), alen);
+	k.lport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_LOCAL_PORT]));
+	k.rport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_REMOTE_PORT]));
+	err = bmptap_flow_adopt(bn, &k);
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "neither port is a tapped port");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG(info->extack, "the flow is already tapped");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(info->extack, "flow table full");
+		break;
+	default:
+		break;
+	}
+	return err;
 }
 
 /* ---- status ---- */
@@ -938,19 +1018,9 @@ static int bmptap_event(struct sk_buff *skb, struct genl_info *info)
 
 void bmptap_nl_net_exit(struct bmptap_net *bn)
 {
-	u32 i;
-
 	mutex_lock(&bn->cfg_lock);
-	for (i = 0; i < bn->nservers; i++) {
-		kfree(bn->servers[i]);
-		bn->servers[i] = NULL;
-	}
-	bn->nservers = 0;
-	for (i = 0; i < bn->nfilters; i++) {
-		kfree(bn->filters[i]);
-		bn->filters[i] = NULL;
-	}
-	bn->nfilters = 0;
+	obj_free_all(bn, BMPTAP_OBJ_SERVER);
+	obj_free_all(bn, BMPTAP_OBJ_FILTER);
 	kfree(bn->status);
 	bn->status = NULL;
 	bn->status_len = 0;
@@ -1025,6 +1095,11 @@ static const struct genl_ops bmptap_ops[] = {
 	{
 		.cmd = BMPTAP_CMD_GET_FILTER,
 		.dumpit = bmptap_get_filter,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = BMPTAP_CMD_NEW_FLOW,
+		.doit = bmptap_new_flow,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -250,7 +250,7 @@ static void add_error(struct bgp_update *u, enum bgp_action a, uint8_t sub, uint
 		u->treat_as_withdraw = true;
 }
 
-static bool aspath_valid(const uint8_t *p, uint32_t len, unsigned asz, bool confed_ok)
+bool bgp_aspath_valid(const uint8_t *p, uint32_t len, unsigned asz, bool confed_ok)
 {
 	while (len) {
 		if (len < 2 || p[0] < BGP_AS_SET || p[0] > BGP_AS_CONFED_SET || p[1] == 0)
@@ -306,7 +306,7 @@ static uint8_t check_attr(const struct bgp_update *u, const struct bgp_attr *a)
 	case BGP_ATTR_ORIGIN:
 		return a->len != 1 ? 5 : a->val[0] > 2 ? 6 : 0;
 	case BGP_ATTR_AS_PATH:
-		return aspath_valid(a->val, a->len, u->as4 ? 4 : 2, true) ? 0 : 11;
+		return bgp_aspath_valid(a->val, a->len, u->as4 ? 4 : 2, true) ? 0 : 11;
 	case BGP_ATTR_NEXT_HOP:
 		return a->len != 4 ? 5 : 0;
 	case BGP_ATTR_MED: case BGP_ATTR_LOCAL_PREF: case BGP_ATTR_ORIGINATOR_ID:
@@ -323,7 +323,7 @@ static uint8_t check_attr(const struct bgp_update *u, const struct bgp_attr *a)
 		return nonzero_multiple(a->len, 12) ? 0 : 5;
 	case BGP_ATTR_AS4_PATH:
 		/* RFC 6793 section 6: confederation segments are malformed here. */
-		return aspath_valid(a->val, a->len, 4, false) ? 0 : 9;
+		return bgp_aspath_valid(a->val, a->len, 4, false) ? 0 : 9;
 	case BGP_ATTR_AS4_AGGREGATOR:
 		return a->len != 8 ? 9 : 0;
 	default:

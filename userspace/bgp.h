@@ -231,6 +231,8 @@ struct bgp_nlri_iter {
 /* NLRI spans handed out by bgp_update_parse are already validated. */
 void bgp_nlri_iter_init(struct bgp_nlri_iter *it, struct bgp_span s, int fam, bool addpath);
 bool bgp_nlri_next(struct bgp_nlri_iter *it, struct bgp_prefix *p);
+/* Validates AS_PATH segments of asz-octet ASes (confed_ok: CONFED_* allowed). */
+bool bgp_aspath_valid(const uint8_t *p, uint32_t len, unsigned asz, bool confed_ok);
 /* Validates an NLRI span: prefix lengths within the family, no overrun. */
 bool bgp_nlri_valid(struct bgp_span s, int fam, bool addpath);
 

@@ -127,6 +127,8 @@ static int show_flows(struct ctl *c)
 						f->info.flags & BMPTAP_FLOWF_MIDSTREAM);
 				bt_json_kv_bool(j, "forward",
 						f->info.flags & BMPTAP_FLOWF_FORWARD);
+				bt_json_kv_bool(j, "discovered",
+						f->info.flags & BMPTAP_FLOWF_DISCOVERED);
 				bt_json_kv_u64(j, "start_ns", f->info.start_ns);
 			}
 			bt_json_kv_str(j, "state", flow_state(f));
@@ -165,11 +167,13 @@ static int show_flows(struct ctl *c)
 				 f->cnt[0].v[BMPTAP_CNT_BYTES],
 				 f->cnt[1].v[BMPTAP_CNT_BYTES]);
 			printf("%-6" PRIu32 " %-46s %-46s %-11s %21s %27s %6" PRIu64
-			       " %6" PRIu64 "%s\n", f->id, loc, rem, flow_state(f),
+			       " %6" PRIu64 "%s%s\n", f->id, loc, rem, flow_state(f),
 			       msgs, bytes, cnt2(f, BMPTAP_CNT_GAPS),
 			       cnt2(f, BMPTAP_CNT_DROPS),
 			       f->have_info && (f->info.flags & BMPTAP_FLOWF_FORWARD) ?
-			       " forwarded" : "");
+			       " forwarded" : "",
+			       f->have_info && (f->info.flags & BMPTAP_FLOWF_DISCOVERED) ?
+			       " discovered" : "");
 		}
 	}
 	bt_flow_list_free(&l);

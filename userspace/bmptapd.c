@@ -110,6 +110,38 @@ static int dump_flows(struct daemon *d)
 	return 0;
 }
 
+/*
+ * BGP sessions established before the tap (module loaded, ports changed)
+ * are made known to the module now rather than at their next segment,
+ * which may be a whole keepalive interval away.
+ */
+static void discover_flows(struct daemon *d)
+{
+	struct bt_conn_list l = { 0 };
+	struct bt_netns ns;
+	size_t adopted = 0;
+	int err;
+
+	if (bt_nl_get_netns(&d->nl, &ns)) {
+		LOG_E(&d->log, "tap settings: %s", bt_nl_error(&d->nl));
+		return;
+	}
+	err = bt_sockdiag_established(ns.set.ports, ns.set.n_ports, &l);
+	if (err)
+		LOG_W(&d->log, "sock_diag: %s: established sessions are found at their next "
+		      "segment only", strerror(-err));
+	for (size_t i = 0; i < l.n; i++) {
+		err = bt_nl_new_flow(&d->nl, &l.v[i]);
+		if (!err)
+			adopted++;
+		else if (err != -EEXIST)
+			LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
+	}
+	if (adopted)
+		LOG_I(&d->log, "%zu established session(s) found by sock_diag", adopted);
+	bt_conn_list_free(&l);
+}
+
 static void load_servers(struct daemon *d)
 {
 	struct bt_server_list l = { 0 };
@@ -390,6 +422,8 @@ static void on_ntf(void *ctx, uint32_t events)
 	if (ev & BT_NL_EV_OVERRUN)
 		LOG_W(&d->log, "notifications were lost; re-reading everything");
 	if (ev & BT_NL_EV_CONFIG) {
+		/* The tapped ports may have changed. */
+		discover_flows(d);
 		load_filters(d);
 		load_servers(d);
 	}
@@ -526,6 +560,17 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "gaps_tx", p->cnt.gaps[BMPTAP_DIR_TX]);
 	bt_json_kv_u64(j, "errored_pdus", p->cnt.errored);
 	bt_json_kv_u64(j, "ignored", p->cnt.ignored);
+	if (p->ms) {
+		/* Picked up mid-stream (midstream.h). */
+		bt_json_key(j, "midstream");
+		bt_json_obj_open(j);
+		bt_json_kv_bool(j, "opens_synthesized", p->ms->up);
+		bt_json_kv_u64(j, "held", p->ms->n_held);
+		bt_json_kv_u64(j, "not_held", p->ms->dropped);
+		bt_json_kv_u64(j, "undecodable", p->ms->undecodable);
+		bt_json_kv_u64(j, "malformed", p->ms->malformed);
+		bt_json_obj_close(j);
+	}
 	if (p->notif_dir >= 0)
 		bt_json_kv_str(j, "notification_from", p->notif_dir == BMPTAP_DIR_RX ? "remote" : "local");
 	bt_json_obj_close(j);
@@ -709,6 +754,7 @@ static int start_netlink(struct daemon *d)
 	/* Joined first, so no doorbell or config change falls between the
 	 * dumps below and the first READ. */
 	load_filters(d);
+	discover_flows(d);
 	if (dump_flows(d))
 		return -1;
 	load_servers(d);

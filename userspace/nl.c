@@ -1063,6 +1063,21 @@ int bt_nl_dump_flows(struct bt_nl *nl, struct bt_flow_list *out)
 	return err;
 }
 
+int bt_nl_new_flow(struct bt_nl *nl, const struct bt_conn *c)
+{
+	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_NEW_FLOW, NLM_F_ACK);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, BMPTAP_A_NEW_FLOW);
+	size_t alen = c->family == AF_INET ? 4 : 16;
+
+	mnl_attr_put_u8(nlh, BMPTAP_NEW_FLOW_FAMILY, c->family);
+	mnl_attr_put(nlh, BMPTAP_NEW_FLOW_LOCAL_ADDR, alen, c->laddr);
+	mnl_attr_put(nlh, BMPTAP_NEW_FLOW_REMOTE_ADDR, alen, c->raddr);
+	mnl_attr_put_u16(nlh, BMPTAP_NEW_FLOW_LOCAL_PORT, c->lport);
+	mnl_attr_put_u16(nlh, BMPTAP_NEW_FLOW_REMOTE_PORT, c->rport);
+	mnl_attr_nest_end(nlh, nest);
+	return talk(nl, nlh, NULL, NULL, "adopting a flow");
+}
+
 void bt_flow_list_free(struct bt_flow_list *l)
 {
 	size_t i;

@@ -23,6 +23,7 @@
 
 #include "filter.h"
 #include "records.h"
+#include "sockdiag.h"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -190,6 +191,9 @@ struct bt_flow_list {
 };
 
 int bt_nl_dump_flows(struct bt_nl *nl, struct bt_flow_list *out);
+/* Makes an established connection known to the module (BMPTAP_CMD_NEW_FLOW);
+ * -EEXIST when it is already tapped. */
+int bt_nl_new_flow(struct bt_nl *nl, const struct bt_conn *c);
 void bt_flow_list_free(struct bt_flow_list *l);
 
 /* ---- BMP server configs -------------------------------------------------- */

@@ -44,6 +44,9 @@ static void peer_destroy(struct peer *p)
 	free(p->open[0]);
 	free(p->open[1]);
 	free(p->notif);
+	if (p->ms)
+		ms_free(p->ms);
+	free(p->ms);
 	free(p);
 }
 
@@ -176,6 +179,15 @@ static void check_opens(struct peers *ps, struct peer *p)
 		return;
 	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
 	p->state = PEER_OPENCONFIRM;
+	/* Real OPENs after all: UPDATEs held for detection came before them. */
+	if (p->ms) {
+		if (p->ms->n_held)
+			p->incomplete = true;
+		p->cnt.ignored += p->ms->n_held;
+		ms_free(p->ms);
+		free(p->ms);
+		p->ms = NULL;
+	}
 	LOG_D(ps->log, "flow %u: both OPENs seen (peer AS %u, as4 %d)", p->flow_id,
 	      p->op[BMPTAP_DIR_RX].as, p->sess.rx.as4);
 }
@@ -264,8 +276,9 @@ static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mon
 	if (ps->sink.up)
 		ps->sink.up(ps->sink.ctx, p);
 	/* Mirroring: the peer's OPEN came before there was a peer to mirror
-	 * it for; it goes right after the Peer Up, with its own timestamp. */
-	if (p->open[BMPTAP_DIR_RX] && ps->sink.message)
+	 * it for; it goes right after the Peer Up, with its own timestamp.
+	 * A synthesized one was never received: not mirrored. */
+	if (p->open[BMPTAP_DIR_RX] && !p->ms && ps->sink.message)
 		ps->sink.message(ps->sink.ctx, p, p->open[BMPTAP_DIR_RX],
 				 p->open_len[BMPTAP_DIR_RX], p->open_rx_ts);
 	/* A session whose start was lost: say so right after its Peer Up. */
@@ -487,6 +500,102 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 }
 
+static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec);
+
+/* Peer Up from the detected encoding, then the held UPDATEs in order. */
+static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
+{
+	struct ms_msg *h, *next;
+	uint32_t as[2];
+
+	ms_session(p->ms, &p->sess);
+	for (int d = 0; d < 2; d++)
+		as[d] = ms_sender_as(p->ms, d, d == BMPTAP_DIR_RX ? &p->sess.rx : &p->sess.tx);
+	if (!ms_opens(p->ms, &p->sess, as[BMPTAP_DIR_RX], as[BMPTAP_DIR_TX], p->open,
+		      p->open_len)) {
+		LOG_E(ps->log, "flow %u: out of memory", p->flow_id);
+		return;
+	}
+	for (int d = 0; d < 2; d++) {
+		memset(&p->op[d], 0, sizeof(p->op[d]));
+		p->op[d].version = 4;
+		p->op[d].as = as[d];
+		p->op[d].as4 = p->sess.rx.as4;
+		p->open_ok[d] = true;
+	}
+	p->state = PEER_OPENCONFIRM;
+	p->incomplete = true;		/* routes announced before the pickup */
+	LOG_I(ps->log, "flow %u: mid-stream session decoded: %s-octet AS, peer AS %u, "
+	      "ADD-PATH rx ipv4 %d ipv6 %d; OPENs synthesized", p->flow_id,
+	      p->sess.rx.as4 ? "4" : "2", as[BMPTAP_DIR_RX], p->sess.rx.addpath[BGP_FAM_IPV4],
+	      p->sess.rx.addpath[BGP_FAM_IPV6]);
+	go_up(ps, p, ts, mono_now());
+	for (h = ms_take(p->ms); h; h = next) {
+		struct bt_rec r = { .kind = BT_RK_RECORD };
+
+		next = h->next;
+		r.hdr.type = BMPTAP_REC_MSG;
+		r.hdr.dir = h->dir;
+		r.hdr.flow_id = p->flow_id;
+		r.hdr.ts_ns = h->ts_ns;
+		r.payload = h->data;
+		r.payload_len = h->len;
+		on_msg(ps, p, &r);
+		free(h);
+	}
+}
+
+/*
+ * A flow picked up mid-stream (midstream.h): its UPDATEs wait for the
+ * encoding to be detected; afterwards those not decodable as announced
+ * are left out and counted.  True when the message was taken here.
+ */
+static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
+{
+	const uint8_t *msg = rec->payload;
+	size_t len = rec->payload_len;
+	int dir = rec->hdr.dir;
+
+	if (len < BGP_HDR_LEN)
+		return false;
+	if (!p->ms) {
+		if (p->state != PEER_PENDING || msg[18] != BGP_UPDATE || !p->have_info ||
+		    !(p->info.flags & BMPTAP_FLOWF_MIDSTREAM) || p->open[0] || p->open[1])
+			return false;
+		p->ms = malloc(sizeof(*p->ms));
+		if (!p->ms)
+			return false;
+		ms_init(p->ms);
+	}
+	if (p->state == PEER_ESTABLISHED) {
+		if (msg[18] != BGP_UPDATE || ms_deliverable(p->ms, dir, msg, len))
+			return false;
+		p->cnt.msgs[dir]++;
+		p->cnt.ignored++;
+		LOG_W(ps->log, "flow %u: %s UPDATE of a family undecided at Peer Up not "
+		      "decodable as announced: left out", p->flow_id, bt_dir_name((unsigned)dir));
+		/* Only what the peer sent feeds the Adj-RIB-In. */
+		if (dir == BMPTAP_DIR_RX) {
+			p->incomplete = true;
+			if (ps->sink.lost)
+				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
+		}
+		return true;
+	}
+	if (p->state != PEER_PENDING || msg[18] != BGP_UPDATE)
+		return false;
+	ms_learn(p->ms, dir, msg, len);
+	if (!ms_hold(p->ms, dir, msg, len, rec->hdr.ts_ns)) {
+		p->cnt.msgs[dir]++;
+		p->cnt.ignored++;
+		if (dir == BMPTAP_DIR_RX)
+			p->incomplete = true;
+	}
+	if (ms_ready(p->ms))
+		midstream_up(ps, p, rec->hdr.ts_ns);
+	return true;
+}
+
 static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 {
 	const uint8_t *msg = rec->payload;
@@ -494,6 +603,8 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	int dir = rec->hdr.dir;
 	uint64_t ts = rec->hdr.ts_ns;
 
+	if ((p->ms || p->state == PEER_PENDING) && midstream_msg(ps, p, rec))
+		return;
 	p->cnt.msgs[dir]++;
 	if (len < BGP_HDR_LEN)
 		return;
@@ -838,9 +949,12 @@ void peer_encode_up(const struct peer *p, struct buf *b)
 		memcpy(local, p->info.local_addr, 16);
 	else
 		memcpy(local + 12, p->info.local_addr, 4);
+	struct bmp_tlv t = { BMP_INFO_STRING, sizeof(MS_PEER_UP_INFO) - 1, MS_PEER_UP_INFO };
+
 	bmp_peer_up(b, &h, local, ntohs(p->info.local_port), ntohs(p->info.remote_port),
 		    p->open[BMPTAP_DIR_TX], p->open_len[BMPTAP_DIR_TX],
-		    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], NULL, 0);
+		    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], p->ms ? &t : NULL,
+		    p->ms ? 1 : 0);	/* only synthesized OPENs leave p->ms set */
 }
 
 void peer_encode_down(const struct peer *p, struct buf *b)

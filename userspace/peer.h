@@ -15,10 +15,13 @@
  * BMP "peer" is the remote one.
  *
  * What is never invented: a Peer Up carries the two OPENs as they were
- * observed.  A session picked up mid-stream (or whose OPENs were lost in a
- * gap) stays pending (no Peer Up, no Route Monitoring: without the OPENs
- * the UPDATE encoding - AS size, ADD-PATH - is unknown) until both OPENs are
- * known, e.g. from the module's flow dump, which keeps each flow's OPENs.
+ * observed.  A session whose OPENs were lost in a gap stays pending until
+ * both are known, e.g. from the module's flow dump, which keeps each
+ * flow's OPENs.  The one exception is a flow picked up mid-stream (no
+ * OPEN ever seen): its UPDATEs are held until midstream.h has detected
+ * their encoding from them, then a Peer Up with OPENs synthesized from
+ * that detection, marked as such in an Information TLV, is followed by
+ * "messages lost" (routes announced before the pickup were never seen).
  */
 #ifndef BMPTAP_PEER_H
 #define BMPTAP_PEER_H
@@ -33,6 +36,7 @@
 #include "bmp.h"
 #include "buf.h"
 #include "filter.h"
+#include "midstream.h"
 #include "policy.h"
 #include "records.h"
 #include "rib.h"
@@ -99,6 +103,7 @@ struct peer {
 	uint8_t down_reason;		/* enum bmp_down_reason once down */
 	uint64_t down_ts_ns;
 
+	struct midstream *ms;		/* picked up mid-stream: encoding detection */
 	struct rib rib;			/* pre-policy Adj-RIB-In */
 	struct rib rib_out;		/* post-policy Adj-RIB-Out (TX UPDATEs) */
 	/* Routes of rib the post-policy verdict accepts, per family. */

@@ -1,9 +1,11 @@
-// fuzz-sources: userspace/bgp.c userspace/attr.c userspace/rib.c userspace/buf.c
+// fuzz-sources: userspace/bgp.c userspace/attr.c userspace/rib.c userspace/buf.c userspace/midstream.c
 /*
  * Input: one flags octet (codec for when the OPENs do not parse: bit 0
  * 4-octet AS, 1/2 ADD-PATH IPv4/IPv6, 3 extended messages), then a stream
  * of BGP messages.  Two leading OPENs (local, remote) set the codec by
- * negotiation; every UPDATE is parsed and applied to an Adj-RIB-In.
+ * negotiation; every UPDATE is parsed and applied to an Adj-RIB-In, and fed
+ * to the mid-stream encoding detection (alternating directions), whose
+ * synthesized OPENs must parse.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 
 #include "attr.h"
 #include "bgp.h"
+#include "midstream.h"
 #include "rib.h"
 
 static void on_change(void *ctx, const struct bgp_prefix *p, uint32_t old, uint32_t new)
@@ -32,6 +35,35 @@ static int on_group(void *ctx, uint32_t attr, const struct bgp_prefix *p, size_t
 	return 0;
 }
 
+static void midstream_step(struct midstream *m, int dir, const uint8_t *msg, size_t len)
+{
+	struct bgp_session s;
+	struct bgp_open o;
+	uint8_t *open[2];
+	size_t open_len[2];
+
+	if (m->up) {
+		ms_deliverable(m, dir, msg, len);
+		return;
+	}
+	ms_learn(m, dir, msg, len);
+	ms_hold(m, dir, msg, len, 0);
+	if (!ms_ready(m))
+		return;
+	ms_session(m, &s);
+	uint32_t as = ms_sender_as(m, 0, &s.rx);
+	if (!ms_opens(m, &s, as, ms_sender_as(m, 1, &s.tx), open, open_len))
+		return;
+	/* Only the unknown BGP Identifier (0) may be objected to. */
+	for (int d = 0; d < 2; d++) {
+		int err = bgp_open_parse(open[d], open_len[d], &o);
+		if (err && err != (BGP_ERR_OPEN << 8 | 3) && err != (BGP_ERR_OPEN << 8 | 2))
+			abort();
+		free(open[d]);
+	}
+	ms_free(m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
@@ -46,12 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct attr_table at;
 	struct rib rib;
 	struct buf path;
+	struct midstream ms;
 	uint64_t sum = 0;
-	int n_open = 0;
+	int n_open = 0, n_upd = 0;
 
 	attr_table_init(&at);
 	rib_init(&rib, &at);
 	buf_init(&path);
+	ms_init(&ms);
 	while (p < end) {
 		int len = bgp_msg_check(p, (size_t)(end - p), true);
 		if (len <= 0)
@@ -82,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				bgp_update_aggregator(&u, &as, &addr);
 			}
 			rib_apply(&rib, &u, on_change, &sum);
+			midstream_step(&ms, n_upd++ & 1, p, (size_t)len);
 			break;
 		}
 		case BGP_NOTIFICATION: {
@@ -102,5 +137,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* a reference leaked */
 	attr_table_free(&at);
 	buf_free(&path);
+	ms_free(&ms);
 	return 0;
 }

@@ -130,10 +130,7 @@ it_collector_end() {
 	local ns=$1 port=$2 label=${3:-collector $2} excl=${4:-}
 	local cap=$BT_RUN/$ns/bmp-$port.pcap json; json=$(it_json "$ns" "$port")
 	local log=$BT_LOG/$ns-pmbmpd-$port.log
-	sleep 1
-	kill "$(cat "$BT_RUN/$ns/tcpdump-$port.pid")" 2>/dev/null
-	bt_wait 5 sh -c "! kill -0 $(cat "$BT_RUN/$ns/tcpdump-$port.pid") 2>/dev/null"
-	rm -f "$BT_RUN/$ns/tcpdump-$port.pid"
+	it_capture_stop "$ns" "$port"
 	bt_check "$IT_NAME: $label: pmbmpd log has no WARN/ERROR/missing peer up" \
 		sh -c "test -s '$log' && ! grep -E 'WARN|ERROR|[Mm]issing|[Mm]alformed' '$log' | grep -v 'BMP peers usage' | grep -q ."
 	bt_check "$IT_NAME: $label: pmbmpd JSON parses, known message types" it_q "$json" clean
@@ -151,6 +148,15 @@ it_collector_end() {
 	tshark -r "$cap" -d tcp.port=="$port",bmp -Y bmp -T fields -e bmp.type 2>/dev/null |
 		tr ',' '\n' | sort | uniq -c >"$ART/bmp-types-$ns-$port.txt"
 	cp "$json" "$cap" "$log" "$ART/" 2>/dev/null
+}
+
+# it_capture_stop NS PORT: ends the capture of it_collector, flushed.
+it_capture_stop() {
+	local pidf=$BT_RUN/$1/tcpdump-$2.pid
+	sleep 1
+	kill "$(cat "$pidf")" 2>/dev/null
+	bt_wait 5 sh -c "! kill -0 $(cat "$pidf") 2>/dev/null"
+	rm -f "$pidf"
 }
 
 # it_end: artifacts, logs on failure, cleanup, exit status.

@@ -272,14 +272,17 @@ static void test_midstream_pending(void **state)
 {
 	struct fx *f = *state;
 
-	/* Picked up mid-stream: UPDATEs flow, but no OPEN was seen. */
+	/* Picked up mid-stream: no OPEN seen, and an UPDATE whose empty
+	 * AS_PATH cannot tell the AS size: held, nothing invented. */
 	flow_start4(&f->ps, &f->rb, 11, "10.0.1.2", "10.0.1.1", BMPTAP_FLOWF_MIDSTREAM);
 	send_msg(&f->ps, &f->rb, 11, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
-	send_update(&f->ps, &f->rb, 11, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4, "18 c00002", TS0);
+	send_update(&f->ps, &f->rb, 11, BMPTAP_DIR_RX, "", ORIGIN_IGP "40 02 00 " NH4, "18 c00002",
+		    TS0);
 	struct peer *p = peers_find(&f->ps, 11);
 	assert_int_equal(p->state, PEER_PENDING);
 	assert_int_equal(f->cap.ups + f->cap.updates, 0);	/* nothing invented */
-	assert_int_equal(p->cnt.ignored, 2);
+	assert_int_equal(p->cnt.ignored, 1);
+	assert_int_equal(p->ms->n_held, 1);
 	/* The flow dump knows the OPENs: Peer Up with them. */
 	struct bt_flow fl = { .id = 11 };
 	uint8_t tx[128], rx[128];
@@ -289,8 +292,41 @@ static void test_midstream_pending(void **state)
 	fl.open_len[BMPTAP_DIR_RX] = mk_msg_hex(rx, BGP_OPEN, OPEN_RX_AS4);
 	peers_learn_flow(&f->ps, &fl, TS0);
 	assert_int_equal(p->state, PEER_OPENCONFIRM);
+	/* The real OPENs take over; the held UPDATE is left out, counted. */
+	assert_null(p->ms);
+	assert_int_equal(p->cnt.ignored, 2);
+	assert_true(p->incomplete);
 	send_msg(&f->ps, &f->rb, 11, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
 	assert_int_equal(f->cap.ups, 1);
+	assert_int_equal(f->cap.losts, 1);
+}
+
+static void test_midstream_synthesized(void **state)
+{
+	struct fx *f = *state;
+	struct peer *p;
+
+	flow_start4(&f->ps, &f->rb, 12, "10.0.1.2", "10.0.1.1", BMPTAP_FLOWF_MIDSTREAM);
+	/* Path id 1 + 192.0.2.0/24 with an AS_PATH only valid as 4-octet. */
+	send_update(&f->ps, &f->rb, 12, BMPTAP_DIR_RX, "", ORIGIN_IGP "40 02 00 " NH4,
+		    "00000001 18 c00002", TS0);
+	p = peers_find(&f->ps, 12);
+	assert_int_equal(p->state, PEER_PENDING);
+	send_update(&f->ps, &f->rb, 12, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4,
+		    "00000002 18 c00002", TS0 + 1);
+	assert_int_equal(p->state, PEER_ESTABLISHED);
+	assert_true(p->sess.rx.as4);
+	assert_true(p->sess.rx.addpath[BGP_FAM_IPV4]);
+	assert_int_equal(p->op[BMPTAP_DIR_RX].as, 65001);
+	/* Peer Up, marked; messages lost; both held UPDATEs in order. */
+	assert_int_equal(f->cap.ups, 1);
+	assert_int_equal(f->cap.losts, 1);
+	assert_int_equal(f->cap.updates, 2);
+	assert_int_equal(f->cap.msgs, 2);	/* mirrored UPDATEs, no invented OPEN */
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 2);
+	assert_non_null(memmem(f->cap.out.data, f->cap.out.len, MS_PEER_UP_INFO,
+			       sizeof(MS_PEER_UP_INFO) - 1));
+	assert_int_equal(p->cnt.msgs[BMPTAP_DIR_RX], 2);
 }
 
 static void test_flow_dump_at_start(void **state)
@@ -381,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gap_messages_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_records_all_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream_synthesized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_dump_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_update_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ended_peer_counters_kept, setup, teardown),

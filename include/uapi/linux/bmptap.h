@@ -47,6 +47,15 @@ enum bmptap_cmd {
 	BMPTAP_CMD_SET_FILTER,	/* do: add or replace an import filter (by name) */
 	BMPTAP_CMD_DEL_FILTER,	/* do: remove an import filter (by name) */
 	BMPTAP_CMD_GET_FILTER,	/* dump: the stored import filters */
+	/*
+	 * do: make an established TCP connection known before its next
+	 * segment (BMPTAP_A_NEW_FLOW): the helper found it with sock_diag
+	 * when it started.  The flow is created flagged MIDSTREAM and
+	 * DISCOVERED, with its FLOW_START record, and counts against
+	 * max_flows like any other.  EEXIST: the flow is already tapped;
+	 * EINVAL: neither port is a tapped port.
+	 */
+	BMPTAP_CMD_NEW_FLOW,
 	__BMPTAP_CMD_MAX,
 };
 #define BMPTAP_CMD_MAX (__BMPTAP_CMD_MAX - 1)
@@ -67,6 +76,7 @@ enum bmptap_attr {
 	 */
 	BMPTAP_A_EVENT_SEQ,
 	BMPTAP_A_FILTER,	/* nest: BMPTAP_FILTER_* */
+	BMPTAP_A_NEW_FLOW,	/* nest: BMPTAP_NEW_FLOW_* (NEW_FLOW requests) */
 	__BMPTAP_A_MAX,
 };
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
@@ -134,6 +144,21 @@ enum bmptap_flow_attr {
 	__BMPTAP_FLOW_MAX,
 };
 #define BMPTAP_FLOW_MAX (__BMPTAP_FLOW_MAX - 1)
+
+/*
+ * A connection terminated on this host, as its local socket sees it: the
+ * local address and port are the socket's own.  All attributes required.
+ */
+enum bmptap_new_flow_attr {
+	BMPTAP_NEW_FLOW_UNSPEC,
+	BMPTAP_NEW_FLOW_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	BMPTAP_NEW_FLOW_LOCAL_ADDR,	/* binary: 4 or 16 bytes, per FAMILY */
+	BMPTAP_NEW_FLOW_REMOTE_ADDR,	/* binary: 4 or 16 bytes, per FAMILY */
+	BMPTAP_NEW_FLOW_LOCAL_PORT,	/* u16, host order, not 0 */
+	BMPTAP_NEW_FLOW_REMOTE_PORT,	/* u16, host order, not 0 */
+	__BMPTAP_NEW_FLOW_MAX,
+};
+#define BMPTAP_NEW_FLOW_MAX (__BMPTAP_NEW_FLOW_MAX - 1)
 
 /* BMP server configuration, stored per netns for the helper. */
 enum bmptap_server_attr {
@@ -211,6 +236,8 @@ struct bmptap_flow_info {
 
 #define BMPTAP_FLOWF_MIDSTREAM	(1U << 0)	/* picked up without its SYN */
 #define BMPTAP_FLOWF_FORWARD	(1U << 1)	/* transits the host */
+/* Created by BMPTAP_CMD_NEW_FLOW (found by the helper), not by a segment. */
+#define BMPTAP_FLOWF_DISCOVERED	(1U << 2)
 
 enum bmptap_rec_type {
 	BMPTAP_REC_FLOW_START = 1,	/* payload: struct bmptap_flow_info */
