@@ -36,34 +36,62 @@ it_collector() {
 	bt_wait 10 grep -q 'listening on' "$BT_LOG/$ns-tcpdump-$port.out"
 }
 
-# it_tapd NS COLLECTOR-ADDR PORT SYSNAME [SERVER-ADD-ARGS...]: bmptapd in NS
-# feeding the collector.
+# it_tapd NS COLLECTOR-ADDR PORT SYSNAME [SERVER-OPTION...]: bmptapd in NS
+# feeding the collector (options of `bmptapctl server add`, e.g. policy).
 it_tapd() {
-	local ns=$1 addr=$2 port=$3 name=$4
-	shift 4
+	local ns=$1 addr=$2 port=$3 sys=$4; shift 4
 	ip netns exec "$ns" "$IT_B/bmptapd" -v >"$BT_LOG/$ns-bmptapd.out" 2>&1 &
 	echo $! >"$BT_RUN/$ns/bmptapd.pid"
 	bt_check "$IT_NAME: bmptapd in $ns running" \
 		bt_wait 10 sh -c "ip netns exec $ns $IT_B/bmptapctl show status | grep -q servers"
 	bt_check "$IT_NAME: bmptapd in $ns: server add" \
-		bt_in "$ns" "$IT_B/bmptapctl" server add "$addr" port "$port" sys-name "$name" "$@"
+		bt_in "$ns" "$IT_B/bmptapctl" server add "$addr" port "$port" sys-name "$sys" "$@"
 }
 
-# it_q [-r ROUTER] [-s LINE] [-x ASN] JSON QUERY...: one bmpjson.py query (see there).
-# The simple queries, polled often, run through jq (a Python start costs
-# seconds under TCG); bmpjson.py gives the same answers and does the rest.
+# it_star CASE SYS-NAME PEER-NS...: the setup every single-daemon case
+# shares: the local daemon's namespace l, one namespace per peer linked to l
+# with index 1, 2, ... (l is 10.0.<i>.1 / fd00:<i>::1, the peer .2 / ::2),
+# the collector namespace c on link 9 with pmbmpd on 11019 (JSON log in $J)
+# and bmptapd in l feeding it.
+it_star() {
+	local name=$1 sys=$2 i=1 p; shift 2
+	it_start "$name"
+	for p in l "$@" c; do bt_host "$p"; done
+	for p in "$@"; do it_link l "$p" $i; i=$((i + 1)); done
+	it_link l c 9
+	J=$(it_json c 11019)
+	it_collector c 11019
+	it_tapd l 10.0.9.2 11019 "$sys"
+}
+
+# it_q [-r ROUTER] [-s LINE] [-x ASN] [-v VIEW] JSON QUERY...: one bmpjson.py
+# query (see there).  The simple queries, polled often, run through jq (a
+# Python start costs seconds under TCG); bmpjson.py gives the same answers
+# and does the rest.  -v pre|post|out|loc keeps the messages of one
+# route-monitoring view, from pmbmpd's flags: pre-policy and post-policy
+# Adj-RIB-In (is_in, is_post 0 / 1: L flag), Adj-RIB-Out (is_out: O flag),
+# Loc-RIB (is_loc: peer type 3); the jq queries only.
 it_q() {
-	local router="" start=1 xas=""
+	local router="" start=1 xas="" view=""
 	while :; do
 		case $1 in
 		-r) router=$2; shift 2 ;;
 		-x) xas=$2; shift 2 ;;
 		-s) start=$2; shift 2 ;;
+		-v) view=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
 	local file=$1 q=$2; shift 2
 	local sel='.bmp_msg_type == $t and .peer_ip == $p and ($r == "" or .bmp_router == $r)'
+	case $view in
+	"") ;;
+	pre) sel="$sel and .is_in == 1 and .is_post == 0" ;;
+	post) sel="$sel and .is_in == 1 and .is_post == 1" ;;
+	out) sel="$sel and .is_out == 1" ;;
+	loc) sel="$sel and .is_loc == 1" ;;
+	*) echo "it_q: unknown view $view"; return 2 ;;
+	esac
 	local t p=$1 pf=${2:-} n=1 extra=true
 	case $q in
 	up) t=peer_up; n=${2:-1}; pf="" ;;
@@ -76,7 +104,8 @@ it_q() {
 	fieldeq) t=route_monitor
 		extra=".log_type != \"withdraw\" and (.[\$k]|tostring) == \$v" ;;
 	pathids) t=route_monitor; n=$3; extra='.log_type != "withdraw" and .as_path_id != null' ;;
-	*) local o=(); [ -n "$router" ] && o+=(-r "$router"); [ "$start" != 1 ] && o+=(-s "$start")
+	*) [ -z "$view" ] || { echo "it_q: -v does not apply to $q"; return 2; }
+		local o=(); [ -n "$router" ] && o+=(-r "$router"); [ "$start" != 1 ] && o+=(-s "$start")
 		[ -n "$xas" ] && o+=(-x "$xas")
 		$IT_PY "${o[@]}" "$file" "$q" "$@"; return ;;
 	esac
@@ -107,6 +136,14 @@ it_wait() {
 	fi
 }
 
+# it_none CHECK-NAME [-r R] [-s S] [-v V] JSON QUERY...: the query does not
+# hold (call it once the positive checks of the same feed have passed).
+it_none() {
+	local name=$1 rc; shift
+	it_q "$@" >/dev/null; rc=$?
+	if [ "$rc" = 1 ]; then bt_pass "$IT_NAME: $name"; else bt_fail "$IT_NAME: $name"; fi
+}
+
 # it_tshark_has NS PORT CHECK-NAME FILTER: the capture has a packet matching
 # FILTER (call after it_collector_end).
 it_tshark_has() {
@@ -115,39 +152,45 @@ it_tshark_has() {
 		"tshark -r '$cap' -d tcp.port==$2,bmp -Y '$4' 2>/dev/null | grep -q ."
 }
 
-# it_collector_end NS PORT [LABEL [EXCLUDE]]: stops the capture; pmbmpd's
-# log has no warning or error and its JSON parses; tshark decodes BMP with no
-# malformed packet and no expert error.  tshark 4.0 does not know RFC 8654:
-# it flags every BGP message over 4096 bytes "Length is invalid", so frames
-# holding one (extended-message cases) are left out of that check; pmbmpd
-# decodes them and the cases check their content through it.  tshark 4.0
-# also hands everything after a Peer Up's OPENs to the BGP dissector, so the
-# VRF/Table Name TLV of a Loc-RIB Peer Up (RFC 9069) shows as "Malformed
-# BGP": frames with one are left out too (cases with a Loc-RIB check its TLV
-# apart).  EXCLUDE: a display filter for further frames to leave out (e.g.
-# Errored PDUs, whose mirrored message is bad on purpose).
+# it_collector_end NS PORT [LABEL [pmbmpd-only | EXCLUDE]]: stops the
+# capture; pmbmpd's log has no warning or error and its JSON parses; tshark
+# decodes BMP with no malformed packet and no expert error (not with
+# pmbmpd-only, for a feed bmptap did not produce: each tshark start costs a
+# minute on a loaded TCG guest).  tshark 4.0 does not know RFC 8654: it flags
+# every BGP message over 4096 bytes "Length is invalid", so frames holding
+# one (extended-message cases) are left out of that check; pmbmpd decodes
+# them and the cases check their content through it.  tshark 4.0 also hands
+# what follows a Peer Up's OPENs to the BGP dissector, so the Loc-RIB Peer
+# Up's VRF/Table Name TLV (RFC 9069) shows as malformed: frames with a
+# Loc-RIB Peer Up are left out too (pmbmpd decodes the TLV; interop-policy
+# and locrib-kernel check it).  EXCLUDE: a display filter for further frames
+# to leave out (e.g. Errored PDUs, whose mirrored message is bad on purpose).
 it_collector_end() {
-	local ns=$1 port=$2 label=${3:-collector $2} excl=${4:-}
+	local ns=$1 port=$2 label=${3:-collector $2} tshark=${4:-} excl=""
+	[ "$tshark" = pmbmpd-only ] || excl=$tshark
 	local cap=$BT_RUN/$ns/bmp-$port.pcap json; json=$(it_json "$ns" "$port")
 	local log=$BT_LOG/$ns-pmbmpd-$port.log
 	it_capture_stop "$ns" "$port"
 	bt_check "$IT_NAME: $label: pmbmpd log has no WARN/ERROR/missing peer up" \
 		sh -c "test -s '$log' && ! grep -E 'WARN|ERROR|[Mm]issing|[Mm]alformed' '$log' | grep -v 'BMP peers usage' | grep -q ."
 	bt_check "$IT_NAME: $label: pmbmpd JSON parses, known message types" it_q "$json" clean
+	cp "$json" "$cap" "$log" "$ART/" 2>/dev/null
+	[ "$tshark" = pmbmpd-only ] && return 0
 	tshark -r "$cap" -d tcp.port=="$port",bmp \
 		-Y "(_ws.malformed || _ws.expert.severity >= \"Error\") && !(bgp.length > 4096) &&
 		    !(bmp.type == 3 && bmp.peer.type == 3)${excl:+ && !($excl)}" \
 		>"$ART/tshark-bad-$ns-$port.txt" 2>"$ART/tshark-bad-$ns-$port.err"
 	local trc=$?
 	bt_check "$IT_NAME: $label: tshark ran" [ "$trc" = 0 ]
-	bt_check "$IT_NAME: $label: tshark decoded BMP Peer Up and Route Monitoring" sh -c \
-		"tshark -r '$cap' -d tcp.port==$port,bmp -Y 'bmp.type == 3' 2>/dev/null | grep -q . &&
-		 tshark -r '$cap' -d tcp.port==$port,bmp -Y 'bmp.type == 0' 2>/dev/null | grep -q ."
+	# (one pass for the message types: a tshark start costs a minute on a
+	# loaded TCG guest)
+	local types=$ART/bmp-types-$ns-$port.txt
+	tshark -r "$cap" -d tcp.port=="$port",bmp -Y bmp -T fields -e bmp.type 2>/dev/null |
+		tr ',' '\n' | sort | uniq -c >"$types"
+	bt_check "$IT_NAME: $label: tshark decoded BMP Peer Up and Route Monitoring" \
+		awk '$2 == 3 { u = 1 } $2 == 0 { r = 1 } END { exit !(u && r) }' "$types"
 	bt_check "$IT_NAME: $label: tshark: no malformed packet, no expert error" \
 		sh -c "! grep -q . '$ART/tshark-bad-$ns-$port.txt'"
-	tshark -r "$cap" -d tcp.port=="$port",bmp -Y bmp -T fields -e bmp.type 2>/dev/null |
-		tr ',' '\n' | sort | uniq -c >"$ART/bmp-types-$ns-$port.txt"
-	cp "$json" "$cap" "$log" "$ART/" 2>/dev/null
 }
 
 # it_capture_stop NS PORT: ends the capture of it_collector, flushed.
@@ -202,4 +245,96 @@ it_gr_restarted() {
 	echo "Restart flags of $3's Peer Ups: $f"
 	case $f in No*Yes\ ) return 0 ;; esac
 	return 1
+}
+
+# it_gobgp_nb [-m SECRET] ADDRESS AS AFI-SAFI... [-- EXTRA-TOML]: a GoBGP
+# [[neighbors]] entry with the interop timers (connect retry 2 s, hold
+# 30 s), TCP-MD5 with -m.
+it_gobgp_nb() {
+	local md5=""
+	[ "$1" = -m ] && { md5=$2; shift 2; }
+	local a=$1 as=$2; shift 2
+	printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "%s"\n    peer-as = %s\n' "$a" "$as"
+	[ -n "$md5" ] && printf '    auth-password = "%s"\n' "$md5"
+	printf '  [neighbors.timers.config]\n    connect-retry = 2\n    hold-time = 30\n    keepalive-interval = 10\n'
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		printf '  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "%s"\n' "$1"
+		shift
+	done
+	[ "${1:-}" = -- ] && printf '%s\n' "$2"
+	return 0
+}
+# it_gobgp_global AS ROUTER-ID: GoBGP's [global.config].
+it_gobgp_global() { printf '[global.config]\n  as = %s\n  router-id = "%s"\n' "$1" "$2"; }
+
+# it_exabgp_as2 ADDRESS PEER-ADDRESS: ExaBGP neighbor block of a 2-octet AS
+# speaker (AS 65003, no 4-octet AS capability, so its peer's AS is AS_TRANS)
+# announcing 100.64.3.0/24 twice with ADD-PATH ids 1 and 2, one of them with
+# a 4-octet AS that only AS4_PATH can carry.
+it_exabgp_as2() {
+	echo "neighbor $2 {
+	router-id $1;
+	local-address $1;
+	local-as 65003;
+	peer-as 23456;
+	hold-time 30;
+	capability { asn4 disable; add-path send; }
+	family { ipv4 unicast; }
+	static {
+		route 100.64.3.0/24 next-hop $1 as-path [ 65003 4200000099 ] path-information 0.0.0.1;
+		route 100.64.3.0/24 next-hop $1 as-path [ 65003 65033 ] path-information 0.0.0.2;
+	}
+}"
+}
+
+# it_bird_gr_restart NS: BIRD in NS goes down for a graceful restart
+# (`birdc graceful restart`: no NOTIFICATION) and starts again with -R, in
+# graceful restart recovery, so its OPEN's Restart flag is set.
+it_bird_gr_restart() {
+	local ns=$1 dir=$BT_RUN/$1
+	bt_birdc "$ns" graceful restart >/dev/null
+	bt_wait 10 sh -c "! kill -0 \$(cat $dir/bird.pid) 2>/dev/null"
+	rm -f "$dir/bird.ctl"
+	bt_in "$ns" bird -R -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" \
+		>>"$BT_LOG/$ns-bird.out" 2>&1
+}
+
+# it_gobgp_restart NS: gobgpd in NS started again with -r (graceful restart:
+# its OPEN's Restart flag is set) on the same configuration.
+it_gobgp_restart() {
+	bt_in "$1" gobgpd -r -f "$BT_RUN/$1/gobgpd.toml" -p --api-hosts 127.0.0.1:50051 \
+		--pprof-disable >>"$BT_LOG/$1-gobgpd.out" 2>&1 &
+	echo $! >"$BT_RUN/$1/gobgpd.pid"
+	bt_wait 20 bt_gobgpc "$1" global >/dev/null
+}
+
+# it_views JSON: one line per Peer Up and route announcement of the pmbmpd
+# log, "ROUTER up PEER PEER-TYPE TLV" (TLV: pmbmpd's bmp_peer_up_info_3, the
+# table name) and "ROUTER VIEW PEER PREFIX" with VIEW pre, post (L flag),
+# out (O flag) or loc (Loc-RIB), for grep: one jq run for many checks.
+it_views() {
+	jq -R -r 'fromjson? |
+		if .bmp_msg_type == "peer_up" then
+			[.bmp_router, "up", .peer_ip, (.peer_type|tostring), (.bmp_peer_up_info_3 // "-")] | join(" ")
+		elif .bmp_msg_type == "route_monitor" and .log_type != "withdraw" then
+			[.bmp_router, (if .is_loc == 1 then "loc" elif .is_out == 1 then "out"
+				elif .is_in == 1 and .is_post == 1 then "post"
+				elif .is_in == 1 and .is_post == 0 then "pre" else "other" end),
+			 .peer_ip, .ip_prefix] | join(" ")
+		else empty end' "$1"
+}
+
+# it_rm_flags NS PORT: one line per Route Monitoring message in the capture,
+# "ROUTER PEER-TYPE/L/O" (sender, peer type, post-policy and Adj-RIB-Out
+# flags), sorted and counted.  Parsed from one tshark -V pass: a frame holds
+# several BMP messages, and -T fields aggregates fields per frame.
+it_rm_flags() {
+	tshark -r "$BT_RUN/$1/bmp-$2.pcap" -d tcp.port=="$2",bmp -Y 'bmp.type == 0' -V 2>/dev/null |
+		awk 'function flush() { if (rm) print src " " pt "/" l "/" o }
+		/^Internet Protocol Version [46], Src: / { src = $6; sub(/,$/, "", src) }
+		/^BGP Monitoring Protocol, Type/ { flush(); rm = ($0 ~ /Route Monitoring/); pt = ""; l = 0; o = 0 }
+		/^        Type: .*\([0-9]+\)$/ && pt == "" { pt = $NF; gsub(/[()]/, "", pt) }
+		/= Post-policy: Set/ { l = 1 }
+		/= Adj-RIB-Out: Set/ { o = 1 }
+		END { flush() }' | sort | uniq -c
 }

@@ -15,12 +15,7 @@
 # (re-encoded from its RIB) of the same routes.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BMPTAP_TOP/tests/lib/interop.sh"
-it_start interop-bird
-for h in l f g e b c; do bt_host $h; done
-it_link l f 1; it_link l g 2; it_link l e 3; it_link l b 4; it_link l c 9
-J=$(it_json c 11019)
-it_collector c 11019
-it_tapd l 10.0.9.2 11019 bird-l
+it_star interop-bird bird-l f g e b
 
 # --- peers ---------------------------------------------------------------
 bt_frr f "frr defaults traditional
@@ -44,43 +39,14 @@ router bgp 65001
 route-map v6nh permit 10
  set ipv6 next-hop global fd00:1::2"
 
-bt_gobgp g '[global.config]
-  as = 65002
-  router-id = "10.0.2.2"
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "fd00:2::1"
-    peer-as = 4200000001
-  [neighbors.timers.config]
-    connect-retry = 2
-    hold-time = 30
-    keepalive-interval = 10
-  [neighbors.add-paths.config]
-    receive = true
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"'
+bt_gobgp g "$(it_gobgp_global 65002 10.0.2.2)
+$(it_gobgp_nb fd00:2::1 4200000001 ipv4-unicast ipv6-unicast -- '  [neighbors.add-paths.config]
+    receive = true')"
 bt_gobgpc g global rib add -a ipv4 203.0.113.0/24 nexthop 10.0.2.2 >/dev/null
 bt_gobgpc g global rib add -a ipv4 203.0.113.128/25 nexthop 10.0.2.2 >/dev/null
 bt_gobgpc g global rib add -a ipv6 2001:db8:2::/48 >/dev/null
 
-# ExaBGP without the 4-octet AS capability: its peer's AS is AS_TRANS.
-bt_exabgp e "neighbor 10.0.3.1 {
-	router-id 10.0.3.2;
-	local-address 10.0.3.2;
-	local-as 65003;
-	peer-as 23456;
-	hold-time 30;
-	capability { asn4 disable; add-path send; }
-	family { ipv4 unicast; }
-	static {
-		route 100.64.3.0/24 next-hop 10.0.3.2 as-path [ 65003 4200000099 ] path-information 0.0.0.1;
-		route 100.64.3.0/24 next-hop 10.0.3.2 as-path [ 65003 65033 ] path-information 0.0.0.2;
-	}
-}"
+bt_exabgp e "$(it_exabgp_as2 10.0.3.2 10.0.3.1)"
 
 lc=$(for i in $(seq 1 400); do printf 'bgp_large_community.add((65004,1,%d)); ' "$i"; done)
 bconf="router id 10.0.4.2;
@@ -185,13 +151,8 @@ bt_check "interop-bird: replay: withdrawn routes not replayed" sh -c \
 
 # --- graceful restart of b ---------------------------------------------------
 n1=$(wc -l <"$J")
-bt_birdc b graceful restart >/dev/null
-bt_wait 10 sh -c "! kill -0 \$(cat $BT_RUN/b/bird.pid) 2>/dev/null"
+it_bird_gr_restart b
 it_wait 30 "bird GR: peer_down for 10.0.4.2 (remote closed, reason 4)" "$J" down 10.0.4.2 1 4
-rm -f "$BT_RUN/b/bird.ctl"
-# -R: start in graceful restart recovery (the OPEN's Restart flag is set).
-bt_in b bird -R -c "$BT_RUN/b/bird.conf" -s "$BT_RUN/b/bird.ctl" -P "$BT_RUN/b/bird.pid" \
-	>>"$BT_LOG/b-bird.out" 2>&1
 bt_check "interop-bird: bird GR: session re-established" bt_wait 60 bt_bird_established l birdb
 it_wait 30 "bird GR: peer_up again for 10.0.4.2" "$J" up 10.0.4.2 3
 it_wait 20 "bird GR: routes again after the restart" -s $((n1 + 1)) "$J" pathids 10.0.4.2 100.64.5.0/24 2

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Interop, FRR bgpd as the tapped (local) daemon in namespace l, AS 4200000002:
 #   bird   (b, fd00:1::2, AS 65001) IPv6 transport with TCP-MD5, IPv6 NLRI,
-#          BIRD sends two ADD-PATH paths per prefix (FRR receives)
+#          BIRD sends two ADD-PATH paths per prefix (FRR receives), extended
+#          messages (a 4.8 kB UPDATE: FRR 8.4 has RFC 8654)
 #   exabgp (e, 10.0.2.2, AS 65003)  no 4-octet AS capability (A flag,
 #          AS4_PATH); FRR sends ADD-PATH (addpath-tx-all-paths), ExaBGP only
 #          receives: ExaBGP's UPDATEs carry no path ids
@@ -11,21 +12,17 @@
 # reconnect for the replay from bmptapd's RIB.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BMPTAP_TOP/tests/lib/interop.sh"
-it_start interop-frr
-for h in l b e g c; do bt_host $h; done
-it_link l b 1; it_link l e 2; it_link l g 3; it_link l c 9
-J=$(it_json c 11019)
-it_collector c 11019
-it_tapd l 10.0.9.2 11019 frr-l
+it_star interop-frr frr-l b e g
 
+lc=$(for i in $(seq 1 400); do printf 'bgp_large_community.add((65001,1,%d)); ' "$i"; done)
 bt_bird b "router id 10.0.1.2;
 protocol device {}
 protocol static sa { ipv6; route 2001:db8:b::/48 unreachable { bgp_community.add((65001,1)); };
-	route 2001:db8:b:1::/64 unreachable; }
+	route 2001:db8:b:1::/64 unreachable; route 2001:db8:b:4::/64 unreachable { $lc }; }
 protocol static sb { ipv6; route 2001:db8:b::/48 unreachable { bgp_community.add((65001,2)); }; }
 protocol bgp l {
 	local as 65001; neighbor fd00:1::1 as 4200000002; password \"bt-md5-secret\";
-	hold time 30; keepalive time 10; connect retry time 2;
+	hold time 30; keepalive time 10; connect retry time 2; enable extended messages;
 	ipv6 { import all; export all; add paths tx; };
 }"
 
@@ -43,25 +40,12 @@ bt_exabgp e "neighbor 10.0.2.1 {
 	}
 }"
 
-gconf='[global.config]
-  as = 65002
-  router-id = "10.0.3.2"
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.3.1"
-    peer-as = 4200000002
-  [neighbors.timers.config]
-    connect-retry = 2
-    hold-time = 30
-    keepalive-interval = 10
+gconf="$(it_gobgp_global 65002 10.0.3.2)
+$(it_gobgp_nb 10.0.3.1 4200000002 ipv4-unicast -- '    [neighbors.afi-safis.mp-graceful-restart.config]
+      enabled = true
   [neighbors.graceful-restart.config]
     enabled = true
-    restart-time = 30
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-    [neighbors.afi-safis.mp-graceful-restart.config]
-      enabled = true'
+    restart-time = 30')"
 bt_gobgp g "$gconf"
 bt_gobgpc g global rib add -a ipv4 203.0.113.0/24 >/dev/null
 
@@ -99,6 +83,10 @@ done
 it_wait 20 "bird v6 md5: route 2001:db8:b:1::/64" "$J" route fd00:1::2 2001:db8:b:1::/64
 it_wait 20 "bird addpath-rx: 2 path ids for 2001:db8:b::/48" "$J" pathids fd00:1::2 2001:db8:b::/48 2
 it_wait 5 "bird addpath-rx: community 65001:2 on one path" "$J" field fd00:1::2 2001:db8:b::/48 comms 65001:2
+bt_check "interop-frr: bird extmsg: FRR negotiated extended messages" sh -c \
+	"ip netns exec l vtysh --vty_socket $BT_RUN/l/vty -c 'show bgp neighbors fd00:1::2' | grep -q 'Extended Message: advertised and received'"
+it_wait 20 "bird extmsg: 4.8 kB UPDATE for 2001:db8:b:4::/64 with 400 large communities" \
+	"$J" field fd00:1::2 2001:db8:b:4::/64 lcomms "65001:1:400"
 # exabgp: AS4_PATH, FRR sends ADD-PATH, ExaBGP does not
 it_wait 20 "exabgp as2+AS4_PATH: as_path 65003 4200000099" "$J" field 10.0.2.2 100.64.2.0/24 as_path "65003 4200000099"
 it_wait 5 "exabgp addpath-tx-only: route 100.64.20.0/24 (no path id)" "$J" field 10.0.2.2 100.64.20.0/24 as_path 65003
@@ -132,10 +120,7 @@ it_wait 5 "replay: gobgp 203.0.113.0/24" -s $((n0 + 1)) "$J" route 10.0.3.2 203.
 n1=$(wc -l <"$J")
 bt_check "$IT_NAME: gobgpd killed" it_kill g gobgpd KILL
 it_wait 30 "gobgp GR: peer_down for 10.0.3.2 (remote closed, reason 4)" "$J" down 10.0.3.2 1 4
-bt_in g gobgpd -r -f "$BT_RUN/g/gobgpd.toml" -p --api-hosts 127.0.0.1:50051 --pprof-disable \
-	>>"$BT_LOG/g-gobgpd.out" 2>&1 &
-echo $! >"$BT_RUN/g/gobgpd.pid"
-bt_wait 20 bt_gobgpc g global >/dev/null
+it_gobgp_restart g
 bt_gobgpc g global rib add -a ipv4 203.0.113.0/24 >/dev/null
 bt_check "interop-frr: gobgp GR: session re-established" bt_wait 60 est 10.0.3.2
 it_wait 30 "gobgp GR: peer_up again" -s $((n1 + 1)) "$J" up 10.0.3.2
@@ -152,6 +137,8 @@ it_tshark_has c 11019 "exabgp as2: tshark: AS4_PATH attribute" \
 	'bmp.type == 0 && bgp.update.path_attribute.type_code == 17'
 it_tshark_has c 11019 "bird addpath-rx: tshark: NLRI path id in Route Monitoring" \
 	'bmp.type == 0 && bgp.nlri_path_id > 0'
+it_tshark_has c 11019 "bird extmsg: tshark: Route Monitoring with a BGP UPDATE over 4096 bytes" \
+	'bmp.type == 0 && bgp.length > 4096'
 bt_check "interop-frr: gobgp GR: tshark: received OPEN's Restart flag clear in the first Peer Up, set after the restart" \
 	it_gr_restarted c 11019 10.0.3.2
 it_end
