@@ -1,11 +1,4 @@
 #!/bin/bash
-# PENDING (not in make check: tests/run-all runs tests/guest/cases only).
-# Run it with tests/guest/run-guest tests/guest/pending/faults-restart.sh.
-# On a host at load 14 its SIGTERM round passed every check, but the whole
-# case took over 20 min and the SIGKILL round's stop landed after the
-# transfer (the killed bmptapd had read it all); this version slows the
-# transfer further and judges "during" by what the new bmptapd still reads.
-# It moves to tests/guest/cases once it passes within the 900 s case limit.
 # bmptapd stopped (SIGTERM) and killed (SIGKILL) during a full-table
 # transfer, then started again (issue 9 item 4).  tests/tools/bgp-speaker in
 # s sends a synthetic table to BIRD in b (tapped; netem slows the link so the
