@@ -872,7 +872,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || (servers.n && !d->rin.path)) {
+	if (optind != argc || (servers.n && !d->rin.path) ||
+	    (d->rin.path && locrib_src == LOCRIB_SRC_KERNEL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -889,6 +890,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d->peers.sink = feed_sink(&d->feed);
+	/* A recorded stream has no namespace whose installed routes it saw. */
+	if (d->rin.path)
+		locrib_src = LOCRIB_SRC_DECISION;
 	d->peers.locrib_src = locrib_src;
 	if (locrib_src != LOCRIB_SRC_DECISION) {
 		int err = kroute_init(&d->kr, protos, (unsigned)n_protos, on_kroute_changed, d);
