@@ -309,6 +309,20 @@ static int parse_ports(const struct nlattr *attr, struct bmptap_settings *set,
 	return 0;
 }
 
+/*
+ * The one nested attribute a command is about: missing, the error names it
+ * through the extack's missing-attribute TLV.
+ */
+static int parse_required_nest(struct genl_info *info, int type, int maxtype,
+			       const struct nla_policy *policy, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, type)) {
+		NL_SET_ERR_MSG(info->extack, "required nested attribute missing");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, maxtype, info->attrs[type], policy, info->extack);
+}
+
 static int bmptap_set_netns(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bmptap_net *bn = info_bn(info);
@@ -318,12 +332,8 @@ static int bmptap_set_netns(struct sk_buff *skb, struct genl_info *info)
 
 	if (!bn)
 		return -ENODEV;
-	if (!info->attrs[BMPTAP_A_NETNS]) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_NETNS missing");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, BMPTAP_NETNS_MAX, info->attrs[BMPTAP_A_NETNS],
-			       bmptap_netns_policy, info->extack);
+	err = parse_required_nest(info, BMPTAP_A_NETNS, BMPTAP_NETNS_MAX,
+				  bmptap_netns_policy, tb);
 	if (err)
 		return err;
 
@@ -649,12 +659,8 @@ static int server_parse(struct genl_info *info, struct nlattr **tb)
 	struct nlattr *attr = info->attrs[BMPTAP_A_SERVER];
 	int err;
 
-	if (!attr) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_SERVER missing");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, BMPTAP_SERVER_MAX, attr, bmptap_server_policy,
-			       info->extack);
+	err = parse_required_nest(info, BMPTAP_A_SERVER, BMPTAP_SERVER_MAX,
+				  bmptap_server_policy, tb);
 	if (err)
 		return err;
 	if (!tb[BMPTAP_SERVER_ADDRESS] || !nla_len(tb[BMPTAP_SERVER_ADDRESS]) ||
@@ -806,12 +812,8 @@ static int filter_parse(struct genl_info *info, struct nlattr **tb, bool set)
 	struct nlattr *attr = info->attrs[BMPTAP_A_FILTER];
 	int err;
 
-	if (!attr) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_FILTER missing");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, BMPTAP_FILTER_MAX, attr, bmptap_filter_policy,
-			       info->extack);
+	err = parse_required_nest(info, BMPTAP_A_FILTER, BMPTAP_FILTER_MAX,
+				  bmptap_filter_policy, tb);
 	if (err)
 		return err;
 	return filter_check(info, attr, tb, set);
@@ -864,12 +866,8 @@ static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
 
 	if (!bn)
 		return -ENODEV;
-	if (!attr) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_NEW_FLOW missing");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, BMPTAP_NEW_FLOW_MAX, attr, bmptap_new_flow_policy,
-			       info->extack);
+	err = parse_required_nest(info, BMPTAP_A_NEW_FLOW, BMPTAP_NEW_FLOW_MAX,
+				  bmptap_new_flow_policy, tb);
 	if (err)
 		return err;
 	if (!tb[BMPTAP_NEW_FLOW_FAMILY] || !tb[BMPTAP_NEW_FLOW_LOCAL_ADDR] ||
@@ -924,8 +922,8 @@ static int bmptap_set_status(struct sk_buff *skb, struct genl_info *info)
 
 	if (!bn)
 		return -ENODEV;
-	if (!attr) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_STATUS missing");
+	if (GENL_REQ_ATTR_CHECK(info, BMPTAP_A_STATUS)) {
+		NL_SET_ERR_MSG(info->extack, "required attribute missing");
 		return -EINVAL;
 	}
 	len = nla_len(attr);

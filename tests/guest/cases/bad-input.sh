@@ -119,6 +119,14 @@ settle() { # waits until the bad peer's flow ended in bmptapd (its counters fold
 	bt_wait 20 sh -c "! ip netns exec b $IT_B/bmptapctl -j show peers | grep -q '\"remote_address\": *\"10.0.3.1\"'"
 }
 
+# start_held CASE PREFIX WHAT: a bgp-bad.py session that stays up for 60 s
+# after sending (killed through $bpid).
+start_held() {
+	ip netns exec x $BAD 10.0.3.2 "$1" -p "$2" -w 60 >"$BT_RUN/bad-$1.out" 2>&1 &
+	bpid=$!
+	bt_check "$T: $1: $3" bt_wait 60 grep -q '^sent ' "$BT_RUN/bad-$1.out"
+}
+
 n=0
 for c in marker short long oversize truncated reset; do
 	n=$((n + 1))
@@ -133,9 +141,7 @@ done
 
 # Unknown optional transitive attribute: accepted by BIRD, passed on.
 s0=$(snap)
-ip netns exec x $BAD 10.0.3.2 unknown -p 198.18.7.0/24 -w 60 >"$BT_RUN/bad-unknown.out" 2>&1 &
-bpid=$!
-bt_check "$T: unknown: sent" bt_wait 60 grep -q '^sent ' "$BT_RUN/bad-unknown.out"
+start_held unknown 198.18.7.0/24 "sent"
 bt_check "$T: unknown: BIRD holds the route, the attribute kept" bt_wait 20 sh -c \
 	"birdc -s $BT_RUN/b/bird.ctl show route 198.18.7.0/24 all | tee -a $BT_LOG/unknown-route.out | grep -Eqi '(BGP\\.|^[[:space:]]*)(0x)?ee( \\[t\\])?:'"
 it_wait 20 "unknown: route reached the collector" "$json" route 10.0.3.1 198.18.7.0/24
@@ -149,9 +155,7 @@ bt_check "$T: unknown: no error counted ($s0 -> $s1)" test "$s0" = "$s1"
 # Bad ORIGIN (treat-as-withdraw): the session stays up long enough for a
 # Statistics Report to count it.
 s0=$(snap)
-ip netns exec x $BAD 10.0.3.2 withdraw -p 198.18.8.0/24 -w 60 >"$BT_RUN/bad-withdraw.out" 2>&1 &
-bpid=$!
-bt_check "$T: withdraw: bad ORIGIN sent" bt_wait 60 grep -q '^sent ' "$BT_RUN/bad-withdraw.out"
+start_held withdraw 198.18.8.0/24 "bad ORIGIN sent"
 bt_check "$T: withdraw: BIRD withdrew the route (treat-as-withdraw)" bt_wait 20 sh -c \
 	"! birdc -s $BT_RUN/b/bird.ctl show route 198.18.8.0/24 | grep -q 198.18.8.0"
 bt_check "$T: withdraw: show peers counts treat-as-withdraw" bt_wait 20 sh -c \

@@ -30,9 +30,11 @@ out=$BT_RUN/bird; mkdir -p "$out"
 bt_in b "$BT_LISTEN" -o "$out/tap" -t 300 -n 2 >"$out/listen.out" 2>&1 &
 lpid=$!
 bt_wait 10 test -e "$out/tap/ready"
-bt_in a tcpdump -i v1a -w "$out/cap.pcap" -U 'tcp port 179' >/dev/null 2>&1 &
+# BIRD must not connect before the capture runs: a collided first connection
+# missing from the capture would make the message counts differ.
+bt_in a tcpdump -i v1a -w "$out/cap.pcap" -U 'tcp port 179' >"$out/tcpdump.out" 2>&1 &
 dpid=$!
-sleep 1
+bt_wait 20 grep -q 'listening on' "$out/tcpdump.out" || bt_fail "tap-exact: tcpdump did not start"
 conf() { # AS NEIGHBOR PEER-AS N-ROUTES-BASE
 	echo "router id $2; protocol device {}
 protocol static { ipv4; $(for i in $(seq 1 200); do echo "route 10.$4.$((i / 250)).$((i % 250))/32 unreachable;"; done) }
@@ -75,6 +77,7 @@ bt_check "tap-exact: every BIRD stream the capture saw equals the tap's, both di
 n_tap=$(grep -c 'type=msg' "$out/tap/records.log")
 n_cap=$(tshark -r "$out/cap.pcap" -Y bgp -T fields -e bgp.type 2>/dev/null | tr ',' '\n' | grep -c .)
 bt_check "tap-exact: BGP message count tap=$n_tap capture=$n_cap" test "$n_tap" = "$n_cap"
+[ "$n_tap" = "$n_cap" ] || { ls -l "$out"/tap; tshark -r "$out/cap.pcap" -Y bgp 2>&1 | head -40; }
 bt_cleanup
 rmmod bmptap
 bt_check "tap-exact: module unloads after the run" sh -c '! lsmod | grep -q ^bmptap'
