@@ -572,6 +572,9 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	};
 	u32 seq = pkt->seq;
 
+	if (pkt->poff + pkt->plen <= skb_headlen(pkt->skb))
+		p.flat = pkt->skb->data + pkt->poff;
+
 	WRITE_ONCE(flow->last_seen, jiffies);
 	if (pkt->rst)
 		return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;

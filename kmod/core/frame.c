@@ -33,22 +33,23 @@ static bool bt_len_ok(u32 len)
 	return len >= BT_BGP_HEADER_LEN && len <= BT_BGP_MAX_LEN;
 }
 
+/* Shortest valid length per type (RFC 4271 4.1-4.5, RFC 2918 3); 0: unknown. */
+static const u8 bt_type_min_len[] = {
+	[1] = 29,	/* OPEN */
+	[2] = 23,	/* UPDATE */
+	[3] = 21,	/* NOTIFICATION */
+	[4] = BT_BGP_HEADER_LEN,	/* KEEPALIVE: exactly the header */
+	[5] = 23,	/* ROUTE-REFRESH */
+};
+
+/* A table rather than a switch: this runs once per message on the hot path. */
 static bool bt_type_ok(u8 type, u32 len)
 {
-	switch (type) {
-	case 1:		/* OPEN */
-		return len >= 29;
-	case 2:		/* UPDATE */
-		return len >= 23;
-	case 3:		/* NOTIFICATION */
-		return len >= 21;
-	case 4:		/* KEEPALIVE */
-		return len == BT_BGP_HEADER_LEN;
-	case 5:		/* ROUTE-REFRESH */
-		return len >= 23;
-	default:
+	if (type >= sizeof(bt_type_min_len) || !bt_type_min_len[type])
 		return false;
-	}
+	if (type == 4)
+		return len == BT_BGP_HEADER_LEN;
+	return len >= bt_type_min_len[type];
 }
 
 /* The 16-byte all-ones marker, as two unaligned 64-bit loads. */
@@ -248,6 +249,54 @@ static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u
 	return i;
 }
 
+/*
+ * At a message boundary in flat memory: hand over the whole messages found
+ * there in place, sparing the copy into buf.  Returns the bytes consumed;
+ * what is left (a cut or damaged message) takes the copying path.
+ */
+static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_ns,
+			     u32 flags, const struct bt_ops *ops, void *ctx)
+{
+	u32 done = 0, msg_len;
+
+	while (len - done >= BT_BGP_HEADER_LEN && bt_hdr_ok(v + done)) {
+		msg_len = bt_hdr_len(v + done);
+		if (msg_len > len - done)
+			break;
+		if (bt_gap_pending(f))
+			bt_emit_gap(f, ts_ns, ops, ctx);
+		ops->msg(ctx, v + done, msg_len, ts_ns, f->msg_flags);
+		f->messages++;
+		f->msg_flags = flags;
+		done += msg_len;
+	}
+	return done;
+}
+
+/*
+ * At a message boundary: frame the whole messages at p[off] in place, from
+ * the payload when it is flat, else from one bulk copy into buf (one copy
+ * per segment instead of a header and a body copy per message).  The bulk
+ * copy is only made when the first message is whole, so that a segment in
+ * the middle of a long message is not copied twice.  Returns the bytes
+ * consumed.
+ */
+static u32 bt_frame_whole(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
+			  u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
+{
+	u32 n;
+
+	if (p->flat)
+		return bt_frame_in_place(f, p->flat + off, len, ts_ns, flags, ops, ctx);
+	n = bt_min_u32(len, f->buf_cap);
+	if (n < 2 * BT_BGP_HEADER_LEN || p->copy(p->src, off, f->buf, BT_BGP_HEADER_LEN) ||
+	    !bt_hdr_ok(f->buf) || bt_hdr_len(f->buf) > n ||
+	    p->copy(p->src, off + BT_BGP_HEADER_LEN, f->buf + BT_BGP_HEADER_LEN,
+		    n - BT_BGP_HEADER_LEN))
+		return 0;
+	return bt_frame_in_place(f, f->buf, n, ts_ns, flags, ops, ctx);
+}
+
 void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
 		    u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
 {
@@ -257,6 +306,13 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 	while (len) {
 		switch (f->state) {
 		case BT_FRAME_HEADER:
+			if (!f->have) {
+				n = bt_frame_whole(f, p, off, len, ts_ns, flags, ops, ctx);
+				off += n;
+				len -= n;
+				if (!len)
+					break;
+			}
 			n = bt_min_u32(BT_BGP_HEADER_LEN - f->have, len);
 			if (p->copy(p->src, off, f->hdr + f->have, n))
 				goto bad_copy;

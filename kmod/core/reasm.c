@@ -119,6 +119,7 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 				n = bt_min_u32(n, data_lim - s->next_seq);
 			}
 			p.src = seg->data + seg->off;
+			p.flat = p.src;
 			p.len = n;
 			bt_feed(s, &p, 0, n, seg->ts_ns, flags, ops, ctx);
 			bt_release(s, n, ops, ctx);

@@ -66,12 +66,15 @@ static inline bool bt_seq_after(u32 a, u32 b)
 /*
  * Payload of one segment.  In the kernel src is an skb and copy is a
  * skb_copy_bits() wrapper starting at the TCP payload; in userspace it is a
- * flat buffer.  copy returns 0 or a negative errno.
+ * flat buffer.  copy returns 0 or a negative errno.  flat, when not NULL,
+ * points at the same len bytes in memory (a linear skb, a held segment):
+ * whole messages are then framed in place instead of copied.
  */
 struct bt_payload {
 	const void *src;
 	u32 len;
 	int (*copy)(const void *src, u32 off, void *dst, u32 len);
+	const u8 *flat;
 };
 
 #endif /* BMPTAP_CORE_SHIM_H */

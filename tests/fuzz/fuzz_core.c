@@ -229,6 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			p.src = ref + off;
 			p.len = len;
+			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 			for (i = 0; i < 2; i++)
 				bt_stream_data(&sides[i].s, isn + 1 + off, &p, op & 0x80, off,
 					       &fops, &sides[i].ctx);
@@ -242,6 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				len = (u32)in.n;
 			p.src = in.p;
 			p.len = len;
+			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 			for (i = 0; i < 2; i++)
 				bt_stream_data(&sides[i].s, isn + 1 + cursor + (u32)(s32)(int16_t)a,
 					       &p, false, 0, &fops, &sides[i].ctx);
@@ -275,6 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				len = ref_len - off;
 			p.src = ref + off;
 			p.len = len;
+			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 			bt_framer_feed(&fr, &p, 0, len, 0, op & 0x40 ? BMPTAP_RECF_UNACKED : 0,
 				       &fops, &frctx);
 			break;

@@ -127,6 +127,7 @@ enum bmptap_counter {
 	BMPTAP_CNT_FRAGMENTS,		/* u64: (netns only) TCP in IP fragments, skipped */
 	BMPTAP_CNT_AUTH_FAIL,		/* u64: received segments TCP drops for TCP-MD5, skipped */
 	BMPTAP_CNT_FLOWS_PEAK,		/* u64: (netns only) most flows the table held at once */
+	BMPTAP_CNT_HOOK_NS,		/* u64: (netns only) ns spent in the hooks on tapped segments */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
