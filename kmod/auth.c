@@ -32,6 +32,7 @@
  * either: the tap then relies on the ACK gate alone.
  */
 #include <linux/kernel.h>
+#include <linux/version.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/ipv6.h>
@@ -194,6 +195,21 @@ static int md5_sign(const struct tcp_md5sig_key *key, const struct sk_buff *skb,
 	return err;
 }
 
+/*
+ * Whether any socket of the host may hold an MD5 key.  Until one does, TCP
+ * looks up no key (tcp_md5_do_lookup()), so the hook can skip the socket
+ * lookup that costs every received segment of an unsigned session.  6.12
+ * keeps the static key to itself (not exported): there the lookup stays.
+ */
+static bool md5_keys_may_exist(void)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	return static_branch_unlikely(&tcp_md5_needed);
+#else
+	return true;
+#endif
+}
+
 /* The socket a received segment is for, referenced; NULL if none. */
 static struct sock *auth_lookup(struct net *net, struct sk_buff *skb, u8 family,
 				const void *saddr, const void *daddr,
@@ -241,6 +257,9 @@ enum bmptap_auth bmptap_auth_check(struct net *net, struct sk_buff *skb, u8 fami
 	if (!th)
 		return BMPTAP_AUTH_NONE;
 	opt = md5_option((const u8 *)(th + 1), doff - (int)sizeof(*th));
+	/* No key anywhere: TCP drops a signed segment as unexpected. */
+	if (!md5_keys_may_exist())
+		return opt ? BMPTAP_AUTH_BAD : BMPTAP_AUTH_NONE;
 
 	sk = auth_lookup(net, skb, family, saddr, daddr, th, &l3index);
 	if (!sk)
