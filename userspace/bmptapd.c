@@ -361,16 +361,8 @@ static int parse_server(const char *spec, struct bt_server_list *l)
 		fprintf(stderr, PROG ": --server: %s\n", w ? "too many words" : err);
 		goto out;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		struct bt_server_cfg *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			goto out;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = req.server;
+	if (bt_server_list_add(l, &req.server))
+		goto out;
 	rc = 0;
 out:
 	free(copy);

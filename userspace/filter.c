@@ -2,6 +2,7 @@
 /* Import filters: see filter.h. */
 #include "filter.h"
 
+#include "array.h"
 #include "attr.h"
 #include "bgp.h"
 
@@ -192,15 +193,11 @@ void bt_filter_format(const struct bt_filter *f, char *out, size_t outlen)
 
 int bt_filter_list_add(struct bt_filter_list *l, const struct bt_filter *f)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct bt_filter *v = realloc(l->v, cap * sizeof(*v));
+	struct bt_filter *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 8);
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = *f;
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* The Loc-RIB decision process: see locrib.h. */
 #include "locrib.h"
 
+#include "array.h"
 #include "kroute.h"
 
 #include <stdlib.h>
@@ -114,17 +115,13 @@ static void on_lchg(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint3
 
 	(void)old;
 	(void)new;
-	if (ps->n_lchg == ps->cap_lchg) {
-		size_t cap = ps->cap_lchg ? ps->cap_lchg * 2 : 1024;
-		struct bgp_prefix *v = realloc(ps->lchg, cap * sizeof(*v));
+	struct bgp_prefix *v = array_grow(ps->lchg, &ps->cap_lchg, ps->n_lchg, sizeof(*v), 1024);
 
-		if (!v) {
-			ps->chg_nomem = true;
-			return;
-		}
-		ps->lchg = v;
-		ps->cap_lchg = cap;
+	if (!v) {
+		ps->chg_nomem = true;
+		return;
 	}
+	ps->lchg = v;
 	ps->lchg[ps->n_lchg++] = *pfx;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 
 #include "nl.h"
+#include "array.h"
 
 #define GENL_HDRLEN_ALIGNED	MNL_ALIGN(sizeof(struct genlmsghdr))
 
@@ -1034,14 +1035,13 @@ static int flows_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 			continue;
 		memset(&f, 0, sizeof(f));
 		err = parse_flow(nl, a, &f);
-		if (!err && l->n == l->cap) {
-			size_t cap = l->cap ? 2 * l->cap : 16;
-			struct bt_flow *v = realloc(l->v, cap * sizeof(*v));
+		if (!err) {
+			struct bt_flow *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 16);
 
 			if (!v)
 				err = fail(nl, -ENOMEM, "out of memory");
 			else
-				l->v = v, l->cap = cap;
+				l->v = v;
 		}
 		if (err) {
 			flow_free(&f);
@@ -1161,16 +1161,8 @@ static int servers_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 		err = parse_server(nl, a, &s);
 		if (err)
 			return err;
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? 2 * l->cap : 8;
-			struct bt_server_cfg *v = realloc(l->v, cap * sizeof(*v));
-
-			if (!v)
-				return fail(nl, -ENOMEM, "out of memory");
-			l->v = v;
-			l->cap = cap;
-		}
-		l->v[l->n++] = s;
+		if (bt_server_list_add(l, &s))
+			return fail(nl, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -1185,6 +1177,17 @@ int bt_nl_server_dump(struct bt_nl *nl, struct bt_server_list *out)
 	if (err)
 		bt_server_list_free(out);
 	return err;
+}
+
+int bt_server_list_add(struct bt_server_list *l, const struct bt_server_cfg *s)
+{
+	struct bt_server_cfg *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 8);
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *s;
+	return 0;
 }
 
 void bt_server_list_free(struct bt_server_list *l)

@@ -231,6 +231,8 @@ int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
 		     uint16_t flags);
 int bt_nl_server_del(struct bt_nl *nl, const char *address, uint16_t port);
 int bt_nl_server_dump(struct bt_nl *nl, struct bt_server_list *out);
+/* Appends a copy of s; -ENOMEM leaves the list as it was. */
+int bt_server_list_add(struct bt_server_list *l, const struct bt_server_cfg *s);
 void bt_server_list_free(struct bt_server_list *l);
 
 /* ---- import filters ----------------------------------------------------- */

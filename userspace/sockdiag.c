@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "sockdiag.h"
+#include "array.h"
 
 static bool port_in(uint16_t p, const uint16_t *ports, size_t n)
 {
@@ -27,15 +28,11 @@ static bool port_in(uint16_t p, const uint16_t *ports, size_t n)
 
 static int conn_add(struct bt_conn_list *l, const struct bt_conn *c)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct bt_conn *v = realloc(l->v, cap * sizeof(*v));
+	struct bt_conn *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 16);
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = *c;
 	return 0;
 }
