@@ -132,7 +132,7 @@ install: userspace
 	install -D -m 0755 $(BUILD)/bmptapctl $(DESTDIR)$(PREFIX)/sbin/bmptapctl
 	install -D -m 0644 Documentation/bmptapd.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapd.8
 	install -D -m 0644 Documentation/bmptapctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapctl.8
-	install -D -m 0644 userspace/bmptapd.service $(DESTDIR)/etc/systemd/system/bmptapd.service
+	install -D -m 0644 dist/systemd/bmptapd.service $(DESTDIR)/etc/systemd/system/bmptapd.service
 	@if [ -f kmod/bmptap.ko ] && [ -d /lib/modules/$(KVER_RUNNING) ]; then \
 		install -D -m 0644 kmod/bmptap.ko $(DESTDIR)/lib/modules/$(KVER_RUNNING)/extra/bmptap.ko; \
 		[ -n "$(DESTDIR)" ] || depmod -a; \

@@ -4,6 +4,8 @@
 # a package cannot be found in the current lists.  Must run as root on a
 # machine that lacks anything.
 set -euo pipefail
+# A failed command must never end the installer silently.
+trap 'echo "deps: failed (exit $?) at tests/deps.sh:$LINENO: $BASH_COMMAND" >&2' ERR
 
 # The 6.12 kernel comes from the same archive (bookworm's security/updates
 # suites carry linux-image-6.12.*+deb12); take the newest one listed.
@@ -27,7 +29,13 @@ missing() {
 }
 
 need=$(missing "${base[@]}")
-k612=$(ls -d /lib/modules/6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -1)
+# A fresh machine has no /lib/modules at all: the glob must expand to nothing,
+# not fail the pipeline.
+shopt -s nullglob
+installed612=(/lib/modules/6.12.*+deb12-amd64)
+shopt -u nullglob
+k612=
+[ ${#installed612[@]} -eq 0 ] || k612=$(printf '%s\n' "${installed612[@]}" | sort -V | tail -1)
 if [ -z "$k612" ] || [ ! -e "$k612/build/Makefile" ] || [ ! -e "/boot/vmlinuz-$(basename "$k612")" ]; then
 	v=$(kernel612)
 	if [ -z "$v" ]; then
