@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing, runs `apt-get update` only when
 # a package cannot be found in the current lists.  Must run as root on a
 # machine that lacks anything.
-set -euo pipefail
+set -Eeuo pipefail
 # A failed command must never end the installer silently.
 trap 'echo "deps: failed (exit $?) at tests/deps.sh:$LINENO: $BASH_COMMAND" >&2' ERR
 
@@ -42,7 +42,11 @@ if [ -z "$k612" ] || [ ! -e "$k612/build/Makefile" ] || [ ! -e "/boot/vmlinuz-$(
 		apt-get update -qq
 		v=$(kernel612)
 	fi
-	[ -n "$v" ] && need="$need linux-image-$v-unsigned linux-headers-$v"
+	if [ -n "$v" ]; then
+		need="$need linux-image-$v-unsigned linux-headers-$v"
+	else
+		echo "deps: no 6.12 kernel (linux-image-6.12.*+deb12-amd64-unsigned) in the archive lists; the 6.12 guest runs will fail" >&2
+	fi
 fi
 need=$(echo $need)
 if [ -z "$need" ]; then
