@@ -56,7 +56,7 @@ bt_bird b "$(bird_conf 65002 10.0.1.2 10.0.1.1 fd00:1::1 65001 "route 198.51.100
 bt_check "metrics: IPv4 session established" bt_wait 60 bt_bird_established a peer4
 bt_check "metrics: IPv6 session established" bt_wait 60 bt_bird_established a peer6
 bt_check "metrics: b imported a's $N4 IPv4 routes" \
-	bt_wait 30 sh -c "birdc -s $BT_RUN/b/bird.ctl show route protocol peer4 count | grep -qw '$N4 of $N4 routes'"
+	bt_wait 30 sh -c "birdc -s $BT_RUN/b/bird.ctl show route protocol peer4 count | grep -qE '(^|[^0-9])$N4 of [0-9]+ routes'"
 
 cat >"$BT_RUN/c/prometheus.yml" <<EOC
 global:
@@ -105,6 +105,6 @@ bt_check "metrics: prefixes of 10.0.1.1 after a withdrawal = $((N4 - 1))" \
 	bt_wait 30 prom_is 'bmptap_peer_prefixes{peer="10.0.1.1",afi="ipv4"}' $((N4 - 1))
 bt_check "metrics: withdrawals_total of 10.0.1.1 >= 1" prom_ge 'bmptap_peer_withdrawals_total{peer="10.0.1.1"}' 1
 
-[ "$BT_FAILS" = 0 ] || { tail -n 30 "$BT_LOG/bmptapd.out"; tail -n 20 "$BT_LOG/prometheus.out"; head -c 2000 "$BT_RUN/metrics.txt"; }
+[ "$BT_FAILS" = 0 ] || { bt_birdc b show route protocol peer4 count; tail -n 30 "$BT_LOG/bmptapd.out"; tail -n 20 "$BT_LOG/prometheus.out"; head -c 2000 "$BT_RUN/metrics.txt"; }
 bt_cleanup
 bt_done
