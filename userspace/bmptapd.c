@@ -23,11 +23,13 @@
 
 #include "cli.h"
 #include "collector.h"
+#include "httpd.h"
 #include "json.h"
 #include "kroute.h"
 #include "locrib.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "nl.h"
 #include "peer.h"
@@ -81,6 +83,7 @@ struct daemon {
 	uint64_t start_ms, last_redump_ms;
 	uint64_t records, read_errors;
 	struct records_in rin;
+	struct httpd http;		/* --metrics */
 };
 
 static uint64_t realtime_ns(void)
@@ -685,6 +688,48 @@ static void on_status(void *ctx)
 	loop_timer_arm(&d->loop, &d->status_t, d->status_interval_ms);
 }
 
+/* ---- metrics ---------------------------------------------------------- */
+
+static void render_metrics(void *ctx, struct buf *out)
+{
+	struct daemon *d = ctx;
+	struct bt_netns ns;
+	struct metrics_src s = {
+		.feed = &d->feed, .peers = &d->peers, .http = &d->http,
+		.records = d->records, .read_errors = d->read_errors,
+	};
+
+	/* The module's counters are read per scrape, as bmptapctl does. */
+	if (!d->rin.path) {
+		if (!bt_nl_get_netns(&d->nl, &ns))
+			s.module = &ns;
+		else
+			LOG_D(&d->log, "metrics: %s", bt_nl_error(&d->nl));
+	}
+	metrics_render(&s, out);
+}
+
+static int start_metrics(struct daemon *d, const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[160];
+	int r;
+
+	if (httpd_parse_addr(spec, &ss, &len, err, sizeof(err))) {
+		LOG_E(&d->log, "--metrics %s", err);
+		return -1;
+	}
+	r = httpd_open(&d->http, &d->loop, (struct sockaddr *)&ss, len, "/metrics",
+		       METRICS_CONTENT_TYPE, render_metrics, d);
+	if (r) {
+		LOG_E(&d->log, "--metrics %s: %s", spec, strerror(-r));
+		return -1;
+	}
+	LOG_I(&d->log, "metrics on http://%s/metrics", spec);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -692,9 +737,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
-		"               [--route-protocols LIST]\n"
+		"               [--route-protocols LIST] [--metrics ADDRESS:PORT]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
-		"               [-s] [-v|-q]... [--queue-limit BYTES]\n"
+		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
 		"  -s                 log to syslog instead of stderr\n"
 		"  -v, -q             more / less logging (default: info)\n"
@@ -710,6 +755,8 @@ static void usage(FILE *f)
 		"                     (decision), or kernel once one is seen (auto, default)\n"
 		"  --route-protocols  rtm_protocol ids (or bird, bgp, zebra) of the daemon's\n"
 		"                     installed routes (default bird,bgp = 12,186)\n"
+		"  --metrics A:P      Prometheus metrics on http://A:P/metrics\n"
+		"                     (IPv4 A.B.C.D:PORT or [IPv6]:PORT)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT);
 }
@@ -779,6 +826,7 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 'B' },
 		{ "loc-rib-source", required_argument, NULL, 'L' },
 		{ "route-protocols", required_argument, NULL, 'P' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -786,6 +834,7 @@ int main(int argc, char **argv)
 	int level = BT_LOG_INFO, o, rc = 1, locrib_src = LOCRIB_SRC_AUTO, n_protos = 2;
 	uint8_t protos[KR_MAX_PROTO] = { 12, 186 };
 	bool use_syslog = false;
+	const char *metrics = NULL;
 	struct bt_server_list servers = { 0 };
 
 	if (!d)
@@ -795,6 +844,7 @@ int main(int argc, char **argv)
 	d->rin.fd = -1;
 	d->rin.efd = -1;
 	d->kr.fd = -1;
+	d->http.fd = -1;
 	while ((o = getopt_long(argc, argv, "nsvqh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
@@ -856,6 +906,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'M':
+			metrics = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -910,6 +963,8 @@ int main(int argc, char **argv)
 		LOG_E(&d->log, "signals: %s", strerror(errno));
 		goto out;
 	}
+	if (metrics && start_metrics(d, metrics))
+		goto out;
 	if (d->rin.path ? start_records(d, &servers) : start_netlink(d))
 		goto out;
 	LOG_I(&d->log, "running: %u peer(s) known at start", d->peers.count);
@@ -929,6 +984,7 @@ int main(int argc, char **argv)
 		publish_status(d);
 out:
 	bt_server_list_free(&servers);
+	httpd_close(&d->http);
 	if (d->rin.fd >= 0)
 		close(d->rin.fd);
 	if (d->rin.efd >= 0)
