@@ -37,6 +37,7 @@ const char *httpd_refusal_name(enum httpd_refusal r)
 		[HTTPD_REF_METHOD] = "method_not_allowed",
 		[HTTPD_REF_NOT_FOUND] = "not_found",
 		[HTTPD_REF_TIMEOUT] = "timeout",
+		[HTTPD_REF_NO_FD] = "no_descriptor",
 	};
 
 	return (unsigned)r < HTTPD_REF_MAX ? names[r] : "?";
@@ -311,14 +312,41 @@ static void refuse_conn(struct httpd *h, int fd)
 	close(fd);
 }
 
+static void on_resume(void *ctx)
+{
+	struct httpd *h = ctx;
+
+	loop_fd_mod(h->loop, &h->lfd, EPOLLIN);
+}
+
+/*
+ * Out of descriptors (or memory) the pending connection stays queued and the
+ * level-triggered listener would wake the loop at once, forever: stop
+ * listening for a while instead.
+ */
+static void pause_accept(struct httpd *h)
+{
+	h->refused[HTTPD_REF_NO_FD]++;
+	loop_fd_mod(h->loop, &h->lfd, 0);
+	loop_timer_arm(h->loop, &h->resume, HTTPD_PAUSE_MS);
+}
+
 static void on_accept(void *ctx, uint32_t events)
 {
 	struct httpd *h = ctx;
+	unsigned budget = 2 * HTTPD_MAX_CONNS;	/* the rest waits for the next turn */
 	int fd;
 
 	(void)events;
-	while ((fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while (budget--) {
 		struct httpd_conn *c;
+
+		fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				pause_accept(h);
+			return;
+		}
 
 		if (h->n_conns >= HTTPD_MAX_CONNS) {
 			refuse_conn(h, fd);
@@ -365,6 +393,7 @@ int httpd_open(struct httpd *h, struct loop *loop, const struct sockaddr *addr,
 		err = -errno;
 		goto fail;
 	}
+	loop_timer_init(&h->resume, on_resume, h);
 	err = loop_fd_add(loop, &h->lfd, h->fd, EPOLLIN, on_accept, h);
 	if (!err)
 		return 0;
@@ -379,6 +408,7 @@ void httpd_close(struct httpd *h)
 	while (h->conns)
 		conn_free(h->conns);
 	if (h->fd >= 0) {
+		loop_timer_cancel(h->loop, &h->resume);
 		loop_fd_del(h->loop, &h->lfd);
 		close(h->fd);
 	}

@@ -19,6 +19,7 @@
 #define HTTPD_MAX_CONNS		16
 #define HTTPD_MAX_REQUEST	8192	/* request line and headers */
 #define HTTPD_TIMEOUT_MS	10000	/* whole request; then idle while answering */
+#define HTTPD_PAUSE_MS		1000	/* listener rest after running out of descriptors */
 
 enum httpd_refusal {
 	HTTPD_REF_CONNS,	/* connection cap reached */
@@ -27,6 +28,7 @@ enum httpd_refusal {
 	HTTPD_REF_METHOD,	/* not GET */
 	HTTPD_REF_NOT_FOUND,	/* not the document's path */
 	HTTPD_REF_TIMEOUT,	/* request or answer too slow */
+	HTTPD_REF_NO_FD,	/* accept failed for want of descriptors or memory */
 	HTTPD_REF_MAX,
 };
 
@@ -52,6 +54,7 @@ struct httpd {
 	struct loop *loop;
 	int fd;
 	struct loop_fd lfd;
+	struct loop_timer resume;	/* listener paused after running out of fds */
 	const char *path;
 	const char *content_type;
 	httpd_render_cb render;

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -281,6 +282,51 @@ static void test_serve_big(void **state)
 	loop_free(&loop);
 }
 
+/*
+ * Out of descriptors, a pending connection keeps the listener readable:
+ * the server must rest instead of waking the loop for ever, count it, and
+ * take the connection once descriptors are back.
+ */
+static void test_accept_out_of_fds(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	struct rlimit old, low;
+	struct loop loop;
+	struct httpd h;
+	int fd, spare;
+
+	(void)state;
+	assert_int_equal(loop_init(&loop), 0);
+	assert_int_equal(httpd_open(&h, &loop, (struct sockaddr *)&sin, sizeof(sin), "/metrics",
+				    "text/plain", render_big, NULL), 0);
+	assert_int_equal(getsockname(h.fd, (struct sockaddr *)&sin, &len), 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	/* The lowest free descriptor becomes the limit: accept() gets EMFILE. */
+	spare = dup(0);
+	assert_true(spare >= 0);
+	close(spare);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)spare;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(loop_run_once(&loop, 100), 0);
+	assert_int_equal(h.refused[HTTPD_REF_NO_FD], 1);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(loop_run_once(&loop, 0), 0);
+	assert_int_equal(h.refused[HTTPD_REF_NO_FD], 1);
+	assert_int_equal(h.n_conns, 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (int i = 0; i < 300 && !h.n_conns; i++)
+		loop_run_once(&loop, 10);
+	assert_int_equal(h.n_conns, 1);
+	assert_int_equal(h.refused[HTTPD_REF_NO_FD], 1);
+	close(fd);
+	httpd_close(&h);
+	loop_free(&loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_request_parse),
 		cmocka_unit_test(test_serve_big),
+		cmocka_unit_test(test_accept_out_of_fds),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
