@@ -211,6 +211,23 @@ static void assert_stream_eq(const struct rec *r, const u8 *v, u32 len, u32 nmsg
 	assert_memory_equal(r->bytes, v, len);
 }
 
+/* Payload bytes held (s->held counts their memory). */
+static u32 held_bytes(const struct bt_stream *s)
+{
+	const struct rb_node *n;
+	u32 sum = 0;
+
+	for (n = rb_first(&s->segs); n; n = rb_next(n))
+		sum += rb_entry(n, struct bt_seg, node)->len;
+	return sum;
+}
+
+/* The memory charged for one run holding len bytes. */
+static u32 seg_cost(u32 len)
+{
+	return (u32)bt_alloc_size(sizeof(struct bt_seg) + len);
+}
+
 static void free_stream(struct bt_stream *s, struct rec *r)
 {
 	bt_stream_free(s, &ops, r);
@@ -410,7 +427,7 @@ static void test_partial_overlap(void **state)
 	feed(&s, 151, v + 150, 100, r);	/* [150,250): overlaps the held one */
 	feed(&s, 221, v + 220, 80, r);	/* [220,300) */
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 200);
+	assert_int_equal(held_bytes(&s), 200);
 	assert_int_equal(s.stats.out_of_order, 3);
 	feed(&s, 1, v, 120, r);		/* [0,120) overlaps [100,200) */
 	assert_stream_eq(r, v, 300, 2);
@@ -498,14 +515,14 @@ static void test_gated_ack(void **state)
 	bt_stream_syn(&s, 99);
 	feed(&s, 100, v, 300, r);
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 300);
-	assert_int_equal(r->charged, 300);
+	assert_int_equal(held_bytes(&s), 300);
+	assert_int_equal(r->charged, s.held);
 	bt_stream_ack(&s, 100, &ops, r);	/* acks nothing new */
 	assert_int_equal(r->nmsgs, 0);
 	bt_stream_ack(&s, 150, &ops, r);	/* half a message */
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 250);
-	assert_int_equal(r->charged, 250);
+	assert_int_equal(held_bytes(&s), 250);
+	assert_int_equal(r->charged, s.held);
 	bt_stream_ack(&s, 300, &ops, r);	/* two messages */
 	assert_int_equal(r->nmsgs, 2);
 	bt_stream_ack(&s, 250, &ops, r);	/* old ack */
@@ -801,17 +818,18 @@ static void test_max_held_budget(void **state)
 {
 	struct rec *r = rec_new();
 	struct bt_stream s;
+	u32 room200 = seg_cost(200);	/* two segments, not three */
 	u8 v[500];
 	u32 i;
 
 	(void)state;
 	for (i = 0; i < 5; i++)
 		make_msg(v + i * 100, 2, 100, i);
-	bt_stream_init(&s, true, 250);
+	bt_stream_init(&s, true, room200);
 	bt_stream_syn(&s, 0);
 	for (i = 0; i < 5; i++) {
 		feed(&s, 1 + i * 100, v + i * 100, 100, r);
-		assert_true(s.held <= 250);
+		assert_true(s.held <= room200);
 	}
 	assert_int_equal(s.stats.nomem, 3);
 	bt_stream_ack(&s, 501, &ops, r);
@@ -835,14 +853,16 @@ static void test_charge_budget(void **state)
 	make_msg(v, 2, 100, 1);
 	make_msg(v + 100, 2, 100, 2);
 	make_msg(v + 200, 2, 100, 3);
-	r->budget = 150;
+	r->budget = (s64)seg_cost(100);	/* one segment */
 	bt_stream_init(&s, true, 1 << 20);
 	bt_stream_syn(&s, 0);
 	feed(&s, 1, v, 100, r);
 	feed(&s, 101, v + 100, 100, r);	/* refused */
 	feed(&s, 201, v + 200, 100, r);	/* refused */
-	assert_int_equal(r->charge_refusals, 2);
-	assert_int_equal(r->charged, 100);
+	/* The second one tried its neighbour's room, then a run of its own. */
+	assert_int_equal(r->charge_refusals, 3);
+	assert_int_equal(r->charged, seg_cost(100));
+	assert_int_equal(held_bytes(&s), 100);
 	bt_stream_ack(&s, 101, &ops, r);
 	assert_int_equal(r->charged, 0);
 	feed(&s, 101, v + 100, 100, r);	/* retransmit fits now */
@@ -915,7 +935,8 @@ static void test_alloc_failure_segments(void **state)
 	feed(&s, 1, v, 100, r);
 	feed(&s, 201, v + 200, 100, r);
 	assert_int_equal(s.stats.nomem, 1);
-	assert_int_equal(r->charged, 200);	/* the failed charge was returned */
+	assert_int_equal(r->charged, 2 * seg_cost(100));	/* the failed charge was returned */
+	assert_int_equal(held_bytes(&s), 200);
 	bt_stream_ack(&s, 301, &ops, r);
 	bt_alloc_hook = NULL;
 	assert_int_equal(r->nmsgs, 2);
