@@ -19,10 +19,10 @@ bt_check "tap-prune: flow-reasm-bytes is 4096" \
 	test "$(bt_in b "$BT_CTL" show tap | grep -c '^flow-reasm-bytes 4096$')" = 1
 bt_check "tap-prune: show counters has pruned and pruned_bytes" \
 	test "$(bt_in b "$BT_CTL" show counters | grep -cE '^pruned(_bytes)? ')" = 2
-bt_in a tc qdisc add dev v1a root netem delay 2ms loss 3% reorder 25% 50% duplicate 5% corrupt 1%
+bt_in a tc qdisc add dev v1a root netem delay 2ms loss 3% reorder 50% 50% duplicate 5% corrupt 1%
 
 name="tap-prune: ipv4 netem, 4 KiB per flow"
-bt_exchange_run "$name" 10.0.1.2 1500 4096 b a b
+bt_exchange_run "$name" 10.0.1.2 3000 4096 b a b
 out=$BT_X_OUT
 bt_check "$name: tx stream delivered byte-exact" cmp -s "$BT_X_TX" "${BT_X_TAP%.rx}.tx"
 # Messages of the received stream: a subsequence of what a sent.
