@@ -230,6 +230,8 @@ void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
 	cnt[BMPTAP_CNT_BAD_CSUM] += fd->bad_csum;
 	cnt[BMPTAP_CNT_AUTH_FAIL] += fd->auth_fail;
 	cnt[BMPTAP_CNT_NOMEM] += st->nomem + fd->nomem;
+	cnt[BMPTAP_CNT_PRUNED] += st->pruned;
+	cnt[BMPTAP_CNT_PRUNED_BYTES] += st->pruned_bytes;
 }
 
 /* Fold a dead flow's counters into the netns totals. */

@@ -819,6 +819,8 @@ static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
 	[BMPTAP_CNT_AUTH_FAIL] = "auth_fail",
 	[BMPTAP_CNT_FLOWS_PEAK] = "flows_peak",
 	[BMPTAP_CNT_HOOK_NS] = "hook_ns",
+	[BMPTAP_CNT_PRUNED] = "pruned",
+	[BMPTAP_CNT_PRUNED_BYTES] = "pruned_bytes",
 };
 
 const char *bt_counter_name(unsigned int cnt)

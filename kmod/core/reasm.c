@@ -2,15 +2,37 @@
 /*
  * TCP reassembly of one direction of a tapped flow.
  *
- * Held segments form a singly linked list sorted by sequence number and
- * never overlapping; the tail pointer makes the common case (appending in
- * order) O(1).  In-order data that may be delivered at once goes from the
- * payload straight to the framer without being copied into a segment.
+ * Held bytes sit in runs of contiguous data, kept in a red-black tree by
+ * sequence number and never overlapping: finding where a segment goes is
+ * O(log n) however an adversary cuts the stream, and head and tail pointers
+ * make the common cases (delivering the first run, appending after the
+ * last) O(1).  Contiguous bytes are appended to the run they extend.  Every
+ * run is charged its whole allocation, and over budget the runs furthest
+ * ahead are pruned.  In-order data that may be delivered at once goes from
+ * the payload straight to the framer without being copied into a run.
  */
 #include "reasm.h"
 
-/* Largest segment allocation: keeps kmalloc within an order-1 slab. */
-#define BT_SEG_MAX_DATA		(8192U - (u32)sizeof(struct bt_seg))
+/* Largest run allocation: keeps kmalloc within an order-1 slab. */
+#define BT_SEG_ALLOC_MAX	8192U
+#define BT_SEG_MAX_DATA		(BT_SEG_ALLOC_MAX - (u32)sizeof(struct bt_seg))
+/*
+ * A run shorter than this that has no room left is moved to a larger
+ * allocation to take the contiguous bytes that follow, so that tiny segments
+ * end up in few runs; longer runs are only filled up to their allocation, so
+ * that bytes are not copied twice on the common path (a received stream
+ * holding MSS-sized segments until they are acknowledged).
+ */
+#define BT_SEG_GROW_BELOW	512U
+/*
+ * max_segs = max_held / BT_SEG_GROW_BELOW + BT_SEGS_SLACK: contiguous bytes
+ * sit in runs of at least BT_SEG_GROW_BELOW bytes but for the last one
+ * before each hole, so a legitimate stream reaches max_segs only with more
+ * than BT_SEGS_SLACK holes pending at once (a SACK option reports at most
+ * four).  Without the cap max_held alone would allow one run per 64 bytes
+ * (a 1-byte run's allocation), eight times as many.
+ */
+#define BT_SEGS_SLACK		64U
 #define BT_CMP_CHUNK		256U
 
 static u32 bt_min_u32(u32 a, u32 b)
@@ -31,39 +53,79 @@ static bool bt_in_window(u32 seq, u32 ref)
 	return d <= (s32)BT_SEQ_WINDOW && d >= -(s32)BT_SEQ_WINDOW;
 }
 
+static struct bt_seg *bt_seg_of(struct rb_node *n)
+{
+	return n ? rb_entry(n, struct bt_seg, node) : NULL;
+}
+
+static u32 bt_seg_end(const struct bt_seg *seg)
+{
+	return seg->seq + seg->len;
+}
+
+static u32 bt_seg_room(const struct bt_seg *seg)
+{
+	return seg->cap - seg->off - seg->len;
+}
+
 void bt_stream_init(struct bt_stream *s, bool gated, u32 max_held)
 {
 	memset(s, 0, sizeof(*s));
 	s->gated = gated;
 	s->max_held = max_held;
+	s->max_segs = max_held / BT_SEG_GROW_BELOW + BT_SEGS_SLACK;
+	s->segs = RB_ROOT;
 	bt_framer_init(&s->framer);
 }
 
 static void bt_release(struct bt_stream *s, u32 n, const struct bt_ops *ops, void *ctx)
 {
-	if (!n)
-		return;
 	s->held -= n;
 	if (ops && ops->charge)
 		ops->charge(ctx, -(s32)n);
 }
 
-static void bt_seg_unlink_head(struct bt_stream *s)
+/*
+ * All held data lies within BT_SEQ_WINDOW of next_seq, so plain wrap-safe
+ * comparisons order the tree however far the stream has wrapped.
+ */
+static void bt_seg_insert(struct bt_stream *s, struct bt_seg *seg)
 {
-	struct bt_seg *seg = s->segs;
+	struct rb_node **link = &s->segs.rb_node, *parent = NULL;
 
-	s->segs = seg->next;
-	if (!s->segs)
-		s->tail = NULL;
+	while (*link) {
+		parent = *link;
+		if (bt_seq_before(seg->seq, bt_seg_of(parent)->seq))
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&seg->node, parent, link);
+	rb_insert_color(&seg->node, &s->segs);
+	if (!s->head || bt_seq_before(seg->seq, s->head->seq))
+		s->head = seg;
+	if (!s->tail || bt_seq_after(seg->seq, s->tail->seq))
+		s->tail = seg;
+	s->nsegs++;
+}
+
+static void bt_seg_drop(struct bt_stream *s, struct bt_seg *seg, const struct bt_ops *ops,
+			void *ctx)
+{
+	if (seg == s->head)
+		s->head = bt_seg_of(rb_next(&seg->node));
+	if (seg == s->tail)
+		s->tail = bt_seg_of(rb_prev(&seg->node));
+	rb_erase(&seg->node, &s->segs);
+	s->nsegs--;
+	bt_release(s, seg->truesize, ops, ctx);
 	bt_free(seg);
 }
 
 void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx)
 {
-	while (s->segs) {
-		bt_release(s, s->segs->len, ops, ctx);
-		bt_seg_unlink_head(s);
-	}
+	while (s->head)
+		bt_seg_drop(s, s->head, ops, ctx);
 	bt_framer_free(&s->framer);
 }
 
@@ -98,6 +160,15 @@ static void bt_hole(struct bt_stream *s, u32 bytes)
 	s->next_seq += bytes;
 }
 
+/* Bytes up to end were seen and not (all) held: they are owed a gap. */
+static void bt_lose(struct bt_stream *s, u32 end)
+{
+	if (!s->lost || bt_seq_after(end, s->lost_end)) {
+		s->lost = true;
+		s->lost_end = end;
+	}
+}
+
 /*
  * Deliver held data at next_seq up to data_lim (all of it when !data_limited)
  * and report holes up to hole_lim (none when !holes), in order.
@@ -110,7 +181,7 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 	u32 n;
 
 	for (;;) {
-		seg = s->segs;
+		seg = s->head;
 		if (seg && seg->seq == s->next_seq) {
 			n = seg->len;
 			if (data_limited) {
@@ -122,9 +193,8 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 			p.flat = p.src;
 			p.len = n;
 			bt_feed(s, &p, 0, n, seg->ts_ns, flags, ops, ctx);
-			bt_release(s, n, ops, ctx);
 			if (n == seg->len) {
-				bt_seg_unlink_head(s);
+				bt_seg_drop(s, seg, ops, ctx);
 			} else {
 				seg->seq += n;
 				seg->off += n;
@@ -162,40 +232,174 @@ static bool bt_same_bytes(const struct bt_seg *seg, const struct bt_payload *p, 
 	return true;
 }
 
-/* Hold [seq, seq + len) of p (at off) in a new segment linked at *link. */
-static struct bt_seg *bt_hold_piece(struct bt_stream *s, struct bt_seg **link,
-				    const struct bt_payload *p, u32 off, u32 seq, u32 len,
-				    u64 ts_ns, const struct bt_ops *ops, void *ctx)
+/* The first run ending after seq: the one holding seq or the next one. */
+static struct bt_seg *bt_seg_find(const struct bt_stream *s, u32 seq)
+{
+	struct rb_node *n = s->segs.rb_node;
+	struct bt_seg *found = NULL, *seg;
+
+	/* Appending after everything held is the common case. */
+	if (!s->tail || !bt_seq_after(bt_seg_end(s->tail), seq))
+		return NULL;
+	while (n) {
+		seg = bt_seg_of(n);
+		if (bt_seq_after(bt_seg_end(seg), seq)) {
+			found = seg;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
+}
+
+static void bt_prune(struct bt_stream *s, struct bt_seg *seg, const struct bt_ops *ops,
+		     void *ctx)
+{
+	s->stats.pruned++;
+	s->stats.pruned_bytes += seg->len;
+	bt_lose(s, bt_seg_end(seg));
+	bt_seg_drop(s, seg, ops, ctx);
+}
+
+/*
+ * Charge cost more bytes of memory (and one more run when new_seg) for data
+ * at seq.  While that would go over max_held, max_segs or the environment's
+ * budget, the run furthest ahead is dropped, as long as it starts after seq:
+ * like tcp_prune_ofo_queue(), keep what is nearest to being delivered.
+ */
+static bool bt_charge(struct bt_stream *s, u32 seq, u32 cost, bool new_seg,
+		      const struct bt_ops *ops, void *ctx)
+{
+	for (;;) {
+		if (s->held + (u64)cost <= s->max_held &&
+		    (!new_seg || s->nsegs < s->max_segs) &&
+		    (!ops || !ops->charge || ops->charge(ctx, (s32)cost))) {
+			s->held += cost;
+			return true;
+		}
+		if (!s->tail || !bt_seq_after(s->tail->seq, seq))
+			return false;
+		bt_prune(s, s->tail, ops, ctx);
+	}
+}
+
+/* An empty run at seq with room for up to n bytes. */
+static struct bt_seg *bt_seg_new(struct bt_stream *s, u32 seq, u32 n, const struct bt_ops *ops,
+				 void *ctx)
+{
+	u32 size = (u32)bt_alloc_size(sizeof(struct bt_seg) + bt_min_u32(n, BT_SEG_MAX_DATA));
+	struct bt_seg *seg;
+
+	if (!bt_charge(s, seq, size, true, ops, ctx))
+		return NULL;
+	seg = bt_alloc(size);
+	if (!seg) {
+		bt_release(s, size, ops, ctx);
+		return NULL;
+	}
+	seg->seq = seq;
+	seg->len = 0;
+	seg->off = 0;
+	seg->cap = size - (u32)sizeof(*seg);
+	seg->truesize = size;
+	bt_seg_insert(s, seg);
+	return seg;
+}
+
+/*
+ * Make room in seg, which is full and short, for up to n more bytes: move
+ * its bytes to the front if it was partly delivered, else move it to a
+ * larger allocation.
+ */
+static struct bt_seg *bt_seg_grow(struct bt_stream *s, struct bt_seg *seg, u32 n,
+				  const struct bt_ops *ops, void *ctx)
+{
+	u32 want = bt_min_u32(seg->len + n, BT_SEG_MAX_DATA);
+	u32 size = (u32)bt_alloc_size(sizeof(*seg) + want);
+	struct bt_seg *big;
+
+	if (seg->off) {
+		memmove(seg->data, seg->data + seg->off, seg->len);
+		seg->off = 0;
+		return seg;
+	}
+	if (size <= seg->truesize ||
+	    !bt_charge(s, bt_seg_end(seg), size - seg->truesize, false, ops, ctx))
+		return NULL;
+	big = bt_alloc(size);
+	if (!big) {
+		bt_release(s, size - seg->truesize, ops, ctx);
+		return NULL;
+	}
+	*big = *seg;
+	memcpy(big->data, seg->data + seg->off, seg->len);
+	big->off = 0;
+	big->cap = size - (u32)sizeof(*big);
+	big->truesize = size;
+	rb_replace_node(&seg->node, &big->node, &s->segs);
+	if (s->head == seg)
+		s->head = big;
+	if (s->tail == seg)
+		s->tail = big;
+	bt_free(seg);
+	return big;
+}
+
+/* Forget the bytes held in [from, to), all of them held by one bt_hold_piece(). */
+static void bt_unhold(struct bt_stream *s, u32 from, u32 to, const struct bt_ops *ops,
+		      void *ctx)
 {
 	struct bt_seg *seg;
 
-	if (s->held + (u64)len > s->max_held)
-		goto refused;
-	if (ops && ops->charge && !ops->charge(ctx, (s32)len))
-		goto refused;
-	seg = bt_alloc(sizeof(*seg) + len);
-	if (!seg)
-		goto uncharge;
-	if (p->copy(p->src, off, seg->data, len))
-		goto free_seg;
-	seg->seq = seq;
-	seg->len = len;
-	seg->off = 0;
-	seg->ts_ns = ts_ns;
-	seg->next = *link;
-	*link = seg;
-	if (!seg->next)
-		s->tail = seg;
-	s->held += len;
-	return seg;
+	while ((seg = bt_seg_find(s, from)) && bt_seq_before(seg->seq, to)) {
+		if (bt_seq_before(seg->seq, from))
+			seg->len = from - seg->seq;
+		else
+			bt_seg_drop(s, seg, ops, ctx);
+	}
+}
 
-free_seg:
-	bt_free(seg);
-uncharge:
-	if (ops && ops->charge)
-		ops->charge(ctx, -(s32)len);
-refused:
-	return NULL;
+/*
+ * Hold [seq, seq + n) of p (at off), which nothing held overlaps: appended
+ * to prev when prev ends at seq, else (or once prev is full) in new runs.
+ * All or nothing, so that a segment refused is wholly missing and shows up
+ * as one gap.  Returns false when it could not be held.
+ */
+static bool bt_hold_piece(struct bt_stream *s, struct bt_seg *prev, const struct bt_payload *p,
+			  u32 off, u32 seq, u32 n, u64 ts_ns, const struct bt_ops *ops,
+			  void *ctx)
+{
+	struct bt_seg *seg = prev && bt_seg_end(prev) == seq ? prev : NULL;
+	struct bt_seg *more;
+	u32 k, from = seq;
+
+	while (n) {
+		if (!seg || !bt_seg_room(seg)) {
+			more = NULL;
+			if (seg && seg->len < BT_SEG_GROW_BELOW)
+				more = bt_seg_grow(s, seg, n, ops, ctx);
+			seg = more ? more : bt_seg_new(s, seq, n, ops, ctx);
+			if (!seg)
+				goto undo;
+		}
+		k = bt_min_u32(n, bt_seg_room(seg));
+		if (p->copy(p->src, off, seg->data + seg->off + seg->len, k)) {
+			if (!seg->len)
+				bt_seg_drop(s, seg, ops, ctx);
+			goto undo;
+		}
+		seg->len += k;
+		seg->ts_ns = ts_ns;
+		off += k;
+		seq += k;
+		n -= k;
+	}
+	return true;
+
+undo:
+	bt_unhold(s, from, seq, ops, ctx);
+	return false;
 }
 
 /*
@@ -207,49 +411,46 @@ refused:
 static bool bt_hold(struct bt_stream *s, const struct bt_payload *p, u32 off, u32 seq,
 		    u32 len, bool counted, u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
-	struct bt_seg **link = &s->segs;
-	struct bt_seg *cur;
+	struct bt_seg *cur, *prev;
 	u32 end = seq + len;
 	u32 piece_end, n;
 	bool conflict = false, overlap = false, ok = true;
 
-	/* Appending after everything held is the common case. */
-	if (s->tail && !bt_seq_before(seq, s->tail->seq + s->tail->len))
-		link = &s->tail->next;
-
 	while (bt_seq_before(seq, end)) {
-		cur = *link;
-		if (cur && !bt_seq_after(cur->seq + cur->len, seq)) {
-			link = &cur->next;
-			continue;
-		}
+		cur = bt_seg_find(s, seq);
 		if (cur && !bt_seq_after(cur->seq, seq)) {
 			/* cur holds seq: compare the overlap, keep cur's bytes. */
-			piece_end = bt_seq_min(end, cur->seq + cur->len);
+			piece_end = bt_seq_min(end, bt_seg_end(cur));
 			n = piece_end - seq;
 			overlap = true;
 			if (!conflict && !bt_same_bytes(cur, p, off, seq, n))
 				conflict = true;
 			off += n;
 			seq = piece_end;
-			link = &cur->next;
 			continue;
 		}
 		piece_end = cur ? bt_seq_min(end, cur->seq) : end;
-		n = bt_min_u32(piece_end - seq, BT_SEG_MAX_DATA);
-		cur = bt_hold_piece(s, link, p, off, seq, n, ts_ns, ops, ctx);
-		if (cur)
-			link = &cur->next;
-		else
+		n = piece_end - seq;
+		prev = cur ? bt_seg_of(rb_prev(&cur->node)) : s->tail;
+		if (!bt_hold_piece(s, prev, p, off, seq, n, ts_ns, ops, ctx)) {
 			ok = false;
+			bt_lose(s, piece_end);
+		}
 		off += n;
-		seq += n;
+		seq = piece_end;
 	}
 	if (conflict)
 		s->stats.conflicts++;
 	if (overlap && !counted)
 		s->stats.retransmits++;
 	return ok;
+}
+
+/* Whether len bytes would fit in a new run without pruning. */
+static bool bt_fits(const struct bt_stream *s, u32 len)
+{
+	return s->held + (u64)len + sizeof(struct bt_seg) <= s->max_held &&
+	       s->nsegs < s->max_segs;
 }
 
 /*
@@ -262,9 +463,9 @@ static bool bt_force_progress(struct bt_stream *s, u32 seq, const struct bt_ops 
 {
 	u32 from = s->next_seq;
 
-	if (!s->segs)
+	if (!s->head)
 		return false;
-	bt_drain(s, false, 0, true, bt_seq_min(s->segs->seq, seq), 0, ops, ctx);
+	bt_drain(s, false, 0, true, bt_seq_min(s->head->seq, seq), 0, ops, ctx);
 	return s->next_seq != from;
 }
 
@@ -316,8 +517,8 @@ again:
 	/* In order and deliverable now: straight from the payload. */
 	if (seq == s->next_seq) {
 		lim = end;
-		if (s->segs)
-			lim = bt_seq_min(lim, s->segs->seq);
+		if (s->head)
+			lim = bt_seq_min(lim, s->head->seq);
 		if (s->gated)
 			lim = s->acked ? bt_seq_min(lim, s->ack) : seq;
 		if (bt_seq_after(lim, seq)) {
@@ -329,8 +530,7 @@ again:
 		s->stats.out_of_order++;
 	}
 	if (bt_seq_before(seq, end)) {
-		if (!s->gated && s->held + (u64)(end - seq) > s->max_held &&
-		    bt_force_progress(s, seq, ops, ctx)) {
+		if (!s->gated && !bt_fits(s, end - seq) && bt_force_progress(s, seq, ops, ctx)) {
 			/* The hole at next_seq is given up; retry with what is left. */
 			if (!bt_seq_after(end, s->next_seq))
 				return;
@@ -372,6 +572,9 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void 
 		bt_drain(s, true, ack, true, hole_lim, 0, ops, ctx);
 	else
 		bt_drain(s, false, 0, true, hole_lim, 0, ops, ctx);
+	/* Forget lost_end before sequence numbers wrap back around to it. */
+	if (s->lost && !bt_seq_before(s->next_seq, s->lost_end))
+		s->lost = false;
 }
 
 void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops, void *ctx)
@@ -383,9 +586,11 @@ void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops, v
 			bt_drain(s, true, s->ack, false, 0, 0, ops, ctx);
 		hole_lim = s->next_seq;
 		if (s->tail)
-			hole_lim = s->tail->seq + s->tail->len;
+			hole_lim = bt_seg_end(s->tail);
 		if (s->fin && bt_seq_after(s->fin_seq, hole_lim))
 			hole_lim = s->fin_seq;
+		if (s->lost && bt_seq_after(s->lost_end, hole_lim))
+			hole_lim = s->lost_end;
 		bt_drain(s, false, 0, true, hole_lim, s->gated ? BMPTAP_RECF_UNACKED : 0,
 			 ops, ctx);
 	}

@@ -6,7 +6,7 @@
  * stream (received by the local host, or any forwarded direction) delivers
  * bytes only once the opposite direction's ACK covers them, so that data the
  * receiving TCP rejected never gets through; until then they are held,
- * within max_held bytes.  Where two copies of the same sequence range carry
+ * within max_held bytes of memory.  Where two copies of the same sequence range carry
  * different bytes, the first one seen wins and the conflict is counted.
  */
 #ifndef BMPTAP_CORE_REASM_H
@@ -18,12 +18,15 @@
 /* Segments further than this from the expected sequence are bogus. */
 #define BT_SEQ_WINDOW	(1U << 30)
 
+/* A run of contiguous held bytes; runs never overlap. */
 struct bt_seg {
-	struct bt_seg *next;	/* sorted by seq, never overlapping */
+	struct rb_node node;	/* in bt_stream.segs, by seq */
 	u32 seq;
 	u32 len;
 	u32 off;		/* data[off] is the byte at seq (front trimmed) */
-	u64 ts_ns;
+	u32 cap;		/* bytes data[] has room for */
+	u32 truesize;		/* the whole allocation, as charged */
+	u64 ts_ns;		/* when its last bytes arrived */
 	u8 data[];
 };
 
@@ -36,6 +39,8 @@ struct bt_stream_stats {
 	u64 gaps;
 	u64 gap_bytes;
 	u64 nomem;		/* segments not held: budget or allocation */
+	u64 pruned;		/* held runs dropped to make room for earlier data */
+	u64 pruned_bytes;
 	u64 bogus;		/* segments or acks outside BT_SEQ_WINDOW */
 };
 
@@ -48,15 +53,26 @@ struct bt_stream {
 	u32 ack;		/* gated: bytes before ack may be delivered */
 	u32 fin_seq;
 	u32 seen_end;		/* end of the furthest data seen (synced) */
+	bool lost;		/* bytes up to lost_end were seen but not all held */
+	u32 lost_end;
 	u32 max_held;
-	u32 held;		/* bytes in segs */
-	struct bt_seg *segs;
-	struct bt_seg *tail;	/* last of segs, for O(1) appends */
+	u32 held;		/* memory taken by segs (allocation sizes) */
+	u32 max_segs;
+	u32 nsegs;
+	struct rb_root segs;
+	struct bt_seg *head;	/* first and last of segs */
+	struct bt_seg *tail;
 	struct bt_framer framer;
 	struct bt_stream_stats stats;
 };
 
-/* max_held bounds the bytes held in segs (0: hold nothing). */
+/*
+ * max_held bounds the memory held in segs (0: hold nothing), counted in
+ * whole allocations; it also sets max_segs (see reasm.c).  Over either
+ * bound, the runs furthest ahead of the new data are dropped (pruned) to
+ * make room, and what was dropped is reported as a MISSING gap once
+ * acknowledged or at the end, as bytes never seen would be.
+ */
 void bt_stream_init(struct bt_stream *s, bool gated, u32 max_held);
 void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx);
 

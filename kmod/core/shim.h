@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/errno.h>
+#include <linux/rbtree.h>
 
 /* Called from netfilter hooks in softirq context: never sleep. */
 static inline void *bt_alloc(size_t size)
@@ -22,6 +23,16 @@ static inline void *bt_alloc(size_t size)
 static inline void bt_free(void *p)
 {
 	kfree(p);
+}
+
+/* What kmalloc(size) really takes: the core is charged for that. */
+static inline size_t bt_alloc_size(size_t size)
+{
+#ifdef BMPTAP_HAVE_KMALLOC_SIZE_ROUNDUP
+	return kmalloc_size_roundup(size);
+#else
+	return size;
+#endif
 }
 #else
 #include <stdbool.h>
@@ -50,6 +61,26 @@ static inline void bt_free(void *p)
 {
 	free(p);
 }
+
+/*
+ * kmalloc's bucket for size (SLUB: powers of two from 8, plus 96 and 192),
+ * so that tests see the charges the module makes.
+ */
+static inline size_t bt_alloc_size(size_t size)
+{
+	size_t b = 8;
+
+	while (b < size) {
+		if (b == 64 && size <= 96)
+			return 96;
+		if (b == 128 && size <= 192)
+			return 192;
+		b <<= 1;
+	}
+	return b;
+}
+
+#include "rbtree_user.h"
 #endif
 
 /* Wrap-safe TCP sequence comparisons (RFC 1982 arithmetic). */

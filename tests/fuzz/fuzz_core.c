@@ -5,8 +5,9 @@
  * applied to a gated and an ungated stream, plus a bare framer.
  *
  * Invariants: no crash or sanitizer report, every emitted message has a
- * valid header whose length is the emitted length, held bytes never exceed
- * max_held and always match the charges, gap records are sane, and
+ * valid header whose length is the emitted length, held memory never
+ * exceeds max_held and always matches the charges, the held runs are
+ * sorted, disjoint and no more than max_segs, gap records are sane, and
  * everything is freed at the end (LeakSanitizer).
  */
 #include <stdint.h>
@@ -163,12 +164,40 @@ struct side {
 	struct ctx ctx;
 };
 
+/* The runs: sorted, disjoint, within their allocations, accounted for. */
+static void check_runs(const struct bt_stream *s)
+{
+	const struct rb_node *n;
+	const struct bt_seg *seg, *prev = NULL;
+	u32 count = 0, held = 0;
+
+	for (n = rb_first(&s->segs); n; n = rb_next(n)) {
+		seg = rb_entry(n, struct bt_seg, node);
+		if (!seg->len || seg->off + seg->len > seg->cap ||
+		    seg->cap + sizeof(*seg) != seg->truesize)
+			die("run with a bad length");
+		if (bt_seq_before(seg->seq, prev ? prev->seq + prev->len : s->next_seq))
+			die("runs out of order or overlapping");
+		held += seg->truesize;
+		count++;
+		prev = seg;
+	}
+	if (count != s->nsegs || count > s->max_segs)
+		die("run count wrong or over max_segs");
+	if (held != s->held)
+		die("held differs from the runs' allocations");
+	if (s->head != (count ? rb_entry(rb_first(&s->segs), struct bt_seg, node) : NULL) ||
+	    s->tail != prev)
+		die("head or tail is not the first or last run");
+}
+
 static void check(const struct side *sd)
 {
 	if (sd->s.held > sd->s.max_held)
 		die("held bytes exceed max_held");
 	if ((s64)sd->s.held != sd->ctx.charged)
 		die("held bytes differ from the charges");
+	check_runs(&sd->s);
 }
 
 static void side_init(struct side *sd, bool gated, u32 max_held)
@@ -185,6 +214,29 @@ static void side_end(struct side *sd)
 	bt_stream_free(&sd->s, &fops, &sd->ctx);
 	if (sd->ctx.charged)
 		die("charges left after free");
+}
+
+/*
+ * Many tiny reference segments ahead of the cursor, each between two holes,
+ * ascending or descending: the run cap, the budget and pruning.
+ */
+static void burst(struct side *sides, struct in *in, u8 op, u32 isn, u32 cursor)
+{
+	u32 count = 1 + take(in, 2) % 4096, stride = 2 + take(in, 1) % 64, k, off, len, i;
+	struct bt_payload p = { .copy = flat_copy };
+
+	for (k = 0; k < count; k++) {
+		off = cursor + stride * (op & 0x40 ? count - 1 - k : k);
+		len = 1 + k % (stride - 1);
+		if (off >= ref_len || len > ref_len - off)
+			continue;
+		p.src = ref + off;
+		p.len = len;
+		p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
+		for (i = 0; i < 2; i++)
+			bt_stream_data(&sides[i].s, isn + 1 + off, &p, false, off, &fops,
+				       &sides[i].ctx);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -256,7 +308,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				bt_stream_ack(&sides[i].s, isn + 1 + cursor - (a % 4096) +
 					      (op & 0x80 ? 4096 : 0), &fops, &sides[i].ctx);
 			break;
-		case 5:		/* skip reference bytes: the tap never sees them */
+		case 5:
+			if (op & 0x80) {
+				burst(sides, &in, op, isn, cursor);
+				break;
+			}
+			/* skip reference bytes: the tap never sees them */
 			cursor += take(&in, 2) % 2000;
 			if (cursor > ref_len)
 				cursor = ref_len;

@@ -12,10 +12,30 @@ bt_slug() { printf '%s' "$1" | tr -c 'a-zA-Z0-9' '_'; }
 # each message once.  "rx" is the direction towards the tap's local side
 # (forwarded flows: towards the client).
 bt_exchange() {
+	local name=$1 count=$3
+	bt_exchange_run "$@" || return 1
+	local out=$BT_X_OUT f=$BT_X_TAP
+	bt_check "$name: rx stream delivered byte-exact" cmp -s "$BT_X_RX" "$f"
+	bt_check "$name: tx stream delivered byte-exact" cmp -s "$BT_X_TX" "${f%.rx}.tx"
+	bt_check "$name: no gap records" sh -c "! grep -q 'type=gap' '$out/tap/records.log'"
+	local msgs; msgs=$(grep -c 'type=msg' "$out/tap/records.log")
+	bt_check "$name: $((2 * count)) messages, each once (got $msgs)" test "$msgs" = $((2 * count))
+	if [ "$BT_FAILS" != 0 ]; then
+		tail -n 5 "$out"/*.out
+		grep -v type=msg "$out/tap/records.log" | head
+	fi
+}
+
+# bt_exchange_run, same arguments: only the session and its recording, and
+# the checks that hold whatever the tap lost.  Sets BT_X_OUT (the run's
+# directory), BT_X_RX / BT_X_TX (what the rx / tx side sent) and BT_X_TAP
+# (the tap's rx stream; its tx stream is ${BT_X_TAP%.rx}.tx).
+bt_exchange_run() {
 	local name=$1 addr=$2 count=$3 maxlen=$4 tap=$5 cli=$6 srv=$7
 	shift 7
 	local out; out=$BT_RUN/$(bt_slug "$name")
 	mkdir -p "$out"
+	BT_X_OUT=$out
 	bt_in "$tap" "$BT_LISTEN" -o "$out/tap" -t 120 -n 1 >"$out/listen.out" 2>&1 &
 	local lpid=$!
 	bt_wait 10 test -e "$out/tap/ready" || { bt_fail "$name: listener ready"; return 1; }
@@ -32,20 +52,11 @@ bt_exchange() {
 	bt_check "$name: both sides received what the other sent" \
 		sh -c "cmp -s '$out/cli.sent' '$out/srv.recv' && cmp -s '$out/srv.sent' '$out/cli.recv'"
 	bt_check "$name: listener saw the flow end, no seq hole (rc=$lrc)" test $lrc = 0
-	local f; f=$(ls "$out"/tap/flow*.rx 2>/dev/null | head -1)
+	BT_X_TAP=$(ls "$out"/tap/flow*.rx 2>/dev/null | head -1)
 	# The side that is "local" to the tap sent the tx stream.
-	local tx_sent=$out/srv.sent rx_sent=$out/cli.sent
+	BT_X_TX=$out/srv.sent BT_X_RX=$out/cli.sent
 	if [ "$tap" = "$cli" ] || grep -q 'fflags=0x2' "$out/tap/records.log"; then
-		tx_sent=$out/cli.sent rx_sent=$out/srv.sent
-	fi
-	bt_check "$name: rx stream delivered byte-exact" cmp -s "$rx_sent" "$f"
-	bt_check "$name: tx stream delivered byte-exact" cmp -s "$tx_sent" "${f%.rx}.tx"
-	bt_check "$name: no gap records" sh -c "! grep -q 'type=gap' '$out/tap/records.log'"
-	local msgs; msgs=$(grep -c 'type=msg' "$out/tap/records.log")
-	bt_check "$name: $((2 * count)) messages, each once (got $msgs)" test "$msgs" = $((2 * count))
-	if [ "$BT_FAILS" != 0 ]; then
-		tail -n 5 "$out"/*.out
-		grep -v type=msg "$out/tap/records.log" | head
+		BT_X_TX=$out/cli.sent BT_X_RX=$out/srv.sent
 	fi
 }
 

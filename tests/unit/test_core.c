@@ -1,222 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for the reassembly and framing core (kmod/core). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "frame.h"
-#include "reasm.h"
-
-/* ---- recorder -------------------------------------------------------- */
-
-#define MAX_GAPS 64
-
-struct rec_gap {
-	struct bmptap_gap gap;
-	u8 data[BMPTAP_GAP_MAX_DATA];
-	u32 data_len;
-};
-
-struct rec {
-	u8 *bytes;		/* all messages back to back */
-	size_t len, cap;
-	u32 nmsgs;
-	u32 *msg_lens;
-	u32 *msg_flags;
-	u32 msg_cap;
-	u32 bad_msgs;		/* messages failing bt_bgp_header_valid or length */
-	struct rec_gap gaps[MAX_GAPS];
-	u32 ngaps;
-	s64 charged;
-	s64 budget;		/* < 0: unlimited */
-	u32 charge_refusals;
-};
-
-static void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
-{
-	struct rec *r = ctx;
-
-	(void)ts_ns;
-	if (!bt_bgp_header_valid(msg) || (((u32)msg[16] << 8) | msg[17]) != len)
-		r->bad_msgs++;
-	if (r->len + len > r->cap) {
-		r->cap = (r->len + len) * 2;
-		r->bytes = realloc(r->bytes, r->cap);
-		assert_non_null(r->bytes);
-	}
-	memcpy(r->bytes + r->len, msg, len);
-	r->len += len;
-	if (r->nmsgs == r->msg_cap) {
-		r->msg_cap = r->msg_cap ? r->msg_cap * 2 : 64;
-		r->msg_lens = realloc(r->msg_lens, r->msg_cap * sizeof(u32));
-		r->msg_flags = realloc(r->msg_flags, r->msg_cap * sizeof(u32));
-		assert_non_null(r->msg_lens);
-		assert_non_null(r->msg_flags);
-	}
-	r->msg_lens[r->nmsgs] = len;
-	r->msg_flags[r->nmsgs] = flags;
-	r->nmsgs++;
-}
-
-static void rec_gap(void *ctx, const struct bmptap_gap *gap, const u8 *skipped,
-		    u32 skipped_len, u64 ts_ns)
-{
-	struct rec *r = ctx;
-	struct rec_gap *g;
-
-	(void)ts_ns;
-	assert_true(skipped_len <= BMPTAP_GAP_MAX_DATA);
-	assert_true(skipped_len <= gap->bytes || gap->bytes == 0);
-	if (r->ngaps == MAX_GAPS)
-		return;
-	g = &r->gaps[r->ngaps++];
-	g->gap = *gap;
-	g->data_len = skipped_len;
-	if (skipped_len)
-		memcpy(g->data, skipped, skipped_len);
-}
-
-static bool rec_charge(void *ctx, s32 delta)
-{
-	struct rec *r = ctx;
-
-	if (delta > 0 && r->budget >= 0 && r->charged + delta > r->budget) {
-		r->charge_refusals++;
-		return false;
-	}
-	r->charged += delta;
-	assert_true(r->charged >= 0);
-	return true;
-}
-
-static const struct bt_ops ops = {
-	.msg = rec_msg,
-	.gap = rec_gap,
-	.charge = rec_charge,
-};
-
-static struct rec *rec_new(void)
-{
-	struct rec *r = calloc(1, sizeof(*r));
-
-	assert_non_null(r);
-	r->budget = -1;
-	return r;
-}
-
-static void rec_free(struct rec *r)
-{
-	assert_int_equal(r->charged, 0);
-	free(r->bytes);
-	free(r->msg_lens);
-	free(r->msg_flags);
-	free(r);
-}
-
-/* ---- helpers --------------------------------------------------------- */
-
-static int flat_copy(const void *src, u32 off, void *dst, u32 len)
-{
-	memcpy(dst, (const u8 *)src + off, len);
-	return 0;
-}
-
-static struct bt_payload flat(const void *v, u32 len)
-{
-	struct bt_payload p = { .src = v, .len = len, .copy = flat_copy };
-
-	return p;
-}
-
-static u32 rng_state = 12345;
-
-static u32 rnd(void)
-{
-	/* xorshift32 */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
-
-static u32 rnd_range(u32 lo, u32 hi)	/* inclusive */
-{
-	return lo + rnd() % (hi - lo + 1);
-}
-
-/* Write a BGP message of type and len at v; body filled from seed. */
-static u32 make_msg(u8 *v, u8 type, u32 len, u32 seed)
-{
-	u32 i;
-
-	memset(v, 0xff, 16);
-	v[16] = len >> 8;
-	v[17] = len & 0xff;
-	v[18] = type;
-	for (i = BT_BGP_HEADER_LEN; i < len; i++)
-		v[i] = (u8)(seed * 31 + i * 7 + (i >> 8));
-	return len;
-}
-
-static u32 random_msg(u8 *v, u32 max_len)
-{
-	u8 type = (u8)rnd_range(1, 5);
-	u32 len;
-
-	switch (type) {
-	case 4:
-		len = 19;
-		break;
-	case 1:
-		len = rnd_range(29, max_len < 200 ? max_len : 200);
-		break;
-	default:
-		len = rnd_range(23, max_len);
-		break;
-	}
-	return make_msg(v, type, len, rnd());
-}
-
-/* A stream of n random messages; returns its length, message count in *nmsgs. */
-static u8 *random_stream(u32 n, u32 max_len, u32 *out_len)
-{
-	u8 *v = malloc((size_t)n * max_len + 1);
-	u32 len = 0, i;
-
-	assert_non_null(v);
-	for (i = 0; i < n; i++)
-		len += random_msg(v + len, max_len);
-	*out_len = len;
-	return v;
-}
-
-static void feed(struct bt_stream *s, u32 seq, const u8 *v, u32 len, struct rec *r)
-{
-	struct bt_payload p = flat(v, len);
-
-	bt_stream_data(s, seq, &p, false, 0, &ops, r);
-}
-
-static void assert_stream_eq(const struct rec *r, const u8 *v, u32 len, u32 nmsgs)
-{
-	assert_int_equal(r->bad_msgs, 0);
-	assert_int_equal(r->nmsgs, nmsgs);
-	assert_int_equal(r->len, len);
-	assert_memory_equal(r->bytes, v, len);
-}
-
-static void free_stream(struct bt_stream *s, struct rec *r)
-{
-	bt_stream_free(s, &ops, r);
-	assert_int_equal(s->held, 0);
-	rec_free(r);
-}
+#include "core_testutil.h"
 
 /* ---- framing ----------------------------------------------------------- */
 
@@ -410,7 +194,7 @@ static void test_partial_overlap(void **state)
 	feed(&s, 151, v + 150, 100, r);	/* [150,250): overlaps the held one */
 	feed(&s, 221, v + 220, 80, r);	/* [220,300) */
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 200);
+	assert_int_equal(held_bytes(&s), 200);
 	assert_int_equal(s.stats.out_of_order, 3);
 	feed(&s, 1, v, 120, r);		/* [0,120) overlaps [100,200) */
 	assert_stream_eq(r, v, 300, 2);
@@ -498,14 +282,14 @@ static void test_gated_ack(void **state)
 	bt_stream_syn(&s, 99);
 	feed(&s, 100, v, 300, r);
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 300);
-	assert_int_equal(r->charged, 300);
+	assert_int_equal(held_bytes(&s), 300);
+	assert_int_equal(r->charged, s.held);
 	bt_stream_ack(&s, 100, &ops, r);	/* acks nothing new */
 	assert_int_equal(r->nmsgs, 0);
 	bt_stream_ack(&s, 150, &ops, r);	/* half a message */
 	assert_int_equal(r->nmsgs, 0);
-	assert_int_equal(s.held, 250);
-	assert_int_equal(r->charged, 250);
+	assert_int_equal(held_bytes(&s), 250);
+	assert_int_equal(r->charged, s.held);
 	bt_stream_ack(&s, 300, &ops, r);	/* two messages */
 	assert_int_equal(r->nmsgs, 2);
 	bt_stream_ack(&s, 250, &ops, r);	/* old ack */
@@ -801,17 +585,18 @@ static void test_max_held_budget(void **state)
 {
 	struct rec *r = rec_new();
 	struct bt_stream s;
+	u32 room200 = seg_cost(200);	/* two segments, not three */
 	u8 v[500];
 	u32 i;
 
 	(void)state;
 	for (i = 0; i < 5; i++)
 		make_msg(v + i * 100, 2, 100, i);
-	bt_stream_init(&s, true, 250);
+	bt_stream_init(&s, true, room200);
 	bt_stream_syn(&s, 0);
 	for (i = 0; i < 5; i++) {
 		feed(&s, 1 + i * 100, v + i * 100, 100, r);
-		assert_true(s.held <= 250);
+		assert_true(s.held <= room200);
 	}
 	assert_int_equal(s.stats.nomem, 3);
 	bt_stream_ack(&s, 501, &ops, r);
@@ -835,14 +620,16 @@ static void test_charge_budget(void **state)
 	make_msg(v, 2, 100, 1);
 	make_msg(v + 100, 2, 100, 2);
 	make_msg(v + 200, 2, 100, 3);
-	r->budget = 150;
+	r->budget = (s64)seg_cost(100);	/* one segment */
 	bt_stream_init(&s, true, 1 << 20);
 	bt_stream_syn(&s, 0);
 	feed(&s, 1, v, 100, r);
 	feed(&s, 101, v + 100, 100, r);	/* refused */
 	feed(&s, 201, v + 200, 100, r);	/* refused */
-	assert_int_equal(r->charge_refusals, 2);
-	assert_int_equal(r->charged, 100);
+	/* The second one tried its neighbour's room, then a run of its own. */
+	assert_int_equal(r->charge_refusals, 3);
+	assert_int_equal(r->charged, seg_cost(100));
+	assert_int_equal(held_bytes(&s), 100);
 	bt_stream_ack(&s, 101, &ops, r);
 	assert_int_equal(r->charged, 0);
 	feed(&s, 101, v + 100, 100, r);	/* retransmit fits now */
@@ -915,7 +702,8 @@ static void test_alloc_failure_segments(void **state)
 	feed(&s, 1, v, 100, r);
 	feed(&s, 201, v + 200, 100, r);
 	assert_int_equal(s.stats.nomem, 1);
-	assert_int_equal(r->charged, 200);	/* the failed charge was returned */
+	assert_int_equal(r->charged, 2 * seg_cost(100));	/* the failed charge was returned */
+	assert_int_equal(held_bytes(&s), 200);
 	bt_stream_ack(&s, 301, &ops, r);
 	bt_alloc_hook = NULL;
 	assert_int_equal(r->nmsgs, 2);

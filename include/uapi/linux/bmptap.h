@@ -128,6 +128,8 @@ enum bmptap_counter {
 	BMPTAP_CNT_AUTH_FAIL,		/* u64: received segments TCP drops for TCP-MD5, skipped */
 	BMPTAP_CNT_FLOWS_PEAK,		/* u64: (netns only) most flows the table held at once */
 	BMPTAP_CNT_HOOK_NS,		/* u64: (netns only) ns spent in the hooks on tapped segments */
+	BMPTAP_CNT_PRUNED,		/* u64: held runs dropped for earlier data (reasm budget) */
+	BMPTAP_CNT_PRUNED_BYTES,	/* u64: bytes in them; reported as MISSING gaps */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
