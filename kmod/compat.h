@@ -44,4 +44,15 @@ static inline u64 bmptap_skb_tstamp_real(const struct sk_buff *skb)
 	return ktime_to_ns(skb->tstamp);
 }
 
+/*
+ * The established-hash lookups took the table as their second argument
+ * until the table moved into struct net; as a macro so that the argument
+ * vanishes, with its comma, where it is gone.
+ */
+#ifdef BMPTAP_HAVE_LOOKUP_HASHINFO
+#define BMPTAP_EHASH(net)	(net)->ipv4.tcp_death_row.hashinfo,
+#else
+#define BMPTAP_EHASH(net)
+#endif
+
 #endif /* BMPTAP_COMPAT_H */
