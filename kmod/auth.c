@@ -129,8 +129,14 @@ static const struct tcp_md5sig_key *md5_key(const struct sock *sk, int l3index,
 	hlist_for_each_entry_rcu(key, &info->head, node) {
 		if (key->family != family)
 			continue;
+#ifdef BMPTAP_HAVE_MD5_FLAG_IFINDEX
 		if ((key->flags & TCP_MD5SIG_FLAG_IFINDEX) && key->l3index != l3index)
 			continue;
+#else
+		/* Before the flag, a key with an L3 index was bound to it. */
+		if (key->l3index && key->l3index != l3index)
+			continue;
+#endif
 		if (family == AF_INET) {
 			__be32 mask = inet_make_mask(key->prefixlen);
 
