@@ -33,7 +33,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BINS := $(foreach m,$(US_MAINS),$(if $(wildcard $(m)),$(BUILD)/$(notdir $(basename $(m)))))
 
-.PHONY: all kmod userspace unit tools check check-unit check-guest demo bench fuzz \
+.PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels demo bench fuzz \
 	clean deps help
 all: kmod userspace tools
 
@@ -92,6 +92,12 @@ check: deps
 demo: deps
 	$(MAKE) userspace tools kmod-all
 	@tests/demo.sh
+
+# The module on other suites' kernels (bullseye 5.10, sid), built in root
+# images of those suites and run in the guest: tests/roots/check.
+check-kernels: deps
+	$(MAKE) userspace tools
+	@tests/roots/check
 
 bench: deps
 	$(MAKE) userspace tools kmod-all

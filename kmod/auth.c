@@ -32,7 +32,6 @@
  * either: the tap then relies on the ACK gate alone.
  */
 #include <linux/kernel.h>
-#include <linux/version.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/ipv6.h>
@@ -48,6 +47,7 @@
 #include <net/request_sock.h>
 
 #include "bmptap.h"
+#include "compat.h"
 
 #ifdef CONFIG_TCP_MD5SIG
 
@@ -129,8 +129,14 @@ static const struct tcp_md5sig_key *md5_key(const struct sock *sk, int l3index,
 	hlist_for_each_entry_rcu(key, &info->head, node) {
 		if (key->family != family)
 			continue;
+#ifdef BMPTAP_HAVE_MD5_FLAG_IFINDEX
 		if ((key->flags & TCP_MD5SIG_FLAG_IFINDEX) && key->l3index != l3index)
 			continue;
+#else
+		/* Before the flag, a key with an L3 index was bound to it. */
+		if (key->l3index && key->l3index != l3index)
+			continue;
+#endif
 		if (family == AF_INET) {
 			__be32 mask = inet_make_mask(key->prefixlen);
 
@@ -150,7 +156,11 @@ static int md5_sign(const struct tcp_md5sig_key *key, const struct sk_buff *skb,
 		    const struct tcphdr *th, u32 thoff, u32 end, u8 *out)
 {
 	SHASH_DESC_ON_STACK(desc, bmptap_md5);
-	union tcp_md5sum_block ph;
+	/* tcp_md5sum_block, which newer kernels no longer define. */
+	union {
+		struct tcp4_pseudohdr ip4;
+		struct tcp6_pseudohdr ip6;
+	} ph;
 	struct tcphdr hdr;
 	u8 buf[AUTH_CHUNK];
 	u32 off = thoff + th->doff * 4, n, klen;
@@ -198,12 +208,14 @@ static int md5_sign(const struct tcp_md5sig_key *key, const struct sk_buff *skb,
 /*
  * Whether any socket of the host may hold an MD5 key.  Until one does, TCP
  * looks up no key (tcp_md5_do_lookup()), so the hook can skip the socket
- * lookup that costs every received segment of an unsigned session.  6.12
- * keeps the static key to itself (not exported): there the lookup stays.
+ * lookup that costs every received segment of an unsigned session.  Kernels
+ * that keep the static key to themselves (6.12: not exported) keep the lookup.
  */
 static bool md5_keys_may_exist(void)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#if defined(BMPTAP_HAVE_TCP_MD5_NEEDED) && defined(BMPTAP_HAVE_TCP_MD5_NEEDED_DEFERRED)
+	return static_branch_unlikely(&tcp_md5_needed.key);
+#elif defined(BMPTAP_HAVE_TCP_MD5_NEEDED)
 	return static_branch_unlikely(&tcp_md5_needed);
 #else
 	return true;
@@ -215,14 +227,13 @@ static struct sock *auth_lookup(struct net *net, struct sk_buff *skb, u8 family,
 				const void *saddr, const void *daddr,
 				const struct tcphdr *th, int *l3index)
 {
-	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
 	int dif, sdif;
 
 	if (family == AF_INET) {
 		dif = inet_iif(skb);
 		sdif = inet_sdif(skb);
 		*l3index = sdif ? dif : 0;
-		return __inet_lookup_established(net, hi, *(const __be32 *)saddr, th->source,
+		return __inet_lookup_established(net, BMPTAP_EHASH(net) *(const __be32 *)saddr, th->source,
 						 *(const __be32 *)daddr, ntohs(th->dest),
 						 dif, sdif);
 	}
@@ -230,7 +241,7 @@ static struct sock *auth_lookup(struct net *net, struct sk_buff *skb, u8 family,
 	dif = inet6_iif(skb);
 	sdif = inet6_sdif(skb);
 	*l3index = sdif ? dif : 0;
-	return __inet6_lookup_established(net, hi, saddr, th->source, daddr,
+	return __inet6_lookup_established(net, BMPTAP_EHASH(net) saddr, th->source, daddr,
 					  ntohs(th->dest), dif, sdif);
 #else
 	return NULL;

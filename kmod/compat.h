@@ -44,4 +44,30 @@ static inline u64 bmptap_skb_tstamp_real(const struct sk_buff *skb)
 	return ktime_to_ns(skb->tstamp);
 }
 
+#ifndef BMPTAP_HAVE_NLA_STRSCPY
+#define nla_strscpy	nla_strlcpy	/* renamed in 5.11; the result is unused here */
+#endif
+
+#ifndef GENL_REQ_ATTR_CHECK
+/* A required attribute: true, with the error set, when it is missing. */
+#define GENL_REQ_ATTR_CHECK(info, attr) ({				\
+	bool __missing = !(info)->attrs[attr];				\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG((info)->extack, "missing required attribute"); \
+	__missing;							\
+})
+#endif
+
+/*
+ * The established-hash lookups took the table as their second argument
+ * until the table moved into struct net; as a macro so that the argument
+ * vanishes, with its comma, where it is gone.
+ */
+#ifdef BMPTAP_HAVE_LOOKUP_HASHINFO
+#define BMPTAP_EHASH(net)	(net)->ipv4.tcp_death_row.hashinfo,
+#else
+#define BMPTAP_EHASH(net)
+#endif
+
 #endif /* BMPTAP_COMPAT_H */

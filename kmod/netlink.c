@@ -1110,7 +1110,8 @@ static const struct genl_multicast_group bmptap_mcgrps[] = {
 
 /*
  * parallel_ops: no genl_mutex around the ops; they use bn->cfg_lock and the
- * queue and flow spinlocks.  resv_start_op 0: strict checks on every op.
+ * queue and flow spinlocks.  resv_start_op 0: strict checks on every op
+ * (kernels without the field check every op strictly already).
  */
 static struct genl_family bmptap_family __ro_after_init = {
 	.name = BMPTAP_GENL_NAME,
@@ -1122,7 +1123,9 @@ static struct genl_family bmptap_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = bmptap_ops,
 	.n_ops = ARRAY_SIZE(bmptap_ops),
+#ifdef BMPTAP_HAVE_GENL_RESV_START_OP
 	.resv_start_op = 0,
+#endif
 	.mcgrps = bmptap_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(bmptap_mcgrps),
 };
