@@ -31,6 +31,7 @@
 #include "monitor.h"
 #include "nl.h"
 #include "peer.h"
+#include "privdrop.h"
 
 #define PROG "bmptapd"
 #define POLL_MS		200	/* READ even without a doorbell (lost ones) */
@@ -692,7 +693,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
-		"               [--route-protocols LIST]\n"
+		"               [--route-protocols LIST] [--user NAME]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -710,6 +711,8 @@ static void usage(FILE *f)
 		"                     (decision), or kernel once one is seen (auto, default)\n"
 		"  --route-protocols  rtm_protocol ids (or bird, bgp, zebra) of the daemon's\n"
 		"                     installed routes (default bird,bgp = 12,186)\n"
+		"  --user NAME        started as root: run as NAME, keeping only\n"
+		"                     CAP_NET_ADMIN\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT);
 }
@@ -779,6 +782,7 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 'B' },
 		{ "loc-rib-source", required_argument, NULL, 'L' },
 		{ "route-protocols", required_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -786,6 +790,7 @@ int main(int argc, char **argv)
 	int level = BT_LOG_INFO, o, rc = 1, locrib_src = LOCRIB_SRC_AUTO, n_protos = 2;
 	uint8_t protos[KR_MAX_PROTO] = { 12, 186 };
 	bool use_syslog = false;
+	const char *user = NULL;
 	struct bt_server_list servers = { 0 };
 
 	if (!d)
@@ -856,6 +861,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'U':
+			user = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -870,6 +878,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bt_log_init(&d->log, PROG, level, use_syslog);
+	/* First: nothing below needs more than CAP_NET_ADMIN, and running it
+	 * all unprivileged is what the systemd unit does too. */
+	if (user) {
+		char err[160];
+
+		if (priv_drop(user, err, sizeof(err))) {
+			LOG_E(&d->log, "%s", err);
+			goto out;
+		}
+	}
 	d->start_ms = loop_now_ms();
 
 	if (loop_init(&d->loop)) {
