@@ -124,7 +124,8 @@ kmod-all:
 	done
 .PHONY: kmod-all
 
-# Installs the tools, man pages, the systemd unit and (when built for the
+# Installs the tools, man pages, the systemd units, the bmptap system user
+# (sysusers.d; run systemd-sysusers) and (when built for the
 # running kernel) the module under /lib/modules/<running>/extra.
 PREFIX ?= /usr/local
 install: userspace
@@ -132,7 +133,13 @@ install: userspace
 	install -D -m 0755 $(BUILD)/bmptapctl $(DESTDIR)$(PREFIX)/sbin/bmptapctl
 	install -D -m 0644 Documentation/bmptapd.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapd.8
 	install -D -m 0644 Documentation/bmptapctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapctl.8
-	install -D -m 0644 dist/systemd/bmptapd.service $(DESTDIR)/etc/systemd/system/bmptapd.service
+	@# The units name /usr/sbin (where the packages put the binaries).
+	for u in bmptapd.service bmptapd@.service; do \
+		sed 's|/usr/sbin/|$(PREFIX)/sbin/|g' dist/systemd/$$u >$(BUILD)/$$u && \
+		install -D -m 0644 $(BUILD)/$$u $(DESTDIR)/etc/systemd/system/$$u || exit 1; \
+	done
+	install -D -m 0644 dist/sysusers.d/bmptap.conf $(DESTDIR)/usr/lib/sysusers.d/bmptap.conf
+	install -D -m 0644 dist/modules-load.d/bmptap.conf $(DESTDIR)/usr/lib/modules-load.d/bmptap.conf
 	@if [ -f kmod/bmptap.ko ] && [ -d /lib/modules/$(KVER_RUNNING) ]; then \
 		install -D -m 0644 kmod/bmptap.ko $(DESTDIR)/lib/modules/$(KVER_RUNNING)/extra/bmptap.ko; \
 		[ -n "$(DESTDIR)" ] || depmod -a; \

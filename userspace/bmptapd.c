@@ -877,17 +877,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	bt_log_init(&d->log, PROG, level, use_syslog);
 	/* First: nothing below needs more than CAP_NET_ADMIN, and running it
 	 * all unprivileged is what the systemd unit does too. */
 	if (user) {
 		char err[160];
 
 		if (priv_drop(user, err, sizeof(err))) {
-			LOG_E(&d->log, "%s", err);
-			goto out;
+			fprintf(stderr, PROG ": %s\n", err);
+			free(d);
+			return 1;
 		}
 	}
+	bt_log_init(&d->log, PROG, level, use_syslog);
 	d->start_ms = loop_now_ms();
 
 	if (loop_init(&d->loop)) {
