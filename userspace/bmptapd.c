@@ -699,6 +699,7 @@ static void usage(FILE *f)
 		"  -n                 stay in the foreground (the default; for systemd)\n"
 		"  -s                 log to syslog instead of stderr\n"
 		"  -v, -q             more / less logging (default: info)\n"
+		"  --version          print the version and exit\n"
 		"  --status-interval  seconds between status publications (default 1)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
@@ -784,6 +785,7 @@ int main(int argc, char **argv)
 		{ "route-protocols", required_argument, NULL, 'P' },
 		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon *d = calloc(1, sizeof(*d));
@@ -866,6 +868,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			puts(PROG " " BMPTAP_VERSION);
 			return 0;
 		default:
 			usage(stderr);
