@@ -45,14 +45,9 @@ bt_check "$T: insmod" bt_insmod
 bt_host a && bt_host b && bt_host c && bt_host d
 bt_link a b 1
 bt_link b c 2
-bt_link d c 3
 # The initial namespace reaches d (BGP) and c (collector) over veths too.
-ip link add vi0 type veth peer name vi0d netns d
-ip link add vi1 type veth peer name vi1c netns c
-ip addr add 10.0.4.1/24 dev vi0 && ip link set vi0 up
-ip -n d addr add 10.0.4.2/24 dev vi0d && ip -n d link set vi0d up
-ip addr add 10.0.5.1/24 dev vi1 && ip link set vi1 up
-ip -n c addr add 10.0.5.2/24 dev vi1c && ip -n c link set vi1c up
+bt_link root d 4
+bt_link root c 5
 
 bt_pmbmpd c 11019
 bt_pmbmpd c 11020
@@ -81,9 +76,7 @@ bt_check "$T: bmptapd is in the initial netns" test "$(readlink /proc/"$pi"/ns/n
 bt_check "$T: config from /etc/bmptap/b.toml" sh -c "ip netns exec b $B/bmptapctl show servers | grep -q 10.0.2.2"
 bt_check "$T: config from /etc/bmptap/bmptap.toml" sh -c "$B/bmptapctl show servers | grep -q 10.0.5.2"
 
-mkdir -p "$BT_RUN/init"
-bird_conf 65003 10.0.4.1 10.0.4.2 65004 "route 198.18.0.0/24 unreachable;" >"$BT_RUN/init/bird.conf"
-bird -c "$BT_RUN/init/bird.conf" -s "$BT_RUN/init/bird.ctl" -P "$BT_RUN/init/bird.pid" >"$BT_LOG/init-bird.out" 2>&1
+bt_bird root "$(bird_conf 65003 10.0.4.1 10.0.4.2 65004 "route 198.18.0.0/24 unreachable;")"
 bt_bird d "$(bird_conf 65004 10.0.4.2 10.0.4.1 65003 "route 198.18.1.0/24 unreachable;")"
 bt_bird a "$(bird_conf 65001 10.0.1.1 10.0.1.2 65002 "route 192.0.2.0/24 unreachable;")"
 bt_bird b "$(bird_conf 65002 10.0.1.2 10.0.1.1 65001 "route 198.51.100.0/24 unreachable;")"
