@@ -17,7 +17,9 @@ endif
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
-CPPFLAGS_US := -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE
+VERSION := $(shell cat VERSION)
+CPPFLAGS_US := -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE \
+	-DBMPTAP_VERSION='"$(VERSION)"' $(CPPFLAGS)
 PKG_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 CSTD := -std=c11
 
@@ -34,7 +36,7 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BINS := $(foreach m,$(US_MAINS),$(if $(wildcard $(m)),$(BUILD)/$(notdir $(basename $(m)))))
 
 .PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels demo bench fuzz \
-	clean deps help
+	clean deps help deb
 all: kmod userspace tools
 
 help:
@@ -42,6 +44,7 @@ help:
 	@echo "make check      install packages, build, run every test"
 	@echo "make demo       install packages, build, show a BMP feed from a guest"
 	@echo "make bench      benchmarks"
+	@echo "make deb        build/deb/bmptap-dkms_$(VERSION)_all.deb and bmptap_$(VERSION)_<arch>.deb"
 
 kmod:
 	@echo "bmptap: building the module against KDIR=$(KDIR) ($(KDIR_WHY))"
@@ -53,7 +56,7 @@ userspace: $(BINS)
 
 tools: $(TOOL_BIN)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(CFLAGS) $(WARN) $(CPPFLAGS_US) -MMD -MP -c -o $@ $<
 
@@ -66,7 +69,7 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bmptapd $(BUILD)/bmptapctl: $(BUILD)/%: $(BUILD)/userspace/%.o $(BUILD)/libbmptap.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbmptap.a $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
@@ -113,7 +116,7 @@ clean:
 		-o -name '*.mod.c' -o -name '*.o' -o -name '*.ko' -o -name 'modules.order' \
 		-o -name 'Module.symvers' -o -name '.module-common.o' | grep -v '^./.git/' | xargs rm -f
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 # One module per installed kernel, for the guest tests (each kernel needs its
 # own build): build/kmod/<kver>/kmod/bmptap.ko.
@@ -121,7 +124,7 @@ KVERS := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 kmod-all:
 	@for v in $(KVERS); do \
 		d=$(BUILD)/kmod/$$v; mkdir -p $$d; \
-		cp -a Kbuild $$d/ && rm -rf $$d/kmod $$d/include && cp -a kmod include $$d/ && \
+		cp -a Kbuild VERSION $$d/ && rm -rf $$d/kmod $$d/include && cp -a kmod include $$d/ && \
 		find $$d/kmod -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' | xargs rm -f; \
 		echo "bmptap: building the module for $$v"; \
 		$(MAKE) -s -C /lib/modules/$$v/build M=$(CURDIR)/$$d modules 2>&1 | tee $$d/build.log; \
@@ -130,17 +133,48 @@ kmod-all:
 	done
 .PHONY: kmod-all
 
-# Installs the tools, man pages, the systemd unit and (when built for the
-# running kernel) the module under /lib/modules/<running>/extra.
+# Installs the tools, man pages, the systemd units, the modules-load.d and
+# sysusers.d entries and (when built for the running kernel) the module under
+# /lib/modules/<running>/extra.  The units name /usr/sbin/bmptapd
+# (where the package puts it), rewritten to $(PREFIX)/sbin.
+# install-bin leaves the module out (the Debian packages ship it through DKMS).
 PREFIX ?= /usr/local
-install: userspace
-	install -D -m 0755 $(BUILD)/bmptapd $(DESTDIR)$(PREFIX)/sbin/bmptapd
-	install -D -m 0755 $(BUILD)/bmptapctl $(DESTDIR)$(PREFIX)/sbin/bmptapctl
-	install -D -m 0644 Documentation/bmptapd.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapd.8
-	install -D -m 0644 Documentation/bmptapctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapctl.8
-	install -D -m 0644 dist/systemd/bmptapd.service $(DESTDIR)/etc/systemd/system/bmptapd.service
+UNITDIR ?= /etc/systemd/system
+# modules-load.d/ and sysusers.d/ go under /etc for a local install, /usr/lib
+# for a package.
+SDCONFDIR ?= /etc
+install: install-bin
 	@if [ -f kmod/bmptap.ko ] && [ -d /lib/modules/$(KVER_RUNNING) ]; then \
 		install -D -m 0644 kmod/bmptap.ko $(DESTDIR)/lib/modules/$(KVER_RUNNING)/extra/bmptap.ko; \
 		[ -n "$(DESTDIR)" ] || depmod -a; \
 	fi
-.PHONY: install
+install-bin: userspace
+	install -D -m 0755 $(BUILD)/bmptapd $(DESTDIR)$(PREFIX)/sbin/bmptapd
+	install -D -m 0755 $(BUILD)/bmptapctl $(DESTDIR)$(PREFIX)/sbin/bmptapctl
+	install -D -m 0644 Documentation/bmptapd.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapd.8
+	install -D -m 0644 Documentation/bmptapctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/bmptapctl.8
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in dist/systemd/*.service; do \
+		sed 's|/usr/sbin/|$(PREFIX)/sbin/|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
+	done
+	install -D -m 0644 dist/modules-load.d/bmptap.conf $(DESTDIR)$(SDCONFDIR)/modules-load.d/bmptap.conf
+	if [ -f dist/sysusers.d/bmptap.conf ]; then \
+		install -D -m 0644 dist/sysusers.d/bmptap.conf $(DESTDIR)$(SDCONFDIR)/sysusers.d/bmptap.conf; \
+	fi
+.PHONY: install install-bin
+
+# The Debian packages bmptap-dkms and bmptap, built from a copy of the sources
+# in build/deb/src (the tree stays clean); debian/changelog is written there
+# from VERSION, the one version source.
+DEB_SRC := $(BUILD)/deb/src/bmptap-$(VERSION)
+DEB_EXCLUDE := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='.*.cmd' --exclude='*.o.d' --exclude=modules.order \
+	--exclude=Module.symvers --exclude=.module-common.o
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	tar -c $(DEB_EXCLUDE) Makefile Kbuild VERSION dkms.conf README.md debian dist \
+		Documentation include kmod userspace | tar -x -C $(DEB_SRC)
+	debian/mkchangelog $(VERSION) >$(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/src/*.changes $(BUILD)/deb/src/*.buildinfo $(BUILD)/deb/
+	@ls $(BUILD)/deb/*.deb

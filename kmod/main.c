@@ -167,5 +167,6 @@ module_init(bmptap_init);
 module_exit(bmptap_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BMPTAP_VERSION);
 MODULE_DESCRIPTION("Tap BGP sessions and relay their messages for BMP");
 MODULE_ALIAS_GENL_FAMILY(BMPTAP_GENL_NAME);

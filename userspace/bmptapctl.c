@@ -581,6 +581,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		puts(PROG " " BMPTAP_VERSION);
+		return 0;
+	}
 	if (bt_cli_parse(argc, argv, &c.req, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;

@@ -33,6 +33,7 @@
 #include "monitor.h"
 #include "nl.h"
 #include "peer.h"
+#include "privdrop.h"
 
 #define PROG "bmptapd"
 #define POLL_MS		200	/* READ even without a doorbell (lost ones) */
@@ -737,12 +738,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
-		"               [--route-protocols LIST] [--metrics ADDRESS:PORT]\n"
+		"               [--route-protocols LIST] [--metrics ADDRESS:PORT] [--user NAME]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
 		"  -s                 log to syslog instead of stderr\n"
 		"  -v, -q             more / less logging (default: info)\n"
+		"  --version          print the version and exit\n"
 		"  --status-interval  seconds between status publications (default 1)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
@@ -757,6 +759,8 @@ static void usage(FILE *f)
 		"                     installed routes (default bird,bgp = 12,186)\n"
 		"  --metrics A:P      Prometheus metrics on http://A:P/metrics\n"
 		"                     (IPv4 A.B.C.D:PORT or [IPv6]:PORT)\n"
+		"  --user NAME        started as root: run as NAME, keeping only\n"
+		"                     CAP_NET_ADMIN\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT);
 }
@@ -827,7 +831,9 @@ int main(int argc, char **argv)
 		{ "loc-rib-source", required_argument, NULL, 'L' },
 		{ "route-protocols", required_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon *d = calloc(1, sizeof(*d));
@@ -835,6 +841,7 @@ int main(int argc, char **argv)
 	uint8_t protos[KR_MAX_PROTO] = { 12, 186 };
 	bool use_syslog = false;
 	const char *metrics = NULL;
+	const char *user = NULL;
 	struct bt_server_list servers = { 0 };
 
 	if (!d)
@@ -909,8 +916,14 @@ int main(int argc, char **argv)
 		case 'M':
 			metrics = optarg;
 			break;
+		case 'U':
+			user = optarg;
+			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			puts(PROG " " BMPTAP_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -921,6 +934,17 @@ int main(int argc, char **argv)
 	    (d->rin.path && locrib_src == LOCRIB_SRC_KERNEL)) {
 		usage(stderr);
 		return 2;
+	}
+	/* First: nothing below needs more than CAP_NET_ADMIN, and running it
+	 * all unprivileged is what the systemd unit does too. */
+	if (user) {
+		char err[160];
+
+		if (priv_drop(user, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			free(d);
+			return 1;
+		}
 	}
 	bt_log_init(&d->log, PROG, level, use_syslog);
 	d->start_ms = loop_now_ms();

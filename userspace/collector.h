@@ -36,8 +36,9 @@
 #include "nl.h"
 #include "peer.h"
 
+/* The Makefile passes the top-level VERSION; the fuzz and bench builds do not. */
 #ifndef BMPTAP_VERSION
-#define BMPTAP_VERSION "0.1"
+#define BMPTAP_VERSION "unversioned"
 #endif
 
 #define FEED_DEFAULT_LIMIT	(8u << 20)

@@ -43,25 +43,31 @@ bt_host() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
+# The host "root" is the initial network namespace (where a systemd
+# guest's bmptapd.service runs).
+bt_ip() { local ns=$1; shift; if [ "$ns" = root ]; then ip "$@"; else ip -n "$ns" "$@"; fi; }
+
 # bt_link NS_A NS_B INDEX: a veth pair between two hosts, addressed
 # 10.0.INDEX.1/24 + fd00:INDEX::1/64 on A and .2 / ::2 on B.
 bt_link() {
 	local a=$1 b=$2 i=$3
-	ip link add "v$i$a" netns "$a" type veth peer name "v$i$b" netns "$b" || return 1
-	ip -n "$a" addr add "10.0.$i.1/24" dev "v$i$a"
-	ip -n "$b" addr add "10.0.$i.2/24" dev "v$i$b"
-	ip -n "$a" addr add "fd00:$i::1/64" dev "v$i$a" nodad
-	ip -n "$b" addr add "fd00:$i::2/64" dev "v$i$b" nodad
-	ip -n "$a" link set "v$i$a" up
-	ip -n "$b" link set "v$i$b" up
+	# PID 1 names the initial namespace.
+	ip link add "v$i$a" netns "${a/#root/1}" type veth peer name "v$i$b" netns "${b/#root/1}" || return 1
+	bt_ip "$a" addr add "10.0.$i.1/24" dev "v$i$a"
+	bt_ip "$b" addr add "10.0.$i.2/24" dev "v$i$b"
+	bt_ip "$a" addr add "fd00:$i::1/64" dev "v$i$a" nodad
+	bt_ip "$b" addr add "fd00:$i::2/64" dev "v$i$b" nodad
+	bt_ip "$a" link set "v$i$a" up
+	bt_ip "$b" link set "v$i$b" up
 }
 
-bt_in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+bt_in() { local ns=$1; shift; if [ "$ns" = root ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
 
 # --- BIRD 2 --------------------------------------------------------------
 # bt_bird NS CONFIG_TEXT: starts bird in NS with the given configuration.
 bt_bird() {
 	local ns=$1 dir=$BT_RUN/$1
+	mkdir -p "$dir"
 	printf '%s\n' "$2" >"$dir/bird.conf"
 	bt_in "$ns" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" \
 		>"$BT_LOG/$ns-bird.out" 2>&1 || { cat "$BT_LOG/$ns-bird.out"; return 1; }
