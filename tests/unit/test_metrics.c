@@ -223,6 +223,23 @@ static void render_big(void *ctx, struct buf *out)
 		buf_u8(out, (uint8_t)('a' + i % 26));
 }
 
+/* A server on an ephemeral loopback port and a client connected to it. */
+static int serve_and_connect(struct loop *loop, struct httpd *h)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	assert_int_equal(loop_init(loop), 0);
+	assert_int_equal(httpd_open(h, loop, (struct sockaddr *)&sin, sizeof(sin), "/metrics",
+				    "text/plain", render_big, NULL), 0);
+	assert_int_equal(getsockname(h->fd, (struct sockaddr *)&sin, &len), 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
 /*
  * The real server in a real loop: a client that reads only between loop
  * turns gets the whole answer (written as the socket takes it), then the
@@ -231,8 +248,6 @@ static void render_big(void *ctx, struct buf *out)
 static void test_serve_big(void **state)
 {
 	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: unit\r\n\r\n";
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
 	struct loop loop;
 	struct httpd h;
 	struct buf got;
@@ -240,12 +255,7 @@ static void test_serve_big(void **state)
 	int fd, turns = 0;
 
 	(void)state;
-	assert_int_equal(loop_init(&loop), 0);
-	assert_int_equal(httpd_open(&h, &loop, (struct sockaddr *)&sin, sizeof(sin), "/metrics",
-				    "text/plain", render_big, NULL), 0);
-	assert_int_equal(getsockname(h.fd, (struct sockaddr *)&sin, &len), 0);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	fd = serve_and_connect(&loop, &h);
 	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	buf_init(&got);
@@ -289,20 +299,13 @@ static void test_serve_big(void **state)
  */
 static void test_accept_out_of_fds(void **state)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
 	struct rlimit old, low;
 	struct loop loop;
 	struct httpd h;
 	int fd, spare;
 
 	(void)state;
-	assert_int_equal(loop_init(&loop), 0);
-	assert_int_equal(httpd_open(&h, &loop, (struct sockaddr *)&sin, sizeof(sin), "/metrics",
-				    "text/plain", render_big, NULL), 0);
-	assert_int_equal(getsockname(h.fd, (struct sockaddr *)&sin, &len), 0);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	fd = serve_and_connect(&loop, &h);
 	/* The lowest free descriptor becomes the limit: accept() gets EMFILE. */
 	spare = dup(0);
 	assert_true(spare >= 0);
