@@ -330,6 +330,37 @@ static void test_accept_out_of_fds(void **state)
 	loop_free(&loop);
 }
 
+/*
+ * A client that asks and then stops reading: once the socket buffers are
+ * full the answer makes no progress, and after the idle timeout the
+ * connection is closed and counted, not kept for ever.
+ */
+static void test_stalled_reader(void **state)
+{
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: unit\r\n\r\n";
+	struct loop loop;
+	struct httpd h;
+	uint64_t start;
+	int fd;
+
+	(void)state;
+	fd = serve_and_connect(&loop, &h);
+	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+	start = loop_now_ms();
+	while (h.n_conns == 0 || h.refused[HTTPD_REF_TIMEOUT] == 0) {
+		assert_true(loop_now_ms() - start < HTTPD_TIMEOUT_MS + 5000);
+		assert_int_equal(loop_run_once(&loop, 100), 0);
+		if (h.requests && !h.n_conns)
+			break;
+	}
+	assert_int_equal(h.refused[HTTPD_REF_TIMEOUT], 1);
+	assert_int_equal(h.n_conns, 0);
+	assert_true(loop_now_ms() - start >= HTTPD_TIMEOUT_MS);
+	close(fd);
+	httpd_close(&h);
+	loop_free(&loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_request_parse),
 		cmocka_unit_test(test_serve_big),
 		cmocka_unit_test(test_accept_out_of_fds),
+		cmocka_unit_test(test_stalled_reader),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
