@@ -778,6 +778,10 @@ static int setup_signals(struct daemon *d)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	/* No configuration file to reload: a hangup (the terminal, or an
+	 * operator's reflex) ends the daemon cleanly rather than by default
+	 * action, which would send no Termination. */
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
