@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "json.h"
 #include "log.h"
 
@@ -1236,29 +1237,15 @@ retry:
 
 /* ---- passive mode ------------------------------------------------------------ */
 
+/* A malformed entry (bmptapctl refuses them; the module stores what it is
+ * given) matches nothing: an allow list fails closed. */
 static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
 {
-	char a[INET6_ADDRSTRLEN + 8];
 	uint8_t want[16], have[16];
-	int fam, len, bits;
-	const char *slash = strchr(spec, '/');
-	size_t al = slash ? (size_t)(slash - spec) : strlen(spec);
+	unsigned int bits;
+	int fam;
 
-	if (al >= sizeof(a))
-		return false;
-	memcpy(a, spec, al);
-	a[al] = 0;
-	if (inet_pton(AF_INET, a, want) == 1) {
-		fam = AF_INET;
-		len = 4;
-	} else if (inet_pton(AF_INET6, a, want) == 1) {
-		fam = AF_INET6;
-		len = 16;
-	} else {
-		return false;
-	}
-	bits = slash ? atoi(slash + 1) : len * 8;
-	if (bits < 0 || bits > len * 8)
+	if (!bt_cli_parse_prefix(spec, &fam, want, &bits))
 		return false;
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)ss;
@@ -1274,7 +1261,7 @@ static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
 	} else {
 		return false;
 	}
-	for (int i = 0; i < bits; i++)
+	for (unsigned int i = 0; i < bits; i++)
 		if (((want[i / 8] ^ have[i / 8]) >> (7 - i % 8)) & 1)
 			return false;
 	return true;
