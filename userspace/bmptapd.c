@@ -178,6 +178,9 @@ static void load_filters(struct daemon *d)
 		LOG_E(&d->log, "import filter dump: %s", bt_nl_error(&d->nl));
 		return;
 	}
+	if (l.refused)
+		LOG_W(&d->log, "import filters: %zu malformed entr%s from the module ignored",
+		      l.refused, l.refused == 1 ? "y" : "ies");
 	/* Config notifications also come for server changes: only a real
 	 * filter change costs a recomputation and post-policy replays. */
 	if (filters_equal(&l, &d->filters)) {
