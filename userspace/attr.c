@@ -2,11 +2,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 void attr_table_init(struct attr_table *t)
 {
+	struct timespec ts;
+
 	memset(t, 0, sizeof(*t));
 	buf_init(&t->scratch);
+	/* No entropy yet (early boot): the clock still beats a constant. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t->seed = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
+	}
 }
 
 void attr_table_free(struct attr_table *t)
@@ -27,10 +36,11 @@ static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
-static uint32_t set_hash(int fam, const uint8_t *nh, uint8_t nh_len, const uint8_t *d, uint32_t len)
+static uint32_t set_hash(uint64_t seed, int fam, const uint8_t *nh, uint8_t nh_len,
+			 const uint8_t *d, uint32_t len)
 {
 	uint8_t k[2] = { (uint8_t)fam, nh_len };
-	uint32_t h = hash_bytes(2166136261u, k, 2);
+	uint32_t h = hash_bytes(2166136261u ^ (uint32_t)seed ^ (uint32_t)(seed >> 32), k, 2);
 	h = hash_bytes(h, nh, nh_len);
 	h = hash_bytes(h, d, len);
 	return h ^ (h >> 15);
@@ -86,7 +96,7 @@ uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t n
 {
 	if (nh_len > 32)
 		return 0;
-	uint32_t h = set_hash(fam, nh, nh_len, data, len);
+	uint32_t h = set_hash(t->seed, fam, nh, nh_len, data, len);
 	if (t->index_cap) {
 		for (uint32_t i = h & (t->index_cap - 1); t->index[i]; i = (i + 1) & (t->index_cap - 1)) {
 			if ((uint32_t)(t->index[i] >> 32) != h)

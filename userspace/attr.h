@@ -40,6 +40,10 @@ struct attr_table {
 	uint32_t count;		/* live sets */
 	/* Sets freed so far: while it stays the same, an id names one set. */
 	uint64_t frees;
+	/* Random per table (getrandom at init): peers choose the attributes
+	 * and prefixes, so the hashes over them are keyed.  The RIBs sharing
+	 * this table take it too.  Tests may overwrite it before use. */
+	uint64_t seed;
 	struct buf scratch;
 };
 

@@ -55,6 +55,19 @@ static void add_af(struct bgp_af *v, uint8_t *n, const uint8_t *p, uint8_t flags
 	(*n)++;
 }
 
+/* RFC 7911: a send/receive value other than 1-3 makes the tuple not
+ * understood; FRR skips it and carries on, and so do we. */
+static void parse_addpath(const uint8_t *v, size_t clen, struct bgp_open *o)
+{
+	for (size_t i = 0; i + 4 <= clen; i += 4) {
+		int f = bgp_fam_of(get_u16(v + i), v[i + 2]);
+		uint8_t sr = v[i + 3];
+
+		if (f >= 0 && sr >= 1 && sr <= 3)
+			o->addpath[f] = sr;
+	}
+}
+
 static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 {
 	while (len >= 2) {
@@ -65,8 +78,11 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 		switch (code) {
 		case 1:
 			if (clen == 4) {
-				uint8_t t[3] = { v[0], v[1], v[3] };
-				add_af(o->mp, &o->n_mp, t, 0);
+				int f = bgp_fam_of(get_u16(v), v[3]);
+
+				o->has_mp = true;
+				if (f >= 0)
+					o->mp[f] = true;
 			}
 			break;
 		case 2:
@@ -90,8 +106,7 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 			}
 			break;
 		case 69:
-			for (unsigned i = 0; i + 4 <= clen; i += 4)
-				add_af(o->addpath, &o->n_addpath, v + i, v[i + 3]);
+			parse_addpath(v, clen, o);
 			break;
 		default:
 			break;
@@ -152,20 +167,7 @@ int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o)
 /* An OPEN without multiprotocol capabilities implies IPv4 unicast only. */
 static bool open_has_af(const struct bgp_open *o, int fam)
 {
-	if (!o->n_mp)
-		return fam == BGP_FAM_IPV4;
-	for (unsigned i = 0; i < o->n_mp; i++)
-		if (bgp_fam_of(o->mp[i].afi, o->mp[i].safi) == fam)
-			return true;
-	return false;
-}
-
-static uint8_t addpath_flags(const struct bgp_open *o, int fam)
-{
-	for (unsigned i = 0; i < o->n_addpath; i++)
-		if (bgp_fam_of(o->addpath[i].afi, o->addpath[i].safi) == fam)
-			return o->addpath[i].flags;
-	return 0;
+	return o->has_mp ? o->mp[fam] : fam == BGP_FAM_IPV4;
 }
 
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
@@ -176,7 +178,7 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 	s->rx.ext_msg = s->tx.ext_msg = local->ext_msg && remote->ext_msg;
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		s->af[f] = open_has_af(local, f) && open_has_af(remote, f);
-		uint8_t l = addpath_flags(local, f), r = addpath_flags(remote, f);
+		uint8_t l = local->addpath[f], r = remote->addpath[f];
 		/* RFC 7911 section 4: a sender includes path ids only if it
 		 * advertised "send" and its peer advertised "receive". */
 		s->rx.addpath[f] = (l & BGP_ADDPATH_RX) && (r & BGP_ADDPATH_TX);

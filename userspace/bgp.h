@@ -105,9 +105,14 @@ struct bgp_open {
 	bool ext_opt_params;	/* RFC 9072 encoding was used */
 	bool gr;
 	uint16_t gr_flags_time;	/* restart flags (4 bits) and time (12) */
-	uint8_t n_mp, n_addpath, n_gr;
-	struct bgp_af mp[BGP_MAX_AF];
-	struct bgp_af addpath[BGP_MAX_AF];
+	/* Multiprotocol and ADD-PATH are kept per known family, read from
+	 * every tuple as FRR does: unknown families are ignored, so junk
+	 * tuples cannot push the real one out, and for ADD-PATH the last
+	 * tuple of a family wins. */
+	bool has_mp;		/* any multiprotocol capability, known or not */
+	bool mp[BGP_FAM_MAX];
+	uint8_t addpath[BGP_FAM_MAX];	/* BGP_ADDPATH_RX | BGP_ADDPATH_TX */
+	uint8_t n_gr;
 	struct bgp_af gr_af[BGP_MAX_AF];
 };
 

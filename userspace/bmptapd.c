@@ -34,6 +34,7 @@
 #include "nl.h"
 #include "peer.h"
 #include "privdrop.h"
+#include "statusview.h"
 
 #define PROG "bmptapd"
 #define POLL_MS		200	/* READ even without a doorbell (lost ones) */
@@ -177,6 +178,9 @@ static void load_filters(struct daemon *d)
 		LOG_E(&d->log, "import filter dump: %s", bt_nl_error(&d->nl));
 		return;
 	}
+	if (l.refused)
+		LOG_W(&d->log, "import filters: %zu malformed entr%s from the module ignored",
+		      l.refused, l.refused == 1 ? "y" : "ies");
 	/* Config notifications also come for server changes: only a real
 	 * filter change costs a recomputation and post-policy replays. */
 	if (filters_equal(&l, &d->filters)) {
@@ -595,14 +599,16 @@ static void bad_input_json(const struct peers *ps, struct bt_json *j)
 	bt_json_obj_close(j);
 }
 
-/* The status blob, with at most max_peers peers; malloc'd. */
-static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
+/* The status blob, with at most max_peers peers and max_servers servers;
+ * malloc'd (a bt_status_render). */
+static char *status_json(void *ctx, size_t max_peers, size_t max_servers, size_t *len)
 {
+	struct daemon *d = ctx;
 	char *s = NULL;
 	FILE *f = open_memstream(&s, len);
 	struct bt_json j;
 	uint64_t now = loop_now_ms();
-	size_t n = 0;
+	size_t n = 0, ns, servers;
 
 	if (!f)
 		return NULL;
@@ -617,7 +623,10 @@ static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
 	bt_json_kv_u64(&j, "attribute_sets", d->peers.attrs.count);
 	bad_input_json(&d->peers, &j);
 	bt_json_key(&j, "servers");
-	feed_status_json(&d->feed, &j);
+	ns = feed_status_json(&d->feed, &j, max_servers, &servers);
+	bt_json_kv_u64(&j, "server_count", servers);
+	if (ns < servers)
+		bt_json_kv_bool(&j, "servers_truncated", true);
 	if (d->peers.locrib) {
 		bt_json_key(&j, "loc_rib");
 		bt_json_obj_open(&j);
@@ -657,18 +666,17 @@ static char *status_json(struct daemon *d, size_t max_peers, size_t *len)
 
 static void publish_status(struct daemon *d)
 {
-	size_t len = 0, max = SIZE_MAX;
-	char *s = status_json(d, max, &len);
+	size_t len = 0, servers = 0;
+	char *s;
 
-	/* Too big for the kernel's blob: fewer peers, until it fits. */
-	while (s && len > STATUS_MAX) {
-		size_t shown = max == SIZE_MAX ? d->peers.count : max;
-
-		free(s);
-		max = shown / 2;
-		s = status_json(d, max, &len);
-	}
-	if (s && bt_nl_set_status(&d->nl, s, len))
+	for (const struct collector *c = d->feed.head; c; c = c->next)
+		servers++;
+	/* Too big for the kernel's blob: fewer peers, then fewer servers. */
+	s = bt_status_fit(status_json, d, d->peers.count, servers, STATUS_MAX, &len);
+	if (!s)
+		LOG_W(&d->log, "status: does not fit in %u bytes even without peers and servers",
+		      (unsigned int)STATUS_MAX);
+	else if (bt_nl_set_status(&d->nl, s, len))
 		LOG_D(&d->log, "status: %s", bt_nl_error(&d->nl));
 	free(s);
 }
@@ -773,6 +781,10 @@ static int setup_signals(struct daemon *d)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	/* No configuration file to reload: a hangup (the terminal, or an
+	 * operator's reflex) ends the daemon cleanly rather than by default
+	 * action, which would send no Termination. */
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -184,25 +184,41 @@ bool bt_cli_norm_address(const char *in, char *out, size_t outlen)
 	return true;
 }
 
-static bool valid_prefix(const char *s)
+bool bt_cli_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned int *bits)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
-	unsigned char a[16];
+	char a[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(s, '/');
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint64_t bits = 0, max;
+	uint64_t v, max;
 
-	if (alen == 0 || alen >= sizeof(addr))
+	if (alen == 0 || alen >= sizeof(a))
 		return false;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, a) == 1)
+	memcpy(a, s, alen);
+	a[alen] = '\0';
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, a, addr) == 1) {
+		*family = AF_INET;
 		max = 32;
-	else if (inet_pton(AF_INET6, addr, a) == 1)
+	} else if (inet_pton(AF_INET6, a, addr) == 1) {
+		*family = AF_INET6;
 		max = 128;
-	else
+	} else {
 		return false;
-	return !slash || parse_num(slash + 1, 0, max, &bits);
+	}
+	v = max;
+	if (slash && !parse_num(slash + 1, 0, max, &v))
+		return false;
+	*bits = (unsigned int)v;
+	return true;
+}
+
+static bool valid_prefix(const char *s)
+{
+	uint8_t a[16];
+	unsigned int bits;
+	int fam;
+
+	return bt_cli_parse_prefix(s, &fam, a, &bits);
 }
 
 /* NULL if v is a valid allow list, else the offending part (in buf). */

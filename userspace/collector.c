@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "json.h"
 #include "log.h"
 
@@ -1236,29 +1237,15 @@ retry:
 
 /* ---- passive mode ------------------------------------------------------------ */
 
+/* A malformed entry (bmptapctl refuses them; the module stores what it is
+ * given) matches nothing: an allow list fails closed. */
 static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
 {
-	char a[INET6_ADDRSTRLEN + 8];
 	uint8_t want[16], have[16];
-	int fam, len, bits;
-	const char *slash = strchr(spec, '/');
-	size_t al = slash ? (size_t)(slash - spec) : strlen(spec);
+	unsigned int bits;
+	int fam;
 
-	if (al >= sizeof(a))
-		return false;
-	memcpy(a, spec, al);
-	a[al] = 0;
-	if (inet_pton(AF_INET, a, want) == 1) {
-		fam = AF_INET;
-		len = 4;
-	} else if (inet_pton(AF_INET6, a, want) == 1) {
-		fam = AF_INET6;
-		len = 16;
-	} else {
-		return false;
-	}
-	bits = slash ? atoi(slash + 1) : len * 8;
-	if (bits < 0 || bits > len * 8)
+	if (!bt_cli_parse_prefix(spec, &fam, want, &bits))
 		return false;
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)ss;
@@ -1274,7 +1261,7 @@ static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
 	} else {
 		return false;
 	}
-	for (int i = 0; i < bits; i++)
+	for (unsigned int i = 0; i < bits; i++)
 		if (((want[i / 8] ^ have[i / 8]) >> (7 - i % 8)) & 1)
 			return false;
 	return true;
@@ -1616,55 +1603,73 @@ bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms)
 	return !f->head;
 }
 
-void feed_status_json(const struct feed *f, struct bt_json *j)
+static void collector_status_json(const struct collector *c, struct bt_json *j)
 {
-	bt_json_arr_open(j);
-	for (const struct collector *c = f->head; c; c = c->next) {
-		size_t dirty = 0;
-		unsigned live = 0, peers = 0;
+	size_t dirty = 0;
+	unsigned live = 0, peers = 0;
 
-		for (const struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
-			dirty += cp->dirty.count + cp->flushing.count;
-			live += cp->live;
-			peers++;
-		}
-		bt_json_obj_open(j);
-		bt_json_kv_str(j, "address", c->cfg.address);
-		bt_json_kv_u64(j, "port", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
-		bt_json_kv_bool(j, "passive", c->cfg.passive);
-		if (c->accepted)
-			bt_json_kv_str(j, "session", c->remote);
-		bt_json_key(j, "policy");
-		bt_json_arr_open(j);
-		if (c->policy & BMPTAP_POLICY_PRE)
-			bt_json_str(j, "pre");
-		if (c->policy & BMPTAP_POLICY_POST)
-			bt_json_str(j, "post");
-		if (c->policy & BMPTAP_POLICY_LOCAL_RIB)
-			bt_json_str(j, "local-rib");
-		if (c->policy & BMPTAP_POLICY_ADJ_OUT)
-			bt_json_str(j, "adj-rib-out");
-		bt_json_arr_close(j);
-		bt_json_kv_bool(j, "mirroring", c->cfg.mirroring);
-		bt_json_kv_str(j, "state", collector_state_name(c->state));
-		bt_json_kv_bool(j, "lagging", c->lagging);
-		bt_json_kv_u64(j, "peers", peers);
-		bt_json_kv_u64(j, "peers_live", live);
-		bt_json_kv_u64(j, "messages", c->st.msgs);
-		bt_json_kv_u64(j, "bytes", c->st.bytes);
-		bt_json_kv_u64(j, "sessions", c->st.sessions);
-		bt_json_kv_u64(j, "reconnects", c->st.reconnects);
-		bt_json_kv_u64(j, "resyncs", c->st.resyncs);
-		bt_json_kv_u64(j, "coalesced", c->st.coalesced);
-		bt_json_kv_u64(j, "dirty", dirty);
-		bt_json_kv_u64(j, "lost_mirrors", c->st.lost_mirrors);
-		bt_json_kv_u64(j, "encode_errors", c->st.encode_errors);
-		bt_json_kv_u64(j, "disconnected_stuck", c->st.kicked);
-		bt_json_kv_u64(j, "queue_bytes", collector_pending(c));
-		bt_json_kv_u64(j, "queue_limit", c->limit);
-		if (c->last_error[0])
-			bt_json_kv_str(j, "last_error", c->last_error);
-		bt_json_obj_close(j);
+	for (const struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
+		dirty += cp->dirty.count + cp->flushing.count;
+		live += cp->live;
+		peers++;
 	}
+	bt_json_obj_open(j);
+	bt_json_kv_str(j, "address", c->cfg.address);
+	bt_json_kv_u64(j, "port", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
+	bt_json_kv_bool(j, "passive", c->cfg.passive);
+	if (c->accepted)
+		bt_json_kv_str(j, "session", c->remote);
+	bt_json_key(j, "policy");
+	bt_json_arr_open(j);
+	if (c->policy & BMPTAP_POLICY_PRE)
+		bt_json_str(j, "pre");
+	if (c->policy & BMPTAP_POLICY_POST)
+		bt_json_str(j, "post");
+	if (c->policy & BMPTAP_POLICY_LOCAL_RIB)
+		bt_json_str(j, "local-rib");
+	if (c->policy & BMPTAP_POLICY_ADJ_OUT)
+		bt_json_str(j, "adj-rib-out");
 	bt_json_arr_close(j);
+	bt_json_kv_bool(j, "mirroring", c->cfg.mirroring);
+	bt_json_kv_str(j, "state", collector_state_name(c->state));
+	bt_json_kv_bool(j, "lagging", c->lagging);
+	bt_json_kv_u64(j, "peers", peers);
+	bt_json_kv_u64(j, "peers_live", live);
+	bt_json_kv_u64(j, "messages", c->st.msgs);
+	bt_json_kv_u64(j, "bytes", c->st.bytes);
+	bt_json_kv_u64(j, "sessions", c->st.sessions);
+	bt_json_kv_u64(j, "reconnects", c->st.reconnects);
+	bt_json_kv_u64(j, "resyncs", c->st.resyncs);
+	bt_json_kv_u64(j, "coalesced", c->st.coalesced);
+	bt_json_kv_u64(j, "dirty", dirty);
+	bt_json_kv_u64(j, "lost_mirrors", c->st.lost_mirrors);
+	bt_json_kv_u64(j, "encode_errors", c->st.encode_errors);
+	bt_json_kv_u64(j, "disconnected_stuck", c->st.kicked);
+	bt_json_kv_u64(j, "queue_bytes", collector_pending(c));
+	bt_json_kv_u64(j, "queue_limit", c->limit);
+	if (c->last_error[0])
+		bt_json_kv_str(j, "last_error", c->last_error);
+	bt_json_obj_close(j);
+}
+
+size_t feed_status_json(const struct feed *f, struct bt_json *j, size_t max, size_t *total)
+{
+	size_t n = 0;
+
+	*total = 0;
+	bt_json_arr_open(j);
+	/* Configured servers before accepted sessions: when the list is cut
+	 * to fit, what bmptapctl matches against its config stays. */
+	for (int accepted = 0; accepted < 2; accepted++)
+		for (const struct collector *c = f->head; c; c = c->next) {
+			if (c->accepted != accepted)
+				continue;
+			++*total;
+			if (n < max) {
+				collector_status_json(c, j);
+				n++;
+			}
+		}
+	bt_json_arr_close(j);
+	return n;
 }

@@ -234,6 +234,22 @@ static bool has_community(const struct attr_set *s, uint32_t c)
 	return false;
 }
 
+bool bt_filter_valid(const struct bt_filter *f)
+{
+	unsigned int bits = f->family == AF_INET ? 32 : f->family == AF_INET6 ? 128 : 0;
+
+	switch (f->kind) {
+	case BMPTAP_FILTER_KIND_PREFIX:
+		return bits && f->plen <= f->ge && f->ge <= f->le && f->le <= bits;
+	case BMPTAP_FILTER_KIND_MAX_LEN:
+		return bits && f->max_len <= bits;
+	case BMPTAP_FILTER_KIND_AS_PATH:
+	case BMPTAP_FILTER_KIND_COMMUNITY:
+		return true;
+	}
+	return false;
+}
+
 bool bt_filter_match(const struct bt_filter *f, const struct bgp_prefix *p,
 		     const struct attr_set *s)
 {

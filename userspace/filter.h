@@ -32,6 +32,7 @@ struct bt_filter {
 struct bt_filter_list {
 	struct bt_filter *v;
 	size_t n, cap;
+	size_t refused;		/* entries from the module that failed bt_filter_valid() */
 };
 
 bool bt_filter_name_ok(const char *s);
@@ -44,6 +45,11 @@ bool bt_filter_name_ok(const char *s);
 int bt_filter_parse(int argc, char *const argv[], struct bt_filter *f, char *err, size_t errlen);
 /* The match part as the CLI takes it ("prefix 10.0.0.0/8 ge 16 le 24"). */
 void bt_filter_format(const struct bt_filter *f, char *out, size_t outlen);
+
+/* A filter read from the module is used only if it could have been
+ * configured: known kind and family, lengths within the family's bits and
+ * plen <= ge <= le.  (A length past 128 would also read past the address.) */
+bool bt_filter_valid(const struct bt_filter *f);
 
 int bt_filter_list_add(struct bt_filter_list *l, const struct bt_filter *f);
 void bt_filter_list_free(struct bt_filter_list *l);

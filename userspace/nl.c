@@ -1318,6 +1318,10 @@ static int filters_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 		err = parse_filter(nl, a, &f);
 		if (err)
 			return err;
+		if (!bt_filter_valid(&f)) {
+			l->refused++;
+			continue;
+		}
 		if (bt_filter_list_add(l, &f))
 			return fail(nl, -ENOMEM, "out of memory");
 	}

@@ -9,6 +9,9 @@ enum { W_ATTR, W_PATH_ID, W_LEN, W_ADDR };
 
 #define RIB_AHEAD 8	/* routes whose slots are prefetched together */
 #define RIB_HUGE_MIN (2u << 20)	/* tables this large get their own mapping */
+/* Slot indexes are 32-bit: doubling stops here (1.5 G routes of one family,
+ * 12-24 GB of slots) instead of wrapping to a zero-sized table. */
+#define RIB_CAP_MAX (1u << 31)
 
 static size_t table_bytes(const struct rib_table *t)
 {
@@ -48,6 +51,8 @@ void rib_init(struct rib *r, struct attr_table *attrs)
 	r->attrs = attrs;
 	r->t[BGP_FAM_IPV4].stride = W_ADDR + 1;
 	r->t[BGP_FAM_IPV6].stride = W_ADDR + 4;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		r->t[f].seed = attrs ? attrs->seed : 0;
 }
 
 void rib_free(struct rib *r)
@@ -77,7 +82,7 @@ static void key_prefix(const struct rib_table *t, int fam, const uint32_t *k, st
 
 static uint32_t key_hash(const struct rib_table *t, const uint32_t *k)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ t->seed;
 	for (unsigned i = W_PATH_ID; i < t->stride; i++) {
 		h = (h ^ k[i]) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
@@ -161,7 +166,8 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	uint32_t k[W_ADDR + 4];
 	if (!attr)
 		return -EINVAL;
-	if ((t->count + t->tombs + 1) * 4 > t->cap * 3 && resize(t, t->cap ? t->cap * 2 : 1024))
+	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3 &&
+	    (t->cap >= RIB_CAP_MAX || resize(t, t->cap ? t->cap * 2 : 1024)))
 		return -ENOMEM;
 	make_key(t, p, k);
 	uint32_t *s = slot(t, find(t, k));
@@ -207,7 +213,7 @@ void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, v
 	erase(t, i);
 	attr_unref(r->attrs, old);
 	/* Shrink after mass withdrawals so a flapped full table is returned. */
-	if (!t->frozen && t->cap > 1024 && t->count * 4 < t->cap)
+	if (!t->frozen && t->cap > 1024 && (uint64_t)t->count * 4 < t->cap)
 		resize(t, t->cap / 2);
 }
 
@@ -392,7 +398,7 @@ void rib_thaw(struct rib *r, int fam)
 	 * on allocation failure they simply stay until the next resize. */
 	if (t->tombs) {
 		uint32_t cap = t->cap;
-		while (cap > 1024 && t->count * 4 < cap)
+		while (cap > 1024 && (uint64_t)t->count * 4 < cap)
 			cap /= 2;
 		resize(t, cap);
 	}

@@ -22,6 +22,7 @@ struct rib_table {
 	uint32_t cap;		/* slots, power of two */
 	uint32_t count;
 	uint8_t stride;
+	uint64_t seed;		/* the attribute table's: keys are the peer's */
 	/*
 	 * Resumable walks (rib_walk_slots) need slots that stay put: while
 	 * frozen > 0 a withdrawal leaves a tombstone (RIB_TOMB, key kept)

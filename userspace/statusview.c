@@ -6,6 +6,7 @@
  * helper and CLI versions may differ.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -237,6 +238,9 @@ void bt_view_servers(FILE *out, FILE *errf, const struct bt_server_cfg *v,
 		servers_text(out, v, n, &r, have, list);
 	if (!json && have > 0)
 		fprintf(out, "(bmptapd publishes no status: is it running?)\n");
+	if (!json && !have && bt_jr_get_u64(&r, 0, "server_count", 0) > bt_jr_len(&r, list))
+		fprintf(out, "(%zu of %" PRIu64 " servers: the status blob was cut to fit)\n",
+			bt_jr_len(&r, list), bt_jr_get_u64(&r, 0, "server_count", 0));
 	bt_jr_free(&r);
 }
 
@@ -333,4 +337,23 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		fprintf(out, "(%zu of %" PRIu64 " peers: the status blob was cut to fit)\n",
 			n, total);
 	bt_jr_free(&r);
+}
+
+char *bt_status_fit(bt_status_render *render, void *ctx, size_t n_peers,
+		    size_t n_servers, size_t limit, size_t *len)
+{
+	char *s = render(ctx, n_peers, n_servers, len);
+
+	/* Each round strictly shrinks one count, so this ends. */
+	while (s && *len > limit) {
+		free(s);
+		if (n_peers)
+			n_peers /= 2;
+		else if (n_servers)
+			n_servers /= 2;
+		else
+			return NULL;
+		s = render(ctx, n_peers, n_servers, len);
+	}
+	return s;
 }

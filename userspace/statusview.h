@@ -33,6 +33,18 @@ void bt_view_servers(FILE *out, FILE *errf, const struct bt_server_cfg *v,
 void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		   bool json);
 
+/*
+ * The helper's side: render(ctx, max_peers, max_servers, &len) returns a
+ * malloc'd status with at most that many of each.  bt_status_fit() cuts
+ * peers, then servers, by halves until the status fits in limit bytes:
+ * at most about 2 * log2(n) renderings, and NULL (never a loop) when even
+ * an empty list of both does not fit.
+ */
+typedef char *bt_status_render(void *ctx, size_t max_peers, size_t max_servers,
+			       size_t *len);
+char *bt_status_fit(bt_status_render *render, void *ctx, size_t n_peers,
+		    size_t n_servers, size_t limit, size_t *len);
+
 /* "3d04h", "2h05m", "4m07s", "12s". */
 void bt_view_duration(uint64_t s, char *out, size_t outlen);
 

@@ -20,6 +20,7 @@
  *   SINK done prefixes=N prefixes4=N prefixes6=N rm=N eor=N peer_up=N
  *        first_epoch=T last_epoch=T        (first / last Route Monitoring)
  *        cpu_s=S                           (the sink's own CPU time so far)
+ *        term=N                            Termination messages received
  *   SINK final ...                         the same at exit
  * Exit status: 0; 1 on a socket error or a malformed BMP stream.
  */
@@ -54,7 +55,7 @@ struct conn {
 };
 
 struct sink {
-	uint64_t pfx[2], rm, eor, peer_up, msgs, target, eor_target;
+	uint64_t pfx[2], rm, eor, peer_up, term, msgs, target, eor_target;
 	double first, last;
 	bool done;
 	struct bgp_update *u;
@@ -79,11 +80,12 @@ static double cpu_s(void)
 static void print(const struct sink *s, const char *what)
 {
 	printf("SINK %s prefixes=%llu prefixes4=%llu prefixes6=%llu rm=%llu eor=%llu peer_up=%llu "
-	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f cpu_s=%.3f\n",
+	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f cpu_s=%.3f term=%llu\n",
 	       what, (unsigned long long)(s->pfx[0] + s->pfx[1]), (unsigned long long)s->pfx[0],
 	       (unsigned long long)s->pfx[1], (unsigned long long)s->rm,
 	       (unsigned long long)s->eor, (unsigned long long)s->peer_up,
-	       (unsigned long long)s->msgs, s->first, s->last, cpu_s());
+	       (unsigned long long)s->msgs, s->first, s->last, cpu_s(),
+	       (unsigned long long)s->term);
 	fflush(stdout);
 }
 
@@ -99,6 +101,8 @@ static bool on_bmp(struct sink *s, const uint8_t *m, size_t len)
 	s->msgs++;
 	if (m[5] == 3)
 		s->peer_up++;
+	if (m[5] == 5)
+		s->term++;
 	if (m[5] != 0)
 		return true;
 	/* Route Monitoring: common header (6), per-peer header (42), UPDATE. */

@@ -16,6 +16,97 @@ static const struct bgp_codec c4 = { .as4 = true };
 	" 01 04 0001 00 01  01 04 0002 00 01  02 00  41 04 fa56ea01" \
 	" 45 08 0001 01 03 0002 01 01  06 00  40 06 8078 0001 01 80"
 
+/* An OPEN whose one capabilities parameter holds caps[0..n). */
+static size_t open_with_caps(uint8_t *m, const uint8_t *caps, size_t n)
+{
+	uint8_t body[300];
+	size_t k = hx(body, "04 fde9 00b4 c0000201");
+
+	body[k++] = (uint8_t)(n + 2);
+	body[k++] = 2;
+	body[k++] = (uint8_t)n;
+	memcpy(body + k, caps, n);
+	return bgp_msg(m, BGP_OPEN, body, k + n);
+}
+
+/* ADD-PATH tuple afi/safi/send-receive appended to an ADD-PATH capability. */
+static size_t tuple(uint8_t *p, uint16_t afi, uint8_t safi, uint8_t sr)
+{
+	p[0] = (uint8_t)(afi >> 8);
+	p[1] = (uint8_t)afi;
+	p[2] = safi;
+	p[3] = sr;
+	return 4;
+}
+
+/* Hostile OPENs are read as FRR reads them: every tuple, unknown families
+ * ignored, the last tuple of a family wins. */
+static void test_open_hostile_caps(void **state)
+{
+	(void)state;
+	uint8_t c[250], m[350];
+	struct bgp_open o;
+	size_t n = 2;
+
+	/* 20 junk tuples (IPv4 multicast, then unknown AFIs) before the real one. */
+	c[0] = 69;
+	for (int i = 0; i < 20; i++)
+		n += tuple(c + n, i < 10 ? 1 : (uint16_t)(100 + i), i < 10 ? 2 : 1, 3);
+	n += tuple(c + n, 1, 1, BGP_ADDPATH_TX);
+	c[1] = (uint8_t)(n - 2);
+	assert_int_equal(bgp_open_parse(m, open_with_caps(m, c, n), &o), 0);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], BGP_ADDPATH_TX);
+	assert_int_equal(o.addpath[BGP_FAM_IPV6], 0);
+
+	/* A family given twice: the last tuple wins; send/receive 0 or 7 is
+	 * a tuple not understood, skipped. */
+	n = 2;
+	n += tuple(c + n, 2, 1, BGP_ADDPATH_RX);
+	n += tuple(c + n, 2, 1, BGP_ADDPATH_TX);
+	n += tuple(c + n, 2, 1, 7);
+	n += tuple(c + n, 2, 1, 0);
+	c[1] = (uint8_t)(n - 2);
+	/* ... and in a second ADD-PATH capability too. */
+	c[n++] = 69;
+	c[n++] = 4;
+	n += tuple(c + n, 1, 1, BGP_ADDPATH_RX);
+	c[n++] = 69;
+	c[n++] = 4;
+	n += tuple(c + n, 1, 1, BGP_ADDPATH_RX | BGP_ADDPATH_TX);
+	assert_int_equal(bgp_open_parse(m, open_with_caps(m, c, n), &o), 0);
+	assert_int_equal(o.addpath[BGP_FAM_IPV6], BGP_ADDPATH_TX);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], BGP_ADDPATH_RX | BGP_ADDPATH_TX);
+
+	/* A truncated tuple list: whole tuples count, the stub is ignored. */
+	n = 2;
+	c[0] = 69;
+	n += tuple(c + n, 1, 1, BGP_ADDPATH_TX);
+	c[n++] = 0;
+	c[n++] = 2;
+	c[1] = (uint8_t)(n - 2);
+	assert_int_equal(bgp_open_parse(m, open_with_caps(m, c, n), &o), 0);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], BGP_ADDPATH_TX);
+	assert_int_equal(o.addpath[BGP_FAM_IPV6], 0);
+
+	/* 20 multiprotocol capabilities for unknown families, then IPv6:
+	 * IPv6 only (not the implied IPv4), and two 4-octet-AS capabilities:
+	 * the last one counts. */
+	n = 0;
+	for (int i = 0; i < 20; i++) {
+		c[n++] = 1;
+		c[n++] = 4;
+		n += tuple(c + n, (uint16_t)(50 + i), 1, 0);
+	}
+	c[n++] = 1;
+	c[n++] = 4;
+	n += tuple(c + n, 2, 0, 1);
+	n += hx(c + n, "41 04 0000fde9  41 04 00010001");
+	assert_int_equal(bgp_open_parse(m, open_with_caps(m, c, n), &o), 0);
+	assert_true(o.mp[BGP_FAM_IPV6]);
+	assert_false(o.mp[BGP_FAM_IPV4]);
+	assert_int_equal(o.as, 65537);
+}
+
 static void test_msg_check(void **state)
 {
 	(void)state;
@@ -53,13 +144,11 @@ static void test_open_caps(void **state)
 	assert_true(o.route_refresh);
 	assert_true(o.ext_msg);
 	assert_false(o.ext_opt_params);
-	assert_int_equal(o.n_mp, 2);
-	assert_int_equal(o.mp[1].afi, 2);
-	assert_int_equal(o.mp[1].safi, 1);
-	assert_int_equal(o.n_addpath, 2);
-	assert_int_equal(o.addpath[0].flags, 3);
-	assert_int_equal(o.addpath[1].afi, 2);
-	assert_int_equal(o.addpath[1].flags, 1);
+	assert_true(o.has_mp);
+	assert_true(o.mp[BGP_FAM_IPV4]);
+	assert_true(o.mp[BGP_FAM_IPV6]);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], 3);
+	assert_int_equal(o.addpath[BGP_FAM_IPV6], 1);
 	assert_true(o.gr);
 	assert_int_equal(o.gr_flags_time, 0x8078);
 	assert_int_equal(o.n_gr, 1);
@@ -90,7 +179,7 @@ static void test_open_rfc9072(void **state)
 	assert_true(o.ext_opt_params);
 	assert_true(o.as4);
 	assert_int_equal(o.as, 65000);
-	assert_int_equal(o.n_mp, 0);
+	assert_false(o.has_mp);
 }
 
 static void parse_open(const char *hex, struct bgp_open *o)
@@ -431,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_rfc7606),
 		cmocka_unit_test(test_trailing_bits),
 		cmocka_unit_test(test_notification),
+		cmocka_unit_test(test_open_hostile_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

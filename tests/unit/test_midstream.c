@@ -95,11 +95,10 @@ static void addpath_ipv4_unicast(void **state)
 			 BGP_ERR_OPEN << 8 | 3);
 	assert_true(o.as4);
 	assert_int_equal(o.as, 65001);
-	assert_int_equal(o.n_addpath, 1);
-	assert_int_equal(o.addpath[0].flags, BGP_ADDPATH_TX);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], BGP_ADDPATH_TX);
 	bgp_open_parse(open[BMPTAP_DIR_TX], open_len[BMPTAP_DIR_TX], &o);
 	assert_int_equal(o.as, 65010);
-	assert_int_equal(o.addpath[0].flags, BGP_ADDPATH_RX);
+	assert_int_equal(o.addpath[BGP_FAM_IPV4], BGP_ADDPATH_RX);
 	free(open[0]);
 	free(open[1]);
 	ms_free(&m);

@@ -36,6 +36,47 @@ static int fparse(const char *line, struct bt_filter *f, char *err)
 	return bt_filter_parse(argc, argv, f, err, 160);
 }
 
+/* Filters as read from the module: what the CLI can configure is valid;
+ * lengths past the family's bits, an unknown family or kind, ge/le out of
+ * order are refused (a /200 would read past the address when matched). */
+static void test_filter_valid(void **state)
+{
+	(void)state;
+	static const char *const good[] = {
+		"prefix 10.0.0.0/8", "prefix ::/0 ge 48", "prefix 2001:db8::/32 ge 33 le 128",
+		"prefix 0.0.0.0/0 le 32", "max-length ipv4 24", "max-length ipv6 128",
+	};
+	struct bt_filter f;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(fparse(good[i], &f, err), 0);
+		assert_true(bt_filter_valid(&f));
+	}
+	assert_int_equal(fparse("prefix 10.0.0.0/8", &f, err), 0);
+	f.plen = f.ge = f.le = 33;
+	assert_false(bt_filter_valid(&f));
+	f.plen = f.ge = 8;
+	f.le = 255;
+	assert_false(bt_filter_valid(&f));
+	f.le = 8;
+	f.ge = 7;
+	assert_false(bt_filter_valid(&f));
+	f.ge = 8;
+	f.family = 0;
+	assert_false(bt_filter_valid(&f));
+	f.family = AF_INET6;
+	f.plen = f.ge = f.le = 129;
+	assert_false(bt_filter_valid(&f));
+	f.plen = f.ge = f.le = 128;
+	assert_true(bt_filter_valid(&f));
+	f.kind = 99;
+	assert_false(bt_filter_valid(&f));
+	assert_int_equal(fparse("max-length ipv4 24", &f, err), 0);
+	f.max_len = 33;
+	assert_false(bt_filter_valid(&f));
+}
+
 static void test_filter_parse(void **state)
 {
 	struct bt_filter f;
@@ -629,6 +670,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_parse),
+		cmocka_unit_test(test_filter_valid),
 		cmocka_unit_test(test_cli_filter),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test_setup_teardown(test_post_policy_live, setup, teardown),

@@ -2,6 +2,7 @@
  * trip through the encoder and the parser, and memory per route. */
 #include "bgp_testutil.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <time.h>
 
@@ -396,6 +397,56 @@ static void test_memory_1m(void **state)
 	assert_int_equal(f->at.count, 0);
 }
 
+/* A table at the largest capacity refuses to grow instead of doubling
+ * into a 32-bit wrap (a zero-sized table); nothing is touched. */
+static void test_growth_capped(void **state)
+{
+	struct fixture *f = *state;
+	struct rib_table saved = f->rib.t[BGP_FAM_IPV4];
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24, .addr = { 192, 0, 2 } };
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+	uint32_t id = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+
+	assert_true(id != 0);
+	f->rib.t[BGP_FAM_IPV4].cap = 1u << 31;
+	f->rib.t[BGP_FAM_IPV4].count = (1u << 31) - (1u << 28);
+	f->rib.t[BGP_FAM_IPV4].slots = NULL;	/* any access crashes */
+	assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), -ENOMEM);
+	f->rib.t[BGP_FAM_IPV4] = saved;
+	attr_unref(&f->at, id);
+}
+
+/* Hashes are keyed per attribute table, and the RIB takes the seed: two
+ * tables differ, and a RIB with any seed finds what it holds. */
+static void test_seeded(void **state)
+{
+	struct fixture *f = *state;
+	struct attr_table other;
+	struct rib r;
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+
+	attr_table_init(&other);
+	assert_true(other.seed != f->at.seed);
+	assert_true(f->rib.t[BGP_FAM_IPV6].seed == f->at.seed);
+	other.seed = 0x0123456789abcdefull;
+	rib_init(&r, &other);
+	uint32_t id = attr_intern(&other, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+	for (unsigned i = 0; i < 5000; i++) {
+		struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 32,
+					.addr = { 10, (uint8_t)(i >> 8), (uint8_t)i, 1 } };
+		assert_int_equal(rib_announce(&r, &p, id, NULL, NULL), 0);
+	}
+	for (unsigned i = 0; i < 5000; i++) {
+		struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 32,
+					.addr = { 10, (uint8_t)(i >> 8), (uint8_t)i, 1 } };
+		assert_int_equal(rib_lookup(&r, &p), id);
+	}
+	rib_free(&r);
+	attr_unref(&other, id);
+	assert_int_equal(other.count, 0);
+	attr_table_free(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +458,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_message_packing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_by_attr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_1m, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_growth_capped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seeded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
