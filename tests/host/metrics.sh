@@ -6,28 +6,8 @@
 # connection) and their counters, IPv6, and the start-up errors.
 # Prints PASS:/FAIL: lines; exit 1 if any failed.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-B=$top/build
-tmp=$(mktemp -d /tmp/bmptap-metrics.XXXXXX)
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() { # NAME CMD...
-	if "${@:2}" >>"$tmp/checks.log" 2>&1; then
-		echo "PASS: metrics-host: $1"
-	else
-		echo "FAIL: metrics-host: $1"; fails=$((fails + 1))
-		tail -n 20 "$tmp/checks.log" | sed 's/^/    /'
-	fi
-}
-waitfor() { # SECONDS CMD...
-	local end=$(( $(date +%s) + $1 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
+HOST_TEST=metrics
+. "$(dirname "$0")/lib.sh"
 value() { # FILE SERIES: the sample's value, exactly as written
 	awk -v s="$2" '$1 == s { print $2; f = 1 } END { exit !f }' "$1"
 }

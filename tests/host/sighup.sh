@@ -5,28 +5,8 @@
 # collector a Termination and bmptapd must exit 0 (the default action
 # would kill it silently).  Prints PASS:/FAIL: lines; exit 1 if any failed.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-B=$top/build
-tmp=$(mktemp -d /tmp/bmptap-sighup.XXXXXX)
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() { # NAME CMD...
-	if "${@:2}" >>"$tmp/checks.log" 2>&1; then
-		echo "PASS: sighup-host: $1"
-	else
-		echo "FAIL: sighup-host: $1"; fails=$((fails + 1))
-		tail -n 20 "$tmp/checks.log" | sed 's/^/    /'
-	fi
-}
-waitfor() { # SECONDS CMD...
-	local end=$(( $(date +%s) + $1 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
+HOST_TEST=sighup
+. "$(dirname "$0")/lib.sh"
 exited() { # PID: not running any more
 	! kill -0 "$1" 2>/dev/null
 }
