@@ -438,8 +438,8 @@ static void test_adj_rib_out(void **state)
 
 /* ---- Loc-RIB (RFC 9069) ------------------------------------------------------------ */
 
-#define LOCRIB_OPEN MARKER "0035 01 04 fdea 0000 0a000102 18 0206 0104 0001 0001 0206 0104 0002 0001 " \
-	"0206 4104 0000fdea"
+#define LOCRIB_OPEN MARKER "0039 01 04 fdea 0000 0a000102 1c 0206 0104 0001 0001 0206 0104 0002 0001 " \
+	"0206 4104 0000fdea 0202 0600"
 #define LPH "03 00 0000000000000000 00000000000000000000000000000000 0000fdea 0a000102 "
 
 static void test_locrib(void **state)
@@ -453,7 +453,7 @@ static void test_locrib(void **state)
 	take(f, c);
 	/* Initiation, two peers' Peer Up, the Loc-RIB's; its EoRs. */
 	const uint8_t *m = msg_at(f, 3, &len);
-	assert_hex(m, len, "03 000000b8 03" LPH "6553f100 0001e240 "
+	assert_hex(m, len, "03 000000c0 03" LPH "6553f100 0001e240 "
 		   "00000000000000000000000000000000 0000 0000 "
 		   LOCRIB_OPEN LOCRIB_OPEN "0003 0006 676c6f62616c");
 
