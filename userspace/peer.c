@@ -517,11 +517,9 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		else
 			p->cnt.withdrawn++;
 	}
-	if (ps->chg_nomem) {
-		/* A collector catching up would miss some of these changes. */
-		p->incomplete = true;
-		LOG_E(ps->log, "flow %u: out of memory tracking RIB changes", p->flow_id);
-	}
+	/* A collector catching up would miss some of these changes. */
+	if (ps->chg_nomem)
+		peer_short(ps, p, ts, "out of memory tracking RIB changes");
 	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
 	 * speaker would reset the session for, is an Errored PDU. */
 	if ((u.action == BGP_ACT_RESET || u.treat_as_withdraw) && ps->sink.errored) {
