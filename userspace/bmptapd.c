@@ -776,9 +776,9 @@ static void usage(FILE *f)
 		"  --peer-memory-max BYTES  RIB memory budget of one peer (default %lluM;\n"
 		"                     suffix K, M, G; 0: none): routes beyond it are not\n"
 		"                     stored, the peer is incomplete, collectors are told\n"
-		"  --memory-max BYTES total RIB memory budget (default %lluG; 0: none)\n"
+		"  --memory-max BYTES total RIB memory budget (default %lluM; 0: none)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
-		FEED_DEFAULT_LIMIT, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 30);
+		FEED_DEFAULT_LIMIT, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20);
 }
 
 /* BYTES with an optional binary K, M or G suffix; false when malformed or

@@ -45,10 +45,11 @@
  * Default memory budgets (operator-guide.md, "Memory budgets"): a full
  * table (~1.04 M IPv4 + ~233 k IPv6 routes, 310 k attribute sets) charges
  * 87 MB (test_fulltable), so one peer may hold four or more (ADD-PATH
- * paths, or a route server's view), all peers together about 45.
+ * paths, or a route server's view), all peers together about 17 (more
+ * where they share attribute sets), under the units' MemoryMax=2G.
  */
 #define PEER_MEM_MAX_DEFAULT (512ull << 20)
-#define MEM_MAX_DEFAULT (4ull << 30)
+#define MEM_MAX_DEFAULT (1536ull << 20)
 
 struct bt_log;
 struct bt_flow;
