@@ -25,15 +25,15 @@ stored() { # NAME: prefixes bmptapd holds (both families)
 run() { # NAME BMPTAPD-OPTIONS...: the replay to a live collector (NAME.sink), then
 	# its table replayed to a late one (NAME.late); NAME.{m,log,hwm} in $tmp
 	local name=$1 port=$((20000 + RANDOM % 20000)) sink late d; shift
-	"$B/tools/bmp-sink" 127.0.0.1 "$port" >"$tmp/$name.sink" 2>&1 & sink=$!; pids+=($sink)
+	"$B/tools/bmp-sink" 127.0.0.1 "$port" >"$tmp/$name.sink" 2>&1 & sink=$!; pids+=("$sink")
 	waitfor 10 grep -q ready "$tmp/$name.sink"
 	"$B/bmptapd" --records "$tmp/t.rec" --server "127.0.0.1 port $port" \
 		--server "127.0.0.1 port $((port + 2)) passive on" \
-		--metrics "127.0.0.1:$((port + 1))" "$@" 2>"$tmp/$name.log" & d=$!; pids+=($d)
+		--metrics "127.0.0.1:$((port + 1))" "$@" 2>"$tmp/$name.log" & d=$!; pids+=("$d")
 	waitfor 120 grep -q 'consumed' "$tmp/$name.log"
 	curl -s "http://127.0.0.1:$((port + 1))/metrics" >"$tmp/$name.m"
 	"$B/tools/bmp-sink" 127.0.0.1 "$((port + 2))" -c -n "$(stored "$name")" -e 2 \
-		>"$tmp/$name.late" 2>&1 & late=$!; pids+=($late)
+		>"$tmp/$name.late" 2>&1 & late=$!; pids+=("$late")
 	waitfor 60 grep -q '^SINK done' "$tmp/$name.late"
 	waitfor 30 sh -c "curl -s 'http://127.0.0.1:$((port + 1))/metrics' |
 		grep -q '^bmptap_collector_queue_bytes{server=\"127.0.0.1\",port=\"$port\"} 0$'"
