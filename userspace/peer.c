@@ -473,6 +473,7 @@ void peer_encode_failed(struct peers *ps, struct peer *p)
 		LOG_W(ps->log, "flow %u: a route too large to encode for a collector: withdrawn "
 		      "there, RIB incomplete", p->flow_id);
 }
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
