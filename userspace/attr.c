@@ -18,10 +18,18 @@ void attr_table_init(struct attr_table *t)
 	}
 }
 
+static void set_free(struct attr_set *s)
+{
+	budget_sub(s->bud, attr_set_bytes(s->len));
+	budget_put(s->bud);
+	free(s);
+}
+
 void attr_table_free(struct attr_table *t)
 {
 	for (uint32_t i = 1; i < t->n_ids; i++)
-		free(t->sets[i]);
+		if (t->sets[i])
+			set_free(t->sets[i]);
 	free(t->sets);
 	free(t->free_ids);
 	free(t->index);
@@ -94,6 +102,13 @@ static uint32_t alloc_id(struct attr_table *t)
 uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t nh_len,
 		     const uint8_t *data, uint32_t len)
 {
+	return attr_intern_budget(t, NULL, fam, nh, nh_len, data, len);
+}
+
+uint32_t attr_intern_budget(struct attr_table *t, struct budget *bud, int fam,
+			    const uint8_t *nh, uint8_t nh_len, const uint8_t *data, uint32_t len)
+{
+	t->refused = false;
 	if (nh_len > 32)
 		return 0;
 	uint32_t h = set_hash(t->seed, fam, nh, nh_len, data, len);
@@ -109,6 +124,10 @@ uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t n
 				return id;
 			}
 		}
+	}
+	if (!budget_fits(bud, attr_set_bytes(len))) {
+		t->refused = true;
+		return 0;
 	}
 	if ((t->count + 1) * 2 > t->index_cap && !index_grow(t))
 		return 0;
@@ -129,6 +148,9 @@ uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t n
 	s->len = len;
 	if (len)
 		memcpy(s->data, data, len);
+	s->bud = bud;
+	budget_get(bud);
+	budget_add(bud, attr_set_bytes(len));
 	t->sets[id] = s;
 	uint32_t i = h & (t->index_cap - 1);
 	while (t->index[i])
@@ -164,7 +186,7 @@ void attr_unref(struct attr_table *t, uint32_t id)
 		i = j;
 	}
 	t->index[i] = 0;
-	free(s);
+	set_free(s);
 	t->sets[id] = NULL;
 	t->free_ids[t->n_free++] = id;
 	t->count--;
@@ -228,14 +250,15 @@ static bool put_canonical(struct buf *b, const struct bgp_update *u, const struc
 	return true;
 }
 
-uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, int fam,
-			    struct bgp_span nh)
+uint32_t attr_intern_update(struct attr_table *t, struct budget *bud, const struct bgp_update *u,
+			    int fam, struct bgp_span nh)
 {
 	struct buf *b = &t->scratch;
 	struct bgp_attr_iter it;
 	struct bgp_attr a;
 	uint64_t present[4] = { 0 };
 	buf_reset(b);
+	t->refused = false;
 	/* The usable attributes (wire order) give the types present; the
 	 * bitmap yields them in ascending order without probing all 255. */
 	bgp_attr_iter_init(&it, u);
@@ -250,7 +273,7 @@ uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, in
 		}
 	if (b->oom || nh.len > 32)
 		return 0;
-	return attr_intern(t, fam, nh.p, (uint8_t)nh.len, b->data, (uint32_t)b->len);
+	return attr_intern_budget(t, bud, fam, nh.p, (uint8_t)nh.len, b->data, (uint32_t)b->len);
 }
 
 bool attr_find(const struct attr_set *s, uint8_t type, struct bgp_attr *a)

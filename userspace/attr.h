@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "bgp.h"
+#include "budget.h"
 #include "buf.h"
 
 struct attr_set {
@@ -24,6 +25,7 @@ struct attr_set {
 	uint8_t fam;		/* enum bgp_fam the next hop belongs to */
 	uint8_t nh_len;		/* 4 (IPv4), 16, or 32 (IPv6 global + link-local) */
 	uint8_t nh[32];
+	struct budget *bud;	/* charged with this set's bytes, or NULL */
 	uint32_t len;
 	uint8_t data[];		/* canonical attributes in wire form */
 };
@@ -44,6 +46,8 @@ struct attr_table {
 	 * and prefixes, so the hashes over them are keyed.  The RIBs sharing
 	 * this table take it too.  Tests may overwrite it before use. */
 	uint64_t seed;
+	/* The last attr_intern_budget() returned 0 because of its budget. */
+	bool refused;
 	struct buf scratch;
 };
 
@@ -53,9 +57,21 @@ void attr_table_free(struct attr_table *t);
 /* Returns the id with one new reference taken, or 0 on allocation failure. */
 uint32_t attr_intern(struct attr_table *t, int fam, const uint8_t *nh, uint8_t nh_len,
 		     const uint8_t *data, uint32_t len);
+/*
+ * attr_intern() charging a new set's bytes (attr_set_bytes) to bud, which
+ * may be NULL: 0 with t->refused set when bud cannot take them.
+ */
+uint32_t attr_intern_budget(struct attr_table *t, struct budget *bud, int fam,
+			    const uint8_t *nh, uint8_t nh_len, const uint8_t *data, uint32_t len);
 /* Canonicalizes the usable attributes of u, with next hop nh for fam. */
-uint32_t attr_intern_update(struct attr_table *t, const struct bgp_update *u, int fam,
-			    struct bgp_span nh);
+uint32_t attr_intern_update(struct attr_table *t, struct budget *bud, const struct bgp_update *u,
+			    int fam, struct bgp_span nh);
+/* The heap bytes a set of len attribute octets takes: glibc's chunk (the
+ * request plus its 8-byte header, rounded up to 16). */
+static inline uint64_t attr_set_bytes(uint32_t len)
+{
+	return ((uint64_t)sizeof(struct attr_set) + len + 8 + 15) & ~(uint64_t)15;
+}
 void attr_ref(struct attr_table *t, uint32_t id);
 void attr_unref(struct attr_table *t, uint32_t id);
 

@@ -560,6 +560,10 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "gaps_tx", p->cnt.gaps[BMPTAP_DIR_TX]);
 	bt_json_kv_u64(j, "errored_pdus", p->cnt.errored);
 	bt_json_kv_u64(j, "ignored", p->cnt.ignored);
+	bt_json_kv_u64(j, "memory_bytes", p->mem ? p->mem->used : 0);
+	bt_json_kv_u64(j, "memory_refused", p->cnt.mem_refused);
+	bt_json_kv_u64(j, "rib_nomem", p->cnt.rib_nomem);
+	bt_json_kv_u64(j, "encode_failures", p->cnt.encode_failures);
 	if (p->ms) {
 		/* Picked up mid-stream (midstream.h). */
 		bt_json_key(j, "midstream");
@@ -769,8 +773,38 @@ static void usage(FILE *f)
 		"                     (IPv4 A.B.C.D:PORT or [IPv6]:PORT)\n"
 		"  --user NAME        started as root: run as NAME, keeping only\n"
 		"                     CAP_NET_ADMIN\n"
+		"  --peer-memory-max BYTES  RIB memory budget of one peer (default %lluM;\n"
+		"                     suffix K, M, G; 0: none): routes beyond it are not\n"
+		"                     stored, the peer is incomplete, collectors are told\n"
+		"  --memory-max BYTES total RIB memory budget (default %lluM; 0: none)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
-		FEED_DEFAULT_LIMIT);
+		FEED_DEFAULT_LIMIT, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20);
+}
+
+/* BYTES with an optional binary K, M or G suffix; false when malformed or
+ * past 2^62 (the budgets' arithmetic stays far from wrapping). */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return false;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (1ull << 62) >> shift)
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
 }
 
 static int setup_signals(struct daemon *d)
@@ -844,6 +878,8 @@ int main(int argc, char **argv)
 		{ "route-protocols", required_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "user", required_argument, NULL, 'U' },
+		{ "peer-memory-max", required_argument, NULL, 'm' },
+		{ "memory-max", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -855,6 +891,7 @@ int main(int argc, char **argv)
 	const char *metrics = NULL;
 	const char *user = NULL;
 	struct bt_server_list servers = { 0 };
+	uint64_t peer_mem_max = PEER_MEM_MAX_DEFAULT, mem_max = MEM_MAX_DEFAULT;
 
 	if (!d)
 		return 1;
@@ -931,6 +968,14 @@ int main(int argc, char **argv)
 		case 'U':
 			user = optarg;
 			break;
+		case 'm':
+		case 'T':
+			if (!parse_bytes(optarg, o == 'm' ? &peer_mem_max : &mem_max)) {
+				fprintf(stderr, PROG ": --%s: BYTES, with K, M or G\n",
+					o == 'm' ? "peer-memory-max" : "memory-max");
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -971,6 +1016,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d->peers.sink = feed_sink(&d->feed);
+	peers_set_budgets(&d->peers, peer_mem_max, mem_max);
 	/* A recorded stream has no namespace whose installed routes it saw. */
 	if (d->rin.path)
 		locrib_src = LOCRIB_SRC_DECISION;

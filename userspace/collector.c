@@ -325,6 +325,8 @@ static void emit_view(struct collector *c, struct cpeer *cp, int view,
 		f->sorted[i].fam &= (uint8_t)~PFX_OUT;
 		f->sorted_ids[i] = (uint32_t)(f->keys[i] >> 32);
 	}
+	bool failed = false;
+
 	for (size_t i = 0; i < n;) {
 		uint32_t id = f->sorted_ids[i];
 		size_t j = i, k;
@@ -336,21 +338,36 @@ static void emit_view(struct collector *c, struct cpeer *cp, int view,
 			buf_reset(&f->upd);
 			if (id && s)
 				k = bgp_encode_update(&f->upd, s, f->sorted + i, j - i, codec);
-			else if (!id)
-				k = bgp_encode_withdraw(&f->upd, f->sorted + i, j - i, codec);
 			else
-				k = 0;
-			if (!k || f->upd.oom) {
-				/* Too big for one UPDATE even alone: say it, skip it. */
+				k = bgp_encode_withdraw(&f->upd, f->sorted + i, j - i, codec);
+			if (!k || f->upd.oom || (id && !s)) {
+				/*
+				 * Too big for one UPDATE even alone (attributes
+				 * past 4096 octets without extended messages, or
+				 * past 65535): the collector must not keep an older
+				 * version of the route, so it gets its withdrawal,
+				 * and is told that the peer's RIB is incomplete.
+				 */
 				c->st.encode_errors++;
-				i++;
-				continue;
+				peer_encode_failed(f->peers, p);
+				failed = true;
+				buf_reset(&f->upd);
+				k = bgp_encode_withdraw(&f->upd, f->sorted + i, 1, codec);
+				if (!k || f->upd.oom) {
+					i++;
+					continue;
+				}
 			}
 			buf_reset(&f->scratch);
 			peer_encode_rm_view(p, view, &f->scratch, f->upd.data, f->upd.len, ts);
 			out_put(c, f->scratch.data, f->scratch.len);
 			i += k;
 		}
+	}
+	if (failed) {
+		buf_reset(&f->scratch);
+		peer_encode_lost(p, &f->scratch, ts);
+		out_put(c, f->scratch.data, f->scratch.len);
 	}
 }
 

@@ -220,12 +220,15 @@ void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx)
 
 size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id)
 {
-	/* Capabilities: MP IPv4 and IPv6 unicast, 4-octet AS: what the
-	 * Loc-RIB's UPDATEs are encoded with. */
+	/* Capabilities: MP IPv4 and IPv6 unicast, 4-octet AS, extended
+	 * messages (RFC 8654: a route from an extended-message session, or
+	 * one whose 2-octet AS_PATH doubles in 4-octet form, can need more
+	 * than 4096 octets): what the Loc-RIB's UPDATEs are encoded with. */
 	static const uint8_t caps_tmpl[] = {
 		2, 6, 1, 4, 0, 1, 0, 1,
 		2, 6, 1, 4, 0, 2, 0, 1,
 		2, 6, 65, 4, 0, 0, 0, 0,
+		2, 2, 6, 0,
 	};
 	size_t len = 29 + sizeof(caps_tmpl);
 	uint8_t *c;

@@ -211,6 +211,13 @@ static const struct {
 	  offsetof(struct peer_counters, gaps), true },
 	{ "bmptap_peer_gap_bytes_total", "Bytes missing from the tapped stream, by direction",
 	  offsetof(struct peer_counters, gap_bytes), true },
+	{ "bmptap_peer_memory_refused_total", "Routes not stored: over a memory budget",
+	  offsetof(struct peer_counters, mem_refused), false },
+	{ "bmptap_peer_rib_nomem_total", "UPDATEs whose routes the RIB lacked memory for",
+	  offsetof(struct peer_counters, rib_nomem), false },
+	{ "bmptap_peer_encode_failures_total",
+	  "Routes too large to re-encode for a collector (withdrawn there)",
+	  offsetof(struct peer_counters, encode_failures), false },
 };
 
 static const char *const afi_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };
@@ -272,6 +279,14 @@ static void peer_metrics(const struct peers *ps, struct buf *b)
 	peer_prefixes(ps, b, "bmptap_peer_prefixes_post_policy",
 		      "Prefixes in the Adj-RIB-In after the import filters", true);
 	locrib_prefixes(ps->locrib, b);
+	prom_family(b, "bmptap_peer_memory_bytes", "gauge",
+		    "RIB bytes charged to the peer's memory budget");
+	for (const struct peer *p = ps->head; p; p = p->next)
+		if (peer_labels(p, &pl))
+			prom_sample(b, "bmptap_peer_memory_bytes", pl.l, PEER_LABELS, p->mem->used);
+	prom_family(b, "bmptap_memory_bytes", "gauge",
+		    "RIB bytes charged to the total memory budget");
+	prom_sample(b, "bmptap_memory_bytes", NULL, 0, ps->mem_total.used);
 	for (size_t m = 0; m < sizeof(peer_counters) / sizeof(peer_counters[0]); m++) {
 		prom_family(b, peer_counters[m].name, "counter", peer_counters[m].help);
 		for (const struct peer *p = ps->head; p; p = p->next) {

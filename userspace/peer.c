@@ -41,6 +41,7 @@ static void peer_destroy(struct peer *p)
 {
 	rib_free(&p->rib);
 	rib_free(&p->rib_out);
+	budget_put(p->mem);
 	free(p->open[0]);
 	free(p->open[1]);
 	free(p->notif);
@@ -66,6 +67,12 @@ void peers_free(struct peers *ps)
 	free(ps->lchg);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
+}
+
+void peers_set_budgets(struct peers *ps, uint64_t peer_max, uint64_t total_max)
+{
+	ps->peer_mem_max = peer_max;
+	ps->mem_total.max = total_max;
 }
 
 struct peer *peers_find(const struct peers *ps, uint32_t flow_id)
@@ -105,8 +112,15 @@ static struct peer *peer_new(struct peers *ps, uint32_t flow_id)
 	}
 	p->flow_id = flow_id;
 	p->notif_dir = -1;
+	p->mem = budget_new(&ps->mem_total, ps->peer_mem_max);
+	if (!p->mem) {
+		LOG_E(ps->log, "flow %u: out of memory", flow_id);
+		free(p);
+		return NULL;
+	}
 	rib_init(&p->rib, &ps->attrs);
 	rib_init(&p->rib_out, &ps->attrs);
+	p->rib.bud = p->rib_out.bud = p->mem;
 	if (ps->count + 1 > ps->n_buckets)
 		rehash(ps);
 	uint32_t i = bucket(ps, flow_id);
@@ -250,8 +264,10 @@ static void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts
 			lr->open_ok[d] = true;
 		}
 	}
-	/* Routes are encoded from the Loc-RIB: 4-octet ASes, no path ids. */
+	/* Routes are encoded from the Loc-RIB: 4-octet ASes, no path ids,
+	 * extended messages (its OPEN says so, locrib_open()). */
 	lr->sess.rx.as4 = lr->sess.tx.as4 = true;
+	lr->sess.rx.ext_msg = lr->sess.tx.ext_msg = true;
 	for (int f = 0; f < BGP_FAM_MAX; f++)
 		lr->sess.af[f] = true;
 	lr->have_info = true;
@@ -418,6 +434,46 @@ static void count_errors(struct peers *ps, struct peer *p, const struct bgp_upda
 	      u->n_errors, u->action);
 }
 
+/* p's peer is incomplete now: the collectors are told once. */
+static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char *why)
+{
+	p->incomplete = true;
+	if (p->rib_short)
+		return;
+	p->rib_short = true;
+	LOG_W(ps->log, "flow %u: %s: RIB incomplete, collectors told", p->flow_id, why);
+	if (p->state == PEER_ESTABLISHED && ps->sink.lost)
+		ps->sink.lost(ps->sink.ctx, p, ts);
+}
+
+/*
+ * rib_apply()'s result err for r (p's rib or rib_out): routes it refused
+ * are counted, and never dropped silently (withdrawals were applied).
+ */
+static void rib_short(struct peers *ps, struct peer *p, struct rib *r, int err, uint64_t ts)
+{
+	uint64_t refused = r->refused;
+
+	p->cnt.mem_refused += refused;
+	r->refused = 0;
+	if (err == -ENOMEM)
+		p->cnt.rib_nomem++;
+	if (err)
+		peer_short(ps, p, ts, err == -ENOSPC ? "memory budget reached" : "out of memory");
+	else if (refused)
+		peer_short(ps, p, ts, "memory budget reached");
+}
+
+void peer_encode_failed(struct peers *ps, struct peer *p)
+{
+	/* The collector that failed tells itself (collector.c); new ones get
+	 * "messages lost" with the Peer Up. */
+	p->incomplete = true;
+	if (!p->cnt.encode_failures++)
+		LOG_W(ps->log, "flow %u: a route too large to encode for a collector: withdrawn "
+		      "there, RIB incomplete", p->flow_id);
+}
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
@@ -439,8 +495,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	ps->loop_mask = 0;
 	ps->cur = p;
 	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw;
-	if (rib_apply(&p->rib, &u, on_change, ps))
-		p->cnt.rib_nomem++;
+	rib_short(ps, p, &p->rib, rib_apply(&p->rib, &u, on_change, ps), ts);
 	ps->cur = NULL;
 	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
 		if (ps->loop_mask & (1u << v))
@@ -463,11 +518,9 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		else
 			p->cnt.withdrawn++;
 	}
-	if (ps->chg_nomem) {
-		/* A collector catching up would miss some of these changes. */
-		p->incomplete = true;
-		LOG_E(ps->log, "flow %u: out of memory tracking RIB changes", p->flow_id);
-	}
+	/* A collector catching up would miss some of these changes. */
+	if (ps->chg_nomem)
+		peer_short(ps, p, ts, "out of memory tracking RIB changes");
 	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
 	 * speaker would reset the session for, is an Errored PDU. */
 	if ((u.action == BGP_ACT_RESET || u.treat_as_withdraw) && ps->sink.errored) {
@@ -494,8 +547,7 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	ps->n_chg = 0;
 	ps->chg_nomem = false;
 	ps->cur = NULL;
-	if (rib_apply(&p->rib_out, &u, on_change, ps))
-		p->cnt.rib_nomem++;
+	rib_short(ps, p, &p->rib_out, rib_apply(&p->rib_out, &u, on_change, ps), ts);
 	if (ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 }

@@ -41,6 +41,16 @@
 #include "records.h"
 #include "rib.h"
 
+/*
+ * Default memory budgets (operator-guide.md, "Memory budgets"): a full
+ * table (~1.04 M IPv4 + ~233 k IPv6 routes, 310 k attribute sets) charges
+ * 87 MB (test_fulltable), so one peer may hold four or more (ADD-PATH
+ * paths, or a route server's view), all peers together about 17 (more
+ * where they share attribute sets), under the units' MemoryMax=2G.
+ */
+#define PEER_MEM_MAX_DEFAULT (512ull << 20)
+#define MEM_MAX_DEFAULT (1536ull << 20)
+
 struct bt_log;
 struct bt_flow;
 struct kroute;
@@ -66,6 +76,8 @@ struct peer_counters {
 	uint64_t gap_bytes[2];
 	uint64_t ignored;		/* messages that could not be used (pending) */
 	uint64_t rib_nomem;
+	uint64_t mem_refused;		/* routes not stored: over a memory budget */
+	uint64_t encode_failures;	/* routes a collector's feed could not carry */
 	/* Statistics Report counters (RFC 7854 4.8; operator-guide.md). */
 	uint64_t rejected;		/* 0: announcements rejected by import filters */
 	uint64_t loops[4];		/* 3-6: UPDATEs with a loop, by POL_*_LOOP - 1 */
@@ -94,6 +106,7 @@ struct peer {
 	bool from_dump;			/* learned from the flow dump at start */
 	bool seen_start;		/* its FLOW_START record was read */
 	bool incomplete;		/* a gap makes the Adj-RIB-In suspect */
+	bool rib_short;			/* its RIBs refused routes (budget, memory) */
 	bool ended;			/* FLOW_END read */
 
 	/* The first NOTIFICATION, and from which side (-1: none). */
@@ -106,6 +119,7 @@ struct peer {
 	struct midstream *ms;		/* picked up mid-stream: encoding detection */
 	struct rib rib;			/* pre-policy Adj-RIB-In */
 	struct rib rib_out;		/* post-policy Adj-RIB-Out (TX UPDATEs) */
+	struct budget *mem;		/* charged by both RIBs (budget.h) */
 	/* Routes of rib the post-policy verdict accepts, per family. */
 	uint64_t post_count[BGP_FAM_MAX];
 	uint64_t open_rx_ts;		/* when the peer's OPEN was seen (mirroring) */
@@ -202,6 +216,9 @@ struct peers {
 	/* Counters of the peers already freed, so that totals (bad input
 	 * above all: it often ends the session) outlive them. */
 	struct peer_counters ended;
+	/* Memory budgets: every peer's under the total (0: unlimited). */
+	struct budget mem_total;
+	uint64_t peer_mem_max;
 	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
 };
 
@@ -209,6 +226,15 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 /* Frees every peer without emitting events. */
 void peers_free(struct peers *ps);
 
+/*
+ * Memory budgets in bytes (0: unlimited): per peer, for peers created from
+ * now on, and in total.  Routes over a budget are not stored; the peer is
+ * then incomplete and the sink's lost() tells the collectors.
+ */
+void peers_set_budgets(struct peers *ps, uint64_t peer_max, uint64_t total_max);
+/* A route of p a collector's feed could not carry: counted, p is
+ * incomplete (the caller tells that collector). */
+void peer_encode_failed(struct peers *ps, struct peer *p);
 struct peer *peers_find(const struct peers *ps, uint32_t flow_id);
 /* to += from, counter by counter. */
 void peer_counters_add(struct peer_counters *to, const struct peer_counters *from);

@@ -37,8 +37,9 @@ static uint32_t *slots_alloc(size_t bytes)
 	return p;
 }
 
-static void slots_free(const struct rib_table *t)
+static void slots_free(struct rib *r, const struct rib_table *t)
 {
+	budget_sub(r->bud, table_bytes(t));
 	if (table_bytes(t) < RIB_HUGE_MIN)
 		free(t->slots);
 	else
@@ -59,7 +60,7 @@ void rib_free(struct rib *r)
 {
 	rib_reset(r, NULL, NULL);
 	for (int f = 0; f < BGP_FAM_MAX; f++)
-		slots_free(&r->t[f]);
+		slots_free(r, &r->t[f]);
 	memset(r->t, 0, sizeof(r->t));
 }
 
@@ -115,12 +116,15 @@ static uint32_t find(const struct rib_table *t, const uint32_t *k)
 
 static bool live(const uint32_t *s) { return s[W_ATTR] && s[W_ATTR] != RIB_TOMB; }
 
-static int resize(struct rib_table *t, uint32_t cap)
+static int resize(struct rib *r, struct rib_table *t, uint32_t cap)
 {
 	struct rib_table n = *t;
 	n.cap = cap;
 	n.tombs = 0;
 	n.gen = t->gen + 1;
+	/* Steady-state cost: the old table goes right after the copy. */
+	if (cap > t->cap && !budget_fits(r->bud, table_bytes(&n) - table_bytes(t)))
+		return -ENOSPC;
 	n.slots = slots_alloc(table_bytes(&n));
 	if (!n.slots)
 		return -ENOMEM;
@@ -129,7 +133,8 @@ static int resize(struct rib_table *t, uint32_t cap)
 		if (live(s))
 			memcpy(slot(&n, find(&n, s)), s, t->stride * 4u);
 	}
-	slots_free(t);
+	slots_free(r, t);
+	budget_add(r->bud, table_bytes(&n));
 	*t = n;
 	return 0;
 }
@@ -166,10 +171,22 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	uint32_t k[W_ADDR + 4];
 	if (!attr)
 		return -EINVAL;
-	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3 &&
-	    (t->cap >= RIB_CAP_MAX || resize(t, t->cap ? t->cap * 2 : 1024)))
-		return -ENOMEM;
 	make_key(t, p, k);
+	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3) {
+		/* Only a new key needs the room: a replacement never fails. */
+		if (t->cap >= RIB_CAP_MAX)
+			return -ENOMEM;
+		uint32_t have = t->cap ? slot(t, find(t, k))[W_ATTR] : 0;
+
+		if (!have || have == RIB_TOMB) {
+			int err = resize(r, t, t->cap ? t->cap * 2 : 1024);
+
+			if (err == -ENOSPC)
+				r->refused++;
+			if (err)
+				return err;
+		}
+	}
 	uint32_t *s = slot(t, find(t, k));
 	uint32_t old = s[W_ATTR];
 	if (old == attr) {
@@ -214,7 +231,7 @@ void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, v
 	attr_unref(r->attrs, old);
 	/* Shrink after mass withdrawals so a flapped full table is returned. */
 	if (!t->frozen && t->cap > 1024 && (uint64_t)t->count * 4 < t->cap)
-		resize(t, t->cap / 2);
+		resize(r, t, t->cap / 2);
 }
 
 void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
@@ -238,7 +255,7 @@ void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
 	t->tombs = 0;
 	t->gen++;
 	if (t->cap > 1024)
-		resize(t, 1024);
+		resize(r, t, 1024);
 }
 
 void rib_reset(struct rib *r, rib_change_fn cb, void *ctx)
@@ -296,16 +313,25 @@ static int announce_span(struct rib *r, const struct bgp_update *u, struct bgp_s
 		r->dup_withdraw = dups;
 		return 0;
 	}
-	uint32_t id = attr_intern_update(r->attrs, u, fam, nh);
-	if (!id)
-		return -ENOMEM;
+	uint32_t id = attr_intern_update(r->attrs, r->bud, u, fam, nh);
 	bgp_nlri_iter_init(&it, s, fam, u->addpath[fam]);
+	if (!id) {
+		/* None of them stored: each counted as refused by the budget. */
+		if (!r->attrs->refused)
+			return -ENOMEM;
+		while (bgp_nlri_next(&it, &p[0]))
+			r->refused++;
+		return -ENOSPC;
+	}
 	do {
 		for (n = 0; n < RIB_AHEAD && bgp_nlri_next(&it, &p[n]); n++)
 			rib_prefetch(r, &p[n]);
-		for (size_t i = 0; i < n; i++)
-			if (rib_announce(r, &p[i], id, cb, ctx))
-				err = -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			int e = rib_announce(r, &p[i], id, cb, ctx);
+
+			if (e && err != -ENOSPC)
+				err = e;
+		}
 	} while (n == RIB_AHEAD);
 	attr_unref(r->attrs, id);
 	return err;
@@ -336,12 +362,14 @@ int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void 
 		struct bgp_span s = { NULL, 0 };
 		if (bgp_update_attr(u, BGP_ATTR_NEXT_HOP, &nh))
 			s = (struct bgp_span){ nh.val, nh.len };
-		if (announce_span(r, u, u->nlri, BGP_FAM_IPV4, s, cb, ctx))
-			err = -ENOMEM;
+		err = announce_span(r, u, u->nlri, BGP_FAM_IPV4, s, cb, ctx);
 	}
-	if (u->reach.present && usable(r, u, u->reach.fam) &&
-	    announce_span(r, u, u->reach.nlri, u->reach.fam, u->reach.nh, cb, ctx))
-		err = -ENOMEM;
+	if (u->reach.present && usable(r, u, u->reach.fam)) {
+		int e = announce_span(r, u, u->reach.nlri, u->reach.fam, u->reach.nh, cb, ctx);
+
+		if (e && err != -ENOSPC)
+			err = e;
+	}
 	return err;
 }
 
@@ -400,7 +428,7 @@ void rib_thaw(struct rib *r, int fam)
 		uint32_t cap = t->cap;
 		while (cap > 1024 && (uint64_t)t->count * 4 < cap)
 			cap /= 2;
-		resize(t, cap);
+		resize(r, t, cap);
 	}
 }
 

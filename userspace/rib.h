@@ -44,6 +44,10 @@ struct rib {
 	/* Announcements of a route with the attributes it already has, and
 	 * withdrawals of a route not there (BMP statistics types 1 and 2). */
 	uint64_t dup_announce, dup_withdraw;
+	/* Charged with the route tables and the attribute sets this RIB
+	 * creates (budget.h); NULL: unlimited.  Not owned. */
+	struct budget *bud;
+	uint64_t refused;	/* announcements not stored: over the budget */
 };
 
 /*
@@ -56,7 +60,11 @@ typedef void (*rib_change_fn)(void *ctx, const struct bgp_prefix *p, uint32_t ol
 void rib_init(struct rib *r, struct attr_table *attrs);
 void rib_free(struct rib *r);
 
-/* Announces p with set id attr (a reference is taken).  0 or -ENOMEM. */
+/*
+ * Announces p with set id attr (a reference is taken).  0, -ENOMEM, or
+ * -ENOSPC when storing a new route would pass the budget (r->refused
+ * counts it; the route is not stored, an old version of it is kept).
+ */
 int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 		 rib_change_fn cb, void *ctx);
 void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, void *ctx);
@@ -68,8 +76,9 @@ void rib_reset(struct rib *r, rib_change_fn cb, void *ctx);
 /*
  * Applies a parsed UPDATE with the RFC 7606 approach it was classified
  * with: nothing for session reset, withdrawals for treat-as-withdraw, a
- * family flush for AFI/SAFI disable.  0 or -ENOMEM (the RIB then misses
- * some announcements; the caller should count it).
+ * family flush for AFI/SAFI disable.  0, or -ENOMEM / -ENOSPC as for
+ * rib_announce (-ENOSPC when any refusal was the budget's): the RIB then
+ * misses some announcements, withdrawals still applied.
  */
 int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx);
 

@@ -331,6 +331,12 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		if (bt_jr_bool(&r, bt_jr_get(&r, p, "incomplete"), &inc) && inc)
 			fprintf(out, "%-39s incomplete: messages from this peer were lost (gaps, or "
 				"read by an earlier bmptapd); collectors were told\n", "");
+		if (bt_jr_u64(&r, bt_jr_get(&r, p, "memory_refused"), &v) && v)
+			fprintf(out, "%-39s incomplete: memory budget reached, %" PRIu64
+				" routes not stored\n", "", v);
+		if (bt_jr_u64(&r, bt_jr_get(&r, p, "encode_failures"), &v) && v)
+			fprintf(out, "%-39s incomplete: %" PRIu64 " routes too large to encode "
+				"for a collector (withdrawn there)\n", "", v);
 	}
 	total = bt_jr_get_u64(&r, 0, "peer_count", n);
 	if (total > n)

@@ -23,3 +23,17 @@ waitfor() { # SECONDS CMD...
 		sleep 0.2
 	done
 }
+# Prometheus samples in a scraped FILE:
+value() { # FILE SERIES: the sample's value, exactly as written
+	awk -v s="$2" '$1 == s { print $2; f = 1 } END { exit !f }' "$1"
+}
+is() { # FILE SERIES VALUE
+	local v
+	v=$(value "$1" "$2") || { echo "$2: missing"; return 1; }
+	[ "$v" = "$3" ] || { echo "$2 = $v, want $3"; return 1; }
+}
+positive() { # FILE SERIES
+	local v
+	v=$(value "$1" "$2") || { echo "$2: missing"; return 1; }
+	[ "$v" -gt 0 ] || { echo "$2 = $v"; return 1; }
+}

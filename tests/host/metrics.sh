@@ -8,19 +8,6 @@
 set -uo pipefail
 HOST_TEST=metrics
 . "$(dirname "$0")/lib.sh"
-value() { # FILE SERIES: the sample's value, exactly as written
-	awk -v s="$2" '$1 == s { print $2; f = 1 } END { exit !f }' "$1"
-}
-is() { # FILE SERIES VALUE
-	local v
-	v=$(value "$1" "$2") || { echo "$2: missing"; return 1; }
-	[ "$v" = "$3" ] || { echo "$2 = $v, want $3"; return 1; }
-}
-positive() { # FILE SERIES
-	local v
-	v=$(value "$1" "$2") || { echo "$2: missing"; return 1; }
-	[ "$v" -gt 0 ] || { echo "$2 = $v"; return 1; }
-}
 status() { # WANT CURL-ARGS...
 	local want=$1 got; shift
 	got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@")

@@ -20,6 +20,7 @@
  *   SINK done prefixes=N prefixes4=N prefixes6=N rm=N eor=N peer_up=N
  *        first_epoch=T last_epoch=T        (first / last Route Monitoring)
  *        cpu_s=S                           (the sink's own CPU time so far)
+ *        lost=N                            Route Mirroring "messages lost"
  *        term=N                            Termination messages received
  *   SINK final ...                         the same at exit
  * Exit status: 0; 1 on a socket error or a malformed BMP stream.
@@ -55,7 +56,7 @@ struct conn {
 };
 
 struct sink {
-	uint64_t pfx[2], rm, eor, peer_up, term, msgs, target, eor_target;
+	uint64_t pfx[2], rm, eor, peer_up, term, lost, msgs, target, eor_target;
 	double first, last;
 	bool done;
 	struct bgp_update *u;
@@ -80,12 +81,12 @@ static double cpu_s(void)
 static void print(const struct sink *s, const char *what)
 {
 	printf("SINK %s prefixes=%llu prefixes4=%llu prefixes6=%llu rm=%llu eor=%llu peer_up=%llu "
-	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f cpu_s=%.3f term=%llu\n",
+	       "msgs=%llu first_epoch=%.3f last_epoch=%.3f cpu_s=%.3f lost=%llu term=%llu\n",
 	       what, (unsigned long long)(s->pfx[0] + s->pfx[1]), (unsigned long long)s->pfx[0],
 	       (unsigned long long)s->pfx[1], (unsigned long long)s->rm,
 	       (unsigned long long)s->eor, (unsigned long long)s->peer_up,
 	       (unsigned long long)s->msgs, s->first, s->last, cpu_s(),
-	       (unsigned long long)s->term);
+	       (unsigned long long)s->lost, (unsigned long long)s->term);
 	fflush(stdout);
 }
 
@@ -103,6 +104,11 @@ static bool on_bmp(struct sink *s, const uint8_t *m, size_t len)
 		s->peer_up++;
 	if (m[5] == 5)
 		s->term++;
+	/* Route Mirroring: an Information TLV (type 1) with code 1. */
+	for (size_t o = 48; m[5] == 6 && o + 4 <= len; o += 4u + get_u16(m + o + 2))
+		if (get_u16(m + o) == 1 && get_u16(m + o + 2) == 2 && o + 6 <= len &&
+		    get_u16(m + o + 4) == 1)
+			s->lost++;
 	if (m[5] != 0)
 		return true;
 	/* Route Monitoring: common header (6), per-peer header (42), UPDATE. */

@@ -258,12 +258,12 @@ static void test_update_as4_merge(void **state)
 	attr_table_init(&t);
 	struct bgp_attr nh;
 	assert_true(bgp_update_attr(&u, BGP_ATTR_NEXT_HOP, &nh));
-	uint32_t id2 = attr_intern_update(&t, &u, BGP_FAM_IPV4, (struct bgp_span){ nh.val, 4 });
+	uint32_t id2 = attr_intern_update(&t, NULL, &u, BGP_FAM_IPV4, (struct bgp_span){ nh.val, 4 });
 	n = mk_update(m, "", ORIGIN_IGP "40 02 0e 02 03 00000064 fa56ea01 000000c8" NH_V4
 		      "c0 07 08 fa56ea01 0a000001", "18 0a0102");
 	assert_int_equal(bgp_update_parse(m, n, &c4, &u), BGP_ACT_NONE);
 	assert_true(bgp_update_attr(&u, BGP_ATTR_NEXT_HOP, &nh));
-	uint32_t id4 = attr_intern_update(&t, &u, BGP_FAM_IPV4, (struct bgp_span){ nh.val, 4 });
+	uint32_t id4 = attr_intern_update(&t, NULL, &u, BGP_FAM_IPV4, (struct bgp_span){ nh.val, 4 });
 	assert_int_not_equal(id2, 0);
 	assert_int_equal(id2, id4);
 	assert_int_equal(t.count, 1);

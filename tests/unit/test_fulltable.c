@@ -4,6 +4,7 @@
  * it reports, each prefix once; End-of-RIB markers parse as such; the same
  * seed and scale give the same bytes, another seed other bytes; the
  * distributions stay near the published figures it documents. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <cmocka.h>
 
 #include "bgp.h"
+#include "peer.h"
+#include "rib.h"
 #include "../bench/fulltable.c"
 
 struct seen {
@@ -201,6 +204,79 @@ static void test_full_table_shape(void **state)
 	ft_free(&t);
 }
 
+/* Feeds every UPDATE of t into r; the number of -ENOSPC results. */
+static unsigned apply_table(const struct ft_table *t, struct rib *r)
+{
+	const struct bgp_codec c = { .as4 = true };
+	struct bgp_update *u = malloc(sizeof(*u));
+	unsigned refusals = 0;
+
+	assert_non_null(u);
+	for (size_t off = 0; off < t->len;) {
+		int len = bgp_msg_check(t->data + off, t->len - off, false);
+		int err;
+
+		assert_true(len >= 19);
+		bgp_update_parse(t->data + off, (size_t)len, &c, u);
+		err = rib_apply(r, u, NULL, NULL);
+		assert_true(err == 0 || err == -ENOSPC);
+		refusals += err == -ENOSPC;
+		off += (size_t)len;
+	}
+	free(u);
+	return refusals;
+}
+
+/*
+ * What a full table costs a memory budget (route tables and attribute
+ * sets, from their allocation sizes): the default per-peer budget holds
+ * at least four (operator-guide.md, "Memory budgets").  A budget of half
+ * a table stores routes up to it, refuses and counts the rest, and its
+ * charge never passes the budget; a withdrawal of everything frees it.
+ */
+static void test_full_table_budget(void **state)
+{
+	struct ft_opts o;
+	struct ft_table t;
+	struct attr_table at;
+	struct rib r;
+	struct budget *b = budget_new(NULL, 0);
+
+	(void)state;
+	ft_opts_default(&o);
+	assert_int_equal(ft_generate(&o, &t), 0);
+	attr_table_init(&at);
+	rib_init(&r, &at);
+	r.bud = b;
+	assert_int_equal(apply_table(&t, &r), 0);
+	uint64_t routes = t.prefixes[0] + t.prefixes[1], full = b->used;
+	assert_int_equal(rib_count(&r, 0) + rib_count(&r, 1), routes);
+	print_message("full table: %llu routes, %llu attribute sets, %llu bytes charged "
+		      "(%.1f bytes/route)\n", (unsigned long long)routes,
+		      (unsigned long long)at.count, (unsigned long long)full,
+		      (double)full / (double)routes);
+	assert_true(4 * full <= PEER_MEM_MAX_DEFAULT);
+	assert_true(full <= MEM_MAX_DEFAULT / 16);
+	rib_free(&r);
+	assert_int_equal(b->used, 0);
+
+	/* Half a table's budget. */
+	b->max = full / 2;
+	rib_init(&r, &at);
+	r.bud = b;
+	assert_true(apply_table(&t, &r) > 0);
+	assert_true(r.refused > 0);
+	assert_true(b->used <= b->max);
+	uint64_t stored = rib_count(&r, 0) + rib_count(&r, 1);
+	assert_true(stored > 0 && stored < routes);
+	assert_int_equal(stored + r.refused, routes);
+	rib_free(&r);
+	assert_int_equal(b->used, 0);
+	budget_put(b);
+	attr_table_free(&at);
+	ft_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_full_table_shape),
+		cmocka_unit_test(test_full_table_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

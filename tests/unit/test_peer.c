@@ -256,6 +256,70 @@ static void test_gap_messages_lost(void **state)
 		   "03 00000036 06" PEERHDR_V4_AS4(TS0_HEX) "0001 0002 0001");
 }
 
+/* 10.(i>>8).(i&255).0/24 with MED i + salt: a set each. */
+static void announce_sets(struct fx *f, uint32_t flow, unsigned from, unsigned n, unsigned salt)
+{
+	for (unsigned i = from; i < from + n; i++) {
+		char attrs[128], nlri[32];
+
+		snprintf(attrs, sizeof(attrs), ORIGIN_IGP ASPATH4 NH4 "80 04 04 %08x", i + salt);
+		snprintf(nlri, sizeof(nlri), "18 0a%02x%02x", (i >> 8) & 0xff, i & 0xff);
+		send_update(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, "", attrs, nlri, TS0);
+	}
+}
+
+/*
+ * A peer over its memory budget: the routes past it are not stored but
+ * counted, the peer is incomplete, the collectors are told once with the
+ * same "messages lost" Route Mirroring as a gap; withdrawals still apply.
+ * The total budget refuses another peer's routes the same way.
+ */
+static void test_memory_budget(void **state)
+{
+	struct fx *f = *state;
+
+	peers_set_budgets(&f->ps, 64 * 1024, 0);
+	establish(&f->ps, &f->rb, 9, "10.0.1.1");
+	struct peer *p = peers_find(&f->ps, 9);
+	buf_reset(&f->cap.out);
+	announce_sets(f, 9, 0, 2000, 0);
+	uint32_t stored = rib_count(&p->rib, BGP_FAM_IPV4);
+	assert_true(stored > 100 && stored < 2000);
+	assert_int_equal(p->cnt.mem_refused, 2000 - stored);
+	assert_true(p->mem->used <= 64 * 1024);
+	assert_true(p->incomplete);
+	assert_int_equal(f->cap.losts, 1);
+	/* Among the Route Monitoring messages, the Route Mirroring one. */
+	const uint8_t *m = f->cap.out.data;
+	size_t o = 0;
+
+	while (o + 6 <= f->cap.out.len && m[o + 5] != BMP_ROUTE_MIRRORING)
+		o += get_u32(m + o + 1);
+	assert_true(o + 6 <= f->cap.out.len);
+	assert_hex(m + o, get_u32(m + o + 1),
+		   "03 00000036 06" PEERHDR_V4_AS4(TS0_HEX) "0001 0002 0001");
+	/* Withdrawals still apply; what they free takes new routes. */
+	send_update(&f->ps, &f->rb, 9, BMPTAP_DIR_RX, "18 0a0000 18 0a0001", "", "", TS0);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), stored - 2);
+	announce_sets(f, 9, 0, 1, 0);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), stored - 1);
+	assert_int_equal(f->cap.losts, 1);
+
+	/* The total: peer 10 gets what peer 9 left of 80 KiB. */
+	peers_set_budgets(&f->ps, 0, p->mem->used + 16 * 1024 + 4096);
+	establish(&f->ps, &f->rb, 10, "10.0.1.3");
+	struct peer *q = peers_find(&f->ps, 10);
+	announce_sets(f, 10, 0, 200, 100000);
+	assert_int_equal(f->cap.losts, 2);
+	assert_true(q->incomplete);
+	assert_true(q->cnt.mem_refused > 0);
+	assert_true(f->ps.mem_total.used <= f->ps.mem_total.max);
+	/* Session down: every byte returned, to the peer and the total. */
+	end_flow(&f->ps, &f->rb, 9, BMPTAP_END_RST_REMOTE);
+	end_flow(&f->ps, &f->rb, 10, BMPTAP_END_RST_REMOTE);
+	assert_int_equal(f->ps.mem_total.used, 0);
+}
+
 static void test_lost_records_all_peers(void **state)
 {
 	struct fx *f = *state;
@@ -415,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_down_remote_notification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_remote_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_messages_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_records_all_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_synthesized, setup, teardown),

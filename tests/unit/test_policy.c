@@ -438,8 +438,112 @@ static void test_adj_rib_out(void **state)
 
 /* ---- Loc-RIB (RFC 9069) ------------------------------------------------------------ */
 
-#define LOCRIB_OPEN MARKER "0035 01 04 fdea 0000 0a000102 18 0206 0104 0001 0001 0206 0104 0002 0001 " \
-	"0206 4104 0000fdea"
+/*
+ * An UPDATE from AS 65001 for 10.9.0.0/24: an AS_PATH of n_seg segments
+ * of 250 2-octet ASes (above 0xffff for none) and n_comm communities.
+ */
+static size_t big_update(uint8_t *m, unsigned n_seg, unsigned n_comm)
+{
+	size_t o = 23, at;
+
+	memset(m, 0xff, 16);
+	m[18] = BGP_UPDATE;
+	put_u16(m + 19, 0);
+	o += hx(m + o, ORIGIN_IGP "50 02 0000");
+	at = o - 2;
+	for (unsigned s = 0; s < n_seg; s++) {
+		m[o++] = BGP_AS_SEQUENCE;
+		m[o++] = 250;
+		for (unsigned i = 0; i < 250; i++, o += 2)
+			put_u16(m + o, (uint16_t)(1000 + s * 250 + i));
+	}
+	put_u16(m + at, (uint16_t)(o - at - 2));
+	o += hx(m + o, NH4 "d0 08 0000");
+	put_u16(m + o - 2, (uint16_t)(4 * n_comm));
+	for (unsigned i = 0; i < n_comm; i++, o += 4)
+		put_u32(m + o, 0xfde90000u + i);
+	put_u16(m + 21, (uint16_t)(o - 23));
+	o += hx(m + o, "18 0a0900");
+	put_u16(m + 16, (uint16_t)o);
+	return o;
+}
+
+static void feed_big(struct fx *f, uint32_t flow, const uint8_t *m, size_t len)
+{
+	struct bt_rec r = *mkrec(&f->rb, BMPTAP_REC_MSG, flow, BMPTAP_DIR_RX, 0, NULL, 0, TS0);
+
+	r.payload = m;
+	r.payload_len = len;
+	r.hdr.len += (uint32_t)len;
+	feed_rec(&f->ps, &r);
+}
+
+/*
+ * The Loc-RIB encodes 4-octet ASes: a 2-octet session's AS_PATH doubles.
+ * Its OPEN has the extended message capability and its UPDATEs use it
+ * (a 3.9 kB UPDATE becomes 5.9 kB); past 65535 octets even then, the
+ * Loc-RIB collector gets the route's withdrawal and "messages lost", and
+ * the failure is counted: nothing silently skipped.
+ */
+static void test_locrib_extended(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t m[65536];
+	struct bgp_prefix pfx = { .fam = BGP_FAM_IPV4, .len = 24, .addr = { 10, 9 } };
+	struct bgp_codec ext = { .as4 = true, .ext_msg = true };
+	struct bgp_update u;
+	size_t len = 0, n;
+
+	flow_start4(&f->ps, &f->rb, 1, "10.0.1.2", "10.0.1.1", 0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, BGP_OPEN,
+		 "04 fdea 00b4 0a000102 0a 02 08 0104 00010001 0600", TS0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_OPEN,
+		 "04 fde9 00b4 0a000101 0a 02 08 0104 00010001 0600", TS0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	struct peer *p = peers_find(&f->ps, 1);
+	assert_false(p->sess.rx.as4);
+	assert_true(p->sess.rx.ext_msg);
+	struct collector *c = coll(f, BMPTAP_POLICY_LOCAL_RIB, false);
+	take(f, c);
+
+	n = big_update(m, 4, 450);
+	assert_true(n <= BGP_MAX_LEN);
+	feed_big(f, 1, m, n);
+	struct peer *lr = f->ps.locrib;
+	assert_int_equal(rib_count(&lr->rib, BGP_FAM_IPV4), 1);
+	take(f, c);
+	assert_int_equal(count_type(f, BMP_ROUTE_MONITORING), 1);
+	const uint8_t *rm = msg_at(f, 0, &len);
+	assert_int_equal(rm[5], BMP_ROUTE_MONITORING);
+	assert_true(len - 48 > BGP_MAX_LEN);
+	assert_int_equal(bgp_update_parse(rm + 48, len - 48, &ext, &u), BGP_ACT_NONE);
+	assert_int_equal(u.nlri.len, 4);
+	assert_int_equal(c->st.encode_errors, 0);
+	assert_false(lr->incomplete);
+
+	/* 16000 ASes and 500 communities: 34 kB received, 66 kB as 4-octet. */
+	n = big_update(m, 64, 500);
+	feed_big(f, 1, m, n);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 1);
+	assert_int_equal(rib_lookup(&lr->rib, &pfx), rib_lookup(&p->rib, &pfx));
+	take(f, c);
+	assert_int_equal(count_type(f, BMP_ROUTE_MONITORING), 1);
+	assert_int_equal(count_type(f, BMP_ROUTE_MIRRORING), 1);
+	rm = msg_at(f, 0, &len);
+	assert_int_equal(rm[5], BMP_ROUTE_MONITORING);
+	assert_int_equal(bgp_update_parse(rm + 48, len - 48, &ext, &u), BGP_ACT_NONE);
+	assert_int_equal(u.nlri.len, 0);
+	assert_hex(u.withdrawn.p, u.withdrawn.len, "18 0a0900");
+	rm = msg_at(f, 1, &len);
+	assert_hex(rm + 48, len - 48, "0001 0002 0001");	/* Information: messages lost */
+	assert_int_equal(c->st.encode_errors, 1);
+	assert_int_equal(lr->cnt.encode_failures, 1);
+	assert_true(lr->incomplete);
+}
+
+
+#define LOCRIB_OPEN MARKER "0039 01 04 fdea 0000 0a000102 1c 0206 0104 0001 0001 0206 0104 0002 0001 " \
+	"0206 4104 0000fdea 0202 0600"
 #define LPH "03 00 0000000000000000 00000000000000000000000000000000 0000fdea 0a000102 "
 
 static void test_locrib(void **state)
@@ -453,7 +557,7 @@ static void test_locrib(void **state)
 	take(f, c);
 	/* Initiation, two peers' Peer Up, the Loc-RIB's; its EoRs. */
 	const uint8_t *m = msg_at(f, 3, &len);
-	assert_hex(m, len, "03 000000b8 03" LPH "6553f100 0001e240 "
+	assert_hex(m, len, "03 000000c0 03" LPH "6553f100 0001e240 "
 		   "00000000000000000000000000000000 0000 0000 "
 		   LOCRIB_OPEN LOCRIB_OPEN "0003 0006 676c6f62616c");
 
@@ -677,6 +781,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pre_and_post, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adj_rib_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locrib, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locrib_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mirroring, setup, teardown),

@@ -416,6 +416,80 @@ static void test_growth_capped(void **state)
 	attr_unref(&f->at, id);
 }
 
+/*
+ * A RIB charged to a 64 KiB budget: the route table's growth past it is
+ * refused (-ENOSPC, counted, nothing stored), also for ADD-PATH (2^20 path
+ * ids of one prefix cost the budget, not memory); replacements and
+ * withdrawals still apply; a new attribute set over the budget refuses
+ * every prefix of its UPDATE; everything charged is returned.
+ */
+static void test_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct budget *b = budget_new(NULL, 64 * 1024);
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24, .addr = { 192, 0, 2 } };
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+	uint32_t id = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+	uint32_t id2 = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x01", 4);
+	unsigned refused = 0;
+
+	f->rib.bud = b;
+	for (uint32_t i = 1; i <= 1u << 20; i++) {
+		p.path_id = i;
+		int err = rib_announce(&f->rib, &p, id, NULL, NULL);
+
+		assert_true(err == 0 || err == -ENOSPC);
+		refused += err == -ENOSPC;
+	}
+	/* 4096 slots of 16 bytes, three quarters full; the next doubling
+	 * would take 128 KiB. */
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), 3072);
+	assert_int_equal(refused, (1u << 20) - 3072);
+	assert_int_equal(f->rib.refused, refused);
+	assert_int_equal(b->used, 64 * 1024);
+	assert_int_equal(rib_mem(&f->rib), 64 * 1024);
+
+	/* A replacement needs no room; a withdrawal makes some. */
+	p.path_id = 7;
+	assert_int_equal(rib_announce(&f->rib, &p, id2, NULL, NULL), 0);
+	assert_int_equal(rib_lookup(&f->rib, &p), id2);
+	p.path_id = 1u << 21;
+	assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), -ENOSPC);
+	p.path_id = 8;
+	rib_withdraw(&f->rib, &p, NULL, NULL);
+	p.path_id = 1u << 21;
+	assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), 0);
+	attr_unref(&f->at, id);
+	attr_unref(&f->at, id2);
+
+	/* An attribute set is charged when created: one over the budget
+	 * refuses the UPDATE's prefixes. */
+	uint8_t m[256];
+	struct bgp_update u;
+	size_t n = mk_update(m, "", ORIGIN_IGP "40 02 06 02 01 0000fde9" NH_V4, "18 0a0102 18 0a0103");
+	uint32_t sets = f->at.count;
+
+	bgp_update_parse(m, n, &c4, &u);
+	f->rib.refused = 0;
+	assert_int_equal(rib_apply(&f->rib, &u, NULL, NULL), -ENOSPC);
+	assert_int_equal(f->rib.refused, 2);
+	assert_int_equal(f->at.count, sets);
+	b->max = 0;
+	assert_int_equal(rib_apply(&f->rib, &u, NULL, NULL), 0);
+	assert_int_equal(b->used, rib_mem(&f->rib) + attr_set_bytes(f->at.sets[
+		rib_lookup(&f->rib, &(struct bgp_prefix){ .fam = BGP_FAM_IPV4, .len = 24,
+							  .addr = { 10, 1, 2 } })]->len));
+	/* 64-bit arithmetic: a charge near 2^64 is refused, never wrapped. */
+	b->max = 1ull << 62;
+	assert_false(budget_fits(b, UINT64_MAX));
+	assert_false(budget_fits(b, (1ull << 62) - b->used + 1));
+	assert_true(budget_fits(b, (1ull << 62) - b->used));
+	rib_free(&f->rib);
+	assert_int_equal(b->used, 0);
+	f->rib.bud = NULL;
+	budget_put(b);
+}
+
 /* Hashes are keyed per attribute table, and the RIB takes the seed: two
  * tables differ, and a RIB with any seed finds what it holds. */
 static void test_seeded(void **state)
@@ -460,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_1m, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_growth_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seeded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,12 +144,38 @@ static void test_status_fits(void **state)
 	free(s);
 }
 
+/* show peers says why a peer is incomplete: memory budget, encoding. */
+static void test_view_peers_budget(void **state)
+{
+	static const char blob[] = "{\"peers\": [{\"remote_address\": \"10.0.1.1\", "
+		"\"state\": \"established\", \"incomplete\": true, \"memory_refused\": 58687, "
+		"\"encode_failures\": 2}, {\"remote_address\": \"10.0.1.3\", "
+		"\"incomplete\": false, \"memory_refused\": 0, \"encode_failures\": 0}], "
+		"\"peer_count\": 2}";
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *o = open_memstream(&out, &outlen), *e = fopen("/dev/null", "w");
+
+	(void)state;
+	bt_view_peers(o, e, blob, sizeof(blob) - 1, false);
+	fclose(o);
+	fclose(e);
+	assert_non_null(strstr(out, "incomplete: memory budget reached, 58687 routes not stored\n"));
+	assert_non_null(strstr(out, "incomplete: 2 routes too large to encode for a collector "
+			       "(withdrawn there)\n"));
+	/* Once each: nothing for the complete peer. */
+	assert_null(strstr(strstr(out, "58687") + 1, "memory budget"));
+	assert_null(strstr(strstr(out, "(withdrawn there)") + 1, "too large"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_status_1000_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_nothing_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_fits, setup, teardown),
+		cmocka_unit_test(test_view_peers_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
