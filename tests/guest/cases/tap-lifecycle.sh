@@ -152,16 +152,25 @@ wait $srv $cli
 # A session that negotiated hold time 0 sends nothing while up: it must not
 # be expired as idle, only ended by its FIN.
 OPEN0='b"\xff" * 16 + bytes([0, 29, 1, 4, 0xfd, 0xe8, 0, 0, 10, 0, 1, 9, 0])'
+# The client closes only when told (a file appears), so a slow guest cannot
+# end the session before the check; the server closes on the client's FIN.
+close_flag=/tmp/lifecycle-hold0-close
+rm -f "$close_flag"
 bt_in b python3 -c "
-import socket, time
+import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('10.0.1.2', 179)); s.listen(1); c = s.accept()[0]; c.send($OPEN0); time.sleep(25)
+s.bind(('10.0.1.2', 179)); s.listen(1); c = s.accept()[0]; c.send($OPEN0)
+while c.recv(4096): pass
 " &
 srv=$!
-sleep 1
+bt_wait 15 sh -c "ip netns exec b ss -Hltn 'sport = :179' | grep -q ." ||
+	bt_fail "lifecycle: hold-time-0 server did not listen"
 bt_in a python3 -c "
-import socket, time
-c = socket.create_connection(('10.0.1.2', 179)); c.send($OPEN0); time.sleep(24)
+import os, socket, time
+c = socket.create_connection(('10.0.1.2', 179)); c.send($OPEN0)
+for _ in range(600):
+    if os.path.exists('$close_flag'): break
+    time.sleep(0.2)
 " &
 cli=$!
 bt_check "lifecycle: hold-time-0 session has an established flow" bt_wait 15 sh -c \
@@ -169,6 +178,7 @@ bt_check "lifecycle: hold-time-0 session has an established flow" bt_wait 15 sh 
 sleep 18
 bt_check "lifecycle: hold-time-0 session outlives idle-timeout 10" sh -c \
 	"ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
+touch "$close_flag"
 wait $srv $cli
 bt_check "lifecycle: hold-time-0 flow ends on FIN" bt_wait 10 sh -c \
 	"! ip netns exec b $BT_CTL show flows | grep -q 10.0.1.1"
