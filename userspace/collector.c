@@ -1119,7 +1119,7 @@ static bool on_readable(struct collector *c)
 	char tmp[4096];
 
 	/* BMP is one-way; a station has nothing to say but EOF. */
-	for (;;) {
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		ssize_t n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
 
 		if (n > 0)
@@ -1136,6 +1136,7 @@ static bool on_readable(struct collector *c)
 		}
 		return true;
 	}
+	return true;
 }
 
 static bool allowed(const struct collector *l, const struct sockaddr_storage *ss);
@@ -1330,7 +1331,7 @@ static void on_accept(struct collector *l)
 {
 	struct feed *f = l->feed;
 
-	for (;;) {
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);

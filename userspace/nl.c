@@ -11,6 +11,7 @@
 
 #include "nl.h"
 #include "array.h"
+#include "loop.h"
 
 #define GENL_HDRLEN_ALIGNED	MNL_ALIGN(sizeof(struct genlmsghdr))
 
@@ -522,7 +523,8 @@ int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events)
 {
 	if (!nl->ntf)
 		return fail(nl, -ENOTCONN, "notifications: not joined");
-	for (;;) {
+	/* The rest, if any, on the next wakeup (level-triggered). */
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		ssize_t n = sock_recv(nl->ntf, nl->buf, BT_NL_BUFSIZE, MSG_DONTWAIT);
 
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
@@ -540,6 +542,7 @@ int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events)
 				    strerror((int)-n));
 		*events |= bt_nl_ntf_parse(nl, nl->buf, (size_t)n);
 	}
+	return 0;
 }
 
 /* ---- helper events ------------------------------------------------------- */
@@ -752,9 +755,13 @@ int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
 
 static int read_loop(struct bt_nl *nl, bt_rec_cb cb, void *ctx, int flags)
 {
+	/* Non-blocking (the loop's pump): a bounded slice per wakeup, the
+	 * rest on the next one ("more to come"). */
+	unsigned budget = flags & MSG_DONTWAIT ? LOOP_FD_BUDGET : ~0u;
+
 	if (!nl->rd || !nl->reading)
 		return fail(nl, -EINVAL, "read: no dump in progress");
-	for (;;) {
+	while (budget--) {
 		ssize_t n = sock_recv(nl->rd, nl->rd_buf, BT_NL_BUFSIZE, flags);
 		int r;
 
@@ -779,6 +786,7 @@ static int read_loop(struct bt_nl *nl, bt_rec_cb cb, void *ctx, int flags)
 		if (r)
 			return r;
 	}
+	return 0;
 }
 
 int bt_nl_read_pump(struct bt_nl *nl, bt_rec_cb cb, void *ctx)
