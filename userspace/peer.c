@@ -476,10 +476,12 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	} else if (ps->sink.message) {
 		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
 	}
-	/* With errors, only the RIB's outcome may be monitored (no msg). */
+	/* With errors, or routes of a family disabled by an earlier error,
+	 * only the RIB's outcome may be monitored (no msg): the collector
+	 * would take the routes the RIB (and the router) ignored. */
 	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, u.n_errors ? NULL : msg, len, ts, ps->chg,
-				ps->n_chg, u.eor);
+		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ?
+				NULL : msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	flush_locrib(ps, ts);
 }
 

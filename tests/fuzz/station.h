@@ -23,6 +23,7 @@
 #include "peer.h"
 #include "records.h"
 #include "rib.h"
+#include "../unit/rec_testutil.h"
 
 #define ST_MAXP 8
 
@@ -168,46 +169,33 @@ static inline void st_equal(struct station *s, const struct peer *p, const struc
 
 #define ST_TS 1700000000123456789ull
 
-struct st_rec {
-	struct bt_rec r;
-	uint8_t msg[19 + 65536];
-	uint64_t seq;
-};
-
-/* One record through the peer table; payload of len bytes at pl. */
-static inline void st_record(struct peers *ps, struct st_rec *b, uint16_t type, uint32_t flow,
+/* One record through the peer table. */
+static inline void st_record(struct peers *ps, struct recb *b, uint16_t type, uint32_t flow,
 			     int dir, uint32_t aux, const void *pl, size_t len)
 {
-	memset(&b->r, 0, sizeof(b->r));
-	b->r.kind = BT_RK_RECORD;
-	b->r.hdr.type = type;
-	b->r.hdr.dir = (uint8_t)dir;
-	b->r.hdr.flow_id = flow;
-	b->r.hdr.aux = aux;
-	b->r.hdr.seq = b->seq++;
-	b->r.hdr.ts_ns = ST_TS;
-	b->r.hdr.len = (uint32_t)(sizeof(struct bmptap_rec) + len);
-	b->r.payload = pl;
-	b->r.payload_len = len;
-	peers_record(ps, &b->r);
+	peers_record(ps, mkrec(b, type, flow, dir, aux, pl, len, ST_TS));
 }
 
 /* A BGP message of the given type around body. */
-static inline void st_bgp(struct peers *ps, struct st_rec *b, uint32_t flow, int dir,
+static inline void st_bgp(struct peers *ps, struct recb *b, uint32_t flow, int dir,
 			  uint8_t type, const uint8_t *body, size_t len)
 {
-	memset(b->msg, 0xff, 16);
-	b->msg[16] = (uint8_t)((len + 19) >> 8);
-	b->msg[17] = (uint8_t)(len + 19);
-	b->msg[18] = type;
+	uint8_t msg[19 + 4096];
+
+	if (len > sizeof(msg) - 19)
+		abort();
+	memset(msg, 0xff, 16);
+	msg[16] = (uint8_t)((len + 19) >> 8);
+	msg[17] = (uint8_t)(len + 19);
+	msg[18] = type;
 	if (len)
-		memcpy(b->msg + 19, body, len);
-	st_record(ps, b, BMPTAP_REC_MSG, flow, dir, 0, b->msg, len + 19);
+		memcpy(msg + 19, body, len);
+	st_record(ps, b, BMPTAP_REC_MSG, flow, dir, 0, msg, len + 19);
 }
 
 /* FLOW_START 10.0.1.2 <- remote, both OPENs (AS 65002 local, 65001
  * remote; as4: 4-octet AS capability on both), a KEEPALIVE: established. */
-static inline void st_establish(struct peers *ps, struct st_rec *b, uint32_t flow,
+static inline void st_establish(struct peers *ps, struct recb *b, uint32_t flow,
 				const char *remote, bool as4)
 {
 	static const uint8_t open_rx4[] = { 4, 0xfd, 0xe9, 0, 0xb4, 10, 0, 1, 1, 20, 2, 18,
@@ -236,7 +224,7 @@ static inline void st_establish(struct peers *ps, struct st_rec *b, uint32_t flo
 struct st_feed {
 	struct feed feed;
 	struct peers ps;
-	struct st_rec rb;
+	struct recb rb;
 	struct station st;
 };
 
