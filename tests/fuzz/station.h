@@ -2,8 +2,9 @@
 /*
  * A BMP station for the fuzz targets that drive the feed (fuzz_peer,
  * fuzz_reencode, fuzz_collector): it decodes what a socketless collector
- * queued into one Adj-RIB-In per peer address, the way a collector would,
- * and compares it with the exporter's RIB.  Every invariant breach is an
+ * queued into one Adj-RIB-In per peer address, the way a collector would
+ * (the UPDATE encoding negotiated from the OPENs in the Peer Up, the AS
+ * size from the A flag), and compares it with the exporter's RIB.  Every invariant breach is an
  * abort(), which libFuzzer reports as a crash.
  */
 #ifndef BMPTAP_FUZZ_STATION_H
@@ -30,6 +31,7 @@
 struct station {
 	struct attr_table at;
 	struct rib rib[ST_MAXP];
+	struct bgp_codec codec[ST_MAXP];	/* from the last Peer Up */
 	uint8_t addr[ST_MAXP][16];
 	int n;
 	uint8_t part[1 << 17];	/* a message cut by collector_take() */
@@ -56,15 +58,48 @@ static inline void st_free(struct station *s)
 	attr_table_free(&s->at);
 }
 
-static inline struct rib *st_peer(struct station *s, const uint8_t *addr)
+static inline int st_index(struct station *s, const uint8_t *addr)
 {
 	for (int i = 0; i < s->n; i++)
 		if (!memcmp(s->addr[i], addr, 16))
-			return &s->rib[i];
+			return i;
 	if (s->n == ST_MAXP)
 		abort();
 	memcpy(s->addr[s->n], addr, 16);
-	return &s->rib[s->n++];
+	memset(&s->codec[s->n], 0, sizeof(s->codec[s->n]));
+	return s->n++;
+}
+
+static inline struct rib *st_peer(struct station *s, const uint8_t *addr)
+{
+	return &s->rib[st_index(s, addr)];
+}
+
+/* The OPENs after the Peer Up's addresses and ports: sent, then received. */
+static inline void st_peer_up(struct station *s, const uint8_t *m, size_t len)
+{
+	struct bgp_open o[2];
+	struct bgp_session sess;
+	size_t off = 48 + 20;
+
+	memset(&sess, 0, sizeof(sess));
+	for (int i = 0; i < 2; i++) {
+		size_t l = off + 19 <= len ? (size_t)m[off + 16] << 8 | m[off + 17] : 0;
+		int rc;
+
+		if (l < 19 || l > len - off)
+			abort();
+		/* OPENs synthesized for a mid-stream pickup carry AS, hold
+		 * time and identifier 0: refused after the capabilities were
+		 * read.  Anything else bmptapd sends is an OPEN it decoded. */
+		rc = bgp_open_parse(m + off, l, &o[i]);
+		if (rc && rc != (BGP_ERR_OPEN << 8 | 2) && rc != (BGP_ERR_OPEN << 8 | 3) &&
+		    rc != (BGP_ERR_OPEN << 8 | 6))
+			abort();
+		off += l;
+	}
+	bgp_negotiate(&o[0], &o[1], &sess);
+	s->codec[st_index(s, m + 16)] = sess.rx;
 }
 
 static inline void st_msg(struct station *s, const uint8_t *m, size_t len)
@@ -73,17 +108,22 @@ static inline void st_msg(struct station *s, const uint8_t *m, size_t len)
 		abort();
 	switch (m[5]) {
 	case BMP_PEER_UP:
+		st_peer_up(s, m, len);
+		rib_reset(st_peer(s, m + 16), NULL, NULL);
+		return;
 	case BMP_PEER_DOWN:
 		if (len < 48)
 			abort();
 		rib_reset(st_peer(s, m + 16), NULL, NULL);
 		return;
 	case BMP_ROUTE_MONITORING: {
-		struct bgp_codec c = { .as4 = !(m[7] & BMP_PEER_F_A) };
+		struct bgp_codec c;
 		struct bgp_update u;
 
 		if (len < 48 + 19)
 			abort();
+		c = s->codec[st_index(s, m + 16)];
+		c.as4 = !(m[7] & BMP_PEER_F_A);
 		/* The peer's own parse and apply, as the exporter did. */
 		bgp_update_parse(m + 48, len - 48, &c, &u);
 		if (rib_apply(st_peer(s, m + 16), &u, NULL, NULL))
