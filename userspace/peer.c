@@ -511,8 +511,14 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 	uint32_t as[2];
 
 	ms_session(p->ms, &p->sess);
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		as[d] = ms_sender_as(p->ms, d, d == BMPTAP_DIR_RX ? &p->sess.rx : &p->sess.tx);
+		/* One real OPEN may have come since the pickup (the other
+		 * never did): the synthesized pair replaces it. */
+		free(p->open[d]);
+		p->open[d] = NULL;
+		p->open_len[d] = 0;
+	}
 	if (!ms_opens(p->ms, &p->sess, as[BMPTAP_DIR_RX], as[BMPTAP_DIR_TX], p->open,
 		      p->open_len)) {
 		LOG_E(ps->log, "flow %u: out of memory", p->flow_id);
