@@ -611,11 +611,17 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	int dir = rec->hdr.dir;
 	uint64_t ts = rec->hdr.ts_ns;
 
+	/* The module frames one whole message per record.  One whose header
+	 * says another length (a damaged --records file) would be copied
+	 * into Peer Up and Route Monitoring messages collectors misparse. */
+	if (len < BGP_HDR_LEN || ((size_t)msg[16] << 8 | msg[17]) != len) {
+		p->cnt.msgs[dir]++;
+		p->cnt.ignored++;
+		return;
+	}
 	if ((p->ms || p->state == PEER_PENDING) && midstream_msg(ps, p, rec))
 		return;
 	p->cnt.msgs[dir]++;
-	if (len < BGP_HDR_LEN)
-		return;
 	switch (msg[18]) {
 	case BGP_OPEN:
 		if (dir == BMPTAP_DIR_RX && !p->open[dir])
