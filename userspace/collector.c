@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "resolve.h"
 
 #define REPLAY_BATCH	4096	/* routes taken from a RIB per pump step */
 #define HARD_CAP_FACTOR	4	/* peer events beyond limit*4: disconnect */
@@ -28,8 +29,8 @@
 
 static void coll_event(void *ctx, uint32_t events);
 static void coll_timer(void *ctx);
-static void coll_connect(struct collector *c);
 static void coll_kick(struct collector *c);
+static void coll_open(struct collector *c);
 static void coll_free(struct collector *c);
 
 /* ---- prefix set ------------------------------------------------------- */
@@ -898,6 +899,7 @@ const char *collector_state_name(enum coll_state s)
 	case COLL_CONNECTING: return "connecting";
 	case COLL_UP: return "up";
 	case COLL_BACKOFF: return "backoff";
+	case COLL_RESOLVING: return "resolving";
 	case COLL_LISTENING: return "listening";
 	case COLL_CLOSING: return "closing";
 	}
@@ -1136,7 +1138,7 @@ static bool on_readable(struct collector *c)
 	char tmp[4096];
 
 	/* BMP is one-way; a station has nothing to say but EOF. */
-	for (;;) {
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		ssize_t n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
 
 		if (n > 0)
@@ -1153,6 +1155,7 @@ static bool on_readable(struct collector *c)
 		}
 		return true;
 	}
+	return true;
 }
 
 static bool allowed(const struct collector *l, const struct sockaddr_storage *ss);
@@ -1191,38 +1194,21 @@ static void coll_timer(void *ctx)
 	struct collector *c = ctx;
 
 	if (c->state == COLL_BACKOFF || c->state == COLL_IDLE)
-		coll_connect(c);
+		coll_open(c);
 	else if (c->state == COLL_CLOSING)
 		coll_free(c);	/* the Termination did not drain in time */
 }
 
-static int resolve(struct collector *c, struct addrinfo **res, int flags)
+static void coll_retry(struct collector *c)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = flags };
-	char port[8];
-
-	snprintf(port, sizeof(port), "%u", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
-	/* Numeric first: that never blocks.  Only a real host name pays
-	 * for a (blocking) lookup, once per connection attempt. */
-	int err = getaddrinfo(c->cfg.address[0] ? c->cfg.address : NULL, port, &hints, res);
-	if (err == EAI_NONAME && c->cfg.address[0]) {
-		hints.ai_flags &= ~AI_NUMERICHOST;
-		err = getaddrinfo(c->cfg.address, port, &hints, res);
-	}
-	if (err)
-		snprintf(c->last_error, sizeof(c->last_error), "resolve: %s", gai_strerror(err));
-	return err;
+	c->state = c->cfg.passive ? COLL_IDLE : COLL_BACKOFF;
+	loop_timer_arm(c->feed->loop, &c->timer, collector_backoff_ms(c));
 }
 
-static void coll_connect(struct collector *c)
+static void connect_addrs(struct collector *c, struct addrinfo *res)
 {
 	struct feed *f = c->feed;
-	struct addrinfo *res = NULL;
 
-	if (resolve(c, &res, AI_NUMERICHOST | AI_NUMERICSERV)) {
-		LOG_W(f->log, "collector %s: %s", c->remote, c->last_error);
-		goto retry;
-	}
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
@@ -1242,14 +1228,64 @@ static void coll_connect(struct collector *c)
 			c->fd = -1;
 			continue;
 		}
-		freeaddrinfo(res);
 		return;
 	}
-	freeaddrinfo(res);
 	LOG_D(f->log, "collector %s: %s", c->remote, c->last_error);
-retry:
-	c->state = COLL_BACKOFF;
-	loop_timer_arm(f->loop, &c->timer, collector_backoff_ms(c));
+	coll_retry(c);
+}
+
+static void listen_addrs(struct collector *c, struct addrinfo *res);
+
+static void coll_resolved(void *ctx, struct addrinfo *res, const char *error)
+{
+	struct collector *c = ctx;
+
+	c->rq = NULL;
+	if (!res) {
+		c->st.resolve_failures++;
+		snprintf(c->last_error, sizeof(c->last_error), "resolve: %s", error);
+		LOG_W(c->feed->log, "collector %s: %s", c->remote, c->last_error);
+		coll_retry(c);
+		return;
+	}
+	if (c->cfg.passive)
+		listen_addrs(c, res);
+	else
+		connect_addrs(c, res);
+	freeaddrinfo(res);
+}
+
+/* Connects or listens: at once for a numeric address (that never blocks),
+ * after a lookup off the loop for a host name. */
+static void coll_open(struct collector *c)
+{
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (c->cfg.passive ? AI_PASSIVE : 0),
+	};
+	const char *host = c->cfg.address[0] ? c->cfg.address : NULL;
+	struct addrinfo *res = NULL;
+	char port[8];
+	int err;
+
+	snprintf(port, sizeof(port), "%u", c->cfg.port ? c->cfg.port : BT_BMP_PORT);
+	err = getaddrinfo(host, port, &hints, &res);
+	if (!err) {
+		coll_resolved(c, res, NULL);
+		return;
+	}
+	if (err == EAI_NONAME && host) {
+		hints.ai_flags &= ~AI_NUMERICHOST;
+		c->rq = resolve_start(c->feed->loop, host, port, &hints, RESOLVE_TIMEOUT_MS,
+				      coll_resolved, c);
+		if (c->rq) {
+			c->state = COLL_RESOLVING;
+			return;
+		}
+		coll_resolved(c, NULL, "too many lookups in flight");
+		return;
+	}
+	coll_resolved(c, NULL, gai_strerror(err));
 }
 
 /* ---- passive mode ------------------------------------------------------------ */
@@ -1347,7 +1383,7 @@ static void on_accept(struct collector *l)
 {
 	struct feed *f = l->feed;
 
-	for (;;) {
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1374,14 +1410,11 @@ static void on_accept(struct collector *l)
 	}
 }
 
-static void coll_listen(struct collector *c)
+static void listen_addrs(struct collector *c, struct addrinfo *res)
 {
 	struct feed *f = c->feed;
-	struct addrinfo *res = NULL;
 	int one = 1;
 
-	if (resolve(c, &res, AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE))
-		goto fail;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
@@ -1397,15 +1430,11 @@ static void coll_listen(struct collector *c)
 		}
 		c->fd = fd;
 		c->state = COLL_LISTENING;
-		freeaddrinfo(res);
 		LOG_I(f->log, "%s: waiting for collectors", c->remote);
 		return;
 	}
-	freeaddrinfo(res);
-fail:
 	LOG_W(f->log, "%s: %s; retrying", c->remote, c->last_error);
-	c->state = COLL_IDLE;
-	loop_timer_arm(f->loop, &c->timer, collector_backoff_ms(c));
+	coll_retry(c);
 }
 
 /* ---- feed ------------------------------------------------------------------ */
@@ -1454,6 +1483,7 @@ static void coll_free(struct collector *c)
 			break;
 		}
 	}
+	resolve_cancel(c->rq);
 	if (f->loop) {
 		loop_fd_del(f->loop, &c->lfd);
 		loop_timer_cancel(f->loop, &c->timer);
@@ -1510,10 +1540,7 @@ struct collector *feed_add(struct feed *f, const struct bt_server_cfg *cfg)
 	LOG_I(f->log, "collector %s: added", c->remote);
 	if (!f->loop)
 		return c;
-	if (cfg->passive)
-		coll_listen(c);
-	else
-		coll_connect(c);
+	coll_open(c);
 	return c;
 }
 
@@ -1656,6 +1683,7 @@ static void collector_status_json(const struct collector *c, struct bt_json *j)
 	bt_json_kv_u64(j, "bytes", c->st.bytes);
 	bt_json_kv_u64(j, "sessions", c->st.sessions);
 	bt_json_kv_u64(j, "reconnects", c->st.reconnects);
+	bt_json_kv_u64(j, "resolve_failures", c->st.resolve_failures);
 	bt_json_kv_u64(j, "resyncs", c->st.resyncs);
 	bt_json_kv_u64(j, "coalesced", c->st.coalesced);
 	bt_json_kv_u64(j, "dirty", dirty);

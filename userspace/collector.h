@@ -46,6 +46,7 @@
 #define COLL_BACKOFF_MAX_S	32
 
 struct bt_json;
+struct resolve;
 
 /* Set of (prefix, path id), open addressing; fam 0xff marks a free slot. */
 struct pset {
@@ -81,6 +82,7 @@ enum coll_state {
 	COLL_BACKOFF,
 	COLL_LISTENING,
 	COLL_CLOSING,		/* Termination queued, flushing, then freed */
+	COLL_RESOLVING,		/* host name lookup (resolve.h) */
 };
 
 struct coll_stats {
@@ -88,6 +90,7 @@ struct coll_stats {
 	uint64_t bytes;		/* bytes written to its socket */
 	uint64_t sessions;	/* sessions established */
 	uint64_t reconnects;	/* sessions lost (and retried) */
+	uint64_t resolve_failures;	/* host name lookups failed or timed out */
 	uint64_t resyncs;	/* episodes of falling behind (coalescing) */
 	uint64_t coalesced;	/* route changes folded into the dirty sets */
 	uint64_t lost_mirrors;	/* mirrored messages dropped while behind */
@@ -109,6 +112,7 @@ struct collector {
 	struct loop_fd lfd;
 	struct loop_timer timer;
 	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
+	struct resolve *rq;		/* lookup in flight, COLL_RESOLVING */
 	char remote[300];		/* session endpoint, for logs and status */
 	char last_error[128];
 	struct buf out;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The installed routes of the local daemon: see kroute.h. */
 #include "kroute.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -412,7 +413,7 @@ int kroute_process(struct kroute *k)
 	uint8_t buf[65536] __attribute__((aligned(4)));
 	int err = 0;
 
-	for (;;) {
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		ssize_t n = recv(k->fd, buf, sizeof(buf), 0);
 
 		if (n < 0) {

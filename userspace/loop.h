@@ -33,6 +33,10 @@ struct loop_timer {
 };
 
 #define LOOP_MAX_EVENTS 64
+/* Reads or accepts per fd and wakeup: a busy fd (a flood of connections,
+ * a chatty socket) cannot starve the others.  fds are level-triggered, so
+ * what is left wakes the loop again on its next turn. */
+#define LOOP_FD_BUDGET 64
 
 struct loop {
 	int epfd;

@@ -113,6 +113,9 @@ static const struct {
 	  offsetof(struct coll_stats, sessions) },
 	{ "bmptap_collector_reconnects_total", "BMP sessions lost (and retried)",
 	  offsetof(struct coll_stats, reconnects) },
+	{ "bmptap_collector_resolve_failures_total",
+	  "Host name lookups of the collector's address that failed or timed out",
+	  offsetof(struct coll_stats, resolve_failures) },
 	{ "bmptap_collector_lost_messages_total",
 	  "Route Mirroring messages not delivered: dropped while the collector was behind",
 	  offsetof(struct coll_stats, lost_mirrors) },
@@ -131,7 +134,8 @@ static const struct {
 static void collector_metrics(const struct feed *f, struct buf *b)
 {
 	static const enum coll_state states[] = {
-		COLL_IDLE, COLL_CONNECTING, COLL_UP, COLL_BACKOFF, COLL_LISTENING, COLL_CLOSING,
+		COLL_IDLE, COLL_RESOLVING, COLL_CONNECTING, COLL_UP, COLL_BACKOFF, COLL_LISTENING,
+		COLL_CLOSING,
 	};
 	struct coll_labels cl;
 

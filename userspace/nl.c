@@ -11,6 +11,7 @@
 
 #include "nl.h"
 #include "array.h"
+#include "loop.h"
 
 #define GENL_HDRLEN_ALIGNED	MNL_ALIGN(sizeof(struct genlmsghdr))
 
@@ -226,15 +227,47 @@ static int fail_kernel(struct bt_nl *nl, int err, const char *what,
 }
 
 /*
- * Sends one request on req and handles replies until its ACK or
- * NLMSG_DONE.  A failing callback does not stop the loop: a dump left
- * half-read would keep the socket busy for the next request.
+ * One buffer of replies to request seq: true once the request is complete
+ * (its ACK, NLMSG_DONE or an error), with the result in *rc.  A failing
+ * callback does not stop the walk: a dump left half-read would keep the
+ * socket busy for the next request.
  */
+static bool replies(struct bt_nl *nl, const void *buf, size_t left, uint32_t seq, msg_cb cb,
+		    void *ctx, const char *what, int *cb_err, int *rc)
+{
+	const struct nlmsghdr *m;
+
+	for_each_msg(m, buf, left) {
+		char ext[256];
+		int err;
+
+		if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->req_portid))
+			continue;	/* stale reply to an older request */
+		switch (m->nlmsg_type) {
+		case NLMSG_NOOP:
+			continue;
+		case NLMSG_OVERRUN:
+			*rc = fail(nl, -EOVERFLOW, "%s: netlink overrun", what);
+			return true;
+		case NLMSG_ERROR:
+		case NLMSG_DONE:
+			err = bt_nl_msg_error(m, ext, sizeof(ext));
+			*rc = err ? fail_kernel(nl, err, what, ext) : *cb_err;
+			return true;
+		default:
+			if (cb && !*cb_err)
+				*cb_err = cb(nl, m, ctx);
+		}
+	}
+	return false;
+}
+
+/* Sends one request on req and handles replies until it is complete. */
 static int talk(struct bt_nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *ctx,
 		const char *what)
 {
 	uint32_t seq = nlh->nlmsg_seq;
-	int cb_err = 0;
+	int cb_err = 0, rc;
 
 	if (!nl->req)
 		return fail(nl, -ENOTCONN, "%s: netlink not open", what);
@@ -242,38 +275,14 @@ static int talk(struct bt_nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *ctx,
 		return fail(nl, -errno, "%s: send: %s", what, strerror(errno));
 	for (;;) {
 		ssize_t n = sock_recv(nl->req, nl->buf, BT_NL_BUFSIZE, 0);
-		const struct nlmsghdr *m;
-		size_t left;
 
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
 			return fail(nl, (int)n, "%s: receive: %s", what,
 				    strerror((int)-n));
-		left = (size_t)n;
-		for_each_msg(m, nl->buf, left) {
-			char ext[256];
-			int err;
-
-			if (m->nlmsg_seq != seq ||
-			    (m->nlmsg_pid && m->nlmsg_pid != nl->req_portid))
-				continue;	/* stale reply to an older request */
-			switch (m->nlmsg_type) {
-			case NLMSG_NOOP:
-				continue;
-			case NLMSG_OVERRUN:
-				return fail(nl, -EOVERFLOW, "%s: netlink overrun", what);
-			case NLMSG_ERROR:
-			case NLMSG_DONE:
-				err = bt_nl_msg_error(m, ext, sizeof(ext));
-				if (err)
-					return fail_kernel(nl, err, what, ext);
-				return cb_err;
-			default:
-				if (cb && !cb_err)
-					cb_err = cb(nl, m, ctx);
-			}
-		}
+		if (replies(nl, nl->buf, (size_t)n, seq, cb, ctx, what, &cb_err, &rc))
+			return rc;
 	}
 }
 
@@ -522,7 +531,8 @@ int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events)
 {
 	if (!nl->ntf)
 		return fail(nl, -ENOTCONN, "notifications: not joined");
-	for (;;) {
+	/* The rest, if any, on the next wakeup (level-triggered). */
+	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
 		ssize_t n = sock_recv(nl->ntf, nl->buf, BT_NL_BUFSIZE, MSG_DONTWAIT);
 
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
@@ -540,6 +550,7 @@ int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events)
 				    strerror((int)-n));
 		*events |= bt_nl_ntf_parse(nl, nl->buf, (size_t)n);
 	}
+	return 0;
 }
 
 /* ---- helper events ------------------------------------------------------- */
@@ -752,9 +763,13 @@ int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
 
 static int read_loop(struct bt_nl *nl, bt_rec_cb cb, void *ctx, int flags)
 {
+	/* Non-blocking (the loop's pump): a bounded slice per wakeup, the
+	 * rest on the next one ("more to come"). */
+	unsigned budget = flags & MSG_DONTWAIT ? LOOP_FD_BUDGET : ~0u;
+
 	if (!nl->rd || !nl->reading)
 		return fail(nl, -EINVAL, "read: no dump in progress");
-	for (;;) {
+	while (budget--) {
 		ssize_t n = sock_recv(nl->rd, nl->rd_buf, BT_NL_BUFSIZE, flags);
 		int r;
 
@@ -779,6 +794,7 @@ static int read_loop(struct bt_nl *nl, bt_rec_cb cb, void *ctx, int flags)
 		if (r)
 			return r;
 	}
+	return 0;
 }
 
 int bt_nl_read_pump(struct bt_nl *nl, bt_rec_cb cb, void *ctx)
@@ -1397,14 +1413,9 @@ int bt_nl_set_status(struct bt_nl *nl, const void *blob, size_t len)
 	return talk(nl, nlh, NULL, NULL, "publishing status");
 }
 
-struct status_ctx {
-	void *blob;
-	size_t len;
-};
-
 static int status_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	struct status_ctx *st = ctx;
+	struct bt_status_out *st = ctx;
 	const struct nlattr *a;
 
 	for_each_genl_attr(a, nlh) {
@@ -1427,7 +1438,7 @@ static int status_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len)
 {
 	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_GET_STATUS, NLM_F_ACK);
-	struct status_ctx st = { NULL, 0 };
+	struct bt_status_out st = { NULL, 0 };
 	int err = talk(nl, nlh, status_cb, &st, "reading status");
 
 	/* Nothing published yet is not a failure for the reader. */
@@ -1441,4 +1452,25 @@ int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len)
 	*blob = st.blob;
 	*len = st.len;
 	return err;
+}
+
+/* ---- dump replies from a buffer (fuzz_nldump) ------------------------------ */
+
+int bt_nl_dump_replay(struct bt_nl *nl, uint8_t cmd, const void *buf, size_t len,
+		      uint32_t seq, void *out)
+{
+	msg_cb cb;
+	int cb_err = 0, rc;
+
+	switch (cmd) {
+	case BMPTAP_CMD_GET_FLOW: cb = flows_cb; break;
+	case BMPTAP_CMD_GET_SERVER: cb = servers_cb; break;
+	case BMPTAP_CMD_GET_FILTER: cb = filters_cb; break;
+	case BMPTAP_CMD_GET_NETNS: cb = netns_cb; break;
+	case BMPTAP_CMD_GET_STATUS: cb = status_cb; break;
+	default: return -EINVAL;
+	}
+	if (replies(nl, buf, len, seq, cb, out, "replay", &cb_err, &rc))
+		return rc;
+	return cb_err ? cb_err : -EAGAIN;
 }

@@ -257,4 +257,18 @@ int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len);
  */
 int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
 
+/*
+ * The replies to request seq of cmd (BMPTAP_CMD_GET_FLOW, _SERVER,
+ * _FILTER, _NETNS or _STATUS) taken from buf instead of the socket, parsed
+ * into out (a bt_flow_list, bt_server_list, bt_filter_list, bt_netns or
+ * struct bt_status_out) exactly as the dump would.  -EAGAIN: the replies
+ * did not complete.
+ */
+struct bt_status_out {
+	void *blob;
+	size_t len;
+};
+int bt_nl_dump_replay(struct bt_nl *nl, uint8_t cmd, const void *buf, size_t len,
+		      uint32_t seq, void *out);
+
 #endif /* BMPTAP_NL_H */

@@ -529,10 +529,12 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	} else if (ps->sink.message) {
 		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
 	}
-	/* With errors, only the RIB's outcome may be monitored (no msg). */
+	/* With errors, or routes of a family disabled by an earlier error,
+	 * only the RIB's outcome may be monitored (no msg): the collector
+	 * would take the routes the RIB (and the router) ignored. */
 	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, u.n_errors ? NULL : msg, len, ts, ps->chg,
-				ps->n_chg, u.eor);
+		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ?
+				NULL : msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	flush_locrib(ps, ts);
 }
 
@@ -561,8 +563,14 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 	uint32_t as[2];
 
 	ms_session(p->ms, &p->sess);
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		as[d] = ms_sender_as(p->ms, d, d == BMPTAP_DIR_RX ? &p->sess.rx : &p->sess.tx);
+		/* One real OPEN may have come since the pickup (the other
+		 * never did): the synthesized pair replaces it. */
+		free(p->open[d]);
+		p->open[d] = NULL;
+		p->open_len[d] = 0;
+	}
 	if (!ms_opens(p->ms, &p->sess, as[BMPTAP_DIR_RX], as[BMPTAP_DIR_TX], p->open,
 		      p->open_len)) {
 		LOG_E(ps->log, "flow %u: out of memory", p->flow_id);
@@ -655,11 +663,17 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	int dir = rec->hdr.dir;
 	uint64_t ts = rec->hdr.ts_ns;
 
+	/* The module frames one whole message per record.  One whose header
+	 * says another length (a damaged --records file) would be copied
+	 * into Peer Up and Route Monitoring messages collectors misparse. */
+	if (len < BGP_HDR_LEN || ((size_t)msg[16] << 8 | msg[17]) != len) {
+		p->cnt.msgs[dir]++;
+		p->cnt.ignored++;
+		return;
+	}
 	if ((p->ms || p->state == PEER_PENDING) && midstream_msg(ps, p, rec))
 		return;
 	p->cnt.msgs[dir]++;
-	if (len < BGP_HDR_LEN)
-		return;
 	switch (msg[18]) {
 	case BGP_OPEN:
 		if (dir == BMPTAP_DIR_RX && !p->open[dir])

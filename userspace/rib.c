@@ -342,6 +342,13 @@ static bool usable(const struct rib *r, const struct bgp_update *u, int fam)
 	return fam >= 0 && !r->disabled[fam] && !(u->disable_mask & (1u << fam));
 }
 
+bool rib_ignores_part(const struct rib *r, const struct bgp_update *u)
+{
+	return ((u->withdrawn.len || u->nlri.len) && !usable(r, u, BGP_FAM_IPV4)) ||
+	       (u->reach.present && !usable(r, u, u->reach.fam)) ||
+	       (u->unreach.present && !usable(r, u, u->unreach.fam));
+}
+
 int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx)
 {
 	int err = 0;

@@ -9,6 +9,7 @@
 
 #include "nl.h"
 #include "peer.h"
+#include "rec_testutil.h"
 
 #define TS0 1700000000123456789ull	/* 0x6553f100 s, 123456 us */
 
@@ -20,31 +21,6 @@
 #define ASPATH4 "40 02 06 02 01 0000fde9 "
 #define ASPATH2 "40 02 04 02 01 fde9 "
 #define NH4 "40 03 04 0a000101 "
-
-struct recb {
-	uint8_t payload[8192];
-	struct bt_rec r;
-	uint64_t seq;
-};
-
-static inline const struct bt_rec *mkrec(struct recb *b, uint16_t type, uint32_t flow, int dir,
-					 uint32_t aux, const void *pl, size_t len, uint64_t ts)
-{
-	memset(&b->r, 0, sizeof(b->r));
-	b->r.kind = BT_RK_RECORD;
-	b->r.hdr.type = type;
-	b->r.hdr.dir = (uint8_t)dir;
-	b->r.hdr.flow_id = flow;
-	b->r.hdr.aux = aux;
-	b->r.hdr.seq = b->seq++;
-	b->r.hdr.ts_ns = ts;
-	b->r.hdr.len = (uint32_t)(sizeof(struct bmptap_rec) + len);
-	if (len)
-		memcpy(b->payload, pl, len);
-	b->r.payload = b->payload;
-	b->r.payload_len = len;
-	return &b->r;
-}
 
 static inline void feed_rec(struct peers *ps, const struct bt_rec *r)
 {

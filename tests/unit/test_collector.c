@@ -324,6 +324,32 @@ static void test_replay_on_connect(void **state)
 	assert_int_equal(f->sh.stat_routes, 991 + 50);
 }
 
+/* Found by fuzz_peer: after an MP_REACH_NLRI error disabled IPv6 (RFC 7606
+ * AFI/SAFI disable), later IPv6 UPDATEs are ignored by the RIB; forwarded
+ * as received, they made the collector install routes the router has not. */
+static void test_disabled_family_not_forwarded(void **state)
+{
+	struct fx *f = *state;
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	struct collector *c = add_collector(f, 1);
+	collector_start(c, -1);
+	announce_v6(f, 1, 3);
+	drain(f, c);
+	struct peer *p = peers_find(&f->ps, 1);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV6), 3);
+	/* NLRI 2001::/254: malformed, IPv6 disabled and flushed. */
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "",
+		    "80 0e 18 0002 01 10 fd000001000000000000000000000001 00 fe 2001 "
+		    ORIGIN_IGP ASPATH4, "", TS0);
+	announce_v6(f, 1, 5);
+	announce_v4(f, 1, 0, 2, 0);
+	drain(f, c);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV6), 0);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 2);
+	sh_equal(&f->sh, p, &f->ps.attrs);
+}
+
 static void test_replay_with_changes_midway(void **state)
 {
 	struct fx *f = *state;
@@ -685,6 +711,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_on_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled_family_not_forwarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_with_changes_midway, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_coalescing_converges, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_lagging_peer_down_up_order, setup_small, teardown),

@@ -120,6 +120,32 @@ static void test_peer_up_bytes(void **state)
 	assert_hex(f->cap.out.data, f->cap.out.len, hex);
 }
 
+/* Found by fuzz_peer: a record longer than the message its header
+ * describes (a damaged --records file) was kept whole as the OPEN, and the
+ * Peer Up then carried bytes collectors read as the start of the next
+ * OPEN.  Such a record is ignored. */
+static void test_record_length_mismatch(void **state)
+{
+	struct fx *f = *state;
+	uint8_t open_tx[256];
+	size_t ltx = mk_msg_hex(open_tx, BGP_OPEN, OPEN_TX_AS4);
+
+	flow_start4(&f->ps, &f->rb, 7, "10.0.1.2", "10.0.1.1", 0);
+	open_tx[ltx] = open_tx[ltx + 1] = 0;	/* two bytes past the header's length */
+	feed_rec(&f->ps, mkrec(&f->rb, BMPTAP_REC_MSG, 7, BMPTAP_DIR_TX, 0, open_tx, ltx + 2, TS0));
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_OPEN, OPEN_RX_AS4, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	struct peer *p = peers_find(&f->ps, 7);
+	assert_int_equal(f->cap.ups, 0);
+	assert_null(p->open[BMPTAP_DIR_TX]);
+	assert_true(p->cnt.ignored >= 1);
+	/* The whole message, when it comes, is taken. */
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AS4, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	assert_int_equal(f->cap.ups, 1);
+	assert_int_equal(p->open_len[BMPTAP_DIR_TX], ltx);
+}
+
 static void test_route_monitoring_raw(void **state)
 {
 	struct fx *f = *state;
@@ -472,6 +498,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_peer_up_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_length_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_monitoring_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_as2_and_v6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_local_notification, setup, teardown),

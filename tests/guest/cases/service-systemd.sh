@@ -9,7 +9,10 @@
 # survive `systemctl restart` (routes added afterwards reach the
 # collectors), and `systemctl stop` sends Termination.  Then, by hand as
 # root, `bmptapd --user nobody` drops to nobody + CAP_NET_ADMIN and still
-# feeds the collector.  Records `systemd-analyze security`.
+# feeds the collector.  Records `systemd-analyze security`.  bmptapd.service
+# is given its collector by host name (from /etc/hosts): the lookup runs on
+# a thread of its own (userspace/resolve.c), which must work under the
+# unit's system call filter and namespace restrictions.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 B=$BT_TOP/build
 T=service-systemd
@@ -51,9 +54,12 @@ bt_link root c 5
 
 bt_pmbmpd c 11019
 bt_pmbmpd c 11020
+cat /etc/hosts >"$BT_RUN/hosts"
+echo "10.0.5.2 collector5.test" >>"$BT_RUN/hosts"
+mount --bind "$BT_RUN/hosts" /etc/hosts
 mkdir -p /etc/bmptap
 printf '[[bmp-servers]]\n  [bmp-servers.config]\n    address = "%s"\n    port = %s\n' \
-	10.0.5.2 11020 >/etc/bmptap/bmptap.toml
+	collector5.test 11020 >/etc/bmptap/bmptap.toml
 printf '[[bmp-servers]]\n  [bmp-servers.config]\n    address = "%s"\n    port = %s\n' \
 	10.0.2.2 11019 >/etc/bmptap/b.toml
 chmod 0644 /etc/bmptap/*.toml
@@ -74,7 +80,7 @@ done
 bt_check "$T: bmptapd@b is in netns b" test "$(ip netns identify "$pb")" = b
 bt_check "$T: bmptapd is in the initial netns" test "$(readlink /proc/"$pi"/ns/net)" = "$(readlink /proc/1/ns/net)"
 bt_check "$T: config from /etc/bmptap/b.toml" sh -c "ip netns exec b $B/bmptapctl show servers | grep -q 10.0.2.2"
-bt_check "$T: config from /etc/bmptap/bmptap.toml" sh -c "$B/bmptapctl show servers | grep -q 10.0.5.2"
+bt_check "$T: config from /etc/bmptap/bmptap.toml" sh -c "$B/bmptapctl show servers | grep -q collector5.test"
 
 bt_bird root "$(bird_conf 65003 10.0.4.1 10.0.4.2 65004 "route 198.18.0.0/24 unreachable;")"
 bt_bird d "$(bird_conf 65004 10.0.4.2 10.0.4.1 65003 "route 198.18.1.0/24 unreachable;")"
@@ -142,5 +148,8 @@ echo "systemd-analyze security: $score"
 bt_check "$T: systemd-analyze security exposure below 2.5 ($score)" awk -v s="${score:-99}" 'BEGIN { exit !(s < 2.5) }'
 
 journalctl --no-pager -u bmptapd -u bmptapd@b >"$ART/journal.txt" 2>&1
+bt_check "$T: bmptapd.service: the collector's name resolved, no lookup failed" \
+	sh -c "! grep -q 'resolve:' $ART/journal.txt"
+umount /etc/hosts
 bt_cleanup
 bt_done
