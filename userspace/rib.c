@@ -166,9 +166,17 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	uint32_t k[W_ADDR + 4];
 	if (!attr)
 		return -EINVAL;
-	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3 &&
-	    (t->cap >= RIB_CAP_MAX || resize(t, t->cap ? t->cap * 2 : 1024)))
-		return -ENOMEM;
+	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3) {
+		/* Frozen, churn fills the table with tombstones: rehash them
+		 * away at the same size while the live routes fit in half of
+		 * it, rather than double it each time (a long replay under
+		 * churn would grow the table without bound).  So a frozen
+		 * table stays under 4x its largest live count (or 1024). */
+		uint64_t cap = t->tombs && ((uint64_t)t->count + 1) * 2 <= t->cap ? t->cap :
+			       t->cap ? (uint64_t)t->cap * 2 : 1024;
+		if (cap > RIB_CAP_MAX || resize(t, (uint32_t)cap))
+			return -ENOMEM;
+	}
 	make_key(t, p, k);
 	uint32_t *s = slot(t, find(t, k));
 	uint32_t old = s[W_ATTR];
