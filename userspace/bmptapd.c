@@ -79,6 +79,7 @@ struct daemon {
 	int sig_fd;
 	unsigned status_interval_ms;
 	size_t queue_limit;
+	unsigned listen_max, listen_per_source, stall_s;	/* the feed's */
 	bool read_again;
 	bool first_read_done;
 	bool stop;
@@ -747,6 +748,8 @@ static void usage(FILE *f)
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
 		"               [--route-protocols LIST] [--metrics ADDRESS:PORT] [--user NAME]\n"
+		"               [--listen-max N] [--listen-max-per-source N]\n"
+		"               [--collector-stall-timeout SECONDS]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -756,6 +759,12 @@ static void usage(FILE *f)
 		"  --status-interval  seconds between status publications (default 1)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
+		"  --listen-max N     sessions per passive listener (default %u)\n"
+		"  --listen-max-per-source N\n"
+		"                     of them from one source address (default %u)\n"
+		"  --collector-stall-timeout SECONDS\n"
+		"                     a collector that takes no byte of queued output\n"
+		"                     for this long is disconnected (default %u)\n"
 		"  --records FILE     replay/diagnostics: read a recorded record stream\n"
 		"                     instead of the module (no netlink), then keep serving\n"
 		"  --server '...'     with --records: one BMP server, in the words of\n"
@@ -770,7 +779,22 @@ static void usage(FILE *f)
 		"  --user NAME        started as root: run as NAME, keeping only\n"
 		"                     CAP_NET_ADMIN\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
-		FEED_DEFAULT_LIMIT);
+		FEED_DEFAULT_LIMIT, FEED_DEFAULT_LISTEN_MAX, FEED_DEFAULT_LISTEN_PER_SOURCE,
+		FEED_DEFAULT_STALL_MS / 1000);
+}
+
+/* A whole number in [min, max] for option --name, or a one-line error. */
+static bool opt_uint(const char *name, const char *v, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+
+	if (!*v || *end || x < min || x > max) {
+		fprintf(stderr, PROG ": --%s: %u..%u\n", name, min, max);
+		return false;
+	}
+	*out = (unsigned)x;
+	return true;
 }
 
 static int setup_signals(struct daemon *d)
@@ -844,6 +868,9 @@ int main(int argc, char **argv)
 		{ "route-protocols", required_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "user", required_argument, NULL, 'U' },
+		{ "listen-max", required_argument, NULL, 'X' },
+		{ "listen-max-per-source", required_argument, NULL, 'Y' },
+		{ "collector-stall-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -859,6 +886,9 @@ int main(int argc, char **argv)
 	if (!d)
 		return 1;
 	d->status_interval_ms = 1000;
+	d->listen_max = FEED_DEFAULT_LISTEN_MAX;
+	d->listen_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
+	d->stall_s = FEED_DEFAULT_STALL_MS / 1000;
 	d->sig_fd = -1;
 	d->rin.fd = -1;
 	d->rin.efd = -1;
@@ -931,6 +961,18 @@ int main(int argc, char **argv)
 		case 'U':
 			user = optarg;
 			break;
+		case 'X':
+			if (!opt_uint("listen-max", optarg, 1, 4096, &d->listen_max))
+				return 2;
+			break;
+		case 'Y':
+			if (!opt_uint("listen-max-per-source", optarg, 1, 4096, &d->listen_per_source))
+				return 2;
+			break;
+		case 'T':
+			if (!opt_uint("collector-stall-timeout", optarg, 1, 86400, &d->stall_s))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -971,6 +1013,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d->peers.sink = feed_sink(&d->feed);
+	d->feed.listen_max = d->listen_max;
+	d->feed.listen_max_per_source = d->listen_per_source;
+	d->feed.stall_ms = d->stall_s * 1000u;
 	/* A recorded stream has no namespace whose installed routes it saw. */
 	if (d->rin.path)
 		locrib_src = LOCRIB_SRC_DECISION;

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "loop.h"
@@ -44,6 +45,19 @@
 #define FEED_DEFAULT_LIMIT	(8u << 20)
 #define COLL_BACKOFF_MIN_S	1
 #define COLL_BACKOFF_MAX_S	32
+#define FEED_DEFAULT_LISTEN_MAX		64	/* sessions per passive listener */
+#define FEED_DEFAULT_LISTEN_PER_SOURCE	4	/* of them from one address */
+#define FEED_DEFAULT_STALL_MS		60000	/* output queued, no byte taken */
+#define FEED_DEFAULT_DIRTY_MAX		(1u << 20)	/* pending changes per peer */
+
+/* Why a passive listener refused a connection (metrics: reason label). */
+enum listen_refusal {
+	LISTEN_REF_ALLOW,	/* source not in the allow list (empty: not loopback) */
+	LISTEN_REF_CAP,		/* the listener has listen_max sessions */
+	LISTEN_REF_PER_SOURCE,	/* the source has listen_max_per_source sessions */
+	LISTEN_REF_NO_FD,	/* accept failed for want of descriptors or memory */
+	LISTEN_REF_MAX,
+};
 
 struct bt_json;
 
@@ -93,6 +107,10 @@ struct coll_stats {
 	uint64_t lost_mirrors;	/* mirrored messages dropped while behind */
 	uint64_t encode_errors;	/* RIB entries that could not be encoded */
 	uint64_t kicked;	/* disconnected past the hard memory cap */
+	uint64_t stalled;	/* disconnected: output queued, none taken for stall_ms */
+	uint64_t dirty_overflows;	/* new session: a dirty set outgrew dirty_max */
+	uint64_t input_bytes;	/* sent to us by the station, read and dropped */
+	uint64_t refused[LISTEN_REF_MAX];	/* listeners: connections refused */
 };
 
 struct feed;
@@ -109,6 +127,11 @@ struct collector {
 	struct loop_fd lfd;
 	struct loop_timer timer;
 	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
+	struct loop_timer stall_timer;	/* checks stall_since_ms */
+	uint64_t stall_since_ms;	/* output waiting, the socket took none since; 0: no */
+	const char *kick_why;		/* shut down by us: the session's loss reason */
+	struct sockaddr_storage sa;	/* an accepted session's source */
+	uint64_t refuse_log_ms;		/* listeners: last refusal logged */
 	char remote[300];		/* session endpoint, for logs and status */
 	char last_error[128];
 	struct buf out;
@@ -130,6 +153,10 @@ struct feed {
 	struct peers *peers;
 	struct collector *head;
 	size_t limit;			/* per-collector output bound */
+	unsigned listen_max;		/* sessions per passive listener */
+	unsigned listen_max_per_source;	/* of them from one source address */
+	uint32_t stall_ms;		/* see coll_stats.stalled */
+	uint32_t dirty_max;		/* see coll_stats.dirty_overflows */
 	uint64_t rnd;
 	char hostname[256];
 	struct buf scratch, upd, live;
@@ -194,6 +221,20 @@ uint64_t collector_backoff_ms(struct collector *c);
 void collector_stats(struct collector *c);
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p);
+
+/* Whether a passive listener with this allow list admits ss (empty: loopback). */
+bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
+const char *listen_refusal_name(int r);
+
+/* ---- shared by collector.c and listener.c --------------------------------- */
+
+struct addrinfo;
+struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg);
+void coll_event(void *ctx, uint32_t events);
+int collector_resolve(struct collector *c, struct addrinfo **res, int flags);
+void listener_open(struct collector *l);
+void listener_accept(struct collector *l);
+void listener_resume(struct collector *l);	/* after a pause for want of fds */
 void pset_free(struct pset *s);
 
 #endif
