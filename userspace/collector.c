@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -985,7 +987,6 @@ void collector_start(struct collector *c, int fd)
 	c->st.sessions++;
 	c->lagging = false;
 	c->kick_why = NULL;
-	c->stall_since_ms = 0;
 	if (fd >= 0)
 		set_keepalive(c);
 	buf_reset(&c->out);
@@ -1038,7 +1039,6 @@ static void session_lost(struct collector *c, const char *why)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	c->stall_since_ms = 0;
 	c->kick_why = NULL;
 	cp_del_all(c);
 	buf_reset(&c->out);
@@ -1091,43 +1091,59 @@ void feed_batch_end(struct feed *f)
 }
 
 /*
- * The stall watch: since when output has been waiting without the socket
- * taking a byte.  A station that reads nothing while we have something for
- * it (mid-replay, or live) holds its queue, its dirty sets and the frozen
- * RIBs of its replay: after stall_ms it is disconnected (an active
- * collector reconnects later and gets a full table).  One that only stays
- * silent is fine: BMP stations never send.
+ * Bytes the station has taken: written to the socket and no longer in its
+ * send queue (SIOCOUTQ: unsent and unacknowledged).  The kernel's buffer
+ * alone can hold megabytes of a replay for a station that reads nothing.
  */
-static void watch_stall(struct collector *c, bool moved)
+static uint64_t delivered(const struct collector *c)
 {
-	struct feed *f = c->feed;
+	int outq = 0;
 
-	if (!collector_pending(c)) {
-		c->stall_since_ms = 0;
+	if (ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
+		outq = 0;
+	return c->st.bytes - (uint64_t)outq;
+}
+
+/*
+ * The stall watch.  A station that takes nothing while output waits for it
+ * (mid-replay, or live) holds its queue, its dirty sets and the frozen
+ * RIBs of its replay: after stall_ms without a byte taken it is
+ * disconnected (an active collector reconnects later and gets a full
+ * table).  One that only stays silent is fine: BMP stations never send.
+ * The timer polls, once per stall_ms at most, only while output is
+ * outstanding.
+ */
+static void watch_stall(struct collector *c)
+{
+	if (c->stall_timer.armed || !c->feed->loop)
 		return;
-	}
-	if (moved || !c->stall_since_ms)
-		c->stall_since_ms = loop_now_ms();
-	if (f->loop && !c->stall_timer.armed)
-		loop_timer_arm(f->loop, &c->stall_timer, f->stall_ms);
+	c->stall_since_ms = loop_now_ms();
+	c->delivered_mark = delivered(c);
+	loop_timer_arm(c->feed->loop, &c->stall_timer, c->feed->stall_ms);
 }
 
 static void coll_stall_timer(void *ctx)
 {
 	struct collector *c = ctx;
 	struct feed *f = c->feed;
-	uint64_t now = loop_now_ms(), due = c->stall_since_ms + f->stall_ms;
+	uint64_t now = loop_now_ms(), got = delivered(c);
 	char why[96];
 
-	if (c->state != COLL_UP || !c->stall_since_ms)
+	if (c->state != COLL_UP)
 		return;
-	if (now < due) {
-		loop_timer_arm(f->loop, &c->stall_timer, due - now);
+	if (got == c->st.bytes && !collector_pending(c))
+		return;		/* all taken: nothing outstanding */
+	if (got != c->delivered_mark) {
+		c->delivered_mark = got;
+		c->stall_since_ms = now;
+	}
+	if (now - c->stall_since_ms < f->stall_ms) {
+		loop_timer_arm(f->loop, &c->stall_timer, c->stall_since_ms + f->stall_ms - now);
 		return;
 	}
 	c->st.stalled++;
-	snprintf(why, sizeof(why), "stalled: no byte taken in %u ms, %zu bytes queued",
-		 f->stall_ms, collector_pending(c));
+	snprintf(why, sizeof(why), "stalled: no byte taken in %u ms, %llu bytes outstanding",
+		 f->stall_ms, (unsigned long long)(c->st.bytes - got + collector_pending(c)));
 	session_lost(c, why);
 }
 
@@ -1151,7 +1167,8 @@ static bool coll_write(struct collector *c)
 		collector_take(c, NULL, (size_t)n);
 		moved = true;
 	}
-	watch_stall(c, moved);
+	if (moved || collector_pending(c))
+		watch_stall(c);
 	return true;
 }
 
@@ -1401,6 +1418,14 @@ static void coll_free(struct collector *c)
 {
 	struct feed *f = c->feed;
 
+	/* An accepted session's counters go with it: its listener's add
+	 * them up, so that a stalled station is still counted afterwards. */
+	if (c->accepted && c->parent) {
+		c->parent->st.stalled += c->st.stalled;
+		c->parent->st.dirty_overflows += c->st.dirty_overflows;
+		c->parent->st.kicked += c->st.kicked;
+		c->parent->st.input_bytes += c->st.input_bytes;
+	}
 	/* An accepted session must not outlive its listener's pointer. */
 	for (struct collector *o = f->head; o; o = o->next)
 		if (o->parent == c)

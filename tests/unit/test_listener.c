@@ -214,13 +214,11 @@ static int sockopt(int fd, int level, int name)
 }
 
 /* Starts an active collector on the fixture's test listener; returns the
- * station's end.  Both socket buffers are small, so that a station that
- * does not read holds the exporter's own queue (rcv not too small for one
- * that reads: loopback TCP would wait for its persist timer). */
-static int station(struct fx *f, struct collector **c, int rcv)
+ * station's end.  Socket buffers: the station's rcv, the exporter's snd
+ * (0: the kernel's, which can take a whole small table); rcv not too small
+ * for a station that reads, or loopback TCP waits for its persist timer. */
+static int station(struct fx *f, struct collector **c, int rcv, int snd)
 {
-	int snd = 8192;
-
 	if (f->lfd < 0)
 		tcp_listen(f);
 	if (!*c)
@@ -231,7 +229,8 @@ static int station(struct fx *f, struct collector **c, int rcv)
 	for (int i = 0; i < 100 && (*c)->state != COLL_UP; i++)
 		loop_run_once(&f->loop, 10);
 	assert_int_equal((*c)->state, COLL_UP);
-	setsockopt((*c)->fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	if (snd)
+		setsockopt((*c)->fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	return fd;
 }
 
@@ -251,7 +250,8 @@ static void test_stalled_collector_disconnected(void **state)
 	f->feed.stall_ms = 300;
 	establish(&f->ps, &f->rb, 1, "10.0.1.1");
 	announce_v4(f, 1, 0, 20000, 0);
-	int fd = station(f, &c, 4096);
+	uint64_t t0 = loop_now_ms();
+	int fd = station(f, &c, 4096, 0);
 	/* Every collector socket has keepalive. */
 	assert_int_equal(sockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE), 1);
 	assert_int_equal(sockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE), 60);
@@ -259,8 +259,8 @@ static void test_stalled_collector_disconnected(void **state)
 	assert_int_equal(sockopt(c->fd, IPPROTO_TCP, TCP_KEEPCNT), 6);
 	/* What a station sends is read, counted and dropped. */
 	assert_int_equal(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
-	/* The station never reads: the replay stalls, the session ends. */
-	uint64_t t0 = loop_now_ms();
+	/* The station never reads: the replay stalls (in the kernel's send
+	 * buffer, then in ours), the session ends. */
 	for (int i = 0; i < 500 && c->state == COLL_UP; i++)
 		loop_run_once(&f->loop, 10);
 	assert_int_equal(c->state, COLL_BACKOFF);
@@ -273,7 +273,7 @@ static void test_stalled_collector_disconnected(void **state)
 	/* It comes back (backoff) and gets the whole table, changed since. */
 	withdraw_v4(f, 1, 0, 20000, 3);
 	shadow_reset(f);
-	fd = station(f, &c, 65536);
+	fd = station(f, &c, 65536, 8192);
 	assert_true(tcp_read_until(f, fd, 20000, caught_up));
 	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
 	assert_int_equal(c->st.sessions, 2);
@@ -292,7 +292,7 @@ static void test_dirty_overflow_resyncs(void **state)
 
 	f->feed.dirty_max = 100;
 	establish(&f->ps, &f->rb, 1, "10.0.1.1");
-	int fd = station(f, &c, 65536);
+	int fd = station(f, &c, 65536, 8192);
 	assert_true(tcp_read_until(f, fd, 5000, caught_up));
 	/* The station stops reading while the peer churns: the changes
 	 * outgrow the dirty set's bound, the session restarts. */
@@ -307,7 +307,7 @@ static void test_dirty_overflow_resyncs(void **state)
 	close(fd);
 	/* The new session brings the station in line. */
 	shadow_reset(f);
-	fd = station(f, &c, 65536);
+	fd = station(f, &c, 65536, 8192);
 	assert_true(tcp_read_until(f, fd, 20000, caught_up));
 	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
 	assert_int_equal(c->st.dirty_overflows, 1);
