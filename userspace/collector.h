@@ -18,8 +18,10 @@
  * Peer Up, Peer Down and "messages lost" are never coalesced: they are
  * appended in order even to a lagging collector, and a peer's routes are
  * only generated after its Peer Up was queued, so Down/Up/table ordering
- * holds.  Only a collector that stays stuck past a hard cap (4x the limit)
- * is disconnected (and gets everything again when it reconnects).
+ * holds.  A collector that stays stuck past a hard cap (4x the limit),
+ * takes none of its waiting output for stall_ms, or makes a peer's dirty
+ * set outgrow dirty_max is disconnected (and gets everything again when it
+ * reconnects).  Passive listeners (listener.c) admit sessions under caps.
  *
  * Sockets are optional: with no loop (unit tests) a collector can be
  * started on fd -1 and its output read with collector_take().

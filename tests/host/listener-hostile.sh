@@ -73,5 +73,7 @@ rss1=$(rss_kb "$bt")
 check "RSS bounded: $rss0 kB -> $rss1 kB (< +32 MB)" test $((rss1 - rss0)) -lt 32768
 check "refusals are logged rate-limited (< 20 lines for 247)" \
 	test "$(grep -c 'refused collector' "$tmp/bmptapd.log")" -lt 20
+scrape
+check "promtool check metrics (with the listener's series)" sh -c "promtool check metrics <'$tmp/m.txt'"
 check "bmptapd still running" kill -0 "$bt"
 [ "$fails" = 0 ]
