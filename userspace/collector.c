@@ -85,6 +85,16 @@ static bool pset_grow(struct pset *s)
 	return true;
 }
 
+static bool pset_has(const struct pset *s, const struct bgp_prefix *p)
+{
+	if (!s->cap)
+		return false;
+	for (uint32_t j = pfx_hash(p) & (s->cap - 1); s->v[j].fam != 0xff; j = (j + 1) & (s->cap - 1))
+		if (pfx_eq(&s->v[j], p))
+			return true;
+	return false;
+}
+
 bool pset_add(struct pset *s, const struct bgp_prefix *p)
 {
 	if ((s->count + 1) * 4 > s->cap * 3 && !pset_grow(s))
@@ -285,24 +295,44 @@ static void start_lagging(struct collector *c)
 		cp->live = false;
 }
 
+/* Routes the peer holds now, in every family and both directions. */
+static size_t live_routes(const struct peer *p)
+{
+	size_t n = 0;
+
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		n += rib_count(&p->rib, f) + rib_count(&p->rib_out, f);
+	return n;
+}
+
 /*
  * A change the collector has not seen goes into the peer's dirty set.  A
- * set that cannot take it (out of memory, or past dirty_max: a peer
- * churning distinct prefixes faster than the collector reads would grow
- * it without bound) means this collector can no longer be brought in line
- * incrementally; a new session (Peer Up and full replay) can.
+ * set that cannot take it means this collector can no longer be brought in
+ * line incrementally; a new session (Peer Up and full replay) can.  That
+ * is out of memory, or more entries than the most routes the peer held
+ * since the collector fell behind plus dirty_max: a whole table pending,
+ * or withdrawn, is fine, but a peer churning distinct prefixes faster than
+ * the collector reads would grow the set without bound.
  */
 static void mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
 		       size_t n, uint8_t flag)
 {
+	size_t live = live_routes(cp->p);
+
+	if (live > cp->peak_routes)
+		cp->peak_routes = live;
+	size_t max = cp->peak_routes + c->feed->dirty_max;
+
 	for (size_t i = 0; i < n && !c->kick_why; i++) {
 		struct bgp_prefix k = chg[i];
 
 		k.fam |= flag;
-		if (cp->dirty.count + cp->flushing.count >= c->feed->dirty_max) {
-			LOG_W(c->feed->log, "collector %s: over %u route changes pending, "
-			      "resynchronising with a new session", c->remote,
-			      c->feed->dirty_max);
+		/* Not counting flushing: it holds an earlier dirty set (which
+		 * was within the bound), and a prefix may be in both. */
+		if (cp->dirty.count >= max && !pset_has(&cp->dirty, &k)) {
+			LOG_W(c->feed->log, "collector %s: %zu route changes pending for "
+			      "%zu routes, resynchronising with a new session", c->remote,
+			      max, live);
 			c->st.dirty_overflows++;
 			kick(c, "resync: too many pending route changes");
 		} else if (!pset_add(&cp->dirty, &k)) {
@@ -585,6 +615,7 @@ static bool cp_step(struct collector *c, struct cpeer *cp)
 		cp->mirror_lost = false;
 	}
 	cp->live = true;
+	cp->peak_routes = 0;
 	return true;
 }
 
@@ -1126,11 +1157,12 @@ static void coll_stall_timer(void *ctx)
 {
 	struct collector *c = ctx;
 	struct feed *f = c->feed;
-	uint64_t now = loop_now_ms(), got = delivered(c);
+	uint64_t now = loop_now_ms(), got;
 	char why[96];
 
 	if (c->state != COLL_UP)
 		return;
+	got = delivered(c);
 	if (got == c->st.bytes && !collector_pending(c))
 		return;		/* all taken: nothing outstanding */
 	if (got != c->delivered_mark) {

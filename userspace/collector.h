@@ -50,7 +50,7 @@
 #define FEED_DEFAULT_LISTEN_MAX		64	/* sessions per passive listener */
 #define FEED_DEFAULT_LISTEN_PER_SOURCE	4	/* of them from one address */
 #define FEED_DEFAULT_STALL_MS		60000	/* output queued, no byte taken */
-#define FEED_DEFAULT_DIRTY_MAX		(1u << 20)	/* pending changes per peer */
+#define FEED_DEFAULT_DIRTY_MAX		(1u << 20)	/* pending per peer beyond its routes */
 
 /* Why a passive listener refused a connection (metrics: reason label). */
 enum listen_refusal {
@@ -81,6 +81,7 @@ struct cpeer {
 	uint32_t *order, n_order;	/* replay: the family's slots by attribute set */
 	struct pset dirty;		/* changes not sent yet */
 	struct pset flushing;		/* being sent; new changes go to dirty */
+	size_t peak_routes;		/* the peer's most routes while not live */
 	uint32_t flush_pos;
 	uint8_t eor_mask;		/* End-of-RIB markers owed */
 	bool mirror_lost;		/* mirrored messages were dropped */
@@ -110,7 +111,7 @@ struct coll_stats {
 	uint64_t encode_errors;	/* RIB entries that could not be encoded */
 	uint64_t kicked;	/* disconnected past the hard memory cap */
 	uint64_t stalled;	/* disconnected: output queued, none taken for stall_ms */
-	uint64_t dirty_overflows;	/* new session: a dirty set outgrew dirty_max */
+	uint64_t dirty_overflows;	/* new session: a dirty set outgrew its bound */
 	uint64_t input_bytes;	/* sent to us by the station, read and dropped */
 	uint64_t refused[LISTEN_REF_MAX];	/* listeners: connections refused */
 };
@@ -159,7 +160,7 @@ struct feed {
 	unsigned listen_max;		/* sessions per passive listener */
 	unsigned listen_max_per_source;	/* of them from one source address */
 	uint32_t stall_ms;		/* see coll_stats.stalled */
-	uint32_t dirty_max;		/* see coll_stats.dirty_overflows */
+	uint32_t dirty_max;		/* dirty entries beyond a peer's live routes */
 	uint64_t rnd;
 	char hostname[256];
 	struct buf scratch, upd, live;
