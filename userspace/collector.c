@@ -29,6 +29,7 @@
 #define CLOSE_WAIT_MS	2000	/* flushing a Termination */
 #define STABLE_MS	10000	/* a session this old resets the backoff */
 #define INPUT_PER_EVENT	65536	/* bytes a station's input may cost per wake-up */
+#define STALL_LATE_MS	1000	/* a stall check this late: we did not run either */
 /* TCP keepalive on every collector socket: a dead station's session goes
  * away in about 2 minutes even when nothing is queued for it. */
 #define KEEPALIVE_IDLE_S	60
@@ -1148,7 +1149,7 @@ static void watch_stall(struct collector *c)
 {
 	if (c->stall_timer.armed || !c->feed->loop)
 		return;
-	c->stall_since_ms = loop_now_ms();
+	c->stall_due_ms = loop_now_ms() + c->feed->stall_ms;
 	c->delivered_mark = delivered(c);
 	loop_timer_arm(c->feed->loop, &c->stall_timer, c->feed->stall_ms);
 }
@@ -1167,10 +1168,15 @@ static void coll_stall_timer(void *ctx)
 		return;		/* all taken: nothing outstanding */
 	if (got != c->delivered_mark) {
 		c->delivered_mark = got;
-		c->stall_since_ms = now;
+		c->stall_due_ms = now + f->stall_ms;
+	} else if (now >= c->stall_due_ms + STALL_LATE_MS) {
+		/* Checked this late, bmptapd itself was not running (an
+		 * overloaded host, a paused VM), and the station probably
+		 * neither: it gets some of our running time to show progress. */
+		c->stall_due_ms = now + (f->stall_ms < STALL_LATE_MS ? f->stall_ms : STALL_LATE_MS);
 	}
-	if (now - c->stall_since_ms < f->stall_ms) {
-		loop_timer_arm(f->loop, &c->stall_timer, c->stall_since_ms + f->stall_ms - now);
+	if (now < c->stall_due_ms) {
+		loop_timer_arm(f->loop, &c->stall_timer, c->stall_due_ms - now);
 		return;
 	}
 	c->st.stalled++;

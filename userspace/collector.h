@@ -131,7 +131,7 @@ struct collector {
 	struct loop_timer timer;
 	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
 	struct loop_timer stall_timer;	/* armed while output is outstanding */
-	uint64_t stall_since_ms;	/* when delivered_mark was last seen to move */
+	uint64_t stall_due_ms;		/* disconnect then unless delivered_mark moves */
 	uint64_t delivered_mark;	/* bytes the station had taken then */
 	const char *kick_why;		/* shut down by us: the session's loss reason */
 	struct sockaddr_storage sa;	/* an accepted session's source */

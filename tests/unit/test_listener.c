@@ -285,6 +285,32 @@ static void test_stalled_collector_disconnected(void **state)
 	close(fd);
 }
 
+/*
+ * bmptapd itself stopped (an overloaded host, a paused VM) past the stall
+ * timeout: when it runs again before the station does, that is no stall
+ * of the station's; it gets time to read.
+ */
+static void test_stall_check_late_is_not_a_stall(void **state)
+{
+	struct fx *f = *state;
+	struct collector *c = NULL;
+
+	f->feed.stall_ms = 300;
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	announce_v4(f, 1, 0, 20000, 0);
+	int fd = station(f, &c, 4096, 8192);
+	for (int i = 0; i < 10; i++)
+		loop_run_once(&f->loop, 10);
+	assert_true(c->stall_timer.armed);
+	usleep(1500 * 1000);
+	loop_run_once(&f->loop, 0);	/* the stall check, late */
+	assert_int_equal(c->state, COLL_UP);
+	assert_true(tcp_read_until(f, fd, 20000, caught_up));
+	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
+	assert_int_equal(c->st.stalled, 0);
+	close(fd);
+}
+
 static void test_dirty_overflow_resyncs(void **state)
 {
 	struct fx *f = *state;
@@ -333,6 +359,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_listener_caps, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_out_of_fds, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_collector_disconnected,
+						setup_tcp_small, teardown),
+		cmocka_unit_test_setup_teardown(test_stall_check_late_is_not_a_stall,
 						setup_tcp_small, teardown),
 		cmocka_unit_test_setup_teardown(test_dirty_overflow_resyncs, setup_tcp_small,
 						teardown),
