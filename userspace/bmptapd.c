@@ -79,6 +79,7 @@ struct daemon {
 	int sig_fd;
 	unsigned status_interval_ms;
 	size_t queue_limit;
+	unsigned listen_max, listen_per_source, stall_s;	/* the feed's */
 	bool read_again;
 	bool first_read_done;
 	bool stop;
@@ -751,6 +752,8 @@ static void usage(FILE *f)
 		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
 		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
 		"               [--route-protocols LIST] [--metrics ADDRESS:PORT] [--user NAME]\n"
+		"               [--listen-max N] [--listen-max-per-source N]\n"
+		"               [--collector-stall-timeout SECONDS]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -760,6 +763,12 @@ static void usage(FILE *f)
 		"  --status-interval  seconds between status publications (default 1)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
+		"  --listen-max N     sessions per passive listener (default %u)\n"
+		"  --listen-max-per-source N\n"
+		"                     of them from one source address (default %u)\n"
+		"  --collector-stall-timeout SECONDS\n"
+		"                     a collector that takes no byte of queued output\n"
+		"                     for this long is disconnected (default %u)\n"
 		"  --records FILE     replay/diagnostics: read a recorded record stream\n"
 		"                     instead of the module (no netlink), then keep serving\n"
 		"  --server '...'     with --records: one BMP server, in the words of\n"
@@ -778,7 +787,8 @@ static void usage(FILE *f)
 		"                     stored, the peer is incomplete, collectors are told\n"
 		"  --memory-max BYTES total RIB memory budget (default %lluM; 0: none)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
-		FEED_DEFAULT_LIMIT, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20);
+		FEED_DEFAULT_LIMIT, FEED_DEFAULT_LISTEN_MAX, FEED_DEFAULT_LISTEN_PER_SOURCE,
+		FEED_DEFAULT_STALL_MS / 1000, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20);
 }
 
 /* BYTES with an optional binary K, M or G suffix; false when malformed or
@@ -804,6 +814,20 @@ static bool parse_bytes(const char *s, uint64_t *out)
 	if (*end || v > (1ull << 62) >> shift)
 		return false;
 	*out = (uint64_t)v << shift;
+	return true;
+}
+
+/* A whole number in [min, max] for option --name, or a one-line error. */
+static bool opt_uint(const char *name, const char *v, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+
+	if (!*v || *end || x < min || x > max) {
+		fprintf(stderr, PROG ": --%s: %u..%u\n", name, min, max);
+		return false;
+	}
+	*out = (unsigned)x;
 	return true;
 }
 
@@ -880,6 +904,9 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'U' },
 		{ "peer-memory-max", required_argument, NULL, 'm' },
 		{ "memory-max", required_argument, NULL, 'T' },
+		{ "listen-max", required_argument, NULL, 'X' },
+		{ "listen-max-per-source", required_argument, NULL, 'Y' },
+		{ "collector-stall-timeout", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -896,6 +923,9 @@ int main(int argc, char **argv)
 	if (!d)
 		return 1;
 	d->status_interval_ms = 1000;
+	d->listen_max = FEED_DEFAULT_LISTEN_MAX;
+	d->listen_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
+	d->stall_s = FEED_DEFAULT_STALL_MS / 1000;
 	d->sig_fd = -1;
 	d->rin.fd = -1;
 	d->rin.efd = -1;
@@ -976,6 +1006,18 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'X':
+			if (!opt_uint("listen-max", optarg, 1, 4096, &d->listen_max))
+				return 2;
+			break;
+		case 'Y':
+			if (!opt_uint("listen-max-per-source", optarg, 1, 4096, &d->listen_per_source))
+				return 2;
+			break;
+		case 'W':
+			if (!opt_uint("collector-stall-timeout", optarg, 1, 86400, &d->stall_s))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1017,6 +1059,9 @@ int main(int argc, char **argv)
 	}
 	d->peers.sink = feed_sink(&d->feed);
 	peers_set_budgets(&d->peers, peer_mem_max, mem_max);
+	d->feed.listen_max = d->listen_max;
+	d->feed.listen_max_per_source = d->listen_per_source;
+	d->feed.stall_ms = d->stall_s * 1000u;
 	/* A recorded stream has no namespace whose installed routes it saw. */
 	if (d->rin.path)
 		locrib_src = LOCRIB_SRC_DECISION;

@@ -10,9 +10,12 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,8 +29,14 @@
 #define HARD_CAP_FACTOR	4	/* peer events beyond limit*4: disconnect */
 #define CLOSE_WAIT_MS	2000	/* flushing a Termination */
 #define STABLE_MS	10000	/* a session this old resets the backoff */
+#define INPUT_PER_EVENT	65536	/* bytes a station's input may cost per wake-up */
+#define STALL_LATE_MS	1000	/* a stall check this late: we did not run either */
+/* TCP keepalive on every collector socket: a dead station's session goes
+ * away in about 2 minutes even when nothing is queued for it. */
+#define KEEPALIVE_IDLE_S	60
+#define KEEPALIVE_INTVL_S	10
+#define KEEPALIVE_CNT		6
 
-static void coll_event(void *ctx, uint32_t events);
 static void coll_timer(void *ctx);
 static void coll_kick(struct collector *c);
 static void coll_open(struct collector *c);
@@ -76,6 +85,16 @@ static bool pset_grow(struct pset *s)
 	s->v = v;
 	s->cap = cap;
 	return true;
+}
+
+static bool pset_has(const struct pset *s, const struct bgp_prefix *p)
+{
+	if (!s->cap)
+		return false;
+	for (uint32_t j = pfx_hash(p) & (s->cap - 1); s->v[j].fam != 0xff; j = (j + 1) & (s->cap - 1))
+		if (pfx_eq(&s->v[j], p))
+			return true;
+	return false;
 }
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p)
@@ -251,6 +270,20 @@ static bool wants_peer(const struct collector *c, const struct peer *p)
 	return !p->locrib || (c->policy & BMPTAP_POLICY_LOCAL_RIB);
 }
 
+/*
+ * Ends the session from inside a peer event (the collector must stay
+ * allocated until the loop sees the shutdown): the read side reports the
+ * loss with why.  An active collector reconnects and gets a full table.
+ */
+static void kick(struct collector *c, const char *why)
+{
+	if (c->kick_why)
+		return;
+	c->kick_why = why;
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
 /* Every cpeer stops going out live: the collector fell behind. */
 static void start_lagging(struct collector *c)
 {
@@ -264,26 +297,54 @@ static void start_lagging(struct collector *c)
 		cp->live = false;
 }
 
+/* Routes the peer holds now, in every family and both directions. */
+static size_t live_routes(const struct peer *p)
+{
+	size_t n = 0;
+
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		n += rib_count(&p->rib, f) + rib_count(&p->rib_out, f);
+	return n;
+}
+
+/*
+ * A change the collector has not seen goes into the peer's dirty set.  A
+ * set that cannot take it means this collector can no longer be brought in
+ * line incrementally; a new session (Peer Up and full replay) can.  That
+ * is out of memory, or more entries than the most routes the peer held
+ * since the collector fell behind plus dirty_max: a whole table pending,
+ * or withdrawn, is fine, but a peer churning distinct prefixes faster than
+ * the collector reads would grow the set without bound.
+ */
 static void mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
 		       size_t n, uint8_t flag)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t live = live_routes(cp->p);
+
+	if (live > cp->peak_routes)
+		cp->peak_routes = live;
+	size_t max = cp->peak_routes + c->feed->dirty_max;
+
+	for (size_t i = 0; i < n && !c->kick_why; i++) {
 		struct bgp_prefix k = chg[i];
 
 		k.fam |= flag;
-		if (!pset_add(&cp->dirty, &k)) {
-			/*
-			 * Cannot remember the change: this collector can no
-			 * longer be brought in line incrementally.  A new
-			 * session (Peer Up and full replay) can.
-			 */
+		/* Not counting flushing: it holds an earlier dirty set (which
+		 * was within the bound), and a prefix may be in both. */
+		if (cp->dirty.count >= max && !pset_has(&cp->dirty, &k)) {
+			LOG_W(c->feed->log, "collector %s: %zu route changes pending for "
+			      "%zu routes, resynchronising with a new session", c->remote,
+			      max, live);
+			c->st.dirty_overflows++;
+			kick(c, "resync: too many pending route changes");
+		} else if (!pset_add(&cp->dirty, &k)) {
 			LOG_E(c->feed->log, "collector %s: out of memory coalescing, "
 			      "restarting the session", c->remote);
 			c->st.kicked++;
-			shutdown(c->fd, SHUT_RDWR);
-			return;
+			kick(c, "out of memory coalescing");
+		} else {
+			c->st.coalesced++;
 		}
-		c->st.coalesced++;
 	}
 }
 
@@ -573,6 +634,7 @@ static bool cp_step(struct collector *c, struct cpeer *cp)
 		cp->mirror_lost = false;
 	}
 	cp->live = true;
+	cp->peak_routes = 0;
 	return true;
 }
 
@@ -623,8 +685,7 @@ static bool over_hard_cap(struct collector *c)
 	LOG_W(c->feed->log, "collector %s: %zu bytes stuck, disconnecting", c->remote,
 	      collector_pending(c));
 	c->st.kicked++;
-	if (c->fd >= 0)
-		shutdown(c->fd, SHUT_RDWR);	/* the read side reports the loss */
+	kick(c, "stuck past the hard memory cap");
 	return true;
 }
 
@@ -649,7 +710,7 @@ static void sink_up(void *ctx, struct peer *p)
 		append_peer_up(c, p);
 		struct cpeer *cp = cp_add(c, p);
 		if (!cp) {
-			shutdown(c->fd, SHUT_RDWR);
+			kick(c, "out of memory");
 			continue;
 		}
 		/* The RIB is empty now; a lagging collector gets the routes
@@ -956,6 +1017,17 @@ static void coll_stats_timer(void *ctx)
 	coll_kick(c);	/* may free c */
 }
 
+static void set_keepalive(struct collector *c)
+{
+	int on = 1, idle = KEEPALIVE_IDLE_S, intvl = KEEPALIVE_INTVL_S, cnt = KEEPALIVE_CNT;
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)))
+		LOG_W(c->feed->log, "collector %s: keepalive: %s", c->remote, strerror(errno));
+}
+
 void collector_start(struct collector *c, int fd)
 {
 	struct feed *f = c->feed;
@@ -965,6 +1037,9 @@ void collector_start(struct collector *c, int fd)
 	c->up_since_ms = loop_now_ms();
 	c->st.sessions++;
 	c->lagging = false;
+	c->kick_why = NULL;
+	if (fd >= 0)
+		set_keepalive(c);
 	buf_reset(&c->out);
 	c->head = 0;
 	cp_del_all(c);
@@ -1003,13 +1078,19 @@ static void session_lost(struct collector *c, const char *why)
 {
 	struct feed *f = c->feed;
 
+	/* Shut down by us: whatever the socket reports, that is the cause. */
+	if (c->kick_why)
+		why = c->kick_why;
 	LOG_W(f->log, "collector %s: session lost: %s", c->remote, why);
 	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
-	if (f->loop)
+	if (f->loop) {
 		loop_fd_del(f->loop, &c->lfd);
+		loop_timer_cancel(f->loop, &c->stall_timer);
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->kick_why = NULL;
 	cp_del_all(c);
 	buf_reset(&c->out);
 	c->head = 0;
@@ -1060,9 +1141,74 @@ void feed_batch_end(struct feed *f)
 	}
 }
 
+/*
+ * Bytes the station has taken: written to the socket and no longer in its
+ * send queue (SIOCOUTQ: unsent and unacknowledged).  The kernel's buffer
+ * alone can hold megabytes of a replay for a station that reads nothing.
+ */
+static uint64_t delivered(const struct collector *c)
+{
+	int outq = 0;
+
+	if (ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
+		outq = 0;
+	return c->st.bytes - (uint64_t)outq;
+}
+
+/*
+ * The stall watch.  A station that takes nothing while output waits for it
+ * (mid-replay, or live) holds its queue, its dirty sets and the frozen
+ * RIBs of its replay: after stall_ms without a byte taken it is
+ * disconnected (an active collector reconnects later and gets a full
+ * table).  One that only stays silent is fine: BMP stations never send.
+ * The timer polls, once per stall_ms at most, only while output is
+ * outstanding.
+ */
+static void watch_stall(struct collector *c)
+{
+	if (c->stall_timer.armed || !c->feed->loop)
+		return;
+	c->stall_due_ms = loop_now_ms() + c->feed->stall_ms;
+	c->delivered_mark = delivered(c);
+	loop_timer_arm(c->feed->loop, &c->stall_timer, c->feed->stall_ms);
+}
+
+static void coll_stall_timer(void *ctx)
+{
+	struct collector *c = ctx;
+	struct feed *f = c->feed;
+	uint64_t now = loop_now_ms(), got;
+	char why[96];
+
+	if (c->state != COLL_UP)
+		return;
+	got = delivered(c);
+	if (got == c->st.bytes && !collector_pending(c))
+		return;		/* all taken: nothing outstanding */
+	if (got != c->delivered_mark) {
+		c->delivered_mark = got;
+		c->stall_due_ms = now + f->stall_ms;
+	} else if (now >= c->stall_due_ms + STALL_LATE_MS) {
+		/* Checked this late, bmptapd itself was not running (an
+		 * overloaded host, a paused VM), and the station probably
+		 * neither: it gets some of our running time to show progress. */
+		c->stall_due_ms = now + (f->stall_ms < STALL_LATE_MS ? f->stall_ms : STALL_LATE_MS);
+	}
+	if (now < c->stall_due_ms) {
+		loop_timer_arm(f->loop, &c->stall_timer, c->stall_due_ms - now);
+		return;
+	}
+	c->st.stalled++;
+	snprintf(why, sizeof(why), "stalled: no byte taken in %u ms, %llu bytes outstanding",
+		 f->stall_ms, (unsigned long long)(c->st.bytes - got + collector_pending(c)));
+	session_lost(c, why);
+}
+
 /* Writes what the socket takes; false when the session was lost. */
 static bool coll_write(struct collector *c)
 {
+	bool moved = false;
+
 	while (collector_pending(c)) {
 		ssize_t n = send(c->fd, c->out.data + c->head, collector_pending(c),
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1071,12 +1217,15 @@ static bool coll_write(struct collector *c)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return true;
+				break;
 			session_lost(c, strerror(errno));
 			return false;
 		}
 		collector_take(c, NULL, (size_t)n);
+		moved = true;
 	}
+	if (moved || collector_pending(c))
+		watch_stall(c);
 	return true;
 }
 
@@ -1137,12 +1286,17 @@ static bool on_readable(struct collector *c)
 {
 	char tmp[4096];
 
-	/* BMP is one-way; a station has nothing to say but EOF. */
-	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
+	/* BMP is one-way; a station has nothing to say but EOF.  Whatever it
+	 * sends anyway is dropped as read, and a flood costs at most
+	 * INPUT_PER_EVENT per wake-up (the rest waits for the next turn). */
+	for (size_t got = 0; got < INPUT_PER_EVENT;) {
 		ssize_t n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
 
-		if (n > 0)
+		if (n > 0) {
+			c->st.input_bytes += (uint64_t)n;
+			got += (size_t)n;
 			continue;
+		}
 		if (n == 0) {
 			session_lost(c, "closed by the collector");
 			return false;
@@ -1158,10 +1312,7 @@ static bool on_readable(struct collector *c)
 	return true;
 }
 
-static bool allowed(const struct collector *l, const struct sockaddr_storage *ss);
-static void on_accept(struct collector *l);
-
-static void coll_event(void *ctx, uint32_t events)
+void coll_event(void *ctx, uint32_t events)
 {
 	struct collector *c = ctx;
 
@@ -1170,7 +1321,7 @@ static void coll_event(void *ctx, uint32_t events)
 		on_connected(c);
 		return;
 	case COLL_LISTENING:
-		on_accept(c);
+		listener_accept(c);
 		return;
 	case COLL_UP:
 		if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !on_readable(c))
@@ -1195,11 +1346,13 @@ static void coll_timer(void *ctx)
 
 	if (c->state == COLL_BACKOFF || c->state == COLL_IDLE)
 		coll_open(c);
+	else if (c->state == COLL_LISTENING)
+		listener_resume(c);
 	else if (c->state == COLL_CLOSING)
 		coll_free(c);	/* the Termination did not drain in time */
 }
 
-static void coll_retry(struct collector *c)
+void coll_retry(struct collector *c)
 {
 	c->state = c->cfg.passive ? COLL_IDLE : COLL_BACKOFF;
 	loop_timer_arm(c->feed->loop, &c->timer, collector_backoff_ms(c));
@@ -1234,8 +1387,6 @@ static void connect_addrs(struct collector *c, struct addrinfo *res)
 	coll_retry(c);
 }
 
-static void listen_addrs(struct collector *c, struct addrinfo *res);
-
 static void coll_resolved(void *ctx, struct addrinfo *res, const char *error)
 {
 	struct collector *c = ctx;
@@ -1249,7 +1400,7 @@ static void coll_resolved(void *ctx, struct addrinfo *res, const char *error)
 		return;
 	}
 	if (c->cfg.passive)
-		listen_addrs(c, res);
+		listener_listen(c, res);
 	else
 		connect_addrs(c, res);
 	freeaddrinfo(res);
@@ -1288,72 +1439,7 @@ static void coll_open(struct collector *c)
 	coll_resolved(c, NULL, gai_strerror(err));
 }
 
-/* ---- passive mode ------------------------------------------------------------ */
-
-/* A malformed entry (bmptapctl refuses them; the module stores what it is
- * given) matches nothing: an allow list fails closed. */
-static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
-{
-	uint8_t want[16], have[16];
-	unsigned int bits;
-	int fam;
-
-	if (!bt_cli_parse_prefix(spec, &fam, want, &bits))
-		return false;
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		memcpy(have, &s6->sin6_addr, 16);
-		/* IPv4-mapped sources of a dual-stack listener match IPv4 rules. */
-		if (fam == AF_INET && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			memmove(have, have + 12, 4);
-		else if (fam != AF_INET6)
-			return false;
-	} else if (ss->ss_family == AF_INET && fam == AF_INET) {
-		memcpy(have, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		return false;
-	}
-	for (unsigned int i = 0; i < bits; i++)
-		if (((want[i / 8] ^ have[i / 8]) >> (7 - i % 8)) & 1)
-			return false;
-	return true;
-}
-
-/* An empty allow list admits everyone, as a plain FRR listener does. */
-static bool allowed(const struct collector *l, const struct sockaddr_storage *ss)
-{
-	char list[sizeof(l->cfg.allow)], *save = NULL;
-
-	if (!l->cfg.allow[0])
-		return true;
-	snprintf(list, sizeof(list), "%s", l->cfg.allow);
-	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-		if (match_prefix(t, ss))
-			return true;
-	return false;
-}
-
-static void fmt_sa(const struct sockaddr_storage *ss, char *out, size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const void *)ss;
-
-		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
-		snprintf(out, len, "%s:%u", a, ntohs(s->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const void *)ss;
-
-		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
-		snprintf(out, len, "[%s]:%u", a, ntohs(s->sin6_port));
-	} else {
-		snprintf(out, len, "?");
-	}
-}
-
-static struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg)
+struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
@@ -1368,6 +1454,7 @@ static struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cf
 	buf_init(&c->out);
 	loop_timer_init(&c->timer, coll_timer, c);
 	loop_timer_init(&c->stats_timer, coll_stats_timer, c);
+	loop_timer_init(&c->stall_timer, coll_stall_timer, c);
 	snprintf(c->remote, sizeof(c->remote), "%s%s%s port %u", cfg->passive ? "listener " : "",
 		 cfg->address, "", cfg->port ? cfg->port : BT_BMP_PORT);
 	/* Append: the order of Peer Up work does not depend on it, but the
@@ -1377,64 +1464,6 @@ static struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cf
 		pp = &(*pp)->next;
 	*pp = c;
 	return c;
-}
-
-static void on_accept(struct collector *l)
-{
-	struct feed *f = l->feed;
-
-	for (unsigned budget = LOOP_FD_BUDGET; budget--;) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		char name[80];
-
-		if (fd < 0)
-			return;
-		fmt_sa(&ss, name, sizeof(name));
-		if (!allowed(l, &ss)) {
-			LOG_W(f->log, "%s: refused collector %s (not in allow list)", l->remote, name);
-			close(fd);
-			continue;
-		}
-		struct collector *c = coll_new(f, &l->cfg);
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->parent = l;
-		c->accepted = true;
-		snprintf(c->remote, sizeof(c->remote), "%s", name);
-		l->st.sessions++;
-		collector_start(c, fd);
-	}
-}
-
-static void listen_addrs(struct collector *c, struct addrinfo *res)
-{
-	struct feed *f = c->feed;
-	int one = 1;
-
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16) ||
-		    loop_fd_add(f->loop, &c->lfd, fd, EPOLLIN, coll_event, c)) {
-			snprintf(c->last_error, sizeof(c->last_error), "listen: %s",
-				 strerror(errno));
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->state = COLL_LISTENING;
-		LOG_I(f->log, "%s: waiting for collectors", c->remote);
-		return;
-	}
-	LOG_W(f->log, "%s: %s; retrying", c->remote, c->last_error);
-	coll_retry(c);
 }
 
 /* ---- feed ------------------------------------------------------------------ */
@@ -1449,6 +1478,10 @@ int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
 	f->log = log;
 	f->peers = peers;
 	f->limit = limit ? limit : FEED_DEFAULT_LIMIT;
+	f->listen_max = FEED_DEFAULT_LISTEN_MAX;
+	f->listen_max_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
+	f->stall_ms = FEED_DEFAULT_STALL_MS;
+	f->dirty_max = FEED_DEFAULT_DIRTY_MAX;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	f->rnd = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ 0x9e3779b97f4a7c15ull;
 	if (gethostname(f->hostname, sizeof(f->hostname) - 1))
@@ -1473,6 +1506,14 @@ static void coll_free(struct collector *c)
 {
 	struct feed *f = c->feed;
 
+	/* An accepted session's counters go with it: its listener's add
+	 * them up, so that a stalled station is still counted afterwards. */
+	if (c->accepted && c->parent) {
+		c->parent->st.stalled += c->st.stalled;
+		c->parent->st.dirty_overflows += c->st.dirty_overflows;
+		c->parent->st.kicked += c->st.kicked;
+		c->parent->st.input_bytes += c->st.input_bytes;
+	}
 	/* An accepted session must not outlive its listener's pointer. */
 	for (struct collector *o = f->head; o; o = o->next)
 		if (o->parent == c)
@@ -1488,6 +1529,7 @@ static void coll_free(struct collector *c)
 		loop_fd_del(f->loop, &c->lfd);
 		loop_timer_cancel(f->loop, &c->timer);
 		loop_timer_cancel(f->loop, &c->stats_timer);
+		loop_timer_cancel(f->loop, &c->stall_timer);
 	}
 	if (c->fd >= 0)
 		close(c->fd);
@@ -1690,6 +1732,16 @@ static void collector_status_json(const struct collector *c, struct bt_json *j)
 	bt_json_kv_u64(j, "lost_mirrors", c->st.lost_mirrors);
 	bt_json_kv_u64(j, "encode_errors", c->st.encode_errors);
 	bt_json_kv_u64(j, "disconnected_stuck", c->st.kicked);
+	bt_json_kv_u64(j, "disconnected_stalled", c->st.stalled);
+	bt_json_kv_u64(j, "dirty_overflows", c->st.dirty_overflows);
+	bt_json_kv_u64(j, "input_bytes", c->st.input_bytes);
+	if (c->cfg.passive && !c->accepted) {
+		bt_json_key(j, "refused");
+		bt_json_obj_open(j);
+		for (int r = 0; r < LISTEN_REF_MAX; r++)
+			bt_json_kv_u64(j, listen_refusal_name(r), c->st.refused[r]);
+		bt_json_obj_close(j);
+	}
 	bt_json_kv_u64(j, "queue_bytes", collector_pending(c));
 	bt_json_kv_u64(j, "queue_limit", c->limit);
 	if (c->last_error[0])

@@ -18,8 +18,10 @@
  * Peer Up, Peer Down and "messages lost" are never coalesced: they are
  * appended in order even to a lagging collector, and a peer's routes are
  * only generated after its Peer Up was queued, so Down/Up/table ordering
- * holds.  Only a collector that stays stuck past a hard cap (4x the limit)
- * is disconnected (and gets everything again when it reconnects).
+ * holds.  A collector that stays stuck past a hard cap (4x the limit),
+ * takes none of its waiting output for stall_ms, or makes a peer's dirty
+ * set outgrow dirty_max is disconnected (and gets everything again when it
+ * reconnects).  Passive listeners (listener.c) admit sessions under caps.
  *
  * Sockets are optional: with no loop (unit tests) a collector can be
  * started on fd -1 and its output read with collector_take().
@@ -30,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "loop.h"
@@ -44,6 +47,19 @@
 #define FEED_DEFAULT_LIMIT	(8u << 20)
 #define COLL_BACKOFF_MIN_S	1
 #define COLL_BACKOFF_MAX_S	32
+#define FEED_DEFAULT_LISTEN_MAX		64	/* sessions per passive listener */
+#define FEED_DEFAULT_LISTEN_PER_SOURCE	4	/* of them from one address */
+#define FEED_DEFAULT_STALL_MS		60000	/* output queued, no byte taken */
+#define FEED_DEFAULT_DIRTY_MAX		(1u << 20)	/* pending per peer beyond its routes */
+
+/* Why a passive listener refused a connection (metrics: reason label). */
+enum listen_refusal {
+	LISTEN_REF_ALLOW,	/* source not in the allow list (empty: not loopback) */
+	LISTEN_REF_CAP,		/* the listener has listen_max sessions */
+	LISTEN_REF_PER_SOURCE,	/* the source has listen_max_per_source sessions */
+	LISTEN_REF_NO_FD,	/* accept failed for want of descriptors or memory */
+	LISTEN_REF_MAX,
+};
 
 struct bt_json;
 struct resolve;
@@ -66,6 +82,7 @@ struct cpeer {
 	uint32_t *order, n_order;	/* replay: the family's slots by attribute set */
 	struct pset dirty;		/* changes not sent yet */
 	struct pset flushing;		/* being sent; new changes go to dirty */
+	size_t peak_routes;		/* the peer's most routes while not live */
 	uint32_t flush_pos;
 	uint8_t eor_mask;		/* End-of-RIB markers owed */
 	bool mirror_lost;		/* mirrored messages were dropped */
@@ -96,6 +113,10 @@ struct coll_stats {
 	uint64_t lost_mirrors;	/* mirrored messages dropped while behind */
 	uint64_t encode_errors;	/* RIB entries that could not be encoded */
 	uint64_t kicked;	/* disconnected past the hard memory cap */
+	uint64_t stalled;	/* disconnected: output queued, none taken for stall_ms */
+	uint64_t dirty_overflows;	/* new session: a dirty set outgrew its bound */
+	uint64_t input_bytes;	/* sent to us by the station, read and dropped */
+	uint64_t refused[LISTEN_REF_MAX];	/* listeners: connections refused */
 };
 
 struct feed;
@@ -113,6 +134,12 @@ struct collector {
 	struct loop_timer timer;
 	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
 	struct resolve *rq;		/* lookup in flight, COLL_RESOLVING */
+	struct loop_timer stall_timer;	/* armed while output is outstanding */
+	uint64_t stall_due_ms;		/* disconnect then unless delivered_mark moves */
+	uint64_t delivered_mark;	/* bytes the station had taken then */
+	const char *kick_why;		/* shut down by us: the session's loss reason */
+	struct sockaddr_storage sa;	/* an accepted session's source */
+	uint64_t refuse_log_ms;		/* listeners: last refusal logged */
 	char remote[300];		/* session endpoint, for logs and status */
 	char last_error[128];
 	struct buf out;
@@ -134,6 +161,10 @@ struct feed {
 	struct peers *peers;
 	struct collector *head;
 	size_t limit;			/* per-collector output bound */
+	unsigned listen_max;		/* sessions per passive listener */
+	unsigned listen_max_per_source;	/* of them from one source address */
+	uint32_t stall_ms;		/* see coll_stats.stalled */
+	uint32_t dirty_max;		/* dirty entries beyond a peer's live routes */
 	uint64_t rnd;
 	char hostname[256];
 	struct buf scratch, upd, live;
@@ -198,6 +229,20 @@ uint64_t collector_backoff_ms(struct collector *c);
 void collector_stats(struct collector *c);
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p);
+
+/* Whether a passive listener with this allow list admits ss (empty: loopback). */
+bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
+const char *listen_refusal_name(int r);
+
+/* ---- shared by collector.c and listener.c --------------------------------- */
+
+struct addrinfo;
+struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg);
+void coll_event(void *ctx, uint32_t events);
+void coll_retry(struct collector *c);	/* backoff, then open again */
+void listener_listen(struct collector *l, struct addrinfo *res);
+void listener_accept(struct collector *l);
+void listener_resume(struct collector *l);	/* after a pause for want of fds */
 void pset_free(struct pset *s);
 
 #endif

@@ -129,6 +129,15 @@ static const struct {
 	{ "bmptap_collector_stuck_disconnects_total",
 	  "Sessions closed because the collector stayed stuck past the hard memory cap",
 	  offsetof(struct coll_stats, kicked) },
+	{ "bmptap_collector_stalled_disconnects_total",
+	  "Sessions closed because the collector took no byte of queued output for the "
+	  "stall timeout", offsetof(struct coll_stats, stalled) },
+	{ "bmptap_collector_dirty_overflows_total",
+	  "Sessions restarted (full replay) because pending route changes outgrew their bound",
+	  offsetof(struct coll_stats, dirty_overflows) },
+	{ "bmptap_collector_input_bytes_total",
+	  "Bytes the collector sent us (BMP is one-way): read and dropped",
+	  offsetof(struct coll_stats, input_bytes) },
 };
 
 static void collector_metrics(const struct feed *f, struct buf *b)
@@ -160,6 +169,21 @@ static void collector_metrics(const struct feed *f, struct buf *b)
 			memcpy(&v, (const char *)&c->st + coll_counters[m].off, sizeof(v));
 			coll_labels(c, &cl);
 			prom_sample(b, coll_counters[m].name, cl.l, COLL_LABELS, v);
+		}
+	}
+	prom_family(b, "bmptap_collector_refused_total", "counter",
+		    "Connections a passive listener refused, by reason");
+	for (const struct collector *c = f->head; c; c = c->next) {
+		struct prom_label l[COLL_LABELS + 1];
+
+		if (!c->cfg.passive || c->accepted)
+			continue;
+		coll_labels(c, &cl);
+		memcpy(l, cl.l, sizeof(cl.l));
+		for (int r = 0; r < LISTEN_REF_MAX; r++) {
+			l[COLL_LABELS] = (struct prom_label){ "reason", listen_refusal_name(r) };
+			prom_sample(b, "bmptap_collector_refused_total", l, COLL_LABELS + 1,
+				    c->st.refused[r]);
 		}
 	}
 	prom_family(b, "bmptap_collector_queue_bytes", "gauge",

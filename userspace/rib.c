@@ -173,13 +173,21 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 		return -EINVAL;
 	make_key(t, p, k);
 	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3) {
-		/* Only a new key needs the room: a replacement never fails. */
-		if (t->cap >= RIB_CAP_MAX)
+		/* Frozen, churn fills the table with tombstones: rehash them
+		 * away at the same size while the live routes fit in half of
+		 * it, rather than double it each time (a long replay under
+		 * churn would grow the table without bound).  So a frozen
+		 * table stays under 4x its largest live count (or 1024). */
+		uint64_t cap = t->tombs && ((uint64_t)t->count + 1) * 2 <= t->cap ? t->cap :
+			       t->cap ? (uint64_t)t->cap * 2 : 1024;
+		if (cap > RIB_CAP_MAX)
 			return -ENOMEM;
+		/* Below the cap only a new key needs the room: a replacement
+		 * never fails. */
 		uint32_t have = t->cap ? slot(t, find(t, k))[W_ATTR] : 0;
 
 		if (!have || have == RIB_TOMB) {
-			int err = resize(r, t, t->cap ? t->cap * 2 : 1024);
+			int err = resize(r, t, (uint32_t)cap);
 
 			if (err == -ENOSPC)
 				r->refused++;

@@ -17,11 +17,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
 #include "collector.h"
+#include "fd_testutil.h"
 #include "httpd.h"
 #include "metrics.h"
 #include "nl.h"
@@ -304,21 +304,14 @@ static void test_serve_big(void **state)
  */
 static void test_accept_out_of_fds(void **state)
 {
-	struct rlimit old, low;
+	struct rlimit old;
 	struct loop loop;
 	struct httpd h;
-	int fd, spare;
+	int fd;
 
 	(void)state;
 	fd = serve_and_connect(&loop, &h, 0);
-	/* The lowest free descriptor becomes the limit: accept() gets EMFILE. */
-	spare = dup(0);
-	assert_true(spare >= 0);
-	close(spare);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = (rlim_t)spare;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	old = fd_limit_exhaust();
 	assert_int_equal(loop_run_once(&loop, 100), 0);
 	assert_int_equal(h.refused[HTTPD_REF_NO_FD], 1);
 	for (int i = 0; i < 50; i++)

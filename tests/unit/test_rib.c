@@ -397,6 +397,46 @@ static void test_memory_1m(void **state)
 	assert_int_equal(f->at.count, 0);
 }
 
+/*
+ * A replay keeps the table frozen while the peer churns distinct prefixes
+ * (announced, later withdrawn: tombstones).  The table stays within 4x
+ * its live count instead of doubling at every fill, and every live route
+ * is still found.
+ */
+static void test_frozen_churn_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 24 };
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+	uint32_t id = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+	const uint32_t live = 1000, churn = 200000;
+
+	assert_true(id != 0);
+	rib_freeze(&f->rib, BGP_FAM_IPV4);
+	uint32_t gen = rib_gen(&f->rib, BGP_FAM_IPV4);
+	for (uint32_t i = 0; i < churn; i++) {
+		put_u32(p.addr, (0x010000u + i) << 8);
+		assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), 0);
+		if (i < live)
+			continue;
+		put_u32(p.addr, (0x010000u + i - live) << 8);
+		rib_withdraw(&f->rib, &p, NULL, NULL);
+	}
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), live);
+	assert_true(rib_cap(&f->rib, BGP_FAM_IPV4) <= 4 * 1024);
+	assert_true(rib_gen(&f->rib, BGP_FAM_IPV4) != gen);	/* walkers are told */
+	for (uint32_t i = churn - live; i < churn; i++) {
+		put_u32(p.addr, (0x010000u + i) << 8);
+		assert_int_equal(rib_lookup(&f->rib, &p), id);
+	}
+	rib_thaw(&f->rib, BGP_FAM_IPV4);
+	for (uint32_t i = churn - live; i < churn; i++) {
+		put_u32(p.addr, (0x010000u + i) << 8);
+		rib_withdraw(&f->rib, &p, NULL, NULL);
+	}
+	attr_unref(&f->at, id);
+}
+
 /* A table at the largest capacity refuses to grow instead of doubling
  * into a 32-bit wrap (a zero-sized table); nothing is touched. */
 static void test_growth_capped(void **state)
@@ -532,6 +572,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_message_packing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_by_attr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_1m, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frozen_churn_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_growth_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
