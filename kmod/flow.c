@@ -686,8 +686,9 @@ static void flow_ack(struct bmptap_flow *flow, struct bmptap_flow_dir *od, u32 a
 	u32 fin_seq, passed;
 
 	if (od->stream.gated) {
-		/* A gated stream starts at what its receiver expects, never at its data. */
-		bt_stream_start(&od->stream, ack, flow->flags & BMPTAP_FLOWF_MIDSTREAM);
+		/* A gated stream's start is checked against what its receiver expects. */
+		bt_stream_start(&od->stream, ack, flow->flags & BMPTAP_FLOWF_MIDSTREAM,
+				&flow_core_ops, od);
 		if (bt_tcp_fin_acked(&od->tcp, ack, &fin_seq, &passed) && !od->fin) {
 			bt_stream_fin(&od->stream, fin_seq, &flow_core_ops, od);
 			od->fin = true;

@@ -134,6 +134,7 @@ void bt_stream_syn(struct bt_stream *s, u32 isn)
 	if (s->synced)
 		return;
 	s->synced = true;
+	s->confirmed = true;
 	s->next_seq = isn + 1;
 	s->seen_end = s->next_seq;
 }
@@ -565,9 +566,17 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p, bo
 
 	s->stats.segments++;
 	if (!s->synced) {
-		if (!len || s->gated)
+		if (!len)
 			return;
-		bt_stream_start(s, seq, true);
+		if (s->gated) {
+			/* Tentative: the receiver's first ACK decides. */
+			s->synced = true;
+			s->next_seq = seq;
+			s->seen_end = seq;
+			s->start_seq = seq;
+		} else {
+			bt_stream_start(s, seq, true, ops, ctx);
+		}
 	}
 	if (!bt_in_window(seq, s->next_seq)) {
 		s->stats.bogus++;
@@ -639,7 +648,7 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void 
 {
 	u32 hole_lim;
 
-	if (!s->synced)
+	if (!s->synced || (s->gated && !s->confirmed))
 		return;
 	if (!bt_in_window(ack, s->next_seq)) {
 		s->stats.bogus++;
@@ -662,10 +671,23 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void 
 		s->lost = false;
 }
 
-void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream)
+void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct bt_ops *ops,
+		     void *ctx)
 {
-	if (s->synced)
+	if (s->synced && (s->confirmed || !s->gated))
 		return;
+	s->confirmed = true;
+	if (s->synced && !bt_seq_before(seq, s->start_seq) && !bt_seq_after(seq, s->seen_end)) {
+		/* Nothing was delivered yet: the framer learns of the pickup now. */
+		if (midstream)
+			bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+		return;
+	}
+	/* Not what the receiver got: forget it (never delivered, never acked). */
+	while (s->head)
+		bt_seg_drop(s, s->head, ops, ctx);
+	s->lost = false;
+	s->conflict = false;
 	s->synced = true;
 	s->next_seq = seq;
 	s->seen_end = seq;

@@ -9,8 +9,10 @@
  * within max_held bytes of memory.  Where two copies of the same sequence range carry
  * different bytes, a gated stream reports that range as a gap (the tap cannot
  * tell which copy the receiving TCP kept); an ungated one keeps the first.
- * A gated stream syncs only from the ACK of its receiver (bt_stream_start),
- * never from the data it is to check.
+ * A gated stream that saw no SYN starts at its first data only tentatively:
+ * the receiver's first ACK (bt_stream_start) keeps that start if it lies
+ * within the data seen, else starts over at the ACK, so remote input alone
+ * never decides where the stream starts.
  */
 #ifndef BMPTAP_CORE_REASM_H
 #define BMPTAP_CORE_REASM_H
@@ -50,6 +52,8 @@ struct bt_stream_stats {
 struct bt_stream {
 	bool gated;
 	bool synced;		/* next_seq is known */
+	bool confirmed;		/* gated: the start was checked against the receiver's ACK */
+	u32 start_seq;		/* gated, unconfirmed: the tentative start */
 	bool acked;		/* ack is valid */
 	bool fin;		/* FIN seen; fin_seq is its sequence number */
 	u32 next_seq;		/* next byte to hand to the framer */
@@ -86,15 +90,19 @@ void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx);
 void bt_stream_syn(struct bt_stream *s, u32 isn);
 
 /*
- * Start a stream that saw no SYN at seq, the receiver's ACK; midstream: the
+ * The receiver's first ACK of a stream that saw no SYN, at seq: a gated
+ * stream started tentatively at its first data keeps that start if seq lies
+ * between it and the end of the data seen, else forgets what it holds and
+ * starts at seq, as does a stream not started at all.  midstream: the
  * framer resyncs on the first whole BGP header.
  */
-void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream);
+void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct bt_ops *ops,
+		     void *ctx);
 
 /*
- * A segment's payload at sequence seq.  The first data seen by an ungated
- * stream that never saw its SYN starts it there, mid-stream (framer
- * resyncs); an unsynced gated stream ignores data.  A FIN flag is passed as
+ * A segment's payload at sequence seq.  The first data seen by a stream that
+ * never saw its SYN starts it there, mid-stream (framer resyncs); for a
+ * gated stream only tentatively (see bt_stream_start).  A FIN flag is passed as
  * fin: an ungated stream believes it at once, a gated one only through
  * bt_stream_fin().
  */

@@ -563,11 +563,16 @@ static void test_midstream(void **state)
 			v[i] = 0;
 	bt_stream_init(&s, true, 1 << 20);
 	bt_stream_ack(&s, 5000, &ops, r);	/* ignored: not synced */
-	feed(&s, 5000, v, 40, r);		/* gated: data does not sync it */
-	assert_false(s.synced);
-	bt_stream_start(&s, 5040, true);	/* the receiver's ACK does */
-	feed(&s, 5000, v, 219, r);		/* picked up inside message 1 */
+	feed(&s, 9000, v, 40, r);		/* forged: a tentative start only */
 	assert_true(s.synced);
+	assert_false(s.confirmed);
+	bt_stream_ack(&s, 9040, &ops, r);	/* not the receiver's first ACK */
+	assert_int_equal(r->nmsgs, 0);
+	bt_stream_start(&s, 5040, true, &ops, r);	/* the receiver's: start over */
+	assert_true(s.confirmed);
+	assert_int_equal(s.next_seq, 5040);
+	assert_int_equal(s.held, 0);
+	feed(&s, 5000, v, 219, r);		/* picked up inside message 1 */
 	bt_stream_ack(&s, 5040 + 179, &ops, r);
 	assert_int_equal(r->nmsgs, 2);
 	assert_memory_equal(r->bytes, v + 100, 119);
@@ -575,6 +580,34 @@ static void test_midstream(void **state)
 	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
 	assert_int_equal(r->gaps[0].gap.bytes, 60);
 	assert_int_equal(r->gaps[0].gap.messages, 0);
+	free_stream(&s, r);
+}
+
+/*
+ * Picked up by its data before the receiver's first ACK, which lies within
+ * that data: the start stands, and the first bytes are not lost.
+ */
+static void test_midstream_confirmed(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	feed(&s, 7100, v + 100, 200, r);	/* an UPDATE burst, before any local ACK */
+	bt_stream_start(&s, 7300, true, &ops, r);	/* the ACK of all of it */
+	assert_int_equal(s.next_seq, 7100);
+	bt_stream_ack(&s, 7300, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v + 100, 200);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
+	assert_int_equal(r->gaps[0].gap.bytes, 0);
 	free_stream(&s, r);
 }
 
@@ -1168,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_between),
 		cmocka_unit_test(test_garbage_bytewise),
 		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_midstream_confirmed),
 		cmocka_unit_test(test_midstream_aligned),
 		cmocka_unit_test(test_fin_flush_unacked),
 		cmocka_unit_test(test_fin_trims_held),
