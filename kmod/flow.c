@@ -232,6 +232,11 @@ void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
 	cnt[BMPTAP_CNT_NOMEM] += st->nomem + fd->nomem;
 	cnt[BMPTAP_CNT_PRUNED] += st->pruned;
 	cnt[BMPTAP_CNT_PRUNED_BYTES] += st->pruned_bytes;
+	cnt[BMPTAP_CNT_BOGUS] += st->bogus;
+	cnt[BMPTAP_CNT_OUT_OF_WINDOW] += fd->out_of_window;
+	cnt[BMPTAP_CNT_BAD_ACK] += fd->bad_ack;
+	cnt[BMPTAP_CNT_RST_IGNORED] += fd->rst_ignored;
+	cnt[BMPTAP_CNT_FIN_IGNORED] += fd->fin_ignored;
 }
 
 /* Fold a dead flow's counters into the netns totals. */
@@ -273,13 +278,19 @@ static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
 
 	if (flow->dead)
 		return;
+	/* FINs still unacknowledged were never taken by TCP. */
 	for (i = 0; i < 2; i++)
-		bt_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
-	/* The flow is going: a tally that cannot be queued is a lost record. */
-	for (i = 0; i < 2; i++)
-		if (!flow_emit_pending(&flow->d[i], now))
-			bmptap_queue_lost(flow->bn);
-	flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0, NULL, 0);
+		flow->d[i].fin_ignored += flow->d[i].tcp.nfin;
+	/* Never answered: never visible, so nothing to close. */
+	if (flow->answered) {
+		for (i = 0; i < 2; i++)
+			bt_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
+		/* The flow is going: a tally that cannot be queued is a lost record. */
+		for (i = 0; i < 2; i++)
+			if (!flow_emit_pending(&flow->d[i], now))
+				bmptap_queue_lost(flow->bn);
+		flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0, NULL, 0);
+	}
 	flow->dead = true;
 	flow_retire_counters(flow);
 	for (i = 0; i < 2; i++) {
@@ -401,16 +412,44 @@ static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
 	return NULL;
 }
 
+/* Whether a live flow has this id; t->lock held. */
+static bool flow_id_used(struct bmptap_flow_table *t, u32 id)
+{
+	struct bmptap_flow *flow;
+
+	list_for_each_entry(flow, &t->age, anode)
+		if (flow->id == id)
+			return true;
+	return false;
+}
+
+/*
+ * The next flow id; t->lock held.  Once the ids went round (2^32 flows, a
+ * long SYN flood), those of live flows are skipped, so that a new flow never
+ * takes the id of a session the helper still follows.
+ */
+static u32 flow_next_id(struct bmptap_flow_table *t)
+{
+	do {
+		if (!++t->next_id) {
+			t->next_id = 1;
+			t->id_wrapped = true;
+		}
+	} while (t->id_wrapped && flow_id_used(t, t->next_id));
+	return t->next_id;
+}
+
 /*
  * Insert a new flow or, if another CPU raced us to it, free ours and take
  * the one in the table.  The flow returned is locked (spin_lock_bh), so a
- * new flow's FLOW_START goes out before anyone else can feed it.  *victim
- * is set to a flow unlinked to make room: the caller ends it, unlocked.
+ * new flow's FLOW_START goes out before anyone else can feed it.  At the
+ * bound, a flow is evicted only if may_evict; *victim is set to a flow
+ * unlinked to make room: the caller ends it, unlocked.
  */
 static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 				       const struct bmptap_settings *set,
-				       struct bmptap_flow *flow, bool *is_new,
-				       struct bmptap_flow **victim)
+				       struct bmptap_flow *flow, bool may_evict,
+				       bool *is_new, struct bmptap_flow **victim)
 {
 	struct bmptap_flow_table *t = &bn->flows;
 	struct bmptap_flow *old;
@@ -424,7 +463,7 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 	if (old)
 		goto drop;
 	if (t->count >= set->max_flows) {
-		*victim = flow_evict_candidate(t);
+		*victim = may_evict ? flow_evict_candidate(t) : NULL;
 		if (!*victim) {
 			bmptap_count(bn, BMPTAP_CNT_FLOWS_REFUSED, 1);
 			goto drop;
@@ -432,9 +471,7 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 		flow_unlink(t, *victim);
 		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
 	}
-	if (!++t->next_id)
-		t->next_id = 1;
-	flow->id = t->next_id;
+	flow->id = flow_next_id(t);
 	flow->serial = t->next_serial++;
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);
@@ -562,6 +599,110 @@ static int payload_copy(const void *src, u32 off, void *dst, u32 len)
 	return skb_copy_bits(pkt->skb, pkt->poff + off, dst, len);
 }
 
+/* The flow becomes visible: FLOW_START; flow->lock held. */
+static void flow_start(struct bmptap_flow *flow, u64 ts_ns)
+{
+	struct bmptap_flow_info fi;
+
+	flow->answered = true;
+	bmptap_flow_info_fill(flow, &fi);
+	flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, ts_ns, &fi, sizeof(fi), NULL, 0);
+}
+
+/* The local stack sent it: believed.  Anything else is checked as TCP would. */
+static bool dir_believed(const struct bmptap_flow *flow, int dir)
+{
+	return !(flow->flags & BMPTAP_FLOWF_FORWARD) && dir == BMPTAP_DIR_TX;
+}
+
+static void pkt_tcp_seg(const struct bmptap_pkt *pkt, struct bt_tcp_seg *seg)
+{
+	seg->seq = pkt->seq;
+	seg->ack = pkt->ack_seq;
+	seg->len = pkt->plen;
+	seg->win = pkt->window;
+	seg->wscale = pkt->wscale;
+	seg->syn = pkt->syn;
+	seg->has_ack = pkt->ack;
+	seg->fin = pkt->fin;
+	seg->rst = pkt->rst;
+}
+
+/*
+ * Whether a segment from the sender of fd is refused as its receiver's TCP
+ * would refuse it (counted); a believed sender is never refused.
+ */
+static bool flow_refused(struct bmptap_flow *flow, struct bmptap_flow_dir *fd,
+			 const struct bmptap_flow_dir *od, const struct bmptap_pkt *pkt,
+			 const struct bt_tcp_seg *seg)
+{
+	if (dir_believed(flow, fd->dir))
+		return false;
+	/* A SYN on a direction that already spoke: a retransmit, or forged. */
+	if (pkt->syn && fd->tcp.sent)
+		return true;
+	if (pkt->syn && !pkt->ack)
+		return false;
+	switch (bt_tcp_check(&od->tcp, seg)) {
+	case BT_TCP_BAD_ACK:
+		fd->bad_ack++;
+		return true;
+	case BT_TCP_OUT_OF_WINDOW:
+		fd->out_of_window++;
+		return true;
+	default:
+		break;
+	}
+	/* Before the other side answered, nothing tells what it accepts. */
+	if (!flow->answered && (pkt->plen || pkt->fin)) {
+		fd->out_of_window++;
+		return true;
+	}
+	return false;
+}
+
+/* The sender of fd sent a FIN at fin_seq; flow->lock held. */
+static void flow_fin_sent(struct bmptap_flow *flow, struct bmptap_flow_dir *fd, u32 fin_seq)
+{
+	if (fd->fin) {
+		if (fin_seq != fd->fin_seq)
+			fd->fin_ignored++;
+		return;
+	}
+	if (fd->stream.gated) {
+		/* Believed once its receiver acknowledges it: flow_ack(). */
+		fd->fin_ignored += bt_tcp_fin_sent(&fd->tcp, fin_seq);
+		return;
+	}
+	fd->fin = true;
+	fd->fin_seq = fin_seq;
+	if (flow->fin_first < 0)
+		flow->fin_first = fd->dir;
+}
+
+/* The sender of !od.dir acknowledged od's stream up to ack; flow->lock held. */
+static void flow_ack(struct bmptap_flow *flow, struct bmptap_flow_dir *od, u32 ack)
+{
+	u32 fin_seq, passed;
+
+	if (od->stream.gated) {
+		/* A gated stream's start is checked against what its receiver expects. */
+		bt_stream_start(&od->stream, ack, flow->flags & BMPTAP_FLOWF_MIDSTREAM,
+				&flow_core_ops, od);
+		if (bt_tcp_fin_acked(&od->tcp, ack, &fin_seq, &passed) && !od->fin) {
+			bt_stream_fin(&od->stream, fin_seq, &flow_core_ops, od);
+			od->fin = true;
+			od->fin_seq = fin_seq;
+			if (flow->fin_first < 0)
+				flow->fin_first = od->dir;
+		}
+		od->fin_ignored += passed;
+	}
+	bt_stream_ack(&od->stream, ack, &flow_core_ops, od);
+	if (od->fin && !bt_seq_before(ack, od->fin_seq + 1))
+		od->fin_acked = true;
+}
+
 /* Feed one segment; flow->lock held.  Returns a reason to end the flow or 0. */
 static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_pkt *pkt)
 {
@@ -572,43 +713,46 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 		.len = pkt->plen,
 		.copy = payload_copy,
 	};
+	struct bt_tcp_seg seg;
 	u32 seq = pkt->seq;
 
 	if (pkt->poff + pkt->plen <= skb_headlen(pkt->skb))
 		p.flat = pkt->skb->data + pkt->poff;
+	pkt_tcp_seg(pkt, &seg);
 
+	if (pkt->rst) {
+		if (dir_believed(flow, dir) || bt_tcp_rst_ok(&od->tcp, &fd->tcp, &seg))
+			return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
+		fd->rst_ignored++;
+		return 0;
+	}
+	if (flow_refused(flow, fd, od, pkt, &seg))
+		return 0;
 	WRITE_ONCE(flow->last_seen, jiffies);
-	if (pkt->rst)
-		return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
-	if (dir == BMPTAP_DIR_RX && !pkt->syn)
+	bt_tcp_sent(&fd->tcp, &od->tcp, &seg);
+	if (!flow->answered && dir != flow->origin)
+		flow_start(flow, pkt->ts_ns);
+	/* An ACK the local stack accepts: the peer got its answer. */
+	if (dir == BMPTAP_DIR_RX && !pkt->syn && flow->answered)
 		flow_advance(flow, BMPTAP_STAGE_OPENING);
 
 	if (pkt->syn) {
-		bt_stream_syn(&fd->stream, seq);
+		if (!fd->stream.gated)
+			bt_stream_syn(&fd->stream, seq);
 		seq++;
-		/* A SYN-ACK also tells the ISN of the other side. */
-		if (pkt->ack && !od->stream.synced)
-			bt_stream_syn(&od->stream, pkt->ack_seq - 1);
 	}
 	/*
 	 * The ACK first: the sender had the acknowledged bytes before it
 	 * wrote this payload (a NOTIFICATION answering a bad UPDATE carries
 	 * the UPDATE's ACK), so records keep the order the router saw.
 	 */
-	if (pkt->ack) {
-		bt_stream_ack(&od->stream, pkt->ack_seq, &flow_core_ops, od);
-		if (od->fin && !bt_seq_before(pkt->ack_seq, od->fin_seq + 1))
-			od->fin_acked = true;
-	}
+	if (pkt->ack)
+		flow_ack(flow, od, pkt->ack_seq);
 	if (pkt->plen || pkt->fin)
 		bt_stream_data(&fd->stream, seq, &p, pkt->fin, pkt->ts_ns,
 			       &flow_core_ops, fd);
-	if (pkt->fin && !fd->fin) {
-		fd->fin = true;
-		fd->fin_seq = seq + pkt->plen;
-		if (flow->fin_first < 0)
-			flow->fin_first = dir;
-	}
+	if (pkt->fin)
+		flow_fin_sent(flow, fd, seq + pkt->plen);
 	if (fd->fin_acked && od->fin_acked)
 		return flow->fin_first == BMPTAP_DIR_TX ? BMPTAP_END_FIN_LOCAL :
 							  BMPTAP_END_FIN_REMOTE;
@@ -619,10 +763,9 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 		       const struct bmptap_pkt *pkt)
 {
 	struct bmptap_flow *flow, *victim = NULL;
-	struct bmptap_flow_info fi;
-	struct bmptap_key k;
-	bool is_new = false;
+	bool is_new = false, local = pkt->hook == NF_INET_LOCAL_OUT;
 	int dir, end = 0;
+	struct bmptap_key k;
 	u32 hash;
 
 	flow = flow_find(bn, set, pkt, &k, &hash, &dir);
@@ -648,15 +791,19 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 		}
 		if (!pkt->syn)
 			flow->flags |= BMPTAP_FLOWF_MIDSTREAM;
-		flow = flow_insert(bn, set, flow, &is_new, &victim);
+		flow->origin = dir;
+		/*
+		 * Remote data without SYN proves nothing (anyone can send it to
+		 * a listening port): such a flow takes a free slot, never
+		 * another flow's.
+		 */
+		flow = flow_insert(bn, set, flow, pkt->syn || local, &is_new, &victim);
 		if (!flow)
 			goto out;
 	}
-	if (is_new) {
-		bmptap_flow_info_fill(flow, &fi);
-		flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, pkt->ts_ns,
-				  &fi, sizeof(fi), NULL, 0);
-	}
+	/* The local stack's own segment is its answer. */
+	if (is_new && local)
+		flow_start(flow, pkt->ts_ns);
 	if (flow->dead) {
 		spin_unlock_bh(&flow->lock);
 		goto out;
@@ -683,7 +830,6 @@ int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k)
 {
 	const struct bmptap_settings *set;
 	struct bmptap_flow *flow, *victim = NULL;
-	struct bmptap_flow_info fi;
 	bool is_new;
 	int err = 0;
 
@@ -706,15 +852,14 @@ int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k)
 	 * as for a flow picked up by the hooks mid-stream.
 	 */
 	flow->flags |= BMPTAP_FLOWF_MIDSTREAM | BMPTAP_FLOWF_DISCOVERED;
-	flow = flow_insert(bn, set, flow, &is_new, &victim);
+	flow = flow_insert(bn, set, flow, true, &is_new, &victim);
 	if (!flow) {
 		err = -ENOSPC;
 		goto out;
 	}
+	/* Found in the local stack's own socket table: its answer. */
 	if (is_new) {
-		bmptap_flow_info_fill(flow, &fi);
-		flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, flow->start_ns,
-				  &fi, sizeof(fi), NULL, 0);
+		flow_start(flow, flow->start_ns);
 	} else {
 		err = -EEXIST;
 	}

@@ -23,6 +23,7 @@
 #include <linux/bmptap.h>
 
 #include "reasm.h"
+#include "tcpwin.h"
 
 struct bmptap_net;
 struct bmptap_settings;
@@ -62,11 +63,13 @@ struct bmptap_flow_table {
 	u32 count;
 	u32 peak;			/* most flows held at once */
 	u32 next_id;			/* never 0 */
+	bool id_wrapped;		/* next_id went round: skip ids in use */
 	u64 next_serial;
 };
 
 struct bmptap_flow_dir {
 	struct bt_stream stream;
+	struct bt_tcp_side tcp;		/* what the sender of this direction showed */
 	struct bmptap_flow *flow;
 	u8 dir;				/* enum bmptap_dir */
 	bool fin;			/* the sender of this direction sent FIN */
@@ -78,6 +81,11 @@ struct bmptap_flow_dir {
 	u64 nomem;
 	u64 bad_csum;
 	u64 auth_fail;
+	/* Segments of this direction refused as TCP would (tcpwin.h). */
+	u64 out_of_window;
+	u64 bad_ack;
+	u64 rst_ignored;
+	u64 fin_ignored;
 	/* Messages dropped since the last record of this direction. */
 	u32 pend_msgs;
 	u32 pend_reason;		/* enum bmptap_gap_reason */
@@ -98,6 +106,13 @@ struct bmptap_flow {
 	u64 serial;			/* creation order, for dump cursors */
 	bool unlinked;			/* table->lock */
 	u8 stage;			/* enum bmptap_flow_stage */
+	/*
+	 * The direction whose segment created the flow, and whether the other
+	 * one answered (at once when the local stack created it): until then
+	 * the flow holds no data, emits no record and is not dumped.
+	 */
+	u8 origin;
+	bool answered;
 	bool dead;			/* flow->lock: ended, emits nothing */
 	bool pending;			/* some direction has pend_msgs */
 	u8 flags;			/* BMPTAP_FLOWF_* */
@@ -122,6 +137,8 @@ struct bmptap_pkt {
 	u8 family;
 	u8 hook;			/* NF_INET_* */
 	bool syn, ack, fin, rst;
+	s8 wscale;			/* SYN: window scale option, or -1 */
+	u16 window;			/* the window field, unscaled */
 	bool bad_csum;
 	bool auth_bad;			/* TCP-MD5 says TCP drops it */
 	__be16 sport;

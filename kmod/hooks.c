@@ -113,6 +113,32 @@ static bool csum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
 	return nf_checksum(skb, state->hook, thoff, IPPROTO_TCP, family) != 0;
 }
 
+/* The window scale option of a SYN (RFC 7323), or -1. */
+static s8 syn_wscale(const struct sk_buff *skb, u32 thoff, u32 doff)
+{
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const u8 *opt;
+	u32 len = doff - sizeof(struct tcphdr), i = 0;
+
+	opt = skb_header_pointer(skb, thoff + sizeof(struct tcphdr), len, buf);
+	if (!opt)
+		return -1;
+	while (i < len) {
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			break;
+		if (opt[i] == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW)
+			return min_t(u8, opt[i + 2], 14);	/* RFC 7323: at most 14 */
+		i += opt[i + 1];
+	}
+	return -1;
+}
+
 /* Returns whether the segment belonged to a tapped port. */
 static bool bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 		       const struct nf_hook_state *state)
@@ -155,6 +181,8 @@ static bool bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 	pkt.ack = th->ack;
 	pkt.fin = th->fin;
 	pkt.rst = th->rst;
+	pkt.window = ntohs(th->window);
+	pkt.wscale = th->syn ? syn_wscale(skb, thoff, doff) : -1;
 	pkt.bad_csum = csum_bad(skb, state, thoff, pkt.family);
 	/*
 	 * TCP-MD5: a forged segment that TCP will drop must not reach the

@@ -463,7 +463,8 @@ static int bmptap_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (flow->serial < cur->serial || (cur->id && flow->id != cur->id))
 			continue;
 		spin_lock_bh(&flow->lock);
-		if (!flow->dead)
+		/* Unanswered flows are not shown: nothing confirmed them yet. */
+		if (!flow->dead && flow->answered)
 			err = fill_flow(skb, cb, flow);
 		spin_unlock_bh(&flow->lock);
 		if (err)

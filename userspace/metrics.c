@@ -384,6 +384,20 @@ static const struct {
 		"Most flows the table held at once", MOD_GAUGE },
 	[BMPTAP_CNT_HOOK_NS] = { "bmptap_module_hook_seconds_total",
 		"Time spent in the netfilter hooks on tapped segments", MOD_SECONDS },
+	[BMPTAP_CNT_PRUNED] = { "bmptap_module_pruned_total",
+		"Held runs dropped for earlier data (reassembly budget)", MOD_COUNTER },
+	[BMPTAP_CNT_PRUNED_BYTES] = { "bmptap_module_pruned_bytes_total",
+		"Bytes in pruned runs, reported as gaps", MOD_COUNTER },
+	[BMPTAP_CNT_OUT_OF_WINDOW] = { "bmptap_module_out_of_window_total",
+		"Received segments beyond the local receive window, not held", MOD_COUNTER },
+	[BMPTAP_CNT_BAD_ACK] = { "bmptap_module_bad_ack_total",
+		"Received segments without ACK or acknowledging unsent data", MOD_COUNTER },
+	[BMPTAP_CNT_RST_IGNORED] = { "bmptap_module_rst_ignored_total",
+		"Received RSTs TCP would not accept", MOD_COUNTER },
+	[BMPTAP_CNT_FIN_IGNORED] = { "bmptap_module_fin_ignored_total",
+		"Received FINs the local stack never acknowledged", MOD_COUNTER },
+	[BMPTAP_CNT_BOGUS] = { "bmptap_module_bogus_total",
+		"Segments or ACKs far from the expected sequence number", MOD_COUNTER },
 };
 
 static void module_metrics(const struct bt_netns *ns, struct buf *b)

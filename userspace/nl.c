@@ -837,6 +837,11 @@ static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
 	[BMPTAP_CNT_HOOK_NS] = "hook_ns",
 	[BMPTAP_CNT_PRUNED] = "pruned",
 	[BMPTAP_CNT_PRUNED_BYTES] = "pruned_bytes",
+	[BMPTAP_CNT_OUT_OF_WINDOW] = "out_of_window",
+	[BMPTAP_CNT_BAD_ACK] = "bad_ack",
+	[BMPTAP_CNT_RST_IGNORED] = "rst_ignored",
+	[BMPTAP_CNT_FIN_IGNORED] = "fin_ignored",
+	[BMPTAP_CNT_BOGUS] = "bogus",
 };
 
 const char *bt_counter_name(unsigned int cnt)

@@ -134,6 +134,7 @@ void bt_stream_syn(struct bt_stream *s, u32 isn)
 	if (s->synced)
 		return;
 	s->synced = true;
+	s->confirmed = true;
 	s->next_seq = isn + 1;
 	s->seen_end = s->next_seq;
 }
@@ -145,9 +146,9 @@ static int bt_flat_copy(const void *src, u32 off, void *dst, u32 len)
 }
 
 static void bt_feed(struct bt_stream *s, const struct bt_payload *p, u32 off, u32 len,
-		    u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
+		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
-	bt_framer_feed(&s->framer, p, off, len, ts_ns, flags, ops, ctx);
+	bt_framer_feed(&s->framer, p, off, len, ts_ns, 0, ops, ctx);
 	s->stats.bytes += len;
 	s->next_seq += len;
 }
@@ -169,12 +170,56 @@ static void bt_lose(struct bt_stream *s, u32 end)
 	}
 }
 
+/* Forget held bytes before seq (skipped by a hole). */
+static void bt_skip_held(struct bt_stream *s, u32 seq, const struct bt_ops *ops, void *ctx)
+{
+	struct bt_seg *seg;
+	u32 n;
+
+	while ((seg = s->head) && bt_seq_before(seg->seq, seq)) {
+		if (!bt_seq_after(bt_seg_end(seg), seq)) {
+			bt_seg_drop(s, seg, ops, ctx);
+			continue;
+		}
+		n = seq - seg->seq;
+		seg->seq += n;
+		seg->off += n;
+		seg->len -= n;
+	}
+}
+
+/*
+ * A gated stream at next_seq inside the conflict range, with data up to lim
+ * to deliver: that part of the range becomes a gap.  Returns whether it did.
+ */
+static bool bt_conflict_hole(struct bt_stream *s, u32 lim, const struct bt_ops *ops, void *ctx)
+{
+	u32 end;
+
+	if (!s->conflict)
+		return false;
+	if (!bt_seq_before(s->next_seq, s->cf_end)) {
+		s->conflict = false;
+		return false;
+	}
+	if (bt_seq_before(s->next_seq, s->cf_start))
+		return false;
+	end = bt_seq_min(lim, s->cf_end);
+	if (!bt_seq_after(end, s->next_seq))
+		return false;
+	bt_hole(s, end - s->next_seq);
+	bt_skip_held(s, s->next_seq, ops, ctx);
+	return true;
+}
+
 /*
  * Deliver held data at next_seq up to data_lim (all of it when !data_limited)
- * and report holes up to hole_lim (none when !holes), in order.
+ * and report holes up to hole_lim (none when !holes), in order.  Only a
+ * gated stream is data_limited; a conflict range in what it delivers becomes
+ * a hole.
  */
 static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool holes,
-		     u32 hole_lim, u32 flags, const struct bt_ops *ops, void *ctx)
+		     u32 hole_lim, const struct bt_ops *ops, void *ctx)
 {
 	struct bt_payload p = { .copy = bt_flat_copy };
 	struct bt_seg *seg;
@@ -187,12 +232,17 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 			if (data_limited) {
 				if (!bt_seq_after(data_lim, s->next_seq))
 					return;
+				if (bt_conflict_hole(s, bt_seq_min(data_lim, bt_seg_end(seg)),
+						     ops, ctx))
+					continue;
 				n = bt_min_u32(n, data_lim - s->next_seq);
+				if (s->conflict && bt_seq_after(s->cf_start, s->next_seq))
+					n = bt_min_u32(n, s->cf_start - s->next_seq);
 			}
 			p.src = seg->data + seg->off;
 			p.flat = p.src;
 			p.len = n;
-			bt_feed(s, &p, 0, n, seg->ts_ns, flags, ops, ctx);
+			bt_feed(s, &p, 0, n, seg->ts_ns, ops, ctx);
 			if (n == seg->len) {
 				bt_seg_drop(s, seg, ops, ctx);
 			} else {
@@ -211,25 +261,41 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 	}
 }
 
-/* Compare [seq, seq + len) of p (at off) with what seg holds there. */
-static bool bt_same_bytes(const struct bt_seg *seg, const struct bt_payload *p, u32 off,
-			  u32 seq, u32 len)
+/*
+ * Compare [seq, seq + len) of p (at off) with what seg holds there.  Returns
+ * whether they differ; if so, [*from, *to) are the first and last differing
+ * bytes (found only when want_range, else the whole piece).
+ */
+static bool bt_differ(const struct bt_seg *seg, const struct bt_payload *p, u32 off, u32 seq,
+		      u32 len, bool want_range, u32 *from, u32 *to)
 {
 	const u8 *held = seg->data + seg->off + (seq - seg->seq);
 	u8 chunk[BT_CMP_CHUNK];
-	u32 n;
+	bool differ = false;
+	u32 n, i;
 
+	*from = seq;
+	*to = seq + len;
 	while (len) {
 		n = bt_min_u32(len, BT_CMP_CHUNK);
 		if (p->copy(p->src, off, chunk, n))
-			return true;
-		if (memcmp(chunk, held, n))
-			return false;
+			return differ;
+		for (i = 0; memcmp(chunk, held, n) && i < n; i++) {
+			if (chunk[i] == held[i])
+				continue;
+			if (!differ)
+				*from = seq + i;
+			differ = true;
+			if (!want_range)
+				return true;
+			*to = seq + i + 1;
+		}
 		held += n;
 		off += n;
+		seq += n;
 		len -= n;
 	}
-	return true;
+	return differ;
 }
 
 /* The first run ending after seq: the one holding seq or the next one. */
@@ -403,17 +469,36 @@ undo:
 }
 
 /*
- * Hold [seq, seq + len) of p (at off).  Held bytes win over new ones; only
- * the pieces not yet held are stored.  An overlap counts as a retransmit
- * unless the caller already counted one.  Returns false if some bytes could
- * not be held.
+ * [from, to) had two differing copies.  One range per stream: a second one
+ * widens it to cover both (what lies between becomes a gap too), which only
+ * an attack or a broken sender causes.
+ */
+static void bt_conflict_add(struct bt_stream *s, u32 from, u32 to)
+{
+	if (!s->conflict) {
+		s->conflict = true;
+		s->cf_start = from;
+		s->cf_end = to;
+		return;
+	}
+	s->cf_start = bt_seq_min(s->cf_start, from);
+	if (bt_seq_after(to, s->cf_end))
+		s->cf_end = to;
+}
+
+/*
+ * Hold [seq, seq + len) of p (at off).  Held bytes are kept over new ones;
+ * only the pieces not yet held are stored.  In a gated stream, a piece whose
+ * copies differ is marked to become a gap when delivered.  An overlap counts
+ * as a retransmit unless the caller already counted one.  Returns false if
+ * some bytes could not be held.
  */
 static bool bt_hold(struct bt_stream *s, const struct bt_payload *p, u32 off, u32 seq,
 		    u32 len, bool counted, u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
 	struct bt_seg *cur, *prev;
 	u32 end = seq + len;
-	u32 piece_end, n;
+	u32 piece_end, n, from, to;
 	bool conflict = false, overlap = false, ok = true;
 
 	while (bt_seq_before(seq, end)) {
@@ -423,8 +508,12 @@ static bool bt_hold(struct bt_stream *s, const struct bt_payload *p, u32 off, u3
 			piece_end = bt_seq_min(end, bt_seg_end(cur));
 			n = piece_end - seq;
 			overlap = true;
-			if (!conflict && !bt_same_bytes(cur, p, off, seq, n))
+			if ((s->gated || !conflict) &&
+			    bt_differ(cur, p, off, seq, n, s->gated, &from, &to)) {
 				conflict = true;
+				if (s->gated)
+					bt_conflict_add(s, from, to);
+			}
 			off += n;
 			seq = piece_end;
 			continue;
@@ -465,7 +554,7 @@ static bool bt_force_progress(struct bt_stream *s, u32 seq, const struct bt_ops 
 
 	if (!s->head)
 		return false;
-	bt_drain(s, false, 0, true, bt_seq_min(s->head->seq, seq), 0, ops, ctx);
+	bt_drain(s, false, 0, true, bt_seq_min(s->head->seq, seq), ops, ctx);
 	return s->next_seq != from;
 }
 
@@ -479,10 +568,15 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p, bo
 	if (!s->synced) {
 		if (!len)
 			return;
-		s->synced = true;
-		s->next_seq = seq;
-		s->seen_end = seq;
-		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+		if (s->gated) {
+			/* Tentative: the receiver's first ACK decides. */
+			s->synced = true;
+			s->next_seq = seq;
+			s->seen_end = seq;
+			s->start_seq = seq;
+		} else {
+			bt_stream_start(s, seq, true, ops, ctx);
+		}
 	}
 	if (!bt_in_window(seq, s->next_seq)) {
 		s->stats.bogus++;
@@ -491,7 +585,7 @@ void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p, bo
 	end = seq + len;
 	if (bt_seq_after(end, s->seen_end))
 		s->seen_end = end;
-	if (fin && !s->fin) {
+	if (fin && !s->gated && !s->fin) {
 		s->fin = true;
 		s->fin_seq = end;
 	}
@@ -522,7 +616,7 @@ again:
 		if (s->gated)
 			lim = s->acked ? bt_seq_min(lim, s->ack) : seq;
 		if (bt_seq_after(lim, seq)) {
-			bt_feed(s, p, off, lim - seq, ts_ns, 0, ops, ctx);
+			bt_feed(s, p, off, lim - seq, ts_ns, ops, ctx);
 			off += lim - seq;
 			seq = lim;
 		}
@@ -545,16 +639,16 @@ again:
 			s->stats.nomem++;
 	}
 	if (s->gated)
-		bt_drain(s, true, s->acked ? s->ack : s->next_seq, false, 0, 0, ops, ctx);
+		bt_drain(s, true, s->acked ? s->ack : s->next_seq, false, 0, ops, ctx);
 	else
-		bt_drain(s, false, 0, false, 0, 0, ops, ctx);
+		bt_drain(s, false, 0, false, 0, ops, ctx);
 }
 
 void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void *ctx)
 {
 	u32 hole_lim;
 
-	if (!s->synced)
+	if (!s->synced || (s->gated && !s->confirmed))
 		return;
 	if (!bt_in_window(ack, s->next_seq)) {
 		s->stats.bogus++;
@@ -569,12 +663,52 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops, void 
 	if (!s->gated)
 		hole_lim = bt_seq_min(hole_lim, s->seen_end);
 	if (s->gated)
-		bt_drain(s, true, ack, true, hole_lim, 0, ops, ctx);
+		bt_drain(s, true, ack, true, hole_lim, ops, ctx);
 	else
-		bt_drain(s, false, 0, true, hole_lim, 0, ops, ctx);
+		bt_drain(s, false, 0, true, hole_lim, ops, ctx);
 	/* Forget lost_end before sequence numbers wrap back around to it. */
 	if (s->lost && !bt_seq_before(s->next_seq, s->lost_end))
 		s->lost = false;
+}
+
+void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct bt_ops *ops,
+		     void *ctx)
+{
+	if (s->synced && (s->confirmed || !s->gated))
+		return;
+	s->confirmed = true;
+	if (s->synced && !bt_seq_before(seq, s->start_seq) && !bt_seq_after(seq, s->seen_end)) {
+		/* Nothing was delivered yet: the framer learns of the pickup now. */
+		if (midstream)
+			bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+		return;
+	}
+	/* Not what the receiver got: forget it (never delivered, never acked). */
+	while (s->head)
+		bt_seg_drop(s, s->head, ops, ctx);
+	s->lost = false;
+	s->conflict = false;
+	s->synced = true;
+	s->next_seq = seq;
+	s->seen_end = seq;
+	if (midstream)
+		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+}
+
+void bt_stream_fin(struct bt_stream *s, u32 fin_seq, const struct bt_ops *ops, void *ctx)
+{
+	struct bt_seg *seg;
+
+	if (!s->synced || s->fin)
+		return;
+	s->fin = true;
+	s->fin_seq = fin_seq;
+	while ((seg = s->tail) && bt_seq_after(bt_seg_end(seg), fin_seq)) {
+		if (bt_seq_before(seg->seq, fin_seq))
+			seg->len = fin_seq - seg->seq;
+		else
+			bt_seg_drop(s, seg, ops, ctx);
+	}
 }
 
 void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops, void *ctx)
@@ -583,7 +717,7 @@ void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops, v
 
 	if (s->synced) {
 		if (s->gated && s->acked)
-			bt_drain(s, true, s->ack, false, 0, 0, ops, ctx);
+			bt_drain(s, true, s->ack, false, 0, ops, ctx);
 		hole_lim = s->next_seq;
 		if (s->tail)
 			hole_lim = bt_seg_end(s->tail);
@@ -591,8 +725,10 @@ void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops, v
 			hole_lim = s->fin_seq;
 		if (s->lost && bt_seq_after(s->lost_end, hole_lim))
 			hole_lim = s->lost_end;
-		bt_drain(s, false, 0, true, hole_lim, s->gated ? BMPTAP_RECF_UNACKED : 0,
-			 ops, ctx);
+		/* Never acknowledged: TCP may have refused any of it. */
+		if (s->gated)
+			bt_skip_held(s, hole_lim, ops, ctx);
+		bt_drain(s, false, 0, true, hole_lim, ops, ctx);
 	}
 	bt_framer_flush(&s->framer, ts_ns, ops, ctx);
 }

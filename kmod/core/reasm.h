@@ -7,7 +7,12 @@
  * bytes only once the opposite direction's ACK covers them, so that data the
  * receiving TCP rejected never gets through; until then they are held,
  * within max_held bytes of memory.  Where two copies of the same sequence range carry
- * different bytes, the first one seen wins and the conflict is counted.
+ * different bytes, a gated stream reports that range as a gap (the tap cannot
+ * tell which copy the receiving TCP kept); an ungated one keeps the first.
+ * A gated stream that saw no SYN starts at its first data only tentatively:
+ * the receiver's first ACK (bt_stream_start) keeps that start if it lies
+ * within the data seen, else starts over at the ACK, so remote input alone
+ * never decides where the stream starts.
  */
 #ifndef BMPTAP_CORE_REASM_H
 #define BMPTAP_CORE_REASM_H
@@ -47,12 +52,17 @@ struct bt_stream_stats {
 struct bt_stream {
 	bool gated;
 	bool synced;		/* next_seq is known */
+	bool confirmed;		/* gated: the start was checked against the receiver's ACK */
+	u32 start_seq;		/* gated, unconfirmed: the tentative start */
 	bool acked;		/* ack is valid */
 	bool fin;		/* FIN seen; fin_seq is its sequence number */
 	u32 next_seq;		/* next byte to hand to the framer */
 	u32 ack;		/* gated: bytes before ack may be delivered */
 	u32 fin_seq;
 	u32 seen_end;		/* end of the furthest data seen (synced) */
+	bool conflict;		/* gated: [cf_start, cf_end) had differing copies */
+	u32 cf_start;
+	u32 cf_end;
 	bool lost;		/* bytes up to lost_end were seen but not all held */
 	u32 lost_end;
 	u32 max_held;
@@ -80,12 +90,30 @@ void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx);
 void bt_stream_syn(struct bt_stream *s, u32 isn);
 
 /*
+ * The receiver's first ACK of a stream that saw no SYN, at seq: a gated
+ * stream started tentatively at its first data keeps that start if seq lies
+ * between it and the end of the data seen, else forgets what it holds and
+ * starts at seq, as does a stream not started at all.  midstream: the
+ * framer resyncs on the first whole BGP header.
+ */
+void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct bt_ops *ops,
+		     void *ctx);
+
+/*
  * A segment's payload at sequence seq.  The first data seen by a stream that
- * never saw its SYN starts it there, mid-stream (framer resyncs).  A FIN
- * flag is passed as fin.
+ * never saw its SYN starts it there, mid-stream (framer resyncs); for a
+ * gated stream only tentatively (see bt_stream_start).  A FIN flag is passed as
+ * fin: an ungated stream believes it at once, a gated one only through
+ * bt_stream_fin().
  */
 void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p,
 		    bool fin, u64 ts_ns, const struct bt_ops *ops, void *ctx);
+
+/*
+ * The receiver acknowledged a FIN at fin_seq: nothing lies beyond it.  The
+ * first one acknowledged stays.
+ */
+void bt_stream_fin(struct bt_stream *s, u32 fin_seq, const struct bt_ops *ops, void *ctx);
 
 /*
  * The opposite direction acknowledged everything before ack.  Gated: held
@@ -101,9 +129,9 @@ void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops,
 		   void *ctx);
 
 /*
- * The flow is ending: deliver what is held in order (marked
- * BMPTAP_RECF_UNACKED when not acknowledged), report holes as gaps, and
- * emit any pending gap.
+ * The flow is ending: deliver what is held in order, report holes as gaps,
+ * and emit any pending gap.  A gated stream delivers only what was
+ * acknowledged: the bytes beyond are one gap, whatever the tap holds of them.
  */
 void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops,
 		     void *ctx);

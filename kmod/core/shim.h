@@ -42,6 +42,7 @@ static inline size_t bt_alloc_size(size_t size)
 #include <string.h>
 #include <errno.h>
 
+typedef int8_t s8;
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;

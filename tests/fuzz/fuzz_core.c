@@ -304,9 +304,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:		/* ACK relative to the cursor */
 			a = take(&in, 2);
-			for (i = 0; i < 2; i++)
-				bt_stream_ack(&sides[i].s, isn + 1 + cursor - (a % 4096) +
-					      (op & 0x80 ? 4096 : 0), &fops, &sides[i].ctx);
+			a = isn + 1 + cursor - (a % 4096) + (op & 0x80 ? 4096 : 0);
+			for (i = 0; i < 2; i++) {
+				/* As flow.c: a gated stream's start is checked first. */
+				if (sides[i].s.gated)
+					bt_stream_start(&sides[i].s, a, op & 0x40, &fops,
+							&sides[i].ctx);
+				bt_stream_ack(&sides[i].s, a, &fops, &sides[i].ctx);
+			}
 			break;
 		case 5:
 			if (op & 0x80) {

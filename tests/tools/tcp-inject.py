@@ -19,6 +19,14 @@ Modes (-M):
   csum      bad TCP checksum: the receiving TCP drops the forged segment
   md5       wrong TCP-MD5 signature (session keyed with -k): dropped
   nomd5     no TCP-MD5 option on a keyed session: dropped
+  noack     the ACK flag cleared: dropped (RFC 9293: no ACK, no data)
+  badack    acknowledging 1 MB the receiver never sent: dropped
+  oow       the forged message 4 MiB beyond the receive window: dropped
+  rst       a RST 1000 bytes past the expected sequence number, no data:
+            in the window but not exact, so only a challenge ACK (RFC 5961)
+  fin       a FIN, no data, in the middle of the next real message: held out
+            of order by the receiving TCP and dropped once real data passes it
+            (the last one lies beyond the end and dies with the session)
 
 Writes the bytes really sent (-S) and the forged ones (-F); exits 0 when
 the session completed.
@@ -94,12 +102,22 @@ def wait_idle(s, deadline):
     return False
 
 
+# mode: (sequence offset, ack offset, TCP flags, with payload)
+FORGERY = {
+    'data': (0, 0, 0x18, True), 'csum': (0, 0, 0x18, True), 'md5': (0, 0, 0x18, True),
+    'nomd5': (0, 0, 0x18, True), 'noack': (0, 0, 0x08, True),
+    'badack': (0, 1 << 20, 0x18, True), 'oow': (4 << 20, 0, 0x18, True),
+    'rst': (1000, 0, 0x14, False), 'fin': (None, 0, 0x11, False),
+}
+
+
 def forge(family, src, dst, sport, dport, seq, ack, payload, mode):
+    flags = FORGERY[mode][2]
     opts = b''
     if mode == 'md5':
         opts = b'\x01\x01' + bytes([19, 18]) + bytes(random.getrandbits(8) for _ in range(16))
     doff = (20 + len(opts)) // 4
-    th = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, doff << 4, 0x18, 1024, 0, 0) + opts
+    th = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, doff << 4, flags, 1024, 0, 0) + opts
     seg = th + payload
     if family == socket.AF_INET:
         ph = socket.inet_pton(family, src) + socket.inet_pton(family, dst) + \
@@ -144,7 +162,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('addr')
     ap.add_argument('port', type=int)
-    ap.add_argument('-M', dest='mode', required=True, choices=['data', 'csum', 'md5', 'nomd5'])
+    ap.add_argument('-M', dest='mode', required=True, choices=sorted(FORGERY))
     ap.add_argument('-x', dest='netns', required=True)
     ap.add_argument('-n', dest='count', type=int, default=20)
     ap.add_argument('-k', dest='key')
@@ -172,9 +190,13 @@ def main():
         if not wait_idle(s, deadline):
             sys.exit('tcp-inject: session never went idle')
         snd, rcv = live_seqs(s)
-        pkt = forge(family, src, a.addr, sport, a.port, snd, rcv, fake, a.mode)
+        dseq, dack, _, with_data = FORGERY[a.mode]
+        if dseq is None:		# 10 bytes into the message after this one
+            dseq = length + 10
+        pkt = forge(family, src, a.addr, sport, a.port, (snd + dseq) & 0xffffffff,
+                    (rcv + dack) & 0xffffffff, fake if with_data else b'', a.mode)
         raw.sendto(pkt, (a.addr, 0))
-        if forged:
+        if forged and with_data:
             forged.write(fake)
         time.sleep(0.02)		# the forged copy is there first
         s.sendall(real)

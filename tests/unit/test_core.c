@@ -221,12 +221,81 @@ static void test_overlap_conflict(void **state)
 	feed(&s, 101, bad + 100, 100, r);	/* [100,200): [100,130) old, differs */
 	assert_int_equal(s.stats.conflicts, 1);
 	bt_stream_ack(&s, 201, &ops, r);
-	/* The first copy won for [100,130); [130,200) came from bad. */
-	assert_int_equal(r->nmsgs, 2);
-	assert_memory_equal(r->bytes, v, 130);
-	assert_memory_equal(r->bytes + 130, bad + 130, 70);
+	/*
+	 * Neither copy of the differing [120,130) is believed: it is a gap,
+	 * which takes message 2 with it; message 1 before it is whole.
+	 */
+	assert_int_equal(r->nmsgs, 1);
+	assert_memory_equal(r->bytes, v, 100);
+	assert_int_equal(s.stats.gap_bytes, 10);
+	assert_int_equal(s.next_seq, 201);
+	assert_int_equal(s.held, 0);
+	assert_false(s.conflict);
 	feed(&s, 1, bad, 200, r);		/* old: nothing to compare with */
 	assert_int_equal(s.stats.conflicts, 1);
+	free_stream(&s, r);
+}
+
+/* Ungated (the local stack's own data): the first copy still wins. */
+static void test_overlap_conflict_ungated(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[200], bad[200];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	memcpy(bad, v, sizeof(bad));
+	memset(bad + 120, 0x55, 30);
+	bt_stream_init(&s, false, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 131, v + 130, 70, r);		/* [130,200) held ahead of a hole */
+	feed(&s, 101, bad + 100, 100, r);	/* [100,130) new, [130,200) differs */
+	assert_int_equal(s.stats.conflicts, 1);
+	feed(&s, 1, v, 100, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v, 120);
+	assert_memory_equal(r->bytes + 120, bad + 120, 10);
+	assert_memory_equal(r->bytes + 130, v + 130, 70);
+	free_stream(&s, r);
+}
+
+/*
+ * A forged copy arriving first, then the real one: whichever TCP kept, the
+ * tap reports a gap for the differing range, and only once acknowledged.
+ */
+static void test_conflict_gap_spans(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300], bad[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	memcpy(bad, v, sizeof(bad));
+	memset(bad + 110, 0x55, 10);
+	memset(bad + 150, 0x66, 10);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 101, bad + 100, 200, r);	/* forged first */
+	feed(&s, 101, v + 100, 200, r);		/* then the real bytes */
+	assert_int_equal(s.stats.conflicts, 1);
+	assert_true(s.conflict);
+	assert_int_equal(s.cf_start, 111);
+	assert_int_equal(s.cf_end, 161);	/* both differing pieces, and between */
+	feed(&s, 1, v, 100, r);
+	bt_stream_ack(&s, 131, &ops, r);	/* part of the range */
+	assert_int_equal(r->nmsgs, 1);
+	bt_stream_ack(&s, 301, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes + 100, v + 200, 100);
+	assert_int_equal(s.stats.gap_bytes, 50);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
 	free_stream(&s, r);
 }
 
@@ -494,8 +563,16 @@ static void test_midstream(void **state)
 			v[i] = 0;
 	bt_stream_init(&s, true, 1 << 20);
 	bt_stream_ack(&s, 5000, &ops, r);	/* ignored: not synced */
-	feed(&s, 5040, v + 40, 179, r);		/* picked up inside message 1 */
+	feed(&s, 9000, v, 40, r);		/* forged: a tentative start only */
 	assert_true(s.synced);
+	assert_false(s.confirmed);
+	bt_stream_ack(&s, 9040, &ops, r);	/* not the receiver's first ACK */
+	assert_int_equal(r->nmsgs, 0);
+	bt_stream_start(&s, 5040, true, &ops, r);	/* the receiver's: start over */
+	assert_true(s.confirmed);
+	assert_int_equal(s.next_seq, 5040);
+	assert_int_equal(s.held, 0);
+	feed(&s, 5000, v, 219, r);		/* picked up inside message 1 */
 	bt_stream_ack(&s, 5040 + 179, &ops, r);
 	assert_int_equal(r->nmsgs, 2);
 	assert_memory_equal(r->bytes, v + 100, 119);
@@ -503,6 +580,34 @@ static void test_midstream(void **state)
 	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
 	assert_int_equal(r->gaps[0].gap.bytes, 60);
 	assert_int_equal(r->gaps[0].gap.messages, 0);
+	free_stream(&s, r);
+}
+
+/*
+ * Picked up by its data before the receiver's first ACK, which lies within
+ * that data: the start stands, and the first bytes are not lost.
+ */
+static void test_midstream_confirmed(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 100, 2);
+	make_msg(v + 200, 2, 100, 3);
+	bt_stream_init(&s, true, 1 << 20);
+	feed(&s, 7100, v + 100, 200, r);	/* an UPDATE burst, before any local ACK */
+	bt_stream_start(&s, 7300, true, &ops, r);	/* the ACK of all of it */
+	assert_int_equal(s.next_seq, 7100);
+	bt_stream_ack(&s, 7300, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_memory_equal(r->bytes, v + 100, 200);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MIDSTREAM);
+	assert_int_equal(r->gaps[0].gap.bytes, 0);
 	free_stream(&s, r);
 }
 
@@ -541,22 +646,49 @@ static void test_fin_flush_unacked(void **state)
 	feed(&s, 101, v + 100, 100, r);
 	feed(&s, 301, v + 300, 50, r);		/* [200,300) never seen */
 	p = flat(v + 350, 50);
-	bt_stream_data(&s, 351, &p, true, 0, &ops, r);	/* FIN at 401 */
+	bt_stream_data(&s, 351, &p, true, 0, &ops, r);	/* FIN at 401, unacknowledged */
+	assert_false(s.fin);
+	p = flat(v, 50);
+	bt_stream_data(&s, 201, &p, true, 0, &ops, r);	/* another FIN: believed no more */
+	assert_false(s.fin);
+	bt_stream_ack(&s, 101, &ops, r);
+	assert_int_equal(r->nmsgs, 1);
+	bt_stream_fin(&s, 401, &ops, r);	/* the receiver acknowledged it */
 	assert_true(s.fin);
 	assert_int_equal(s.fin_seq, 401);
 	feed(&s, 401, v, 50, r);		/* after FIN: ignored */
-	bt_stream_ack(&s, 101, &ops, r);
-	assert_int_equal(r->nmsgs, 1);
+	assert_int_equal(s.stats.bogus, 0);
 	bt_stream_flush(&s, 0, &ops, r);
-	assert_int_equal(r->nmsgs, 3);
+	/* Never acknowledged: one gap over [100,400), whatever the tap held. */
+	assert_int_equal(r->nmsgs, 1);
 	assert_int_equal(r->msg_flags[0], 0);
-	assert_int_equal(r->msg_flags[1], BMPTAP_RECF_UNACKED);
-	assert_int_equal(r->msg_flags[2], BMPTAP_RECF_UNACKED);
-	assert_memory_equal(r->bytes + 200, v + 300, 100);
 	assert_int_equal(r->ngaps, 1);
 	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
-	assert_int_equal(r->gaps[0].gap.bytes, 100);
+	assert_int_equal(r->gaps[0].gap.bytes, 300);
+	assert_int_equal(r->gaps[0].gap.messages, 0);
 	assert_int_equal(s.held, 0);
+	free_stream(&s, r);
+}
+
+/* An acknowledged FIN drops what is held beyond it. */
+static void test_fin_trims_held(void **state)
+{
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[300];
+
+	(void)state;
+	make_msg(v, 2, 100, 1);
+	make_msg(v + 100, 2, 200, 2);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	feed(&s, 1, v, 300, r);
+	bt_stream_fin(&s, 101, &ops, r);
+	assert_int_equal(held_bytes(&s), 100);
+	bt_stream_ack(&s, 102, &ops, r);
+	bt_stream_flush(&s, 0, &ops, r);
+	assert_stream_eq(r, v, 100, 1);
+	assert_int_equal(s.stats.gaps, 0);
 	free_stream(&s, r);
 }
 
@@ -1058,6 +1190,8 @@ int main(void)
 		cmocka_unit_test(test_retransmit_dedup),
 		cmocka_unit_test(test_partial_overlap),
 		cmocka_unit_test(test_overlap_conflict),
+		cmocka_unit_test(test_overlap_conflict_ungated),
+		cmocka_unit_test(test_conflict_gap_spans),
 		cmocka_unit_test(test_reordering),
 		cmocka_unit_test(test_gated_ack),
 		cmocka_unit_test(test_gated_acked_before_data),
@@ -1067,8 +1201,10 @@ int main(void)
 		cmocka_unit_test(test_garbage_between),
 		cmocka_unit_test(test_garbage_bytewise),
 		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_midstream_confirmed),
 		cmocka_unit_test(test_midstream_aligned),
 		cmocka_unit_test(test_fin_flush_unacked),
+		cmocka_unit_test(test_fin_trims_held),
 		cmocka_unit_test(test_flush_truncated),
 		cmocka_unit_test(test_max_held_budget),
 		cmocka_unit_test(test_charge_budget),

@@ -130,6 +130,11 @@ enum bmptap_counter {
 	BMPTAP_CNT_HOOK_NS,		/* u64: (netns only) ns spent in the hooks on tapped segments */
 	BMPTAP_CNT_PRUNED,		/* u64: held runs dropped for earlier data (reasm budget) */
 	BMPTAP_CNT_PRUNED_BYTES,	/* u64: bytes in them; reported as MISSING gaps */
+	BMPTAP_CNT_OUT_OF_WINDOW,	/* u64: received segments starting beyond the window, or before the local stack answered: not held */
+	BMPTAP_CNT_BAD_ACK,		/* u64: received segments without ACK or acknowledging unsent data: ignored */
+	BMPTAP_CNT_RST_IGNORED,		/* u64: received RSTs TCP would not accept (seq not exact) */
+	BMPTAP_CNT_FIN_IGNORED,		/* u64: received FINs never acknowledged or conflicting with one that was */
+	BMPTAP_CNT_BOGUS,		/* u64: segments or ACKs more than 2^30 from the expected seq */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
@@ -270,7 +275,10 @@ struct bmptap_rec {
 
 #define BMPTAP_REC_ALIGN(len)	(((len) + 7U) & ~7U)
 
-/* The message's bytes were delivered without the receiver's ACK (flow ended). */
+/*
+ * Formerly: the message's bytes were delivered without the receiver's ACK.
+ * Never set any more: unacknowledged bytes are a MISSING gap (issue 13).
+ */
 #define BMPTAP_RECF_UNACKED	(1U << 0)
 
 enum bmptap_gap_reason {

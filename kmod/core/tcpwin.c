@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What TCP would accept (see tcpwin.h).  Compared with tcp_validate_incoming()
+ * and conntrack's tcp_in_window() this is deliberately simpler: the tap
+ * never has to be exact about what TCP took, because a gated stream still
+ * delivers only what the receiver acknowledged.  These checks keep what
+ * TCP did not take out of the held data, where it would win over the real
+ * bytes, and keep forged RSTs and FINs from ending or truncating a flow.
+ */
+#include "tcpwin.h"
+
+/* RFC 7323: larger shifts are treated as 14. */
+#define BT_TCP_MAX_WSCALE	14
+
+void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
+		 const struct bt_tcp_seg *seg)
+{
+	u32 end = seg->seq + seg->len + seg->syn + seg->fin;
+	u32 shift = 0, right;
+
+	if (seg->syn) {
+		side->syn = true;
+		side->wscale = seg->wscale;
+	}
+	if (!side->sent || bt_seq_after(end, side->snd_nxt))
+		side->snd_nxt = end;
+	side->sent = true;
+	if (!seg->has_ack)
+		return;
+	/*
+	 * Scaling is on only if both SYNs carried the option; without the
+	 * handshake the tap cannot know, and assumes none: conservative.
+	 */
+	if (!seg->syn && side->syn && peer->syn && side->wscale >= 0 && peer->wscale >= 0)
+		shift = side->wscale < BT_TCP_MAX_WSCALE ? (u32)side->wscale : BT_TCP_MAX_WSCALE;
+	right = seg->ack + ((u32)seg->win << shift);
+	if (!side->acked || bt_seq_after(seg->ack, side->ack))
+		side->ack = seg->ack;
+	/* A window is never shrunk (RFC 7323 2.4): keep its furthest edge. */
+	if (!side->acked || bt_seq_after(right, side->wnd_end))
+		side->wnd_end = right;
+	side->acked = true;
+}
+
+enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_tcp_seg *seg)
+{
+	if (!seg->has_ack)
+		return BT_TCP_BAD_ACK;
+	if (rcv->sent && bt_seq_after(seg->ack, rcv->snd_nxt))
+		return BT_TCP_BAD_ACK;
+	if ((seg->len || seg->fin) && rcv->acked && !bt_seq_before(seg->seq, rcv->wnd_end))
+		return BT_TCP_OUT_OF_WINDOW;
+	return BT_TCP_OK;
+}
+
+bool bt_tcp_rst_ok(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
+		   const struct bt_tcp_seg *seg)
+{
+	if (rcv->acked)
+		return seg->seq == rcv->ack || (snd->fin_done && seg->seq == rcv->ack - 1);
+	return seg->has_ack && rcv->sent && seg->ack == rcv->snd_nxt;
+}
+
+u32 bt_tcp_fin_sent(struct bt_tcp_side *snd, u32 fin_seq)
+{
+	u32 i, hi = 0;
+
+	for (i = 0; i < snd->nfin; i++) {
+		if (snd->fin[i] == fin_seq)
+			return 0;
+		if (bt_seq_after(snd->fin[i], snd->fin[hi]))
+			hi = i;
+	}
+	if (snd->nfin < BT_FIN_CANDIDATES) {
+		snd->fin[snd->nfin++] = fin_seq;
+		return 0;
+	}
+	if (bt_seq_before(fin_seq, snd->fin[hi]))
+		snd->fin[hi] = fin_seq;
+	return 1;
+}
+
+bool bt_tcp_fin_acked(struct bt_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passed)
+{
+	bool found = false;
+	u32 i = 0;
+
+	*passed = 0;
+	while (i < snd->nfin) {
+		if (snd->fin[i] + 1 == ack) {
+			found = true;
+			*fin_seq = snd->fin[i];
+		} else if (!bt_seq_before(ack, snd->fin[i] + 1)) {
+			(*passed)++;
+		} else {
+			i++;
+			continue;
+		}
+		snd->fin[i] = snd->fin[--snd->nfin];
+	}
+	if (found) {
+		/* The rest lie beyond the FIN TCP took: none of them can be. */
+		*passed += snd->nfin;
+		snd->nfin = 0;
+		snd->fin_done = true;
+	}
+	return found;
+}
