@@ -492,6 +492,18 @@ static void fmt_addr(int family, const uint8_t *a, char *out, size_t len)
 	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len);
 }
 
+/* The families whose NLRI carry path ids in one direction. */
+static void addpath_json(struct bt_json *j, const char *key, const struct bgp_codec *c)
+{
+	bt_json_key(j, key);
+	bt_json_arr_open(j);
+	if (c->addpath[BGP_FAM_IPV4])
+		bt_json_str(j, "ipv4_unicast");
+	if (c->addpath[BGP_FAM_IPV6])
+		bt_json_str(j, "ipv6_unicast");
+	bt_json_arr_close(j);
+}
+
 static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -521,13 +533,9 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 		bt_json_kv_u64(j, "uptime_s", (now_ms - p->up_mono_ms) / 1000u);
 	if (p->state >= PEER_OPENCONFIRM) {
 		bt_json_kv_bool(j, "as4", p->sess.rx.as4);
-		bt_json_key(j, "addpath_rx");
-		bt_json_arr_open(j);
-		if (p->sess.rx.addpath[BGP_FAM_IPV4])
-			bt_json_str(j, "ipv4_unicast");
-		if (p->sess.rx.addpath[BGP_FAM_IPV6])
-			bt_json_str(j, "ipv6_unicast");
-		bt_json_arr_close(j);
+		addpath_json(j, "addpath_rx", &p->sess.rx);
+		/* A peer may negotiate ADD-PATH one way only. */
+		addpath_json(j, "addpath_tx", &p->sess.tx);
 	}
 	bt_json_kv_bool(j, "incomplete", p->incomplete);
 	bt_json_key(j, "prefixes");
