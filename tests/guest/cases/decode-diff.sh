@@ -12,7 +12,7 @@
 # `show protocols all`) of 4-octet AS, peer AS and ADD-PATH per direction is
 # compared with bmptapd's (`bmptapctl -j show peers`), and the router's
 # routes from the speaker (prefix -> number of paths) with pmbmpd's (prefix
-# -> distinct path ids).  A refused OPEN (NOTIFICATION) must give no Peer Up.
+# -> distinct path ids) and with bmptapd's RIB.  A refused OPEN (NOTIFICATION) must give no Peer Up.
 # FRR 8.4 and BIRD 2.0.12 differ on duplicates (Documentation/interop.md):
 # FRR ORs the ADD-PATH tuples of a family and takes the first 4-octet AS;
 # BIRD and bmptapd take the last.  The one place this makes bmptapd's view
@@ -34,7 +34,7 @@ it_tapd r 10.0.2.2 11019 bmptap-r
 # --- each router's view: "as=N as4=B rx=B tx=B" (rx: the router receives
 # path ids from the speaker; tx: it sends them) ------------------------------
 frr_view() {
-	bt_vtysh r -c "show bgp neighbors $PEER json" | jq -r --arg p "$PEER" '.[$p] |
+	bt_vtysh r -c "show bgp neighbors $PEER json" 2>/dev/null | jq -r --arg p "$PEER" '.[$p] |
 		.neighborCapabilities as $c | ($c.addPath.ipv4Unicast // {}) as $a |
 		(($a.rxAdvertisedAndReceived or $a.rxAdvertised) and
 		 ($a.txAdvertisedAndReceived or $a.txReceived)) as $rx |
@@ -52,7 +52,7 @@ bird_view() {
 		      printf "as=%s as4=%s rx=%s tx=%s\n", as, b[as4 + 0],
 			b[(rx["l"] && tx["n"]) + 0], b[(tx["l"] && rx["n"]) + 0] }'
 }
-frr_up() { bt_vtysh r -c "show bgp neighbors $PEER json" | grep -q '"bgpState":"Established"'; }
+frr_up() { bt_vtysh r -c "show bgp neighbors $PEER json" 2>/dev/null | grep -q '"bgpState":"Established"'; }
 bird_up() { bt_bird_established r spk; }
 tapd_view() {
 	bt_in r "$IT_B/bmptapctl" -j show peers | jq -r --arg p "$PEER" '
@@ -66,7 +66,7 @@ router_down() { ! "${ROUTER}_up"; }
 
 # --- routes from the speaker: "prefix paths" lines, sorted ------------------
 frr_routes() {
-	bt_vtysh r -c "show bgp ipv4 unicast json" | jq -r --arg p "$PEER" '.routes | to_entries[] |
+	bt_vtysh r -c "show bgp ipv4 unicast json" 2>/dev/null | jq -r --arg p "$PEER" '.routes | to_entries[] |
 		"\(.key) \([.value[] | select(.peerId == $p)] | length)"' | awk '$2 > 0' | sort
 }
 bird_routes() {
@@ -79,6 +79,12 @@ bmp_routes() { # START: pmbmpd's routes from the speaker since line START
 		select(.bmp_msg_type == "route_monitor" and .peer_ip == $p and .log_type != "withdraw") |
 		"\(.ip_prefix) \(.as_path_id // 0)"' | sort -u | awk '{ n[$1]++ } END { for (p in n) print p, n[p] }' | sort
 }
+router_paths() { ${ROUTER}_routes | awk '{ n += $2 } END { print n + 0 }'; }
+tapd_paths() {
+	bt_in r "$IT_B/bmptapctl" -j show peers | jq -r --arg p "$PEER" '
+		[.[] | select(.remote_address == $p and .state == "established") | .prefixes.ipv4_unicast] | first'
+}
+tapd_has_router_paths() { [ "$(tapd_paths)" = "$(router_paths)" ] && [ "$(router_paths)" -gt 0 ]; }
 same_routes() { # START
 	local a b; a=$(${ROUTER}_routes); b=$(bmp_routes "$1")
 	[ -n "$a" ] && [ "$a" = "$b" ]
@@ -101,6 +107,7 @@ round() {
 		bt_check "$T: $ROUTER $name: $ROUTER refuses the OPEN (NOTIFICATION)" \
 			grep -q '^RESULT notification=[1-9]' "$out"
 		sleep 10
+		bt_check "$T: $ROUTER $name: pmbmpd running" kill -0 "$(cat "$BT_RUN/c/pmbmpd-11019.daemon")"
 		local ups; ups=$(peer_ups "$start")
 		echo "[$ROUTER $name] Peer Ups since: $ups; bmptapd: '$(tapd_view)'"
 		bt_check "$T: $ROUTER $name: no Peer Up in pmbmpd ($ups)" test "$ups" = 0
@@ -117,12 +124,20 @@ round() {
 		rv=${rv% tx=*}; tv=${tv% tx=*}
 	fi
 	bt_check "$T: $ROUTER $name: bmptapd's AS, 4-octet AS and ADD-PATH are $ROUTER's" test "$rv" = "$tv"
+	bt_check "$T: $ROUTER $name: bmptapd holds as many paths as $ROUTER ($(router_paths))" \
+		bt_wait 60 tapd_has_router_paths
+	if [ -n "${NO_PMBMPD:-}" ]; then
+		echo "KNOWN: $T: $ROUTER $name: pmbmpd 1.7.7 crashes on this Peer Up: its routes not compared"
+		kill -TERM "$spid"; wait "$spid"
+		return
+	fi
 	if bt_wait 120 same_routes "$start"; then
 		bt_pass "$T: $ROUTER $name: pmbmpd's routes from the speaker are $ROUTER's"
 	else
 		bt_fail "$T: $ROUTER $name: pmbmpd's routes from the speaker are $ROUTER's"
 	fi
 	echo "[$ROUTER $name] $ROUTER routes: $(${ROUTER}_routes | tr '\n' ' ')/ pmbmpd: $(bmp_routes "$start" | tr '\n' ' ')"
+	echo "[$ROUTER $name] bmptapd: $(tapd_paths) paths; pmbmpd log: $(tail -3 "$BT_LOG/c-pmbmpd-11019.log" | tr '\n' ' ')"
 	kill -TERM "$spid"; wait "$spid"
 	bt_check "$T: $ROUTER $name: session down in $ROUTER" bt_wait 60 router_down
 	bt_check "$T: $ROUTER $name: Peer Down in pmbmpd" bt_wait 60 sh -c \
@@ -132,7 +147,6 @@ round() {
 
 rounds() {
 	round normal no -p 3
-	round junk no -j 20 -p 3
 	round twice no -p 1 -p 2
 	round as4dup "$1" -A 65010 -A 4200000010 -p 3
 	round rxonly no -p 1
@@ -169,6 +183,10 @@ protocol bgp spk {
 }"
 # BIRD reads the last one (4200000010), as bmptapd does.
 rounds no
+# pmacct 1.7.7's pmbmpd crashes (SIGSEGV) on a Peer Up whose OPEN holds 16
+# or more ADD-PATH tuples, so this round is the last: bmptapd's view and
+# its RIB are compared with BIRD's, pmbmpd's routes are not.
+NO_PMBMPD=1 round junk no -j 20 -p 3
 
 bt_check "$T: bmptapd still running" kill -0 "$(cat "$BT_RUN/r/bmptapd.pid")"
 kill -TERM "$(cat "$BT_RUN/r/bmptapd.pid")"
