@@ -698,20 +698,28 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 	case BGP_KEEPALIVE:
 	case BGP_UPDATE:
 		/*
-		 * RFC 4271 8.2.2: the monitored router goes OpenConfirm ->
-		 * Established on the peer's KEEPALIVE; an UPDATE from either
-		 * side proves the same.  Its own KEEPALIVE does not: it sends
-		 * one on accepting the peer's OPEN, and the peer may still
-		 * refuse ours (e.g. NOTIFICATION Bad Peer AS): no Peer Up.
+		 * RFC 4271 8.2.2: a speaker sends a KEEPALIVE on accepting the
+		 * other's OPEN and goes Established on the other's KEEPALIVE.
+		 * So the monitored router is Established once KEEPALIVEs went
+		 * both ways; one alone proves nothing, whichever side refuses
+		 * the other's OPEN (NOTIFICATION Bad Peer AS, ...), and a peer
+		 * sends its KEEPALIVE before it hears the router's verdict.
+		 * An UPDATE from either side is sent only when Established,
+		 * and so is any KEEPALIVE of a session picked up mid-stream.
 		 */
-		if (dir == BMPTAP_DIR_RX || msg[18] == BGP_UPDATE)
+		if (msg[18] == BGP_KEEPALIVE)
+			p->keepalive[dir] = true;
+		if ((p->keepalive[BMPTAP_DIR_RX] && p->keepalive[BMPTAP_DIR_TX]) ||
+		    msg[18] == BGP_UPDATE || (p->info.flags & BMPTAP_FLOWF_MIDSTREAM))
 			go_up(ps, p, ts, mono_now());
 		break;
 	default:
 		break;
 	}
 	if (p->state != PEER_ESTABLISHED) {
-		p->cnt.ignored++;
+		/* The handshake's own KEEPALIVEs are not ignored input. */
+		if (msg[18] != BGP_KEEPALIVE || p->state != PEER_OPENCONFIRM)
+			p->cnt.ignored++;
 		/*
 		 * A router may reset the session on an UPDATE's header alone
 		 * (e.g. over 4096 bytes): the rest of it completes after the

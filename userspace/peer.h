@@ -97,6 +97,7 @@ struct peer {
 	uint8_t *open[2];		/* observed OPENs by direction, malloc'd */
 	size_t open_len[2];
 	bool open_ok[2];		/* parsed */
+	bool keepalive[2];		/* a KEEPALIVE seen, by direction */
 	struct bgp_open op[2];
 	struct bgp_session sess;
 

@@ -74,13 +74,14 @@ static inline void send_update(struct peers *ps, struct recb *b, uint32_t flow, 
 	feed_rec(ps, mkrec(b, BMPTAP_REC_MSG, flow, dir, 0, m, n, ts));
 }
 
-/* FLOW_START, both OPENs, a KEEPALIVE from the peer: established. */
+/* FLOW_START, both OPENs, KEEPALIVEs both ways: established. */
 static inline void establish(struct peers *ps, struct recb *b, uint32_t flow, const char *remote)
 {
 	flow_start4(ps, b, flow, "10.0.1.2", remote, 0);
 	send_msg(ps, b, flow, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AS4, TS0);
 	send_msg(ps, b, flow, BMPTAP_DIR_RX, BGP_OPEN, OPEN_RX_AS4, TS0);
 	send_msg(ps, b, flow, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	send_msg(ps, b, flow, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
 }
 
 static inline void end_flow(struct peers *ps, struct recb *b, uint32_t flow, uint32_t how)

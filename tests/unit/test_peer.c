@@ -82,6 +82,24 @@ static size_t cat_hex(uint8_t *out, const char *const *parts)
 #define PEERHDR_V4_AS4(ts) "00 00 0000000000000000 000000000000000000000000 0a000101 0000fde9 0a000101 " ts
 #define TS0_HEX "6553f100 0001e240"
 
+/* Found by decode-diff.sh: the peer sent its KEEPALIVE right after its
+ * OPEN, and the router then refused that OPEN; a Peer Up (and a Peer Down)
+ * went out for a session that never came up. */
+static void test_refused_after_peer_keepalive(void **state)
+{
+	struct fx *f = *state;
+
+	flow_start4(&f->ps, &f->rb, 7, "10.0.1.2", "10.0.1.1", 0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AS4, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_OPEN, OPEN_RX_AS4, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	assert_int_equal(f->cap.ups, 0);
+	assert_int_equal(peers_find(&f->ps, 7)->state, PEER_OPENCONFIRM);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_NOTIFICATION, "02 02", TS0);
+	assert_int_equal(f->cap.ups, 0);
+	assert_int_equal(f->cap.downs, 0);
+}
+
 static void test_peer_up_bytes(void **state)
 {
 	struct fx *f = *state;
@@ -141,7 +159,7 @@ static void test_record_length_mismatch(void **state)
 	assert_true(p->cnt.ignored >= 1);
 	/* The whole message, when it comes, is taken. */
 	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AS4, TS0);
-	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
 	assert_int_equal(f->cap.ups, 1);
 	assert_int_equal(p->open_len[BMPTAP_DIR_TX], ltx);
 }
@@ -498,6 +516,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_peer_up_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_after_peer_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_length_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_monitoring_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_as2_and_v6, setup, teardown),

@@ -499,6 +499,7 @@ static void test_locrib_extended(void **state)
 		 "04 fdea 00b4 0a000102 0a 02 08 0104 00010001 0600", TS0);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_OPEN,
 		 "04 fde9 00b4 0a000101 0a 02 08 0104 00010001 0600", TS0);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
 	struct peer *p = peers_find(&f->ps, 1);
 	assert_false(p->sess.rx.as4);
@@ -720,6 +721,7 @@ static void test_mirroring(void **state)
 	flow_start4(&f->ps, &f->rb, 1, "10.0.1.2", "10.0.1.1", 0);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AS4, TS0);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_OPEN, OPEN_RX_AS4, TS0 + 1000);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0 + 1000);
 	struct collector *c = coll(f, 0, true);
 	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0 + 2000);
 	take(f, c);
