@@ -25,14 +25,12 @@ static const struct bt_ops flow_core_ops;
 
 /* ---- record emission (flow->lock held) ---- */
 
-static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u8 flags,
-		     u32 aux, u64 ts_ns, const void *p1, u32 l1,
+static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u32 aux, u64 ts_ns, const void *p1, u32 l1,
 		     const void *p2, u32 l2, enum bmptap_qclass cls)
 {
 	struct bmptap_rec rec = {
 		.type = type,
 		.dir = dir,
-		.flags = flags,
 		.flow_id = flow->id,
 		.aux = aux,
 		.ts_ns = ts_ns,
@@ -55,7 +53,7 @@ static void flow_push_control(struct bmptap_flow *flow, u16 type, u8 dir,
 {
 	int ret;
 
-	ret = flow_push(flow, type, dir, 0, aux, ts_ns, p1, l1, p2, l2,
+	ret = flow_push(flow, type, dir, aux, ts_ns, p1, l1, p2, l2,
 			BMPTAP_Q_CONTROL);
 	if (ret && ret != -ESHUTDOWN)
 		bmptap_queue_lost(flow->bn);
@@ -78,7 +76,7 @@ static bool flow_emit_pending(struct bmptap_flow_dir *fd, u64 ts_ns)
 	gap.bytes = fd->pend_bytes;
 	gap.messages = fd->pend_msgs;
 	gap.reason = fd->pend_reason;
-	ret = flow_push(flow, BMPTAP_REC_GAP, fd->dir, 0, 0, ts_ns, &gap,
+	ret = flow_push(flow, BMPTAP_REC_GAP, fd->dir, 0, ts_ns, &gap,
 			sizeof(gap), NULL, 0, BMPTAP_Q_CONTROL);
 	if (ret && ret != -ESHUTDOWN)
 		return false;
@@ -147,7 +145,7 @@ static void flow_keep_open(struct bmptap_flow_dir *fd, const u8 *msg, u32 len)
 	flow_advance(flow, BMPTAP_STAGE_ESTABLISHED);
 }
 
-static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
+static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns)
 {
 	struct bmptap_flow_dir *fd = ctx;
 	struct bmptap_flow *flow = fd->flow;
@@ -174,7 +172,7 @@ static void flow_on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
 		return;
 	}
 	if (flow_emit_pending(fd, ts_ns))
-		ret = flow_push(flow, BMPTAP_REC_MSG, fd->dir, flags, 0, ts_ns,
+		ret = flow_push(flow, BMPTAP_REC_MSG, fd->dir, 0, ts_ns,
 				msg, len, NULL, 0, BMPTAP_Q_MSG);
 	if (ret && ret != -ESHUTDOWN)
 		flow_drop_msg(fd, len, ret);

@@ -63,8 +63,10 @@ static void parse_addpath(const uint8_t *v, size_t clen, struct bgp_open *o)
 		int f = bgp_fam_of(get_u16(v + i), v[i + 2]);
 		uint8_t sr = v[i + 3];
 
-		if (f >= 0 && sr >= 1 && sr <= 3)
+		if (f >= 0 && sr >= 1 && sr <= 3) {
 			o->addpath[f] = sr;
+			o->addpath_or[f] |= sr;
+		}
 	}
 }
 
@@ -101,6 +103,8 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 			break;
 		case 65:
 			if (clen == 4) {
+				if (o->as4 && o->as != get_u32(v))
+					o->as_conflict = true;
 				o->as4 = true;
 				o->as = get_u32(v);
 			}
@@ -170,6 +174,15 @@ static bool open_has_af(const struct bgp_open *o, int fam)
 	return o->has_mp ? o->mp[fam] : fam == BGP_FAM_IPV4;
 }
 
+/* RFC 7911 section 4: a sender includes path ids only if it advertised
+ * "send" and its peer advertised "receive".  Bit 0: the remote speaker's
+ * UPDATEs carry them; bit 1: the local one's. */
+static unsigned addpath_dirs(uint8_t l, uint8_t r)
+{
+	return ((l & BGP_ADDPATH_RX) && (r & BGP_ADDPATH_TX)) |
+	       ((l & BGP_ADDPATH_TX) && (r & BGP_ADDPATH_RX)) << 1;
+}
+
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 		   struct bgp_session *s)
 {
@@ -178,11 +191,15 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 	s->rx.ext_msg = s->tx.ext_msg = local->ext_msg && remote->ext_msg;
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		s->af[f] = open_has_af(local, f) && open_has_af(remote, f);
-		uint8_t l = local->addpath[f], r = remote->addpath[f];
-		/* RFC 7911 section 4: a sender includes path ids only if it
-		 * advertised "send" and its peer advertised "receive". */
-		s->rx.addpath[f] = (l & BGP_ADDPATH_RX) && (r & BGP_ADDPATH_TX);
-		s->tx.addpath[f] = (l & BGP_ADDPATH_TX) && (r & BGP_ADDPATH_RX);
+		unsigned dirs = addpath_dirs(local->addpath[f], remote->addpath[f]);
+
+		s->rx.addpath[f] = dirs & 1;
+		s->tx.addpath[f] = dirs >> 1;
+		/* Each router may read either OPEN the other way. */
+		s->ambiguous[f] =
+			dirs != addpath_dirs(local->addpath_or[f], remote->addpath[f]) ||
+			dirs != addpath_dirs(local->addpath[f], remote->addpath_or[f]) ||
+			dirs != addpath_dirs(local->addpath_or[f], remote->addpath_or[f]);
 	}
 }
 

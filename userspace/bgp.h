@@ -112,6 +112,11 @@ struct bgp_open {
 	bool has_mp;		/* any multiprotocol capability, known or not */
 	bool mp[BGP_FAM_MAX];
 	uint8_t addpath[BGP_FAM_MAX];	/* BGP_ADDPATH_RX | BGP_ADDPATH_TX */
+	/* FRR ORs a family's tuples where BIRD takes the last, and FRR takes
+	 * the first 4-octet AS where BIRD takes the last: with duplicates
+	 * that disagree, routers read one OPEN two ways. */
+	uint8_t addpath_or[BGP_FAM_MAX];
+	bool as_conflict;	/* 4-octet AS capabilities with different ASes */
 	uint8_t n_gr;
 	struct bgp_af gr_af[BGP_MAX_AF];
 };
@@ -131,6 +136,9 @@ struct bgp_codec {
 
 struct bgp_session {
 	bool af[BGP_FAM_MAX];	/* negotiated address families */
+	/* Path ids in either direction depend on how the routers read
+	 * duplicate ADD-PATH tuples: no decoding is trustworthy. */
+	bool ambiguous[BGP_FAM_MAX];
 	struct bgp_codec rx;	/* UPDATEs sent by the remote speaker */
 	struct bgp_codec tx;	/* UPDATEs sent by the local speaker */
 };

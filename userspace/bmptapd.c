@@ -493,13 +493,13 @@ static void fmt_addr(int family, const uint8_t *a, char *out, size_t len)
 }
 
 /* The families whose NLRI carry path ids in one direction. */
-static void addpath_json(struct bt_json *j, const char *key, const struct bgp_codec *c)
+static void families_json(struct bt_json *j, const char *key, const bool *fams)
 {
 	bt_json_key(j, key);
 	bt_json_arr_open(j);
-	if (c->addpath[BGP_FAM_IPV4])
+	if (fams[BGP_FAM_IPV4])
 		bt_json_str(j, "ipv4_unicast");
-	if (c->addpath[BGP_FAM_IPV6])
+	if (fams[BGP_FAM_IPV6])
 		bt_json_str(j, "ipv6_unicast");
 	bt_json_arr_close(j);
 }
@@ -533,9 +533,11 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 		bt_json_kv_u64(j, "uptime_s", (now_ms - p->up_mono_ms) / 1000u);
 	if (p->state >= PEER_OPENCONFIRM) {
 		bt_json_kv_bool(j, "as4", p->sess.rx.as4);
-		addpath_json(j, "addpath_rx", &p->sess.rx);
+		families_json(j, "addpath_rx", p->sess.rx.addpath);
 		/* A peer may negotiate ADD-PATH one way only. */
-		addpath_json(j, "addpath_tx", &p->sess.tx);
+		families_json(j, "addpath_tx", p->sess.tx.addpath);
+		families_json(j, "undecoded", p->sess.ambiguous);
+		bt_json_kv_bool(j, "peer_as_disputed", p->op[BMPTAP_DIR_RX].as_conflict);
 	}
 	bt_json_kv_bool(j, "incomplete", p->incomplete);
 	bt_json_key(j, "prefixes");
@@ -573,6 +575,7 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "memory_refused", p->cnt.mem_refused);
 	bt_json_kv_u64(j, "rib_nomem", p->cnt.rib_nomem);
 	bt_json_kv_u64(j, "encode_failures", p->cnt.encode_failures);
+	bt_json_kv_u64(j, "ambiguous_families", p->cnt.ambiguous_families);
 	if (p->ms) {
 		/* Picked up mid-stream (midstream.h). */
 		bt_json_key(j, "midstream");

@@ -246,6 +246,9 @@ static const struct {
 	{ "bmptap_peer_encode_failures_total",
 	  "Routes too large to re-encode for a collector (withdrawn there)",
 	  offsetof(struct peer_counters, encode_failures), false },
+	{ "bmptap_peer_ambiguous_families_total",
+	  "Families not decoded: duplicate ADD-PATH tuples routers read differently",
+	  offsetof(struct peer_counters, ambiguous_families), false },
 };
 
 static const char *const afi_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };

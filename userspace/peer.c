@@ -185,6 +185,32 @@ const char *peer_state_name(enum peer_state s)
 	return "?";
 }
 
+/*
+ * Routers disagree on duplicate capabilities (Documentation/interop.md,
+ * "Decoding differential"): a family whose path ids depend on the reading
+ * is not decoded at all, rather than maybe read as prefixes.  Its routes
+ * stay out of every RIB view and the collectors are told the peer is
+ * incomplete.  A disputed peer AS only labels the peer: the last one is
+ * reported, as BIRD reads it, and the dispute shown.
+ */
+static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char *why);
+
+static void refuse_ambiguous(struct peers *ps, struct peer *p)
+{
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
+		if (!p->sess.ambiguous[f] || !p->sess.af[f])
+			continue;
+		p->rib.disabled[f] = p->rib_out.disabled[f] = true;
+		p->cnt.ambiguous_families++;
+		peer_short(ps, p, 0, "duplicate ADD-PATH tuples routers read differently: "
+			   "the family is not decoded");
+	}
+	if (p->op[BMPTAP_DIR_RX].as_conflict)
+		LOG_W(ps->log, "flow %u: the peer's OPEN has 4-octet AS capabilities with "
+		      "different ASes: FRR takes the first, BIRD and bmptapd the last (%u)",
+		      p->flow_id, p->op[BMPTAP_DIR_RX].as);
+}
+
 /* Both OPENs parsed and the addresses known: a Peer Up can be built. */
 static void check_opens(struct peers *ps, struct peer *p)
 {
@@ -193,6 +219,7 @@ static void check_opens(struct peers *ps, struct peer *p)
 		return;
 	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
 	p->state = PEER_OPENCONFIRM;
+	refuse_ambiguous(ps, p);
 	/* Real OPENs after all: UPDATEs held for detection came before them. */
 	if (p->ms) {
 		if (p->ms->n_held)

@@ -78,6 +78,7 @@ struct peer_counters {
 	uint64_t rib_nomem;
 	uint64_t mem_refused;		/* routes not stored: over a memory budget */
 	uint64_t encode_failures;	/* routes a collector's feed could not carry */
+	uint64_t ambiguous_families;	/* not decoded: duplicate ADD-PATH tuples */
 	/* Statistics Report counters (RFC 7854 4.8; operator-guide.md). */
 	uint64_t rejected;		/* 0: announcements rejected by import filters */
 	uint64_t loops[4];		/* 3-6: UPDATEs with a loop, by POL_*_LOOP - 1 */

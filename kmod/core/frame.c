@@ -195,7 +195,7 @@ static void bt_start_msg(struct bt_framer *f, u64 ts_ns, const struct bt_ops *op
 
 	bt_emit_gap(f, ts_ns, ops, ctx);
 	if (len == BT_BGP_HEADER_LEN) {
-		ops->msg(ctx, f->hdr, len, ts_ns, f->msg_flags);
+		ops->msg(ctx, f->hdr, len, ts_ns);
 		f->messages++;
 		f->have = 0;
 		f->state = BT_FRAME_HEADER;
@@ -255,7 +255,7 @@ static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u
  * what is left (a cut or damaged message) takes the copying path.
  */
 static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_ns,
-			     u32 flags, const struct bt_ops *ops, void *ctx)
+			     const struct bt_ops *ops, void *ctx)
 {
 	u32 done = 0, msg_len;
 
@@ -265,9 +265,8 @@ static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_n
 			break;
 		if (bt_gap_pending(f))
 			bt_emit_gap(f, ts_ns, ops, ctx);
-		ops->msg(ctx, v + done, msg_len, ts_ns, f->msg_flags);
+		ops->msg(ctx, v + done, msg_len, ts_ns);
 		f->messages++;
-		f->msg_flags = flags;
 		done += msg_len;
 	}
 	return done;
@@ -282,32 +281,31 @@ static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_n
  * consumed.
  */
 static u32 bt_frame_whole(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
-			  u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
+			  u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
 	u32 n;
 
 	if (p->flat)
-		return bt_frame_in_place(f, p->flat + off, len, ts_ns, flags, ops, ctx);
+		return bt_frame_in_place(f, p->flat + off, len, ts_ns, ops, ctx);
 	n = bt_min_u32(len, f->buf_cap);
 	if (n < 2 * BT_BGP_HEADER_LEN || p->copy(p->src, off, f->buf, BT_BGP_HEADER_LEN) ||
 	    !bt_hdr_ok(f->buf) || bt_hdr_len(f->buf) > n ||
 	    p->copy(p->src, off + BT_BGP_HEADER_LEN, f->buf + BT_BGP_HEADER_LEN,
 		    n - BT_BGP_HEADER_LEN))
 		return 0;
-	return bt_frame_in_place(f, f->buf, n, ts_ns, flags, ops, ctx);
+	return bt_frame_in_place(f, f->buf, n, ts_ns, ops, ctx);
 }
 
 void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
-		    u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
+		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
 	u32 n;
 
-	f->msg_flags |= flags;
 	while (len) {
 		switch (f->state) {
 		case BT_FRAME_HEADER:
 			if (!f->have) {
-				n = bt_frame_whole(f, p, off, len, ts_ns, flags, ops, ctx);
+				n = bt_frame_whole(f, p, off, len, ts_ns, ops, ctx);
 				off += n;
 				len -= n;
 				if (!len)
@@ -327,8 +325,6 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 				break;
 			}
 			bt_start_msg(f, ts_ns, ops, ctx);
-			if (f->state == BT_FRAME_HEADER)
-				f->msg_flags = flags;
 			break;
 		case BT_FRAME_BODY:
 			n = bt_min_u32(f->msg_len - f->have, len);
@@ -339,9 +335,8 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 			len -= n;
 			if (f->have < f->msg_len)
 				break;
-			ops->msg(ctx, f->buf, f->msg_len, ts_ns, f->msg_flags);
+			ops->msg(ctx, f->buf, f->msg_len, ts_ns);
 			f->messages++;
-			f->msg_flags = flags;
 			f->have = 0;
 			f->state = BT_FRAME_HEADER;
 			break;
@@ -353,7 +348,6 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 			len -= n;
 			if (!f->skip_left) {
 				f->have = 0;
-				f->msg_flags = flags;
 				f->state = BT_FRAME_HEADER;
 			}
 			break;
@@ -363,8 +357,6 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 				goto bad_copy;
 			off += n;
 			len -= n;
-			if (f->state == BT_FRAME_HEADER)
-				f->msg_flags = flags;
 			break;
 		}
 	}
@@ -380,7 +372,6 @@ void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason)
 	u64 left;
 
 	bt_gap_reason(f, reason);
-	f->msg_flags = 0;
 	switch (f->state) {
 	case BT_FRAME_BODY:
 		left = f->msg_len - f->have;
@@ -452,5 +443,4 @@ void bt_framer_flush(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops, v
 		break;
 	}
 	bt_emit_gap(f, ts_ns, ops, ctx);
-	f->msg_flags = 0;
 }

@@ -15,8 +15,8 @@
 
 /* What the core hands to its environment (kernel queue, test recorder). */
 struct bt_ops {
-	/* One whole BGP message; flags are BMPTAP_RECF_*. */
-	void (*msg)(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags);
+	/* One whole BGP message. */
+	void (*msg)(void *ctx, const u8 *msg, u32 len, u64 ts_ns);
 	/* Bytes or messages that will never be delivered. */
 	void (*gap)(void *ctx, const struct bmptap_gap *gap,
 		    const u8 *skipped, u32 skipped_len, u64 ts_ns);
@@ -50,7 +50,6 @@ struct bt_framer {
 	u8 *skipped_data;	/* first BMPTAP_GAP_MAX_DATA skipped bytes */
 	u32 skipped_len;
 	u64 messages;		/* messages delivered */
-	u32 msg_flags;		/* BMPTAP_RECF_* of the feeds making up the message */
 };
 
 void bt_framer_init(struct bt_framer *f);
@@ -58,8 +57,7 @@ void bt_framer_free(struct bt_framer *f);
 
 /* Stream bytes [off, off + len) of p, in order. */
 void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off,
-		    u32 len, u64 ts_ns, u32 flags, const struct bt_ops *ops,
-		    void *ctx);
+		    u32 len, u64 ts_ns, const struct bt_ops *ops, void *ctx);
 
 /*
  * bytes stream bytes are missing here (0: an unknown number, e.g. a flow

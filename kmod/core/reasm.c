@@ -148,7 +148,7 @@ static int bt_flat_copy(const void *src, u32 off, void *dst, u32 len)
 static void bt_feed(struct bt_stream *s, const struct bt_payload *p, u32 off, u32 len,
 		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
-	bt_framer_feed(&s->framer, p, off, len, ts_ns, 0, ops, ctx);
+	bt_framer_feed(&s->framer, p, off, len, ts_ns, ops, ctx);
 	s->stats.bytes += len;
 	s->next_seq += len;
 }

@@ -26,12 +26,11 @@ struct sink {
 	u32 check;
 };
 
-static void on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
+static void on_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns)
 {
 	struct sink *s = ctx;
 
 	(void)ts_ns;
-	(void)flags;
 	s->msgs++;
 	s->bytes += len;
 	s->check += msg[len - 1];

@@ -34,7 +34,6 @@ struct rec {
 	size_t len, cap;
 	u32 nmsgs;
 	u32 *msg_lens;
-	u32 *msg_flags;
 	u32 msg_cap;
 	u32 bad_msgs;		/* messages failing bt_bgp_header_valid or length */
 	struct rec_gap gaps[MAX_GAPS];
@@ -44,7 +43,7 @@ struct rec {
 	u32 charge_refusals;
 };
 
-static inline void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 flags)
+static inline void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns)
 {
 	struct rec *r = ctx;
 
@@ -61,12 +60,9 @@ static inline void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns, u32 fla
 	if (r->nmsgs == r->msg_cap) {
 		r->msg_cap = r->msg_cap ? r->msg_cap * 2 : 64;
 		r->msg_lens = realloc(r->msg_lens, r->msg_cap * sizeof(u32));
-		r->msg_flags = realloc(r->msg_flags, r->msg_cap * sizeof(u32));
 		assert_non_null(r->msg_lens);
-		assert_non_null(r->msg_flags);
 	}
 	r->msg_lens[r->nmsgs] = len;
-	r->msg_flags[r->nmsgs] = flags;
 	r->nmsgs++;
 }
 
@@ -121,7 +117,6 @@ static inline void rec_free(struct rec *r)
 	assert_int_equal(r->charged, 0);
 	free(r->bytes);
 	free(r->msg_lens);
-	free(r->msg_flags);
 	free(r);
 }
 

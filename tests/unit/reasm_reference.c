@@ -78,9 +78,9 @@ static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *o
 		   void *ctx);
 
 /*
- * The flow is ending: deliver what is held in order (marked
- * BMPTAP_RECF_UNACKED when not acknowledged), report holes as gaps, and
- * emit any pending gap.
+ * The flow is ending: deliver what is held in order (acknowledged or
+ * not: the model predates issue 13), report holes as gaps, and emit any
+ * pending gap.
  */
 static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_ops *ops,
 		     void *ctx);
@@ -160,9 +160,9 @@ static int ref_flat_copy(const void *src, u32 off, void *dst, u32 len)
 }
 
 static void ref_feed(struct ref_stream *s, const struct bt_payload *p, u32 off, u32 len,
-		    u64 ts_ns, u32 flags, const struct bt_ops *ops, void *ctx)
+		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
 {
-	bt_framer_feed(&s->framer, p, off, len, ts_ns, flags, ops, ctx);
+	bt_framer_feed(&s->framer, p, off, len, ts_ns, ops, ctx);
 	s->stats.bytes += len;
 	s->next_seq += len;
 }
@@ -180,7 +180,7 @@ static void ref_hole(struct ref_stream *s, u32 bytes)
  * and report holes up to hole_lim (none when !holes), in order.
  */
 static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, bool holes,
-		     u32 hole_lim, u32 flags, const struct bt_ops *ops, void *ctx)
+		     u32 hole_lim, const struct bt_ops *ops, void *ctx)
 {
 	struct bt_payload p = { .copy = ref_flat_copy };
 	struct ref_seg *seg;
@@ -198,7 +198,7 @@ static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, boo
 			p.src = seg->data + seg->off;
 			p.flat = p.src;
 			p.len = n;
-			ref_feed(s, &p, 0, n, seg->ts_ns, flags, ops, ctx);
+			ref_feed(s, &p, 0, n, seg->ts_ns, ops, ctx);
 			ref_release(s, n, ops, ctx);
 			if (n == seg->len) {
 				ref_seg_unlink_head(s);
@@ -341,7 +341,7 @@ static bool ref_force_progress(struct ref_stream *s, u32 seq, const struct bt_op
 
 	if (!s->segs)
 		return false;
-	ref_drain(s, false, 0, true, ref_seq_min(s->segs->seq, seq), 0, ops, ctx);
+	ref_drain(s, false, 0, true, ref_seq_min(s->segs->seq, seq), ops, ctx);
 	return s->next_seq != from;
 }
 
@@ -398,7 +398,7 @@ again:
 		if (s->gated)
 			lim = s->acked ? ref_seq_min(lim, s->ack) : seq;
 		if (bt_seq_after(lim, seq)) {
-			ref_feed(s, p, off, lim - seq, ts_ns, 0, ops, ctx);
+			ref_feed(s, p, off, lim - seq, ts_ns, ops, ctx);
 			off += lim - seq;
 			seq = lim;
 		}
@@ -422,9 +422,9 @@ again:
 			s->stats.nomem++;
 	}
 	if (s->gated)
-		ref_drain(s, true, s->acked ? s->ack : s->next_seq, false, 0, 0, ops, ctx);
+		ref_drain(s, true, s->acked ? s->ack : s->next_seq, false, 0, ops, ctx);
 	else
-		ref_drain(s, false, 0, false, 0, 0, ops, ctx);
+		ref_drain(s, false, 0, false, 0, ops, ctx);
 }
 
 static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *ops, void *ctx)
@@ -446,9 +446,9 @@ static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *o
 	if (!s->gated)
 		hole_lim = ref_seq_min(hole_lim, s->seen_end);
 	if (s->gated)
-		ref_drain(s, true, ack, true, hole_lim, 0, ops, ctx);
+		ref_drain(s, true, ack, true, hole_lim, ops, ctx);
 	else
-		ref_drain(s, false, 0, true, hole_lim, 0, ops, ctx);
+		ref_drain(s, false, 0, true, hole_lim, ops, ctx);
 }
 
 static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_ops *ops, void *ctx)
@@ -457,14 +457,13 @@ static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_op
 
 	if (s->synced) {
 		if (s->gated && s->acked)
-			ref_drain(s, true, s->ack, false, 0, 0, ops, ctx);
+			ref_drain(s, true, s->ack, false, 0, ops, ctx);
 		hole_lim = s->next_seq;
 		if (s->tail)
 			hole_lim = s->tail->seq + s->tail->len;
 		if (s->fin && bt_seq_after(s->fin_seq, hole_lim))
 			hole_lim = s->fin_seq;
-		ref_drain(s, false, 0, true, hole_lim, s->gated ? BMPTAP_RECF_UNACKED : 0,
-			 ops, ctx);
+		ref_drain(s, false, 0, true, hole_lim, ops, ctx);
 	}
 	bt_framer_flush(&s->framer, ts_ns, ops, ctx);
 }

@@ -189,6 +189,38 @@ static void parse_open(const char *hex, struct bgp_open *o)
 	assert_int_equal(bgp_open_parse(m, n, o), 0);
 }
 
+/* Duplicates that FRR and BIRD read differently (interop.md, "Decoding
+ * differential"): the ADD-PATH result is disputed, the AS conflict seen. */
+static void test_negotiate_disputed(void **state)
+{
+	(void)state;
+	struct bgp_open l, r;
+	struct bgp_session s;
+
+	parse_open("04 fde8 00b4 01010101 08 02 06 45 04 0001 01 03", &l);
+	/* remote: "receive", then "send"; two different 4-octet ASes. */
+	parse_open("04 5ba0 00b4 02020202 1a 02 18 45 04 0001 01 01 45 04 0001 01 02"
+		   " 41 04 0000fde9 41 04 fa56ea0a", &r);
+	assert_true(r.as_conflict);
+	assert_int_equal(r.as, 0xfa56ea0a);
+	bgp_negotiate(&l, &r, &s);
+	assert_true(s.rx.addpath[BGP_FAM_IPV4]);
+	assert_false(s.tx.addpath[BGP_FAM_IPV4]);	/* the OR would say true */
+	assert_true(s.ambiguous[BGP_FAM_IPV4]);
+	assert_false(s.ambiguous[BGP_FAM_IPV6]);
+
+	/* The same tuple twice, and the same AS twice: nothing disputed. */
+	parse_open("04 5ba0 00b4 02020202 1a 02 18 45 04 0001 01 03 45 04 0001 01 03"
+		   " 41 04 0000fde9 41 04 0000fde9", &r);
+	assert_false(r.as_conflict);
+	bgp_negotiate(&l, &r, &s);
+	assert_false(s.ambiguous[BGP_FAM_IPV4]);
+	/* "send", then "send/receive": the last is the OR. */
+	parse_open("04 5ba0 00b4 02020202 0e 02 0c 45 04 0001 01 02 45 04 0001 01 03", &r);
+	bgp_negotiate(&l, &r, &s);
+	assert_false(s.ambiguous[BGP_FAM_IPV4]);
+}
+
 static void test_negotiate(void **state)
 {
 	(void)state;
@@ -513,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_open_caps),
 		cmocka_unit_test(test_open_rfc9072),
 		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_negotiate_disputed),
 		cmocka_unit_test(test_update_as4_merge),
 		cmocka_unit_test(test_update_addpath),
 		cmocka_unit_test(test_update_mp_v6),

@@ -58,7 +58,6 @@ static void test_single_message(void **state)
 	feed(&s, 1001, v, len, r);
 	assert_stream_eq(r, v, len, 1);
 	assert_int_equal(r->ngaps, 0);
-	assert_int_equal(r->msg_flags[0], 0);
 	assert_int_equal(s.stats.bytes, 100);
 	assert_int_equal(s.stats.segments, 1);
 	assert_int_equal(s.framer.messages, 1);
@@ -536,7 +535,7 @@ static void test_garbage_bytewise(void **state)
 	bt_framer_init(&f);
 	for (i = 0; i < len; i++) {
 		p = flat(v + i, 1);
-		bt_framer_feed(&f, &p, 0, 1, 0, 0, &ops, r);
+		bt_framer_feed(&f, &p, 0, 1, 0, &ops, r);
 	}
 	bt_framer_flush(&f, 0, &ops, r);
 	assert_int_equal(r->nmsgs, 2);
@@ -661,7 +660,6 @@ static void test_fin_flush_unacked(void **state)
 	bt_stream_flush(&s, 0, &ops, r);
 	/* Never acknowledged: one gap over [100,400), whatever the tap held. */
 	assert_int_equal(r->nmsgs, 1);
-	assert_int_equal(r->msg_flags[0], 0);
 	assert_int_equal(r->ngaps, 1);
 	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_MISSING);
 	assert_int_equal(r->gaps[0].gap.bytes, 300);
@@ -1038,8 +1036,6 @@ static void differential_round(bool gated, u32 nmsgs)
 	bt_stream_flush(&s, 0, &ops, r);
 	assert_int_equal(r->ngaps, 0);
 	assert_stream_eq(r, v, len, nmsgs);
-	for (i = 0; i < r->nmsgs; i++)
-		assert_int_equal(r->msg_flags[i], 0);
 	assert_int_equal(s.stats.conflicts, 0);
 	assert_int_equal(s.stats.bytes, len);
 	free(got);
@@ -1085,7 +1081,7 @@ static void test_framer_random_holes(void **state)
 				lost += n;
 			} else {
 				p = flat(v + off, n);
-				bt_framer_feed(&f, &p, 0, n, 0, 0, &ops, r);
+				bt_framer_feed(&f, &p, 0, n, 0, &ops, r);
 			}
 			off += n;
 		}
@@ -1131,8 +1127,7 @@ static void framer_run(const u8 *v, u32 len, bool in_place, u32 seed, struct rec
 			p = flat(v + off, n);
 			if (in_place)
 				p.flat = v + off;
-			bt_framer_feed(&f, &p, 0, n, 0, rnd() % 2 ? BMPTAP_RECF_UNACKED : 0,
-				       &ops, r);
+			bt_framer_feed(&f, &p, 0, n, 0, &ops, r);
 		}
 		off += n;
 	}
@@ -1160,8 +1155,6 @@ static void test_framer_in_place_equals_copy(void **state)
 		assert_memory_equal(copied->bytes, in_place->bytes, copied->len);
 		if (copied->nmsgs) {
 			assert_memory_equal(copied->msg_lens, in_place->msg_lens,
-					    copied->nmsgs * sizeof(u32));
-			assert_memory_equal(copied->msg_flags, in_place->msg_flags,
 					    copied->nmsgs * sizeof(u32));
 		}
 		assert_int_equal(copied->ngaps, in_place->ngaps);

@@ -100,6 +100,58 @@ static void test_refused_after_peer_keepalive(void **state)
 	assert_int_equal(f->cap.downs, 0);
 }
 
+/* ADD-PATH for IPv4: the local side "send/receive"; the peer "receive",
+ * then "send" in a second capability.  BIRD reads "send" (the last), FRR
+ * "send/receive" (the OR): whether the local daemon sends path ids depends
+ * on which one it is.  tuples2 repeats the same tuple: no dispute. */
+#define OPEN_TX_AP3 "04 fdea 00b4 0a000102 14 02 12 0104 00010001 4104 0000fdea 4504 00010103"
+#define OPEN_RX_AP_DISPUTED \
+	"04 fde9 00b4 0a000101 1a 02 18 0104 00010001 4104 0000fde9 4504 00010101 4504 00010102"
+#define OPEN_RX_AP_TWICE \
+	"04 fde9 00b4 0a000101 1a 02 18 0104 00010001 4104 0000fde9 4504 00010103 4504 00010103"
+
+static struct peer *establish_opens(struct fx *f, const char *rx_open)
+{
+	flow_start4(&f->ps, &f->rb, 7, "10.0.1.2", "10.0.1.1", 0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_AP3, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_OPEN, rx_open, TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
+	send_msg(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	assert_int_equal(f->cap.ups, 1);
+	return peers_find(&f->ps, 7);
+}
+
+static void test_addpath_disputed_not_decoded(void **state)
+{
+	struct fx *f = *state;
+	struct peer *p = establish_opens(f, OPEN_RX_AP_DISPUTED);
+
+	assert_true(p->sess.ambiguous[BGP_FAM_IPV4]);
+	assert_true(p->incomplete);
+	assert_int_equal(f->cap.losts, 1);
+	assert_int_equal(p->cnt.ambiguous_families, 1);
+	send_update(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4,
+		    "00000001 18 0a0000", TS0);
+	send_update(&f->ps, &f->rb, 7, BMPTAP_DIR_TX, "", ORIGIN_IGP ASPATH4 NH4,
+		    "18 0b0000", TS0);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 0);
+	assert_int_equal(rib_count(&p->rib_out, BGP_FAM_IPV4), 0);
+	assert_int_equal(f->cap.losts, 1);
+}
+
+static void test_addpath_repeated_tuple_decoded(void **state)
+{
+	struct fx *f = *state;
+	struct peer *p = establish_opens(f, OPEN_RX_AP_TWICE);
+
+	assert_false(p->sess.ambiguous[BGP_FAM_IPV4]);
+	assert_false(p->incomplete);
+	assert_int_equal(f->cap.losts, 0);
+	send_update(&f->ps, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4,
+		    "00000001 18 0a0000 00000002 18 0a0000", TS0);
+	assert_int_equal(rib_count(&p->rib, BGP_FAM_IPV4), 2);
+}
+
 static void test_peer_up_bytes(void **state)
 {
 	struct fx *f = *state;
@@ -517,6 +569,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_peer_up_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_after_peer_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath_disputed_not_decoded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath_repeated_tuple_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_length_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_monitoring_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_as2_and_v6, setup, teardown),

@@ -266,7 +266,7 @@ struct bmptap_rec {
 	__u32	len;		/* header + payload, without the alignment pad */
 	__u16	type;		/* enum bmptap_rec_type */
 	__u8	dir;		/* enum bmptap_dir */
-	__u8	flags;		/* BMPTAP_RECF_* */
+	__u8	flags;		/* reserved, 0 */
 	__u32	flow_id;
 	__u32	aux;		/* FLOW_END: enum bmptap_end; LOST: count */
 	__u64	seq;
@@ -274,12 +274,6 @@ struct bmptap_rec {
 };
 
 #define BMPTAP_REC_ALIGN(len)	(((len) + 7U) & ~7U)
-
-/*
- * Formerly: the message's bytes were delivered without the receiver's ACK.
- * Never set any more: unacknowledged bytes are a MISSING gap (issue 13).
- */
-#define BMPTAP_RECF_UNACKED	(1U << 0)
 
 enum bmptap_gap_reason {
 	BMPTAP_GAP_MISSING = 1,	/* bytes the tap never saw (or could not hold) */
