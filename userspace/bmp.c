@@ -129,6 +129,7 @@ void bmp_statistics(struct buf *b, const struct bmp_peer *p, const struct bmp_st
 		case BMP_STAT_ADJ_RIB_IN_AF: case BMP_STAT_LOC_RIB_AF:
 		case BMP_STAT_ADJ_RIB_OUT_PRE_AF: case BMP_STAT_ADJ_RIB_OUT_POST_AF:
 		case BMP_STAT_ADJ_RIB_IN_PRE_AF: case BMP_STAT_ADJ_RIB_IN_POST_AF:
+		case BMP_STAT_ADJ_RIB_IN_REJECTED_AF: case BMP_STAT_ADJ_RIB_IN_ACCEPTED_AF:
 			buf_u16(b, 11);
 			buf_u16(b, s[i].afi);
 			buf_u8(b, s[i].safi);

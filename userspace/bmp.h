@@ -111,6 +111,8 @@ enum bmp_stat_type {
 	BMP_STAT_ADJ_RIB_IN_PRE_AF = 19,
 	BMP_STAT_ADJ_RIB_IN_POST = 20,
 	BMP_STAT_ADJ_RIB_IN_POST_AF = 21,
+	BMP_STAT_ADJ_RIB_IN_REJECTED_AF = 22,	/* rejected by inbound policy */
+	BMP_STAT_ADJ_RIB_IN_ACCEPTED_AF = 23,	/* accepted by inbound policy */
 };
 
 struct bmp_stat {

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "log.h"
 #include "resolve.h"
+#include "stats.h"
 
 #define REPLAY_BATCH	4096	/* routes taken from a RIB per pump step */
 #define HARD_CAP_FACTOR	4	/* peer events beyond limit*4: disconnect */
@@ -995,9 +996,9 @@ void collector_stats(struct collector *c)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
-		struct bmp_stat st[32];
+		struct bmp_stat st[PEER_STATS_MAX];
 		struct bmp_peer h;
-		size_t n = peer_stats(cp->p, c->policy & BMPTAP_POLICY_ADJ_OUT, st, 32);
+		size_t n = peer_stats(cp->p, c->policy & BMPTAP_POLICY_ADJ_OUT, st, PEER_STATS_MAX);
 
 		peer_bmp_hdr(cp->p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, &h);
 		buf_reset(&f->scratch);

@@ -348,6 +348,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	rib_reset(&p->rib, on_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
 	memset(p->post_count, 0, sizeof(p->post_count));
+	memset(p->filtered_count, 0, sizeof(p->filtered_count));
 	for (size_t i = 0; i < ps->n_chg; i++)
 		locrib_recompute(ps, &ps->chg[i], NULL);
 	ps->n_chg = 0;
@@ -411,17 +412,25 @@ static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uin
 		ps->cap_chg = cap;
 	}
 	if (p) {
-		if (old && peer_verdict(ps, p, pfx, old) == POL_ACCEPT)
-			ok |= CHG_OLD_OK;
+		if (old) {
+			enum pol_verdict v = peer_verdict(ps, p, pfx, old);
+
+			if (v == POL_ACCEPT)
+				ok |= CHG_OLD_OK;
+			else if (v == POL_FILTER)
+				p->filtered_count[pfx->fam]--;
+		}
 		if (new) {
 			enum pol_verdict v = peer_verdict(ps, p, pfx, new);
 
-			if (v == POL_ACCEPT)
+			if (v == POL_ACCEPT) {
 				ok |= CHG_NEW_OK;
-			else if (v == POL_FILTER)
+			} else if (v == POL_FILTER) {
 				p->cnt.rejected++;
-			else
+				p->filtered_count[pfx->fam]++;
+			} else {
 				ps->loop_mask |= 1u << v;
+			}
 		}
 		if (ok & CHG_OLD_OK)
 			p->post_count[pfx->fam]--;
@@ -940,10 +949,14 @@ static void recount_post(struct peers *ps, struct peer *p)
 		size_t n;
 
 		p->post_count[f] = 0;
+		p->filtered_count[f] = 0;
 		while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256)))
-			for (size_t i = 0; i < n; i++)
-				if (peer_verdict(ps, p, &pfx[i], ids[i]) == POL_ACCEPT)
-					p->post_count[f]++;
+			for (size_t i = 0; i < n; i++) {
+				enum pol_verdict v = peer_verdict(ps, p, &pfx[i], ids[i]);
+
+				p->post_count[f] += v == POL_ACCEPT;
+				p->filtered_count[f] += v == POL_FILTER;
+			}
 	}
 }
 
@@ -1158,65 +1171,4 @@ void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t 
 
 	peer_bmp_hdr(p, ts_ns, &h);
 	bmp_route_mirroring(b, &h, msg, len, info);
-}
-
-static size_t put_stat(struct bmp_stat *st, size_t n, size_t max, uint16_t type, int fam,
-		       uint64_t v)
-{
-	if (n >= max)
-		return n;
-	st[n].type = type;
-	st[n].afi = fam >= 0 ? bgp_fam_afi(fam) : 0;
-	st[n].safi = fam >= 0 ? BGP_SAFI_UNICAST : 0;
-	st[n].value = v;
-	return n + 1;
-}
-
-size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max)
-{
-	size_t n = 0;
-	uint64_t in = 0, post = 0, out = 0, loc = 0;
-
-	if (p->locrib) {
-		/* The Loc-RIB instance: its size, whole and per AFI/SAFI. */
-		for (int f = 0; f < BGP_FAM_MAX; f++)
-			loc += rib_count(&p->rib, f);
-		n = put_stat(st, n, max, BMP_STAT_LOC_RIB, -1, loc);
-		for (int f = 0; f < BGP_FAM_MAX; f++)
-			n = put_stat(st, n, max, BMP_STAT_LOC_RIB_AF, f, rib_count(&p->rib, f));
-		return n;
-	}
-	for (int f = 0; f < BGP_FAM_MAX; f++) {
-		in += rib_count(&p->rib, f);
-		post += p->post_count[f];
-		out += rib_count(&p->rib_out, f);
-	}
-	n = put_stat(st, n, max, BMP_STAT_REJECTED, -1, p->cnt.rejected);
-	n = put_stat(st, n, max, BMP_STAT_DUP_PREFIX, -1, p->rib.dup_announce);
-	n = put_stat(st, n, max, BMP_STAT_DUP_WITHDRAW, -1, p->rib.dup_withdraw);
-	n = put_stat(st, n, max, BMP_STAT_CLUSTER_LOOP, -1, p->cnt.loops[0]);
-	n = put_stat(st, n, max, BMP_STAT_AS_PATH_LOOP, -1, p->cnt.loops[1]);
-	n = put_stat(st, n, max, BMP_STAT_ORIGINATOR_LOOP, -1, p->cnt.loops[2]);
-	n = put_stat(st, n, max, BMP_STAT_CONFED_LOOP, -1, p->cnt.loops[3]);
-	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN, -1, in);
-	for (int f = 0; f < BGP_FAM_MAX; f++)
-		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_AF, f, rib_count(&p->rib, f));
-	n = put_stat(st, n, max, BMP_STAT_UPD_TREAT_AS_WITHDRAW, -1, p->cnt.treat_as_withdraw);
-	n = put_stat(st, n, max, BMP_STAT_PFX_TREAT_AS_WITHDRAW, -1, p->cnt.pfx_treat_as_withdraw);
-	n = put_stat(st, n, max, BMP_STAT_DUP_UPDATE, -1, p->cnt.dup_updates);
-	if (adj_out) {
-		/* Only the post-policy Adj-RIB-Out is observable (15, 17). */
-		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_OUT_POST, -1, out);
-		for (int f = 0; f < BGP_FAM_MAX; f++)
-			n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_OUT_POST_AF, f,
-				     rib_count(&p->rib_out, f));
-	}
-	/* RFC 9972: pre- and post-policy Adj-RIB-In, whole and per AFI/SAFI. */
-	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE, -1, in);
-	for (int f = 0; f < BGP_FAM_MAX; f++)
-		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE_AF, f, rib_count(&p->rib, f));
-	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST, -1, post);
-	for (int f = 0; f < BGP_FAM_MAX; f++)
-		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST_AF, f, p->post_count[f]);
-	return n;
 }

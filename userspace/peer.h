@@ -122,8 +122,10 @@ struct peer {
 	struct rib rib;			/* pre-policy Adj-RIB-In */
 	struct rib rib_out;		/* post-policy Adj-RIB-Out (TX UPDATEs) */
 	struct budget *mem;		/* charged by both RIBs (budget.h) */
-	/* Routes of rib the post-policy verdict accepts, per family. */
+	/* Routes of rib the post-policy verdict accepts, and those an import
+	 * filter rejects (not loops: RFC 9972 type 22), per family. */
 	uint64_t post_count[BGP_FAM_MAX];
+	uint64_t filtered_count[BGP_FAM_MAX];
 	uint64_t open_rx_ts;		/* when the peer's OPEN was seen (mirroring) */
 	bool locrib;			/* the Loc-RIB instance (RFC 9069), not a peer */
 	struct peer_counters cnt;
@@ -289,8 +291,6 @@ void peer_encode_rm_view(const struct peer *p, int view, struct buf *b, const ui
 /* Route Mirroring with an Information TLV (BMP_MIRROR_ERRORED_PDU) and msg. */
 void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t *msg,
 			     size_t len, uint64_t ts_ns, int info);
-/* The statistics a Statistics Report carries for p (RFC 7854 4.8, 8671). */
-size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max);
 void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
 			size_t len, uint64_t ts_ns);
 void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns);

@@ -144,16 +144,23 @@ static void test_statistics(void **state)
 		{ .type = BMP_STAT_ADJ_RIB_IN_AF, .afi = 2, .safi = 1, .value = 7 },
 		{ .type = BMP_STAT_UPD_TREAT_AS_WITHDRAW, .value = 2 },
 		{ .type = BMP_STAT_ADJ_RIB_OUT_POST_AF, .afi = 1, .safi = 1, .value = 9 },
+		/* RFC 9972: 64-bit gauges, AFI/SAFI ones as RFC 7854 types 9/10. */
+		{ .type = BMP_STAT_ADJ_RIB_IN_POST, .value = 0x100000001ull },
+		{ .type = BMP_STAT_ADJ_RIB_IN_REJECTED_AF, .afi = 1, .safi = 1, .value = 3 },
+		{ .type = BMP_STAT_ADJ_RIB_IN_ACCEPTED_AF, .afi = 2, .safi = 1, .value = 0x1234 },
 	};
 	struct buf b;
 	buf_init(&b);
-	bmp_statistics(&b, &p, s, 5);
-	assert_hex(b.data, b.len, "03 0000006e 01 " PEER_HDR " 00000005"
+	bmp_statistics(&b, &p, s, 8);
+	assert_hex(b.data, b.len, "03 00000098 01 " PEER_HDR " 00000008"
 		   " 0000 0004 00000005"
 		   " 0007 0008 00000000000003e8"
 		   " 0009 000b 0002 01 0000000000000007"
 		   " 000b 0004 00000002"
-		   " 0011 000b 0001 01 0000000000000009");
+		   " 0011 000b 0001 01 0000000000000009"
+		   " 0014 0008 0000000100000001"
+		   " 0016 000b 0001 01 0000000000000003"
+		   " 0017 000b 0002 01 0000000000001234");
 	buf_free(&b);
 }
 

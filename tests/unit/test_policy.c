@@ -677,7 +677,7 @@ static void test_stats(void **state)
 	take(f, c);
 	const uint8_t *m = msg_at(f, 0, &len);
 	assert_int_equal(m[5], BMP_STATISTICS);
-	assert_int_equal(get_u32(m + 48), 22);
+	assert_int_equal(get_u32(m + 48), 26);
 	assert_int_equal(stat(m, len, 0, 0), 1);
 	assert_int_equal(stat(m, len, 1, 0), 1);
 	assert_int_equal(stat(m, len, 2, 0), 1);
@@ -697,6 +697,11 @@ static void test_stats(void **state)
 	assert_int_equal(stat(m, len, 18, 0), 6);
 	assert_int_equal(stat(m, len, 20, 0), 1);	/* only 10.0.0.0/24 passes */
 	assert_int_equal(stat(m, len, 21, 1), 1);
+	/* RFC 9972: 10.1.0.0/24 filtered; the four looped routes are neither. */
+	assert_int_equal(stat(m, len, 22, 1), 1);
+	assert_int_equal(stat(m, len, 22, 2), 0);
+	assert_int_equal(stat(m, len, 23, 1), 1);
+	assert_int_equal(stat(m, len, 23, 2), 0);
 	/* Exact encoding of the first TLVs: counters 32-bit, gauges 64-bit. */
 	assert_hex(m + 52, 8 * 7 + 12 + 15, "0000 0004 00000001 0001 0004 00000001 0002 0004 00000001 "
 		   "0003 0004 00000001 0004 0004 00000001 0005 0004 00000001 0006 0004 00000001 "
