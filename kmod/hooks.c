@@ -51,6 +51,24 @@ static int parse_ipv4(struct bmptap_net *bn, struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * An atomic fragment (offset 0, no more fragments: RFC 6946) is a whole
+ * packet that the stack takes as one, whatever its fragment header says;
+ * the tap must see what TCP sees.  ipv6_find_hdr() reports the offset but
+ * not the M flag.
+ */
+static bool ipv6_atomic_fragment(const struct sk_buff *skb, unsigned short fragoff)
+{
+	unsigned int fhoff = 0;
+	struct frag_hdr _fh;
+	const struct frag_hdr *fh;
+
+	if (fragoff || ipv6_find_hdr(skb, &fhoff, NEXTHDR_FRAGMENT, NULL, NULL) < 0)
+		return false;
+	fh = skb_header_pointer(skb, fhoff, sizeof(_fh), &_fh);
+	return fh && !(fh->frag_off & htons(IP6_OFFSET | IP6_MF));
+}
+
 static int parse_ipv6(struct bmptap_net *bn, struct sk_buff *skb,
 		      struct bmptap_pkt *pkt, u32 *end)
 {
@@ -67,7 +85,7 @@ static int parse_ipv6(struct bmptap_net *bn, struct sk_buff *skb,
 	if (!ip6h || ip6h->version != 6)
 		return -1;
 	proto = ipv6_find_hdr(skb, &thoff, IPPROTO_TCP, &fragoff, &fragflg);
-	if (fragflg & IP6_FH_F_FRAG) {
+	if ((fragflg & IP6_FH_F_FRAG) && !ipv6_atomic_fragment(skb, fragoff)) {
 		/* Later fragments hide their protocol: only first ones count. */
 		if (proto == IPPROTO_TCP)
 			bmptap_count(bn, BMPTAP_CNT_FRAGMENTS, 1);

@@ -16,6 +16,8 @@ follows after a short delay.
 Modes (-M):
   data      correct checksum, no TCP-MD5: the receiving TCP accepts the
             forged bytes and drops the real ones as duplicates
+  atomic    as data, in an IPv6 atomic fragment (a Fragment header with
+            offset 0 and M clear, RFC 6946): the receiving TCP accepts it
   csum      bad TCP checksum: the receiving TCP drops the forged segment
   md5       wrong TCP-MD5 signature (session keyed with -k): dropped
   nomd5     no TCP-MD5 option on a keyed session: dropped
@@ -104,7 +106,7 @@ def wait_idle(s, deadline):
 
 # mode: (sequence offset, ack offset, TCP flags, with payload)
 FORGERY = {
-    'data': (0, 0, 0x18, True), 'csum': (0, 0, 0x18, True), 'md5': (0, 0, 0x18, True),
+    'data': (0, 0, 0x18, True), 'atomic': (0, 0, 0x18, True), 'csum': (0, 0, 0x18, True), 'md5': (0, 0, 0x18, True),
     'nomd5': (0, 0, 0x18, True), 'noack': (0, 0, 0x08, True),
     'badack': (0, 1 << 20, 0x18, True), 'oow': (4 << 20, 0, 0x18, True),
     'rst': (1000, 0, 0x14, False), 'fin': (None, 0, 0x11, False),
@@ -134,7 +136,11 @@ def forge(family, src, dst, sport, dport, seq, ack, payload, mode):
                          64, 6, 0, socket.inet_pton(family, src), socket.inet_pton(family, dst))
         ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
     else:
-        ip = struct.pack('!IHBB16s16s', 6 << 28, len(seg), 6, 64,
+        nxt = 6
+        if mode == 'atomic':
+            seg = struct.pack('!BBHI', 6, 0, 0, random.getrandbits(32)) + seg
+            nxt = 44
+        ip = struct.pack('!IHBB16s16s', 6 << 28, len(seg), nxt, 64,
                          socket.inet_pton(family, src), socket.inet_pton(family, dst))
     return ip + seg
 
