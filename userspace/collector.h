@@ -232,6 +232,7 @@ uint64_t collector_backoff_ms(struct collector *c);
 void collector_stats(struct collector *c);
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p);
+bool pset_has(const struct pset *s, const struct bgp_prefix *p);
 
 /* Whether a passive listener with this allow list admits ss (empty: loopback). */
 bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
