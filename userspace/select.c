@@ -368,11 +368,19 @@ size_t sel_stats(const struct bt_server_cfg *cfg, struct bmp_stat *st, size_t n)
 
 /* ---- pacing -------------------------------------------------------------------- */
 
+/*
+ * A step may take as many routes as there are messages in the bucket
+ * (a route makes at most one message), and waits for PACE_CHUNK of them:
+ * one-route steps would put each route in an UPDATE of its own, and the
+ * replay would need more messages than unpaced.
+ */
+#define PACE_CHUNK	64
+
 static int64_t pace_cap(uint32_t rate)
 {
 	int64_t cap = (int64_t)rate * 1000 / 20;
 
-	return cap < 1000 ? 1000 : cap;
+	return cap < PACE_CHUNK * 1000 ? PACE_CHUNK * 1000 : cap;
 }
 
 size_t sel_pace_room(struct sel_pace *pc, uint32_t rate, uint64_t now_ms)
@@ -388,7 +396,7 @@ size_t sel_pace_room(struct sel_pace *pc, uint32_t rate, uint64_t now_ms)
 			pc->milli = pace_cap(rate);
 	}
 	pc->last_ms = now_ms;
-	return pc->milli >= 1000 ? (size_t)(pc->milli / 1000) : 0;
+	return pc->milli >= PACE_CHUNK * 1000 ? (size_t)(pc->milli / 1000) : 0;
 }
 
 void sel_pace_spend(struct sel_pace *pc, uint32_t rate, uint64_t msgs)
@@ -399,7 +407,7 @@ void sel_pace_spend(struct sel_pace *pc, uint32_t rate, uint64_t msgs)
 
 uint64_t sel_pace_wait_ms(const struct sel_pace *pc, uint32_t rate)
 {
-	int64_t need = 1000 - pc->milli;
+	int64_t need = PACE_CHUNK * 1000 - pc->milli;
 
 	if (!rate || need <= 0)
 		return 1;

@@ -81,18 +81,19 @@ size_t sel_stats(const struct bt_server_cfg *cfg, struct bmp_stat *st, size_t n)
 
 /*
  * A token bucket in thousandths of a message, refilled at the rate and
- * holding at most a twentieth of a second's worth (at least one message):
- * a step may overdraw it, the debt delays the next step.
+ * holding a twentieth of a second's worth, at least 64 messages; steps
+ * wait for 64 messages' room and take at most as many routes as there is
+ * room for (a route makes at most one message).
  */
 struct sel_pace {
 	int64_t milli;
 	uint64_t last_ms;
 };
 
-/* Messages that may go out now (SIZE_MAX: unpaced, 0: wait). */
+/* Messages that may go out now (SIZE_MAX: unpaced, 0: wait for 64). */
 size_t sel_pace_room(struct sel_pace *pc, uint32_t rate, uint64_t now_ms);
 void sel_pace_spend(struct sel_pace *pc, uint32_t rate, uint64_t msgs);
-/* How long until room: at least 1 ms. */
+/* How long until room for 64: at least 1 ms. */
 uint64_t sel_pace_wait_ms(const struct sel_pace *pc, uint32_t rate);
 
 /*

@@ -5,11 +5,13 @@
 # feeds three pmbmpd collectors in c, configured differently once the
 # tables are in:
 #   11019  families ipv4-unicast, peers 4200000100 (bmptapctl)
-#   11020  replay-rate 400 (bmptapctl)
 #   11021  source 10.0.2.9, dscp 46 (config load --merge: the TOML path)
+#   11020  families ipv6-unicast, replay-rate 20 (bmptapctl), added once
+#          the others have their tables: pmbmpd under TCG decodes some 30
+#          messages/s, so the pace must be below that to be measured
 # Each must get exactly its selection (compared with BIRD's table filtered
-# alike), the paced replay must stay within 400 messages/s (measured from
-# the capture and printed), the third session must come from 10.0.2.9
+# alike), the paced replay must stay within 20 messages/s (measured from
+# the capture and printed), the 11021 session must come from 10.0.2.9
 # (pmbmpd's bmp_router) with DSCP 46 (tshark ip.dsfield.dscp).  Refused
 # values (bmptapctl, TOML, the module itself through raw generic netlink)
 # give one line and change nothing.
@@ -18,7 +20,7 @@
 . "$BT_TOP/tests/lib/tables.sh"
 T=collector-select
 SCALE=${SELECT_SCALE:-0.006}
-RATE=400
+RATE=20
 it_start "$T"
 for h in s b a c; do bt_host $h; done
 it_link s b 1
@@ -121,14 +123,11 @@ bt_check "$T: BIRD a established" bt_wait 60 bt_bird_established b pa
 bt_check "$T: bmptapd holds the speaker's table" bt_wait 300 tapd_has "$want"
 bt_check "$T: server add 11019 (families, peers)" CTL server add 10.0.2.2 port 11019 \
 	families ipv4-unicast peers 4200000100 sys-name sel
-bt_check "$T: server add 11020 (replay-rate)" CTL server add 10.0.2.2 port 11020 replay-rate $RATE
 printf '[[bmp-servers]]\n[bmp-servers.config]\naddress = "10.0.2.2"\nport = 11021\nsource = "10.0.2.9"\ndscp = 46\n' >"$BT_RUN/c3.toml"
 bt_check "$T: config load --merge 11021 (source, dscp)" CTL config load --merge "$BT_RUN/c3.toml"
 CTL show servers | tee "$ART/servers.txt"
 bt_check "$T: show servers: selection of 11019" grep -q '^ *families ipv4-unicast peers 4200000100$' "$ART/servers.txt"
 bt_check "$T: show servers: 11021 source and dscp" grep -q '^ *source 10.0.2.9 dscp 46$' "$ART/servers.txt"
-CTL config show >"$ART/config.toml"
-bt_check "$T: config show: replay-rate" grep -q "replay-rate = $RATE" "$ART/config.toml"
 
 bird_v4() { bt_birdc b show route table master4 protocol "$1" | awk -v p="$2" '$1 ~ /\// {print p, $1}' | sort -u; }
 coll() { tb_coll_table "$(it_json c "$1")" 1 "$2"; }
@@ -137,6 +136,11 @@ c1_same() { # 11019: the speaker's IPv4 routes, exactly
 	coll 11019 10.0.1.1 >"$BT_RUN/got1.txt"
 	test -s "$BT_RUN/want1.txt" && cmp -s "$BT_RUN/want1.txt" "$BT_RUN/got1.txt"
 }
+v6_same() { # PORT: the speaker's IPv6 routes, exactly
+	tb_bird_table b 10.0.1.1 | grep ':' >"$BT_RUN/want6-$1.txt"
+	coll "$1" 10.0.1.1 >"$BT_RUN/got6-$1.txt"
+	test -s "$BT_RUN/want6-$1.txt" && cmp -s "$BT_RUN/want6-$1.txt" "$BT_RUN/got6-$1.txt"
+}
 full_same() { # PORT: every route of both peers
 	{ tb_bird_table b 10.0.1.1; bird_v4 pa 10.0.3.1; } | sort -u >"$BT_RUN/want-$1.txt"
 	{ coll "$1" 10.0.1.1; coll "$1" 10.0.3.1; } | sort -u >"$BT_RUN/got-$1.txt"
@@ -144,13 +148,23 @@ full_same() { # PORT: every route of both peers
 }
 bt_check "$T: 11019 has exactly BIRD's IPv4 table from the speaker" bt_wait 120 c1_same
 bt_check "$T: 11021 has both peers' tables, exactly" bt_wait 120 full_same 11021
-bt_check "$T: 11020 (paced) has both peers' tables, exactly" bt_wait 300 full_same 11020
+bt_check "$T: server add 11020 (families ipv6-unicast, replay-rate $RATE)" \
+	CTL server add 10.0.2.2 port 11020 families ipv6-unicast replay-rate $RATE
+CTL show servers | tee -a "$ART/servers.txt"
+bt_check "$T: show servers: selection and pace of 11020" \
+	grep -q "^ *families ipv6-unicast replay-rate $RATE\$" "$ART/servers.txt"
+CTL config show >"$ART/config.toml"
+bt_check "$T: config show: replay-rate" grep -q "replay-rate = $RATE" "$ART/config.toml"
+bt_check "$T: 11020 (paced) has exactly the speaker's IPv6 table" bt_wait 600 v6_same 11020
+bt_check "$T: 11020: Peer Up of AS 65003's peer (no route of its family)" \
+	it_q "$(it_json c 11020)" up 10.0.3.1
+it_none "11020: no IPv4 route" "$(it_json c 11020)" route 10.0.3.1 192.0.2.0/24
 J1=$(it_json c 11019)
 bt_check "$T: 11019: Peer Up of the speaker" it_q "$J1" up 10.0.1.1
 it_none "11019: no Peer Up of AS 65003's peer" "$J1" up 10.0.3.1
 it_none "11019: no route of AS 65003's peer" "$J1" route 10.0.3.1 192.0.2.0/24
 bt_check "$T: 11019: no IPv6 route" sh -c "! grep '\"route_monitor\"' '$J1' | grep -q '\"ip_prefix\": \"[0-9a-f:]*:'"
-bt_check "$T: 11020: IPv6 routes present" sh -c "grep '\"route_monitor\"' '$(it_json c 11020)' | grep -q '\"ip_prefix\": \"[0-9a-f:]*:'"
+bt_check "$T: 11021: IPv6 routes present" sh -c "grep '\"route_monitor\"' '$(it_json c 11021)' | grep -q '\"ip_prefix\": \"[0-9a-f:]*:'"
 bt_check "$T: 11021: session from the source address 10.0.2.9" \
 	sh -c "grep '\"peer_up\"' '$(it_json c 11021)' | grep -q '\"bmp_router\": \"10.0.2.9\"'"
 bt_check "$T: 11019: session from b's own address" \
@@ -173,9 +187,10 @@ bt_check "$T: 11019: DSCP 0 (not set)" test "$d1" = "0 "
 tshark -r "$BT_RUN/c/bmp-11020.pcap" -d tcp.port==11020,bmp -Y 'bmp.type == 0' \
 	-T fields -e frame.time_epoch -e bmp.type 2>/dev/null >"$ART/paced-rm.txt"
 read -r n span rate <<<"$(awk '{ k = gsub(/0/, "0", $2); if (!t0) t0 = $1; t1 = $1; n += k }
-	END { s = t1 - t0; printf "%d %.3f %.0f\n", n, s, (s > 0 ? (n - 20) / s : 0) }' "$ART/paced-rm.txt")"
+	END { s = t1 - t0; printf "%d %.3f %.1f\n", n, s, (s > 0 ? (n - 64) / s : 0) }' "$ART/paced-rm.txt")"
 echo "paced replay: $n Route Monitoring messages in $span s: $rate messages/s (replay-rate $RATE)"
-bt_check "$T: paced replay long enough to measure ($n messages)" test "$n" -gt $((RATE * 2))
-bt_check "$T: paced replay within $RATE messages/s ($rate)" test "$rate" -le $((RATE * 105 / 100))
-bt_check "$T: paced replay not slower than half the rate ($rate)" test "$rate" -ge $((RATE / 2))
+# Past the first 64 (the bucket's burst), at most RATE a second.
+bt_check "$T: paced replay long enough to measure ($n messages)" test "$n" -gt $((RATE * 5))
+bt_check "$T: paced replay within $RATE messages/s ($rate)" awk -v r="$rate" "BEGIN { exit !(r > 0 && r <= $RATE * 1.05) }"
+bt_check "$T: paced replay not slower than half the rate ($rate)" awk -v r="$rate" "BEGIN { exit !(r >= $RATE / 2) }"
 it_end
