@@ -4,6 +4,7 @@
  * Every op needs CAP_NET_ADMIN and works on the caller's netns.
  */
 #include <linux/ctype.h>
+#include <linux/inet.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/string.h>
@@ -111,6 +112,11 @@ static const struct nla_policy bmptap_server_policy[BMPTAP_SERVER_MAX + 1] = {
 	[BMPTAP_SERVER_SYS_DESCR] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
 	[BMPTAP_SERVER_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[BMPTAP_SERVER_ALLOW] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
+	[BMPTAP_SERVER_FAMILIES] = NLA_POLICY_RANGE(NLA_U32, 1, BMPTAP_FAMILY_ALL),
+	[BMPTAP_SERVER_PEERS] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
+	[BMPTAP_SERVER_REPLAY_RATE] = { .type = NLA_U32 },
+	[BMPTAP_SERVER_SOURCE] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_SOURCE_MAX },
+	[BMPTAP_SERVER_DSCP] = NLA_POLICY_MAX(NLA_U8, BMPTAP_DSCP_MAX),
 };
 
 static const struct nla_policy bmptap_filter_policy[BMPTAP_FILTER_MAX + 1] = {
@@ -676,6 +682,47 @@ static int server_parse(struct genl_info *info, struct nlattr **tb)
 	return 0;
 }
 
+/* AF_INET or AF_INET6 for an address literal, else 0 (a host name). */
+static int literal_family(const char *s)
+{
+	u8 a[16];
+
+	if (in4_pton(s, -1, a, '\0', NULL))
+		return AF_INET;
+	if (in6_pton(s, -1, a, '\0', NULL))
+		return AF_INET6;
+	return 0;
+}
+
+/*
+ * The source must be an address literal of the collector address's family
+ * (a host name's family is only known when it resolves: bmptapd then uses
+ * the addresses of the source's family).
+ */
+static int server_check_source(struct genl_info *info, struct nlattr **tb)
+{
+	const char *src, *dst;
+	int fam, dfam;
+
+	if (!tb[BMPTAP_SERVER_SOURCE])
+		return 0;
+	src = nla_data(tb[BMPTAP_SERVER_SOURCE]);
+	dst = nla_data(tb[BMPTAP_SERVER_ADDRESS]);
+	fam = literal_family(src);
+	if (!fam) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BMPTAP_SERVER_SOURCE],
+				    "source: not an IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	dfam = literal_family(dst);
+	if (dfam && dfam != fam) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BMPTAP_SERVER_SOURCE],
+				    "source: not of the server address's family");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bmptap_net *bn = info_bn(info);
@@ -697,6 +744,9 @@ static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	err = server_check_source(info, tb);
+	if (err)
+		return err;
 	return obj_store(bn, BMPTAP_OBJ_SERVER, attr, tb[BMPTAP_SERVER_ADDRESS],
 			 nla_get_u16(tb[BMPTAP_SERVER_PORT]), info->extack);
 }

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "nl.h"
 #include "statusview.h"
+#include "select.h"
 
 #define PROG "bmptapctl"
 
@@ -498,6 +499,7 @@ static int server_cmd(struct ctl *c)
 {
 	const struct bt_server_cfg *r = &c->req.server;
 	struct bt_server_cfg cur;
+	char msg[256];
 	bool exists;
 	int err;
 
@@ -523,6 +525,10 @@ static int server_cmd(struct ctl *c)
 		break;
 	case BT_CLI_SERVER_SET:
 		bt_cli_server_merge(&cur, r);
+		if (bt_sel_check(&cur, msg, sizeof(msg))) {
+			fprintf(stderr, PROG ": %s\n", msg);
+			return 1;
+		}
 		/* Keep the stored spelling: it is the module's key. */
 		err = bt_nl_server_set(&c->nl, &cur, NLM_F_REPLACE);
 		break;

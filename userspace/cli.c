@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "select.h"
 
 #define PROG "bmptapctl"
 #define U32_MAX_S "4294967295"
@@ -456,6 +457,11 @@ static const struct kw server_kws[] = {
 	{ "sys-descr", BT_SRV_SYS_DESCR },
 	{ "passive", BT_SRV_PASSIVE },
 	{ "allow", BT_SRV_ALLOW },
+	{ "families", BT_SRV_FAMILIES },
+	{ "peers", BT_SRV_PEERS },
+	{ "replay-rate", BT_SRV_REPLAY_RATE },
+	{ "source", BT_SRV_SOURCE },
+	{ "dscp", BT_SRV_DSCP },
 	{ NULL, 0 },
 };
 
@@ -527,6 +533,9 @@ static int server_cmd(struct parser *p, int argc, char *const argv[],
 		case BT_SRV_ALLOW:
 			err = parse_allow(p, v, s->allow, sizeof(s->allow));
 			break;
+		default:
+			err = bt_sel_parse(k->bit, k->name, v, s, p->err, p->errlen);
+			break;
 		}
 		if (err)
 			return -1;
@@ -540,6 +549,7 @@ static int server_cmd(struct parser *p, int argc, char *const argv[],
 			s->policy = BMPTAP_POLICY_PRE;
 		s->have |= BT_SRV_POLICY | BT_SRV_STATS_TIMEOUT |
 			   BT_SRV_MIRRORING | BT_SRV_PASSIVE;
+		return bt_sel_check(s, p->err, p->errlen);
 	} else if (req->cmd == BT_CLI_SERVER_SET && s->have == BT_SRV_PORT) {
 		return perr(p, "nothing to set for \"server set\"");
 	}
@@ -727,6 +737,7 @@ void bt_cli_server_merge(struct bt_server_cfg *dst,
 		dst->passive = upd->passive;
 	if (h & BT_SRV_ALLOW)
 		memcpy(dst->allow, upd->allow, sizeof(dst->allow));
+	bt_sel_merge(dst, upd);
 	dst->have |= h;
 }
 
@@ -753,7 +764,9 @@ const char *bt_cli_usage(void)
 "  " PROG " server add|set ADDRESS [port N] [policy POLICY[,POLICY..]]\n"
 "                  [statistics-timeout S] [mirroring on|off]\n"
 "                  [sys-name S] [sys-descr S] [passive on|off]\n"
-"                  [allow PREFIX[,PREFIX..]]\n"
+"                  [allow PREFIX[,PREFIX..]] [families FAMILY[,FAMILY..]]\n"
+"                  [peers PEER[,PEER..]] [replay-rate N] [source ADDRESS]\n"
+"                  [dscp N]\n"
 "  " PROG " server del ADDRESS [port N]\n"
 "  " PROG " filter add NAME prefix P/LEN [ge N] [le N] | max-length ipv4|ipv6 N\n"
 "                  | as-path ASN | community ASN:VALUE\n"
@@ -770,6 +783,10 @@ const char *bt_cli_usage(void)
 "  POLICY           pre-policy, post-policy, local-rib, adj-rib-out,\n"
 "                   all (pre+post+local-rib), both (deprecated: pre+post)\n"
 "  statistics-timeout  0 (no statistics reports) or 15..65535 seconds\n"
+"  FAMILY           ipv4-unicast, ipv6-unicast (default: all)\n"
+"  PEER             peer ADDRESS[/LEN] or AS number (default: all peers)\n"
+"  replay-rate      BMP messages/s of table replays, 0: unpaced (default)\n"
+"  source, dscp     source address and DSCP (0..63) of the session\n"
 "\n"
 "server add fails if the server exists; set and del fail if it does not.\n"
 "server set changes only the settings given.\n"

@@ -43,82 +43,6 @@ static void coll_kick(struct collector *c);
 static void coll_open(struct collector *c);
 static void coll_free(struct collector *c);
 
-/* ---- prefix set ------------------------------------------------------- */
-
-static uint32_t pfx_hash(const struct bgp_prefix *p)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)p->fam << 40 | (uint64_t)p->len << 32 |
-					       p->path_id);
-	for (int i = 0; i < 16; i += 4) {
-		uint32_t w;
-
-		memcpy(&w, p->addr + i, 4);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	return (uint32_t)h;
-}
-
-static bool pfx_eq(const struct bgp_prefix *a, const struct bgp_prefix *b)
-{
-	return a->fam == b->fam && a->len == b->len && a->path_id == b->path_id &&
-	       !memcmp(a->addr, b->addr, 16);
-}
-
-static bool pset_grow(struct pset *s)
-{
-	uint32_t cap = s->cap ? s->cap * 2 : 256;
-	struct bgp_prefix *v = malloc((size_t)cap * sizeof(*v));
-
-	if (!v)
-		return false;
-	for (uint32_t i = 0; i < cap; i++)
-		v[i].fam = 0xff;
-	for (uint32_t i = 0; i < s->cap; i++) {
-		if (s->v[i].fam == 0xff)
-			continue;
-		uint32_t j = pfx_hash(&s->v[i]) & (cap - 1);
-		while (v[j].fam != 0xff)
-			j = (j + 1) & (cap - 1);
-		v[j] = s->v[i];
-	}
-	free(s->v);
-	s->v = v;
-	s->cap = cap;
-	return true;
-}
-
-static bool pset_has(const struct pset *s, const struct bgp_prefix *p)
-{
-	if (!s->cap)
-		return false;
-	for (uint32_t j = pfx_hash(p) & (s->cap - 1); s->v[j].fam != 0xff; j = (j + 1) & (s->cap - 1))
-		if (pfx_eq(&s->v[j], p))
-			return true;
-	return false;
-}
-
-bool pset_add(struct pset *s, const struct bgp_prefix *p)
-{
-	if ((s->count + 1) * 4 > s->cap * 3 && !pset_grow(s))
-		return false;
-	uint32_t j = pfx_hash(p) & (s->cap - 1);
-	while (s->v[j].fam != 0xff) {
-		if (pfx_eq(&s->v[j], p))
-			return true;
-		j = (j + 1) & (s->cap - 1);
-	}
-	s->v[j] = *p;
-	s->count++;
-	return true;
-}
-
-void pset_free(struct pset *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
 /* ---- cpeers ------------------------------------------------------------ */
 
 struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id)
@@ -373,13 +297,17 @@ static void emit_view(struct collector *c, struct cpeer *cp, int view,
 	const struct bgp_codec *codec = peer_view_codec(p, view);
 
 	bool sorted = true;
+	size_t m = 0;
 
-	if (!n)
-		return;
 	for (size_t i = 0; i < n; i++) {
-		f->keys[i] = (uint64_t)ids[i] << 32 | (uint64_t)(pfx[i].fam & ~PFX_OUT) << 24 | i;
-		sorted = sorted && (!i || f->keys[i] > f->keys[i - 1]);
+		if (!sel_fam(&c->cfg, pfx[i].fam))
+			continue;	/* a family the collector does not take */
+		f->keys[m] = (uint64_t)ids[i] << 32 | (uint64_t)(pfx[i].fam & ~PFX_OUT) << 24 | i;
+		sorted = sorted && (!m || f->keys[m] > f->keys[m - 1]);
+		m++;
 	}
+	if (!(n = m))
+		return;
 	/* A replay step comes in set order already (rib_walk_order). */
 	if (!sorted)
 		qsort(f->keys, n, sizeof(*f->keys), cmp_u64);
@@ -488,6 +416,8 @@ static void emit_eor_view(struct collector *c, struct cpeer *cp, int view, int f
 {
 	struct feed *f = c->feed;
 
+	if (!sel_fam(&c->cfg, fam))
+		return;
 	buf_reset(&f->upd);
 	bgp_encode_eor(&f->upd, fam);
 	buf_reset(&f->scratch);
@@ -518,11 +448,12 @@ static void emit_eor(struct collector *c, struct cpeer *cp, int fam)
  * a pessimistic 128 bytes per route (one Route Monitoring each), so that
  * the output exceeds its bound by no more than one route's message.
  */
-static size_t step_budget(const struct collector *c)
+static size_t step_budget(struct collector *c)
 {
 	size_t pend = collector_pending(c), room = c->limit / 2 > pend ? c->limit / 2 - pend : 0;
 	size_t n = room / 128;
 
+	n = sel_pace_routes(c, n);
 	return n < 1 ? 1 : n > REPLAY_BATCH ? REPLAY_BATCH : n;
 }
 
@@ -542,6 +473,8 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 	int end = c->policy & BMPTAP_POLICY_ADJ_OUT && !cp->p->locrib ? 2 * BGP_FAM_MAX : BGP_FAM_MAX;
 	int fam;
 
+	while (cp->fam < end && !sel_fam(&c->cfg, cp->fam % BGP_FAM_MAX))
+		cp->fam++;	/* not walked: the collector does not take it */
 	if (cp->fam >= end) {
 		cp->replay = false;
 		cp->replay_wd = false;
@@ -656,7 +589,11 @@ void collector_pump(struct collector *c)
 			c->lagging = false;
 			break;
 		}
+		if (sel_pace_hold(c))
+			break;
+		uint64_t msgs = c->st.msgs;
 		cp_step(c, cp);
+		sel_pace_spent(c, c->st.msgs - msgs);
 		if (c->out.oom) {
 			LOG_E(c->feed->log, "collector %s: out of memory", c->remote);
 			break;
@@ -707,6 +644,10 @@ static void sink_up(void *ctx, struct peer *p)
 				append_peer_up(c, lr);
 				lcp->live = collector_pending(c) <= c->limit && !c->lagging;
 			}
+		}
+		if (!sel_peer(&c->cfg, p)) {
+			coll_kick(c);
+			continue;
 		}
 		append_peer_up(c, p);
 		struct cpeer *cp = cp_add(c, p);
@@ -819,7 +760,8 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 		nx = c->next;	/* coll_kick() may free c */
 		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
 
-		if (!cp || !(c->policy & (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)))
+		if (!cp || !(c->policy & (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)) ||
+		    !sel_take(c, cp, chg, n, eor))
 			continue;
 		if (cp->live) {
 			/* Pre-policy: the UPDATE as received, encoded once for
@@ -870,7 +812,7 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 		nx = c->next;	/* coll_kick() may free c */
 		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
 
-		if (!cp || !(c->policy & want))
+		if (!cp || !(c->policy & want) || !sel_take(c, cp, chg, n, eor))
 			continue;
 		if (cp->live) {
 			size_t need = msg ? len + 64 : 64 * n;
@@ -998,7 +940,8 @@ void collector_stats(struct collector *c)
 	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
 		struct bmp_stat st[PEER_STATS_MAX];
 		struct bmp_peer h;
-		size_t n = peer_stats(cp->p, c->policy & BMPTAP_POLICY_ADJ_OUT, st, PEER_STATS_MAX);
+		size_t n = sel_stats(&c->cfg, st, peer_stats(cp->p, c->policy & BMPTAP_POLICY_ADJ_OUT,
+								 st, PEER_STATS_MAX));
 
 		peer_bmp_hdr(cp->p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, &h);
 		buf_reset(&f->scratch);
@@ -1039,6 +982,7 @@ void collector_start(struct collector *c, int fd)
 	c->st.sessions++;
 	c->lagging = false;
 	c->kick_why = NULL;
+	sel_pace_reset(c);
 	if (fd >= 0)
 		set_keepalive(c);
 	buf_reset(&c->out);
@@ -1051,7 +995,7 @@ void collector_start(struct collector *c, int fd)
 	/* Initiation, then every established peer's Peer Up and table. */
 	initiation(c);
 	for (struct peer *p = f->peers->head; p; p = p->next) {
-		if (p->state != PEER_ESTABLISHED)
+		if (p->state != PEER_ESTABLISHED || !sel_peer(&c->cfg, p))
 			continue;
 		struct cpeer *cp = cp_add(c, p);
 		if (!cp)
@@ -1093,6 +1037,7 @@ static void session_lost(struct collector *c, const char *why)
 	c->fd = -1;
 	c->kick_why = NULL;
 	cp_del_all(c);
+	sel_pace_reset(c);
 	buf_reset(&c->out);
 	c->head = 0;
 	c->lagging = false;
@@ -1255,7 +1200,8 @@ static void coll_kick(struct collector *c)
 		coll_free(c);
 		return;
 	}
-	bool want_out = collector_pending(c) || (c->state == COLL_UP && collector_busy(c));
+	bool want_out = collector_pending(c) ||
+			(c->state == COLL_UP && collector_busy(c) && !c->pace_timer.armed);
 	/* While closing only writability matters (and EOF shows as HUP). */
 	if (c->feed->loop)
 		loop_fd_mod(c->feed->loop, &c->lfd,
@@ -1368,6 +1314,10 @@ static void connect_addrs(struct collector *c, struct addrinfo *res)
 
 		if (fd < 0)
 			continue;
+		if (sel_socket(&c->cfg, fd, ai->ai_family, c->last_error, sizeof(c->last_error))) {
+			close(fd);
+			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
 			snprintf(c->last_error, sizeof(c->last_error), "connect: %s",
 				 strerror(errno));
@@ -1456,6 +1406,7 @@ struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg)
 	loop_timer_init(&c->timer, coll_timer, c);
 	loop_timer_init(&c->stats_timer, coll_stats_timer, c);
 	loop_timer_init(&c->stall_timer, coll_stall_timer, c);
+	sel_pace_init(c);
 	snprintf(c->remote, sizeof(c->remote), "%s%s%s port %u", cfg->passive ? "listener " : "",
 		 cfg->address, "", cfg->port ? cfg->port : BT_BMP_PORT);
 	/* Append: the order of Peer Up work does not depend on it, but the
@@ -1532,6 +1483,7 @@ static void coll_free(struct collector *c)
 		loop_timer_cancel(f->loop, &c->stats_timer);
 		loop_timer_cancel(f->loop, &c->stall_timer);
 	}
+	sel_pace_reset(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	cp_del_all(c);
@@ -1635,7 +1587,7 @@ static bool cfg_equal(const struct bt_server_cfg *a, const struct bt_server_cfg 
 	       a->policy == b->policy && a->stats_timeout == b->stats_timeout &&
 	       a->mirroring == b->mirroring && a->passive == b->passive &&
 	       !strcmp(a->sys_name, b->sys_name) && !strcmp(a->sys_descr, b->sys_descr) &&
-	       !strcmp(a->allow, b->allow);
+	       !strcmp(a->allow, b->allow) && bt_sel_cfg_equal(a, b);
 }
 
 static bool same_server(const struct bt_server_cfg *a, const struct bt_server_cfg *b)

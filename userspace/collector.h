@@ -38,6 +38,7 @@
 #include "loop.h"
 #include "nl.h"
 #include "peer.h"
+#include "select.h"
 
 /* The Makefile passes the top-level VERSION; the fuzz and bench builds do not. */
 #ifndef BMPTAP_VERSION
@@ -152,6 +153,8 @@ struct collector {
 	uint64_t up_since_ms;
 	bool lagging;
 	bool kick_due;			/* output queued during a batch */
+	struct sel_pace pace;		/* replay-rate (select.h) */
+	struct loop_timer pace_timer;	/* armed: the pump waits for the pace */
 	struct coll_stats st;
 };
 
@@ -229,9 +232,12 @@ uint64_t collector_backoff_ms(struct collector *c);
 void collector_stats(struct collector *c);
 
 bool pset_add(struct pset *s, const struct bgp_prefix *p);
+bool pset_has(const struct pset *s, const struct bgp_prefix *p);
 
 /* Whether a passive listener with this allow list admits ss (empty: loopback). */
 bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
+/* Whether ss is in spec (ADDRESS[/LEN]); false when spec is malformed. */
+bool match_prefix(const char *spec, const struct sockaddr_storage *ss);
 const char *listen_refusal_name(int r);
 
 /* ---- shared by collector.c and listener.c --------------------------------- */

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "select.h"
 #include "toml.h"
 
 #define ARRAY_NAME	"bmp-servers"
@@ -114,6 +115,47 @@ static int string_key(struct ctx *c, const struct bt_toml_kv *kv, char *out,
 	return 0;
 }
 
+/* bmptap extensions (select.h): strings, or integers for the numbers. */
+static unsigned int sel_key(const char *k)
+{
+	static const struct {
+		const char *k;
+		unsigned int bit;
+	} keys[] = {
+		{ "families", BT_SRV_FAMILIES }, { "peers", BT_SRV_PEERS },
+		{ "replay-rate", BT_SRV_REPLAY_RATE }, { "source", BT_SRV_SOURCE },
+		{ "dscp", BT_SRV_DSCP },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(k, keys[i].k))
+			return keys[i].bit;
+	return 0;
+}
+
+static int sel_value(struct ctx *c, struct bt_server_cfg *s, const struct bt_toml_kv *kv,
+		     unsigned int bit)
+{
+	char num[24], msg[384];
+	const char *v = num;
+
+	if (bit == BT_SRV_REPLAY_RATE || bit == BT_SRV_DSCP) {
+		if (want(c, kv, BT_TOML_INT))
+			return -1;
+		snprintf(num, sizeof(num), "%" PRId64, kv->i);
+	} else {
+		if (want(c, kv, BT_TOML_STRING))
+			return -1;
+		if (strlen(kv->str) != kv->len)
+			return cerr(c, kv->line, "invalid %s \"%s\" (no NUL)", kv->key,
+				    show(kv->str, kv->len).s);
+		v = kv->str;
+	}
+	if (bt_sel_parse(bit, kv->key, v, s, msg, sizeof(msg)))
+		return cerr(c, kv->line, "%s", msg);
+	return 0;
+}
+
 static int server_key(struct ctx *c, struct bt_server_cfg *s,
 		      const struct bt_toml_kv *kv, long idx)
 {
@@ -179,6 +221,8 @@ static int server_key(struct ctx *c, struct bt_server_cfg *s,
 			return cerr(c, kv->line, "invalid allow \"%s\" (PREFIX[,PREFIX..])",
 				    show(kv->str, kv->len).s);
 		s->have |= BT_SRV_ALLOW;
+	} else if (sel_key(k)) {
+		return sel_value(c, s, kv, sel_key(k));
 	} else {
 		note(c, kv->line, "note: ignoring key %s[%ld].config.%s", ARRAY_NAME,
 		     idx, k);
@@ -196,6 +240,7 @@ static int convert(struct ctx *c, const struct bt_toml *doc,
 {
 	unsigned int lines[BMPTAP_MAX_SERVERS], addr_line[BMPTAP_MAX_SERVERS];
 	size_t n = 0, i, j;
+	char msg[384];
 
 	for (i = 0; i < doc->ntables; i++) {
 		const struct bt_toml_table *t = &doc->tables[i];
@@ -256,6 +301,8 @@ static int convert(struct ctx *c, const struct bt_toml *doc,
 	for (i = 0; i < n; i++) {
 		if (!addr_line[i])
 			return cerr(c, lines[i], "[[" ARRAY_NAME "]] without an address (set it in [" CONFIG_NAME "])");
+		if (bt_sel_check(&out->v[i], msg, sizeof(msg)))
+			return cerr(c, addr_line[i], "%s", msg);
 		for (j = 0; j < i; j++)
 			if (same_key(&out->v[i], &out->v[j]))
 				return cerr(c, addr_line[i], "server %s port %u is already defined at line %u",
@@ -383,6 +430,18 @@ void bt_config_write(FILE *f, const struct bt_server_cfg *v, size_t n)
 			fprintf(f, "    passive = true    # bmptap extension\n");
 		if (s->have & BT_SRV_ALLOW)
 			put_str(f, "allow", s->allow);
+		if (s->have & BT_SRV_FAMILIES) {
+			bt_sel_families_str(s->families, pol, sizeof(pol));
+			put_str(f, "families", pol);
+		}
+		if (s->have & BT_SRV_PEERS)
+			put_str(f, "peers", s->peers);
+		if (s->have & BT_SRV_REPLAY_RATE)
+			fprintf(f, "    replay-rate = %" PRIu32 "\n", s->replay_rate);
+		if (s->have & BT_SRV_SOURCE)
+			put_str(f, "source", s->source);
+		if (s->have & BT_SRV_DSCP)
+			fprintf(f, "    dscp = %u\n", s->dscp);
 	}
 }
 
@@ -406,7 +465,7 @@ bool bt_config_server_equal(const struct bt_server_cfg *a,
 	    (ha & BT_SRV_PASSIVE && a->passive != b->passive) ||
 	    (ha & BT_SRV_SYS_NAME && strcmp(a->sys_name, b->sys_name)) ||
 	    (ha & BT_SRV_SYS_DESCR && strcmp(a->sys_descr, b->sys_descr)) ||
-	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)))
+	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)) || !bt_sel_cfg_equal(a, b))
 		return false;
 	return true;
 }

@@ -36,7 +36,7 @@ const char *listen_refusal_name(int r)
 
 /* A malformed entry (bmptapctl refuses them; the module stores what it is
  * given) matches nothing: an allow list fails closed. */
-static bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
+bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
 {
 	uint8_t want[16], have[16];
 	unsigned int bits;
@@ -176,6 +176,8 @@ void listener_accept(struct collector *l)
 			continue;
 		}
 		struct collector *c = coll_new(f, &l->cfg);
+		if (c && sel_socket(&c->cfg, fd, ss.ss_family, c->last_error, sizeof(c->last_error)))
+			LOG_W(f->log, "collector %s: %s", name, c->last_error);
 		if (!c) {
 			close(fd);
 			continue;

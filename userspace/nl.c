@@ -1162,6 +1162,26 @@ static int parse_server(struct bt_nl *nl, const struct nlattr *nest,
 			get_str(a, s->allow, sizeof(s->allow));
 			s->have |= BT_SRV_ALLOW;
 			break;
+		case BMPTAP_SERVER_FAMILIES:
+			ok = get_u32(a, &s->families);
+			s->have |= BT_SRV_FAMILIES;
+			break;
+		case BMPTAP_SERVER_PEERS:
+			get_str(a, s->peers, sizeof(s->peers));
+			s->have |= BT_SRV_PEERS;
+			break;
+		case BMPTAP_SERVER_REPLAY_RATE:
+			ok = get_u32(a, &s->replay_rate);
+			s->have |= BT_SRV_REPLAY_RATE;
+			break;
+		case BMPTAP_SERVER_SOURCE:
+			get_str(a, s->source, sizeof(s->source));
+			s->have |= BT_SRV_SOURCE;
+			break;
+		case BMPTAP_SERVER_DSCP:
+			ok = get_u8(a, &s->dscp);
+			s->have |= BT_SRV_DSCP;
+			break;
 		}
 		if (!ok)
 			return bad_attr(nl, "server", t);
@@ -1251,6 +1271,16 @@ int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
 		mnl_attr_put_u8(nlh, BMPTAP_SERVER_PASSIVE, s->passive);
 	if (s->have & BT_SRV_ALLOW)
 		mnl_attr_put_strz(nlh, BMPTAP_SERVER_ALLOW, s->allow);
+	if (s->have & BT_SRV_FAMILIES)
+		mnl_attr_put_u32(nlh, BMPTAP_SERVER_FAMILIES, s->families);
+	if (s->have & BT_SRV_PEERS)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_PEERS, s->peers);
+	if (s->have & BT_SRV_REPLAY_RATE)
+		mnl_attr_put_u32(nlh, BMPTAP_SERVER_REPLAY_RATE, s->replay_rate);
+	if (s->have & BT_SRV_SOURCE)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_SOURCE, s->source);
+	if (s->have & BT_SRV_DSCP)
+		mnl_attr_put_u8(nlh, BMPTAP_SERVER_DSCP, s->dscp);
 	mnl_attr_nest_end(nlh, nest);
 	return talk(nl, nlh, NULL, NULL, "storing server config");
 }

@@ -206,6 +206,12 @@ void bt_flow_list_free(struct bt_flow_list *l);
 #define BT_SRV_SYS_DESCR	(1U << 5)
 #define BT_SRV_PASSIVE		(1U << 6)
 #define BT_SRV_ALLOW		(1U << 7)
+/* Selection, pacing and connection (select.h). */
+#define BT_SRV_FAMILIES		(1U << 8)
+#define BT_SRV_PEERS		(1U << 9)
+#define BT_SRV_REPLAY_RATE	(1U << 10)
+#define BT_SRV_SOURCE		(1U << 11)
+#define BT_SRV_DSCP		(1U << 12)
 
 #define BT_BMP_PORT		11019
 
@@ -219,6 +225,11 @@ struct bt_server_cfg {
 	char sys_name[BMPTAP_SERVER_STRING_MAX + 1];
 	char sys_descr[BMPTAP_SERVER_STRING_MAX + 1];
 	char allow[BMPTAP_SERVER_STRING_MAX + 1];
+	uint32_t families;		/* BMPTAP_FAMILY_*; absent: all */
+	uint32_t replay_rate;		/* replay messages/s; 0, absent: unpaced */
+	uint8_t dscp;
+	char peers[BMPTAP_SERVER_STRING_MAX + 1];	/* absent: all */
+	char source[BMPTAP_SERVER_SOURCE_MAX + 1];
 };
 
 struct bt_server_list {

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "json.h"
 #include "jsonr.h"
+#include "select.h"
 #include "statusview.h"
 
 #define NO_STATUS "no status published (is bmptapd running?)"
@@ -113,7 +114,7 @@ static void servers_text(FILE *out, const struct bt_server_cfg *v, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct bt_server_cfg *s = &v[i];
 		unsigned int port = s->have & BT_SRV_PORT ? s->port : BT_BMP_PORT;
-		char pol[128], sess[128], remote[96];
+		char pol[128], sess[128], remote[96], sel[512];
 		int row = -1;
 
 		bt_cli_policy_str(s->policy, pol, sizeof(pol));
@@ -129,6 +130,9 @@ static void servers_text(FILE *out, const struct bt_server_cfg *v, size_t n,
 		}
 		server_row(out, s->address, port, pol, r, row,
 			   have > 0 ? "no helper" : have < 0 ? "?" : "pending");
+		bt_sel_describe(s, sel, sizeof(sel));
+		if (sel[0])
+			fprintf(out, "%-39s %s\n", "", sel);
 		/* A passive server's accepted collectors, one row each. */
 		for (k = 0; k < ns; k++) {
 			int st = bt_jr_at(r, list, k);
@@ -196,6 +200,7 @@ static void servers_json(FILE *out, const struct bt_server_cfg *v, size_t n,
 			bt_json_kv_str(j, "sys_descr", s->sys_descr);
 		if (s->have & BT_SRV_ALLOW)
 			bt_json_kv_str(j, "allow", s->allow);
+		bt_sel_json(j, s);
 		bt_json_kv_str(j, "state", row >= 0 ?
 			       bt_jr_get_str(r, row, "state", state, sizeof(state), "?") :
 			       have > 0 ? "no helper" : have < 0 ? "?" : "pending");

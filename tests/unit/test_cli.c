@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "select.h"
 
 #define MAXARGS 32
 
@@ -266,6 +267,59 @@ static void test_server_add_full(void **state)
 	assert_int_equal(r.server.have, BT_SRV_PORT | BT_SRV_POLICY |
 			 BT_SRV_STATS_TIMEOUT | BT_SRV_MIRRORING | BT_SRV_SYS_NAME |
 			 BT_SRV_SYS_DESCR | BT_SRV_PASSIVE | BT_SRV_ALLOW);
+}
+
+/* Selection, pacing and connection options (select.h). */
+static void test_server_add_select(void **state)
+{
+	struct bt_cli_req r;
+
+	(void)state;
+	r = ok("server add 192.0.2.1 families ipv4-unicast peers 10.0.0.0/8,65001 "
+	       "replay-rate 2000 source 192.0.2.7 dscp 46");
+	assert_int_equal(r.server.families, BMPTAP_FAMILY_IPV4_UNICAST);
+	assert_string_equal(r.server.peers, "10.0.0.0/8,65001");
+	assert_int_equal(r.server.replay_rate, 2000);
+	assert_string_equal(r.server.source, "192.0.2.7");
+	assert_int_equal(r.server.dscp, 46);
+	assert_int_equal(r.server.have & BT_SRV_SEL_ALL, BT_SRV_SEL_ALL);
+	/* Not given: not stored (all families, all peers, unpaced). */
+	r = ok("server add 192.0.2.1");
+	assert_int_equal(r.server.have & BT_SRV_SEL_ALL, 0);
+	r = ok("server set 192.0.2.1 dscp 0");
+	assert_int_equal(r.server.have, BT_SRV_PORT | BT_SRV_DSCP);
+
+	struct bt_server_cfg cur = { .have = BT_SRV_PORT | BT_SRV_FAMILIES,
+				     .families = BMPTAP_FAMILY_ALL };
+	r = ok("server set 192.0.2.1 families ipv6-unicast source 192.0.2.8");
+	bt_cli_server_merge(&cur, &r.server);
+	assert_int_equal(cur.families, BMPTAP_FAMILY_IPV6_UNICAST);
+	assert_string_equal(cur.source, "192.0.2.8");
+	assert_int_equal(cur.have, BT_SRV_PORT | BT_SRV_FAMILIES | BT_SRV_SOURCE);
+}
+
+static void test_server_select_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "server add 192.0.2.1 families ipv4", "invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast)" },
+		{ "server add 192.0.2.1 families ipv4-unicast,,ipv6-unicast",
+		  "invalid families \"ipv4-unicast,,ipv6-unicast\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast)" },
+		{ "server add 192.0.2.1 families", "missing value for \"families\"" },
+		{ "server add 192.0.2.1 peers 10.0.0.0/8,x", "invalid peer \"x\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },
+		{ "server add 192.0.2.1 peers 0", "invalid peer \"0\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },
+		{ "server add 192.0.2.1 replay-rate fast",
+		  "invalid replay-rate \"fast\" (messages per second 1..4294967295, 0: unpaced)" },
+		{ "server add 192.0.2.1 source 10.0.0.1/32", "invalid source \"10.0.0.1/32\" (IPv4 or IPv6 address)" },
+		{ "server add 192.0.2.1 source 2001:db8::1", "source 2001:db8::1 is IPv6 but address 192.0.2.1 is IPv4" },
+		{ "server add 2001:db8::2 source 192.0.2.1", "source 192.0.2.1 is IPv4 but address 2001:db8::2 is IPv6" },
+		{ "server add 192.0.2.1 dscp 64", "invalid dscp \"64\" (0..63)" },
+		{ "server add 192.0.2.1 dscp -1", "invalid dscp \"-1\" (0..63)" },
+		{ "server set 192.0.2.1 dscp 1 dscp 2", "duplicate keyword \"dscp\"" },
+		{ "server del 192.0.2.1 dscp 1", "unknown keyword \"dscp\" for \"server del\"" },
+	};
+
+	(void)state;
+	CHECK_BAD(bad);
 }
 
 static void test_server_addresses(void **state)
@@ -689,6 +743,8 @@ int main(void)
 		cmocka_unit_test(test_tap_opts_alone),
 		cmocka_unit_test(test_server_add_defaults),
 		cmocka_unit_test(test_server_add_full),
+		cmocka_unit_test(test_server_add_select),
+		cmocka_unit_test(test_server_select_errors),
 		cmocka_unit_test(test_server_addresses),
 		cmocka_unit_test(test_server_ports),
 		cmocka_unit_test(test_server_policy),

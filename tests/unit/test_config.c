@@ -21,6 +21,7 @@
 #include "config.h"
 #include "jsonr.h"
 #include "nl.h"
+#include "select.h"
 #include "statusview.h"
 #include "toml.h"
 
@@ -479,6 +480,24 @@ static void test_config_errors(void **state)
 		{ SRV("10.0.0.1", "sys-descr = \"a\\u0000b\"\n"), "f.toml:4: invalid sys-descr \"a?b\" (at most 255 bytes, no NUL)" },
 		{ SRV("10.0.0.1", "passive = 1\n"), "f.toml:4: passive must be a boolean, not an integer" },
 		{ SRV("10.0.0.1", "allow = \"10.0.0.0/33\"\n"), "f.toml:4: invalid allow \"10.0.0.0/33\" (PREFIX[,PREFIX..])" },
+		{ SRV("10.0.0.1", "families = \"ipv4\"\n"),
+		  "f.toml:4: invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast)" },
+		{ SRV("10.0.0.1", "families = [\"ipv4-unicast\"]\n"), "f.toml:4: families must be a string, not an array" },
+		{ SRV("10.0.0.1", "peers = \"10.0.0.1,AS1\"\n"),
+		  "f.toml:4: invalid peer \"AS1\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },
+		{ SRV("10.0.0.1", "peers = 65001\n"), "f.toml:4: peers must be a string, not an integer" },
+		{ SRV("10.0.0.1", "replay-rate = -1\n"),
+		  "f.toml:4: invalid replay-rate \"-1\" (messages per second 1..4294967295, 0: unpaced)" },
+		{ SRV("10.0.0.1", "replay-rate = 4294967296\n"),
+		  "f.toml:4: invalid replay-rate \"4294967296\" (messages per second 1..4294967295, 0: unpaced)" },
+		{ SRV("10.0.0.1", "replay-rate = \"100\"\n"), "f.toml:4: replay-rate must be an integer, not a string" },
+		{ SRV("10.0.0.1", "source = \"host.example\"\n"),
+		  "f.toml:4: invalid source \"host.example\" (IPv4 or IPv6 address)" },
+		{ SRV("10.0.0.1", "source = \"2001:db8::1\"\n"),
+		  "f.toml:3: source 2001:db8::1 is IPv6 but address 10.0.0.1 is IPv4" },
+		{ SRV("10.0.0.1", "dscp = 64\n"), "f.toml:4: invalid dscp \"64\" (0..63)" },
+		{ SRV("10.0.0.1", "dscp = -1\n"), "f.toml:4: invalid dscp \"-1\" (0..63)" },
+		{ SRV("10.0.0.1", "dscp = true\n"), "f.toml:4: dscp must be an integer, not a boolean" },
 		{ "[[bmp-servers]]\n[bmp-servers.config]\nport = 1\n",
 		  "f.toml:1: [[bmp-servers]] without an address (set it in [bmp-servers.config])" },
 		{ SRV("10.0.0.1", "") SRV("10.0.0.2", "") "[[bmp-servers]]\n",
@@ -562,6 +581,12 @@ static void test_config_round_trip(void **state)
 	strcpy(v[3].allow, "192.0.2.0/24");
 	strcpy(v[4].address, "192.0.2.10");
 	v[4].policy = BMPTAP_POLICY_LOCAL_RIB;
+	v[4].have |= BT_SRV_SEL_ALL;
+	v[4].families = BMPTAP_FAMILY_IPV6_UNICAST;
+	strcpy(v[4].peers, "2001:db8::/32,65001");
+	v[4].replay_rate = 500;
+	strcpy(v[4].source, "192.0.2.1");
+	v[4].dscp = 46;
 	strcpy(v[5].address, "192.0.2.11");
 	v[5].policy = BMPTAP_POLICY_PRE | BMPTAP_POLICY_LOCAL_RIB | BMPTAP_POLICY_ADJ_OUT;
 
@@ -576,6 +601,10 @@ static void test_config_round_trip(void **state)
 	assert_non_null(strstr(out.buf, "route-monitoring-policy = \"all\""));
 	assert_non_null(strstr(out.buf, "route-monitoring-policy = \"pre-policy,post-policy\""));
 	assert_non_null(strstr(out.buf, "sys-name = \"tab\\there \\\"q\\\" \\\\ é\""));
+	assert_non_null(strstr(out.buf, "    families = \"ipv6-unicast\"\n"
+				       "    peers = \"2001:db8::/32,65001\"\n"
+				       "    replay-rate = 500\n    source = \"192.0.2.1\"\n"
+				       "    dscp = 46\n"));
 	if (bt_config_parse(out.buf, out.len, "show", &l, NULL, err, sizeof(err)))
 		fail_msg("%s\n%s", err, out.buf);
 	assert_int_equal(l.n, 6);

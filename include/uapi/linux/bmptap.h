@@ -180,12 +180,24 @@ enum bmptap_server_attr {
 	BMPTAP_SERVER_SYS_DESCR,	/* string */
 	BMPTAP_SERVER_PASSIVE,		/* u8: listen instead of connect */
 	BMPTAP_SERVER_ALLOW,		/* string: comma-separated prefixes (passive) */
+	/* Per-collector selection, pacing and connection (one block). */
+	BMPTAP_SERVER_FAMILIES,		/* u32: BMPTAP_FAMILY_* bits, not 0 */
+	BMPTAP_SERVER_PEERS,		/* string: comma-separated prefixes and ASNs */
+	BMPTAP_SERVER_REPLAY_RATE,	/* u32: replay messages/s, 0: unpaced */
+	BMPTAP_SERVER_SOURCE,		/* string: IPv4 or IPv6 source address */
+	BMPTAP_SERVER_DSCP,		/* u8: 0..63 */
 	__BMPTAP_SERVER_MAX,
 };
 #define BMPTAP_SERVER_MAX (__BMPTAP_SERVER_MAX - 1)
 #define BMPTAP_SERVER_ADDRESS_MAX	255
 #define BMPTAP_SERVER_STRING_MAX	255
 #define BMPTAP_MAX_SERVERS		64
+#define BMPTAP_SERVER_SOURCE_MAX	45	/* INET6_ADDRSTRLEN - 1 */
+#define BMPTAP_DSCP_MAX			63
+
+#define BMPTAP_FAMILY_IPV4_UNICAST	(1U << 0)
+#define BMPTAP_FAMILY_IPV6_UNICAST	(1U << 1)
+#define BMPTAP_FAMILY_ALL	(BMPTAP_FAMILY_IPV4_UNICAST | BMPTAP_FAMILY_IPV6_UNICAST)
 
 #define BMPTAP_POLICY_PRE	(1U << 0)
 #define BMPTAP_POLICY_POST	(1U << 1)
