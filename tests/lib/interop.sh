@@ -36,14 +36,22 @@ it_collector() {
 	bt_wait 10 grep -q 'listening on' "$BT_LOG/$ns-tcpdump-$port.out"
 }
 
+# it_tapd_start NS [BMPTAPD-OPTION...]: bmptapd -v in NS, its pid in
+# IT_TAPD_PID and $BT_RUN/NS/bmptapd.pid, checked running.
+it_tapd_start() {
+	local ns=$1; shift
+	ip netns exec "$ns" "$IT_B/bmptapd" -v "$@" >"$BT_LOG/$ns-bmptapd.out" 2>&1 &
+	IT_TAPD_PID=$!
+	echo $IT_TAPD_PID >"$BT_RUN/$ns/bmptapd.pid"
+	bt_check "$IT_NAME: bmptapd in $ns running" \
+		bt_wait 20 sh -c "ip netns exec $ns $IT_B/bmptapctl show status | grep -q servers"
+}
+
 # it_tapd NS COLLECTOR-ADDR PORT SYSNAME [SERVER-OPTION...]: bmptapd in NS
 # feeding the collector (options of `bmptapctl server add`, e.g. policy).
 it_tapd() {
 	local ns=$1 addr=$2 port=$3 sys=$4; shift 4
-	ip netns exec "$ns" "$IT_B/bmptapd" -v >"$BT_LOG/$ns-bmptapd.out" 2>&1 &
-	echo $! >"$BT_RUN/$ns/bmptapd.pid"
-	bt_check "$IT_NAME: bmptapd in $ns running" \
-		bt_wait 10 sh -c "ip netns exec $ns $IT_B/bmptapctl show status | grep -q servers"
+	it_tapd_start "$ns"
 	bt_check "$IT_NAME: bmptapd in $ns: server add" \
 		bt_in "$ns" "$IT_B/bmptapctl" server add "$addr" port "$port" sys-name "$sys" "$@"
 }

@@ -26,10 +26,8 @@ it_collector c 11019
 json=$(it_json c 11019)
 cap=$BT_RUN/c/bmp-11019.pcap
 
-ip netns exec b "$IT_B/bmptapd" -v --peer-memory-max 256K >"$BT_LOG/b-bmptapd.out" 2>&1 &
-dpid=$!
-bt_check "$T: bmptapd running" \
-	bt_wait 20 sh -c "ip netns exec b $IT_B/bmptapctl show status | grep -q servers"
+it_tapd_start b --peer-memory-max 256K
+dpid=$IT_TAPD_PID
 bt_check "$T: server add" bt_in b "$IT_B/bmptapctl" server add 10.0.2.2 port 11019 sys-name bmptap-b
 bt_check "$T: Initiation reached pmbmpd" bt_wait 30 grep -q '"bmp_msg_type": "init"' "$json"
 

@@ -56,10 +56,8 @@ protocol bgp bad {
 	ipv4 { import all; export none; };
 }"
 it_collector c 11019
-ip netns exec b "$IT_B/bmptapd" -v >"$BT_LOG/b-bmptapd.out" 2>&1 &
-dpid=$!
-bt_check "$T: bmptapd running" \
-	bt_wait 20 sh -c "ip netns exec b $IT_B/bmptapctl show status | grep -q servers"
+it_tapd_start b
+dpid=$IT_TAPD_PID
 bt_check "$T: server add (mirroring, statistics 15 s)" bt_in b "$IT_B/bmptapctl" server add \
 	10.0.2.2 port 11019 statistics-timeout 15 mirroring on sys-name bmptap-b
 bt_check "$T: a's session established" bt_wait 60 bt_bird_established b peer4

@@ -45,9 +45,8 @@ protocol bgp pb { local 10.0.3.1 as 65003; neighbor 10.0.3.2 as 65001;
 	ipv4 { import none; export all; }; }"
 for port in 11019 11020 11021; do it_collector c $port; done
 CTL() { bt_in b "$IT_B/bmptapctl" "$@"; }
-ip netns exec b "$IT_B/bmptapd" -v >"$BT_LOG/b-bmptapd.out" 2>&1 &
-dpid=$!
-bt_check "$T: bmptapd running" bt_wait 20 sh -c "ip netns exec b $IT_B/bmptapctl show status | grep -q servers"
+it_tapd_start b
+dpid=$IT_TAPD_PID
 
 # --- refused values: one line, nothing changed ------------------------------
 refused() { # NAME EXPECTED-MESSAGE CMD...: fails with exactly that one line

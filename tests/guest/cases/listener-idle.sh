@@ -26,11 +26,9 @@ for a in 10.0.2.3 10.0.2.4 10.0.2.5; do
 done
 tb_bird_spk b
 
-ip netns exec b "$IT_B/bmptapd" -v --listen-max 16 --listen-max-per-source 4 \
-	--collector-stall-timeout $STALL --metrics 127.0.0.1:9190 >"$BT_LOG/b-bmptapd.out" 2>&1 &
-dpid=$!
-bt_check "$T: bmptapd running" \
-	bt_wait 20 sh -c "ip netns exec b $IT_B/bmptapctl show status | grep -q servers"
+it_tapd_start b --listen-max 16 --listen-max-per-source 4 --collector-stall-timeout $STALL \
+	--metrics 127.0.0.1:9190
+dpid=$IT_TAPD_PID
 bt_check "$T: passive server with an allow list" bt_in b "$IT_B/bmptapctl" server add 10.0.2.1 \
 	port $PORT sys-name bmptap-b passive on allow 10.0.2.0/24
 
@@ -64,7 +62,7 @@ cpu() { awk '{ print $14 + $15 }' "/proc/$dpid/stat"; }
 t0=$(cpu); sleep 10; t1=$(cpu)
 ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 bt_check "$T: bmptapd CPU over 10 s with 250 idle connections: $ms ms < 2000 ms" test $ms -lt 2000
-bt_check "$T: show status answers" bt_in b "$IT_B/bmptapctl" show status
+bt_check "$T: show status answers" sh -c "ip netns exec b $IT_B/bmptapctl show status >/dev/null"
 bt_check "$T: show servers answers" sh -c "ip netns exec b $IT_B/bmptapctl show servers >/dev/null"
 bt_check "$T: metrics answer" at_least "bmptap_collector_state{$L,state=\"listening\"}" 1
 
