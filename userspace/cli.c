@@ -456,6 +456,11 @@ static const struct kw server_kws[] = {
 	{ "sys-descr", BT_SRV_SYS_DESCR },
 	{ "passive", BT_SRV_PASSIVE },
 	{ "allow", BT_SRV_ALLOW },
+	{ "tls", BT_SRV_TLS },
+	{ "ca-file", BT_SRV_TLS_CA },
+	{ "cert-file", BT_SRV_TLS_CERT },
+	{ "key-file", BT_SRV_TLS_KEY },
+	{ "tls-name", BT_SRV_TLS_NAME },
 	{ NULL, 0 },
 };
 
@@ -526,6 +531,22 @@ static int server_cmd(struct parser *p, int argc, char *const argv[],
 			break;
 		case BT_SRV_ALLOW:
 			err = parse_allow(p, v, s->allow, sizeof(s->allow));
+			break;
+		case BT_SRV_TLS:
+			err = parse_onoff(p, "tls", v, &s->tls);
+			break;
+		/* The files and the name are checked on the merged config (tls.h). */
+		case BT_SRV_TLS_CA:
+			err = parse_string(p, k->name, v, s->ca_file, sizeof(s->ca_file));
+			break;
+		case BT_SRV_TLS_CERT:
+			err = parse_string(p, k->name, v, s->cert_file, sizeof(s->cert_file));
+			break;
+		case BT_SRV_TLS_KEY:
+			err = parse_string(p, k->name, v, s->key_file, sizeof(s->key_file));
+			break;
+		case BT_SRV_TLS_NAME:
+			err = parse_string(p, k->name, v, s->tls_name, sizeof(s->tls_name));
 			break;
 		}
 		if (err)
@@ -727,6 +748,16 @@ void bt_cli_server_merge(struct bt_server_cfg *dst,
 		dst->passive = upd->passive;
 	if (h & BT_SRV_ALLOW)
 		memcpy(dst->allow, upd->allow, sizeof(dst->allow));
+	if (h & BT_SRV_TLS)
+		dst->tls = upd->tls;
+	if (h & BT_SRV_TLS_CA)
+		memcpy(dst->ca_file, upd->ca_file, sizeof(dst->ca_file));
+	if (h & BT_SRV_TLS_CERT)
+		memcpy(dst->cert_file, upd->cert_file, sizeof(dst->cert_file));
+	if (h & BT_SRV_TLS_KEY)
+		memcpy(dst->key_file, upd->key_file, sizeof(dst->key_file));
+	if (h & BT_SRV_TLS_NAME)
+		memcpy(dst->tls_name, upd->tls_name, sizeof(dst->tls_name));
 	dst->have |= h;
 }
 
@@ -753,7 +784,8 @@ const char *bt_cli_usage(void)
 "  " PROG " server add|set ADDRESS [port N] [policy POLICY[,POLICY..]]\n"
 "                  [statistics-timeout S] [mirroring on|off]\n"
 "                  [sys-name S] [sys-descr S] [passive on|off]\n"
-"                  [allow PREFIX[,PREFIX..]]\n"
+"                  [allow PREFIX[,PREFIX..]] [tls on|off] [ca-file PATH]\n"
+"                  [cert-file PATH key-file PATH] [tls-name NAME]\n"
 "  " PROG " server del ADDRESS [port N]\n"
 "  " PROG " filter add NAME prefix P/LEN [ge N] [le N] | max-length ipv4|ipv6 N\n"
 "                  | as-path ASN | community ASN:VALUE\n"

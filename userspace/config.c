@@ -15,11 +15,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "config.h"
+#include "tls.h"
 #include "toml.h"
 
 #define ARRAY_NAME	"bmp-servers"
@@ -114,10 +116,36 @@ static int string_key(struct ctx *c, const struct bt_toml_kv *kv, char *out,
 	return 0;
 }
 
+/* The TLS settings that are strings: where key k goes. */
+static bool tls_string(const char *k, struct bt_server_cfg *s, char **str, unsigned int *bit)
+{
+	static const struct {
+		const char *key;
+		unsigned int bit;
+		size_t off;
+	} keys[] = {
+		{ "ca-file", BT_SRV_TLS_CA, offsetof(struct bt_server_cfg, ca_file) },
+		{ "cert-file", BT_SRV_TLS_CERT, offsetof(struct bt_server_cfg, cert_file) },
+		{ "key-file", BT_SRV_TLS_KEY, offsetof(struct bt_server_cfg, key_file) },
+		{ "tls-name", BT_SRV_TLS_NAME, offsetof(struct bt_server_cfg, tls_name) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!strcmp(k, keys[i].key)) {
+			*str = (char *)s + keys[i].off;
+			*bit = keys[i].bit;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int server_key(struct ctx *c, struct bt_server_cfg *s,
 		      const struct bt_toml_kv *kv, long idx)
 {
 	const char *k = kv->key;
+	unsigned int bit;
+	char *str;
 
 	if (!strcmp(k, "address")) {
 		if (want(c, kv, BT_TOML_STRING))
@@ -179,6 +207,16 @@ static int server_key(struct ctx *c, struct bt_server_cfg *s,
 			return cerr(c, kv->line, "invalid allow \"%s\" (PREFIX[,PREFIX..])",
 				    show(kv->str, kv->len).s);
 		s->have |= BT_SRV_ALLOW;
+	} else if (!strcmp(k, "tls")) {
+		if (want(c, kv, BT_TOML_BOOL))
+			return -1;
+		s->tls = kv->b;
+		s->have |= BT_SRV_TLS;
+	} else if (tls_string(k, s, &str, &bit)) {
+		/* Checked with the whole server (tls.h), after the last key. */
+		if (string_key(c, kv, str, BMPTAP_SERVER_STRING_MAX + 1))
+			return -1;
+		s->have |= bit;
 	} else {
 		note(c, kv->line, "note: ignoring key %s[%ld].config.%s", ARRAY_NAME,
 		     idx, k);
@@ -254,8 +292,12 @@ static int convert(struct ctx *c, const struct bt_toml *doc,
 			     kv->path[0] ? "." : "", kv->key);
 	}
 	for (i = 0; i < n; i++) {
+		char msg[BT_CONFIG_ERRLEN];
+
 		if (!addr_line[i])
 			return cerr(c, lines[i], "[[" ARRAY_NAME "]] without an address (set it in [" CONFIG_NAME "])");
+		if (bt_tls_cfg_check(&out->v[i], msg, sizeof(msg)))
+			return cerr(c, lines[i], "server %s: %s", out->v[i].address, msg);
 		for (j = 0; j < i; j++)
 			if (same_key(&out->v[i], &out->v[j]))
 				return cerr(c, addr_line[i], "server %s port %u is already defined at line %u",
@@ -383,6 +425,16 @@ void bt_config_write(FILE *f, const struct bt_server_cfg *v, size_t n)
 			fprintf(f, "    passive = true    # bmptap extension\n");
 		if (s->have & BT_SRV_ALLOW)
 			put_str(f, "allow", s->allow);
+		if (s->have & BT_SRV_TLS)
+			fprintf(f, "    tls = %s\n", s->tls ? "true" : "false");
+		if (s->have & BT_SRV_TLS_CA)
+			put_str(f, "ca-file", s->ca_file);
+		if (s->have & BT_SRV_TLS_CERT)
+			put_str(f, "cert-file", s->cert_file);
+		if (s->have & BT_SRV_TLS_KEY)
+			put_str(f, "key-file", s->key_file);
+		if (s->have & BT_SRV_TLS_NAME)
+			put_str(f, "tls-name", s->tls_name);
 	}
 }
 
@@ -406,7 +458,12 @@ bool bt_config_server_equal(const struct bt_server_cfg *a,
 	    (ha & BT_SRV_PASSIVE && a->passive != b->passive) ||
 	    (ha & BT_SRV_SYS_NAME && strcmp(a->sys_name, b->sys_name)) ||
 	    (ha & BT_SRV_SYS_DESCR && strcmp(a->sys_descr, b->sys_descr)) ||
-	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)))
+	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)) ||
+	    (ha & BT_SRV_TLS && a->tls != b->tls) ||
+	    (ha & BT_SRV_TLS_CA && strcmp(a->ca_file, b->ca_file)) ||
+	    (ha & BT_SRV_TLS_CERT && strcmp(a->cert_file, b->cert_file)) ||
+	    (ha & BT_SRV_TLS_KEY && strcmp(a->key_file, b->key_file)) ||
+	    (ha & BT_SRV_TLS_NAME && strcmp(a->tls_name, b->tls_name)))
 		return false;
 	return true;
 }

@@ -206,6 +206,11 @@ void bt_flow_list_free(struct bt_flow_list *l);
 #define BT_SRV_SYS_DESCR	(1U << 5)
 #define BT_SRV_PASSIVE		(1U << 6)
 #define BT_SRV_ALLOW		(1U << 7)
+#define BT_SRV_TLS		(1U << 8)
+#define BT_SRV_TLS_CA		(1U << 9)
+#define BT_SRV_TLS_CERT		(1U << 10)
+#define BT_SRV_TLS_KEY		(1U << 11)
+#define BT_SRV_TLS_NAME		(1U << 12)
 
 #define BT_BMP_PORT		11019
 
@@ -219,6 +224,11 @@ struct bt_server_cfg {
 	char sys_name[BMPTAP_SERVER_STRING_MAX + 1];
 	char sys_descr[BMPTAP_SERVER_STRING_MAX + 1];
 	char allow[BMPTAP_SERVER_STRING_MAX + 1];
+	bool tls;
+	char ca_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char cert_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char key_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char tls_name[BMPTAP_SERVER_STRING_MAX + 1];
 };
 
 struct bt_server_list {

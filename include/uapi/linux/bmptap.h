@@ -180,6 +180,12 @@ enum bmptap_server_attr {
 	BMPTAP_SERVER_SYS_DESCR,	/* string */
 	BMPTAP_SERVER_PASSIVE,		/* u8: listen instead of connect */
 	BMPTAP_SERVER_ALLOW,		/* string: comma-separated prefixes (passive) */
+	/* BMP over TLS (active servers only). */
+	BMPTAP_SERVER_TLS,		/* u8: TLS 1.2+ with the peer verified */
+	BMPTAP_SERVER_TLS_CA_FILE,	/* string: absolute path, PEM CA certificates */
+	BMPTAP_SERVER_TLS_CERT_FILE,	/* string: absolute path, PEM client certificate */
+	BMPTAP_SERVER_TLS_KEY_FILE,	/* string: absolute path, PEM client key */
+	BMPTAP_SERVER_TLS_NAME,		/* string: name verified (default: the address) */
 	__BMPTAP_SERVER_MAX,
 };
 #define BMPTAP_SERVER_MAX (__BMPTAP_SERVER_MAX - 1)
