@@ -1228,7 +1228,7 @@ static bool coll_write(struct collector *c)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			session_lost(c, tr_strerror(c->tls, errno));
+			session_lost(c, coll_tls_error(c, errno));
 			return false;
 		}
 		collector_take(c, NULL, (size_t)n);
@@ -1322,7 +1322,7 @@ static bool on_readable(struct collector *c)
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			session_lost(c, tr_strerror(c->tls, errno));
+			session_lost(c, coll_tls_error(c, errno));
 			return false;
 		}
 		return true;

@@ -253,5 +253,7 @@ void coll_connect_failed(struct collector *c, const char *why);
 void coll_tls_start(struct collector *c);	/* collector_tls.c */
 void coll_tls_step(struct collector *c);
 void coll_tls_timeout(struct collector *c);
+/* Why a send or receive failed with err; a TLS error is counted. */
+const char *coll_tls_error(struct collector *c, int err);
 
 #endif

@@ -6,6 +6,7 @@
  * kind (the files, the handshake, the certificate) is a connect failure:
  * counted, shown as the collector's last error, retried with backoff.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -63,4 +64,13 @@ void coll_tls_step(struct collector *c)
 void coll_tls_timeout(struct collector *c)
 {
 	tls_failed(c, "tls: handshake timed out");
+}
+
+/* After the handshake too: TLS 1.3 reports a refused client certificate
+ * (or none) with the server's first flight, after the client finished. */
+const char *coll_tls_error(struct collector *c, int err)
+{
+	if (c->tls && err == EPROTO)
+		c->st.tls_failures++;
+	return tr_strerror(c->tls, err);
 }

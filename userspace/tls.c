@@ -27,6 +27,7 @@
 
 struct tls_conn {
 	SSL *ssl;
+	bool fatal;		/* OpenSSL forbids SSL_shutdown() after this */
 	char error[160];	/* the last EPROTO's reason */
 };
 
@@ -53,7 +54,7 @@ static int check_file(const char *kw, const char *path, bool must_read, char *er
 			       kw, path);
 	if (!must_read)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);	/* a FIFO must not hang us */
 	if (fd < 0)
 		return cfg_err(err, errlen, "cannot read %s \"%s\": %s", kw, path, strerror(errno));
 	bad = fstat(fd, &st) || !S_ISREG(st.st_mode);
@@ -195,6 +196,9 @@ static int ssl_fail(struct tls_conn *t, int rc, uint32_t *events)
 		return -1;
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
+	}
+	t->fatal = true;
+	switch (e) {
 	case SSL_ERROR_SYSCALL:
 		if (!ERR_peek_error()) {
 			if (!errno)
@@ -236,7 +240,7 @@ void tls_conn_free(struct tls_conn *t)
 	if (!t)
 		return;
 	/* Only after a handshake; the socket is non-blocking: no waiting. */
-	if (SSL_is_init_finished(t->ssl))
+	if (SSL_is_init_finished(t->ssl) && !t->fatal)
 		SSL_shutdown(t->ssl);
 	SSL_free(t->ssl);
 	ERR_clear_error();

@@ -20,7 +20,7 @@
 #include "nl.h"
 #include "tls.h"
 
-static char dir[64], ca[96], crt[96], key[96];
+static char dir[64], ca[96], crt[96], key[96], fifo[96];
 
 static int setup(void **state)
 {
@@ -39,7 +39,8 @@ static int setup(void **state)
 		fputs("not parsed by the check\n", f);
 		fclose(f);
 	}
-	return 0;
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	return mkfifo(fifo, 0600);
 }
 
 static int teardown(void **state)
@@ -48,6 +49,7 @@ static int teardown(void **state)
 	unlink(ca);
 	unlink(crt);
 	unlink(key);
+	unlink(fifo);
 	rmdir(dir);
 	return 0;
 }
@@ -132,6 +134,8 @@ static void test_check_errors(void **state)
 		{ "server add h tls on ca-file %s/none.pem",
 		  "cannot read ca-file \"%s/none.pem\": No such file or directory" },
 		{ "server add h tls on ca-file %s", "cannot read ca-file \"%s\": not a regular file" },
+		/* Opened without blocking: no writer would ever come. */
+		{ "server add h tls on ca-file %s/fifo", "cannot read ca-file \"%s/fifo\": not a regular file" },
 		{ "server add h tls on ca-file ca.pem", "ca-file \"ca.pem\" must be an absolute path (bmptapd reads it)" },
 		{ "server add h ca-file ca.pem", "ca-file \"ca.pem\" must be an absolute path (bmptapd reads it)" },
 		{ "server add h tls on ca-file %s/ca.pem key-file %s/client.key",
