@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "tls.h"
 
 #define PROG "bmptapctl"
 #define U32_MAX_S "4294967295"
@@ -457,7 +458,7 @@ static const struct kw server_kws[] = {
 	{ "passive", BT_SRV_PASSIVE },
 	{ "allow", BT_SRV_ALLOW },
 	{ "tls", BT_SRV_TLS },
-	{ "ca-file", BT_SRV_TLS_CA },
+	{ "ca-file", BT_SRV_TLS_CA },	/* bt_tls_keys */
 	{ "cert-file", BT_SRV_TLS_CERT },
 	{ "key-file", BT_SRV_TLS_KEY },
 	{ "tls-name", BT_SRV_TLS_NAME },
@@ -535,18 +536,10 @@ static int server_cmd(struct parser *p, int argc, char *const argv[],
 		case BT_SRV_TLS:
 			err = parse_onoff(p, "tls", v, &s->tls);
 			break;
-		/* The files and the name are checked on the merged config (tls.h). */
-		case BT_SRV_TLS_CA:
-			err = parse_string(p, k->name, v, s->ca_file, sizeof(s->ca_file));
-			break;
-		case BT_SRV_TLS_CERT:
-			err = parse_string(p, k->name, v, s->cert_file, sizeof(s->cert_file));
-			break;
-		case BT_SRV_TLS_KEY:
-			err = parse_string(p, k->name, v, s->key_file, sizeof(s->key_file));
-			break;
-		case BT_SRV_TLS_NAME:
-			err = parse_string(p, k->name, v, s->tls_name, sizeof(s->tls_name));
+		default:
+			/* The TLS strings, checked on the merged config (tls.h). */
+			err = parse_string(p, k->name, v, BT_TLS_STR(s, bt_tls_key_bit(k->bit)),
+					   BMPTAP_SERVER_STRING_MAX + 1);
 			break;
 		}
 		if (err)
@@ -750,14 +743,9 @@ void bt_cli_server_merge(struct bt_server_cfg *dst,
 		memcpy(dst->allow, upd->allow, sizeof(dst->allow));
 	if (h & BT_SRV_TLS)
 		dst->tls = upd->tls;
-	if (h & BT_SRV_TLS_CA)
-		memcpy(dst->ca_file, upd->ca_file, sizeof(dst->ca_file));
-	if (h & BT_SRV_TLS_CERT)
-		memcpy(dst->cert_file, upd->cert_file, sizeof(dst->cert_file));
-	if (h & BT_SRV_TLS_KEY)
-		memcpy(dst->key_file, upd->key_file, sizeof(dst->key_file));
-	if (h & BT_SRV_TLS_NAME)
-		memcpy(dst->tls_name, upd->tls_name, sizeof(dst->tls_name));
+	for (size_t i = 0; i < BT_TLS_KEYS; i++)
+		if (h & bt_tls_keys[i].bit)
+			strcpy(BT_TLS_STR(dst, &bt_tls_keys[i]), BT_TLS_STR(upd, &bt_tls_keys[i]));
 	dst->have |= h;
 }
 

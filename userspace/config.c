@@ -116,36 +116,20 @@ static int string_key(struct ctx *c, const struct bt_toml_kv *kv, char *out,
 	return 0;
 }
 
-/* The TLS settings that are strings: where key k goes. */
-static bool tls_string(const char *k, struct bt_server_cfg *s, char **str, unsigned int *bit)
+/* The TLS settings that are strings: NULL if k is not one. */
+static const struct bt_tls_key *tls_string(const char *k)
 {
-	static const struct {
-		const char *key;
-		unsigned int bit;
-		size_t off;
-	} keys[] = {
-		{ "ca-file", BT_SRV_TLS_CA, offsetof(struct bt_server_cfg, ca_file) },
-		{ "cert-file", BT_SRV_TLS_CERT, offsetof(struct bt_server_cfg, cert_file) },
-		{ "key-file", BT_SRV_TLS_KEY, offsetof(struct bt_server_cfg, key_file) },
-		{ "tls-name", BT_SRV_TLS_NAME, offsetof(struct bt_server_cfg, tls_name) },
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!strcmp(k, keys[i].key)) {
-			*str = (char *)s + keys[i].off;
-			*bit = keys[i].bit;
-			return true;
-		}
-	}
-	return false;
+	for (size_t i = 0; i < BT_TLS_KEYS; i++)
+		if (!strcmp(k, bt_tls_keys[i].name))
+			return &bt_tls_keys[i];
+	return NULL;
 }
 
 static int server_key(struct ctx *c, struct bt_server_cfg *s,
 		      const struct bt_toml_kv *kv, long idx)
 {
 	const char *k = kv->key;
-	unsigned int bit;
-	char *str;
+	const struct bt_tls_key *tk;
 
 	if (!strcmp(k, "address")) {
 		if (want(c, kv, BT_TOML_STRING))
@@ -212,11 +196,11 @@ static int server_key(struct ctx *c, struct bt_server_cfg *s,
 			return -1;
 		s->tls = kv->b;
 		s->have |= BT_SRV_TLS;
-	} else if (tls_string(k, s, &str, &bit)) {
+	} else if ((tk = tls_string(k))) {
 		/* Checked with the whole server (tls.h), after the last key. */
-		if (string_key(c, kv, str, BMPTAP_SERVER_STRING_MAX + 1))
+		if (string_key(c, kv, BT_TLS_STR(s, tk), BMPTAP_SERVER_STRING_MAX + 1))
 			return -1;
-		s->have |= bit;
+		s->have |= tk->bit;
 	} else {
 		note(c, kv->line, "note: ignoring key %s[%ld].config.%s", ARRAY_NAME,
 		     idx, k);

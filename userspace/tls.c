@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,21 @@ struct tls_conn {
 };
 
 /* ---- config checks --------------------------------------------------------- */
+
+const struct bt_tls_key bt_tls_keys[BT_TLS_KEYS] = {
+	{ "ca-file", BT_SRV_TLS_CA, offsetof(struct bt_server_cfg, ca_file) },
+	{ "cert-file", BT_SRV_TLS_CERT, offsetof(struct bt_server_cfg, cert_file) },
+	{ "key-file", BT_SRV_TLS_KEY, offsetof(struct bt_server_cfg, key_file) },
+	{ "tls-name", BT_SRV_TLS_NAME, offsetof(struct bt_server_cfg, tls_name) },
+};
+
+const struct bt_tls_key *bt_tls_key_bit(unsigned int bit)
+{
+	for (size_t i = 0; i < BT_TLS_KEYS; i++)
+		if (bt_tls_keys[i].bit == bit)
+			return &bt_tls_keys[i];
+	return NULL;
+}
 
 __attribute__((format(printf, 3, 4)))
 static int cfg_err(char *err, size_t errlen, const char *fmt, ...)

@@ -30,6 +30,19 @@
  */
 int bt_tls_cfg_check(const struct bt_server_cfg *s, char *err, size_t errlen);
 
+/* The TLS settings that are strings, by keyword (bmptapctl and TOML
+ * alike) and BT_SRV_* bit; off locates the string in bt_server_cfg. */
+struct bt_tls_key {
+	const char *name;
+	unsigned int bit;
+	size_t off;
+};
+#define BT_TLS_KEYS	4
+extern const struct bt_tls_key bt_tls_keys[BT_TLS_KEYS];
+#define BT_TLS_STR(s, k)	((char *)(s) + (k)->off)
+/* NULL when bit is not one of them. */
+const struct bt_tls_key *bt_tls_key_bit(unsigned int bit);
+
 struct tls_conn;
 
 /* A client session on the connected fd (the fd stays the caller's); NULL

@@ -10,8 +10,9 @@
 # Checks: pmbmpd gets exactly b's table over TLS; the other CA and a wrong
 # name are refused (reason in `show servers`, JSON and metrics), nothing
 # reaches the pmbmpd behind them until the config is right; no client
-# certificate is refused by stunnel, one is accepted; wrong TLS settings
-# are refused by `server add|set` and `config load` and change nothing.
+# certificate is refused by stunnel, one is accepted; a station that never
+# answers the handshake times out; wrong TLS settings are refused by
+# `server add|set` and `config load` and change nothing.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 B=$BT_TOP/build
 CTL=$B/bmptapctl
@@ -156,6 +157,26 @@ bt_check "collector-tls: no BMP reached the pmbmpd behind verifyChain" no_init_a
 bt_check "collector-tls: server set cert-file key-file" \
 	ctl server set 10.0.2.2 port 11023 cert-file "$PKI/client.pem" key-file "$PKI/client.key"
 bt_check "collector-tls: client certificate accepted: Initiation reached pmbmpd" bt_wait 30 init_at 11024
+
+# ---- a station that accepts TCP and never answers the handshake -------------
+ip netns exec c python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.2.2", 11040)); s.listen(8)
+conns = []
+while True:
+    conns.append(s.accept()[0])' >"$BT_LOG/mute.out" 2>&1 &
+echo $! >"$BT_RUN/c/mute.daemon"
+bt_wait 10 sh -c "ip netns exec c ss -ltn | grep -q '10.0.2.2:11040 '"
+state_of() { ip netns exec b "$CTL" -j show servers | python3 -c '
+import json, sys
+print([x for x in json.load(sys.stdin) if x["port"] == int(sys.argv[1])][0]["state"])' "$1"; }
+bt_check "collector-tls: server add (mute station)" ctl server add 10.0.2.2 port 11040 tls on ca-file "$PKI/ca.pem"
+in_state() { [ "$(state_of "$1")" = "$2" ]; }
+bt_check "collector-tls: mute station: state tls-handshake" bt_wait 10 in_state 11040 tls-handshake
+bt_check "collector-tls: mute station: handshake timed out (15 s), reported" \
+	bt_wait 30 servers_has "last error: tls: handshake timed out"
+bt_check "collector-tls: server del (mute station)" ctl server del 10.0.2.2 port 11040
 
 # ---- refused settings change nothing --------------------------------------
 ctl config show >"$ART/before.toml"
