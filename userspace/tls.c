@@ -172,11 +172,14 @@ struct tls_conn *tls_conn_new(int fd, const struct bt_server_cfg *cfg, char *why
 	}
 	ERR_clear_error();
 	ctx = new_ctx(cfg, why, len);
-	t->ssl = ctx ? SSL_new(ctx) : NULL;
+	if (!ctx) {
+		free(t);
+		return NULL;
+	}
+	t->ssl = SSL_new(ctx);
 	SSL_CTX_free(ctx);	/* the session holds its own reference */
 	if (!t->ssl) {
-		if (ctx)
-			ssl_reason("tls: ", why, len);
+		ssl_reason("tls: ", why, len);
 		free(t);
 		return NULL;
 	}
