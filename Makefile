@@ -20,7 +20,7 @@ WARN := -Wall -Wextra -Werror
 VERSION := $(shell cat VERSION)
 CPPFLAGS_US := -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE \
 	-DBMPTAP_VERSION='"$(VERSION)"' $(CPPFLAGS)
-PKG_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+PKG_LIBS := $(shell pkg-config --libs libmnl libssl libcrypto 2>/dev/null || echo -lmnl -lssl -lcrypto)
 CSTD := -std=c11
 
 BUILD := build

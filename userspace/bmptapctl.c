@@ -20,6 +20,7 @@
 #include "nl.h"
 #include "statusview.h"
 #include "select.h"
+#include "tls.h"
 
 #define PROG "bmptapctl"
 
@@ -499,7 +500,7 @@ static int server_cmd(struct ctl *c)
 {
 	const struct bt_server_cfg *r = &c->req.server;
 	struct bt_server_cfg cur;
-	char msg[256];
+	char msg[BT_CLI_ERRLEN];
 	bool exists;
 	int err;
 
@@ -519,16 +520,23 @@ static int server_cmd(struct ctl *c)
 		fprintf(stderr, PROG ": no server %s port %u\n", r->address, r->port);
 		return 1;
 	}
+	if (c->req.cmd == BT_CLI_SERVER_SET)
+		bt_cli_server_merge(&cur, r);
+	/* The TLS settings as they would be stored, before anything is. */
+	if (c->req.cmd != BT_CLI_SERVER_DEL &&
+	    bt_tls_cfg_check(c->req.cmd == BT_CLI_SERVER_ADD ? r : &cur, msg, sizeof(msg))) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return 1;
+	}
+	if (c->req.cmd == BT_CLI_SERVER_SET && bt_sel_check(&cur, msg, sizeof(msg))) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return 1;
+	}
 	switch (c->req.cmd) {
 	case BT_CLI_SERVER_ADD:
 		err = bt_nl_server_set(&c->nl, r, NLM_F_CREATE | NLM_F_EXCL);
 		break;
 	case BT_CLI_SERVER_SET:
-		bt_cli_server_merge(&cur, r);
-		if (bt_sel_check(&cur, msg, sizeof(msg))) {
-			fprintf(stderr, PROG ": %s\n", msg);
-			return 1;
-		}
 		/* Keep the stored spelling: it is the module's key. */
 		err = bt_nl_server_set(&c->nl, &cur, NLM_F_REPLACE);
 		break;

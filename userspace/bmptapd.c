@@ -35,6 +35,7 @@
 #include "peer.h"
 #include "privdrop.h"
 #include "statusview.h"
+#include "tls.h"
 
 #define PROG "bmptapd"
 #define POLL_MS		200	/* READ even without a doorbell (lost ones) */
@@ -366,7 +367,8 @@ static int parse_server(const char *spec, struct bt_server_list *l)
 		return -1;
 	for (w = strtok_r(copy, " \t", &save); w && argc < 64; w = strtok_r(NULL, " \t", &save))
 		argv[argc++] = w;
-	if (w || bt_cli_parse(argc, argv, &req, err, sizeof(err))) {
+	if (w || bt_cli_parse(argc, argv, &req, err, sizeof(err)) ||
+	    bt_tls_cfg_check(&req.server, err, sizeof(err))) {
 		fprintf(stderr, PROG ": --server: %s\n", w ? "too many words" : err);
 		goto out;
 	}

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "select.h"
+#include "tls.h"
 
 #define PROG "bmptapctl"
 #define U32_MAX_S "4294967295"
@@ -462,6 +463,11 @@ static const struct kw server_kws[] = {
 	{ "replay-rate", BT_SRV_REPLAY_RATE },
 	{ "source", BT_SRV_SOURCE },
 	{ "dscp", BT_SRV_DSCP },
+	{ "tls", BT_SRV_TLS },
+	{ "ca-file", BT_SRV_TLS_CA },	/* bt_tls_keys */
+	{ "cert-file", BT_SRV_TLS_CERT },
+	{ "key-file", BT_SRV_TLS_KEY },
+	{ "tls-name", BT_SRV_TLS_NAME },
 	{ NULL, 0 },
 };
 
@@ -532,6 +538,15 @@ static int server_cmd(struct parser *p, int argc, char *const argv[],
 			break;
 		case BT_SRV_ALLOW:
 			err = parse_allow(p, v, s->allow, sizeof(s->allow));
+			break;
+		case BT_SRV_TLS:
+			err = parse_onoff(p, "tls", v, &s->tls);
+			break;
+		case BT_SRV_TLS_CA: case BT_SRV_TLS_CERT: case BT_SRV_TLS_KEY:
+		case BT_SRV_TLS_NAME:
+			/* The TLS strings, checked on the merged config (tls.h). */
+			err = parse_string(p, k->name, v, BT_TLS_STR(s, bt_tls_key_bit(k->bit)),
+					   BMPTAP_SERVER_STRING_MAX + 1);
 			break;
 		default:
 			err = bt_sel_parse(k->bit, k->name, v, s, p->err, p->errlen);
@@ -738,6 +753,11 @@ void bt_cli_server_merge(struct bt_server_cfg *dst,
 	if (h & BT_SRV_ALLOW)
 		memcpy(dst->allow, upd->allow, sizeof(dst->allow));
 	bt_sel_merge(dst, upd);
+	if (h & BT_SRV_TLS)
+		dst->tls = upd->tls;
+	for (size_t i = 0; i < BT_TLS_KEYS; i++)
+		if (h & bt_tls_keys[i].bit)
+			strcpy(BT_TLS_STR(dst, &bt_tls_keys[i]), BT_TLS_STR(upd, &bt_tls_keys[i]));
 	dst->have |= h;
 }
 
@@ -766,7 +786,8 @@ const char *bt_cli_usage(void)
 "                  [sys-name S] [sys-descr S] [passive on|off]\n"
 "                  [allow PREFIX[,PREFIX..]] [families FAMILY[,FAMILY..]]\n"
 "                  [peers PEER[,PEER..]] [replay-rate N] [source ADDRESS]\n"
-"                  [dscp N]\n"
+"                  [dscp N] [tls on|off] [ca-file PATH]\n"
+"                  [cert-file PATH key-file PATH] [tls-name NAME]\n"
 "  " PROG " server del ADDRESS [port N]\n"
 "  " PROG " filter add NAME prefix P/LEN [ge N] [le N] | max-length ipv4|ipv6 N\n"
 "                  | as-path ASN | community ASN:VALUE\n"

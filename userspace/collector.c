@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "json.h"
 #include "log.h"
 #include "resolve.h"
 #include "stats.h"
+#include "tls.h"
 
 #define REPLAY_BATCH	4096	/* routes taken from a RIB per pump step */
 #define HARD_CAP_FACTOR	4	/* peer events beyond limit*4: disconnect */
@@ -906,6 +908,7 @@ const char *collector_state_name(enum coll_state s)
 	case COLL_RESOLVING: return "resolving";
 	case COLL_LISTENING: return "listening";
 	case COLL_CLOSING: return "closing";
+	case COLL_TLS_HANDSHAKE: return "tls-handshake";
 	}
 	return "?";
 }
@@ -1018,6 +1021,15 @@ void collector_start(struct collector *c, int fd)
 	coll_kick(c);
 }
 
+static void close_fd(struct collector *c)
+{
+	tls_conn_free(c->tls);
+	c->tls = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
 /* Session over: drop its state; active ones retry, accepted ones go away. */
 static void session_lost(struct collector *c, const char *why)
 {
@@ -1032,9 +1044,7 @@ static void session_lost(struct collector *c, const char *why)
 		loop_fd_del(f->loop, &c->lfd);
 		loop_timer_cancel(f->loop, &c->stall_timer);
 	}
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	close_fd(c);
 	c->kick_why = NULL;
 	cp_del_all(c);
 	sel_pace_reset(c);
@@ -1096,7 +1106,8 @@ static uint64_t delivered(const struct collector *c)
 {
 	int outq = 0;
 
-	if (ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
+	/* Under TLS the queue holds ciphertext: more than the bytes it carries. */
+	if (ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0 || (uint64_t)outq > c->st.bytes)
 		outq = 0;
 	return c->st.bytes - (uint64_t)outq;
 }
@@ -1156,15 +1167,14 @@ static bool coll_write(struct collector *c)
 	bool moved = false;
 
 	while (collector_pending(c)) {
-		ssize_t n = send(c->fd, c->out.data + c->head, collector_pending(c),
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = tr_send(c->tls, c->fd, c->out.data + c->head, collector_pending(c));
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			session_lost(c, strerror(errno));
+			session_lost(c, coll_tls_error(c, errno));
 			return false;
 		}
 		collector_take(c, NULL, (size_t)n);
@@ -1208,24 +1218,32 @@ static void coll_kick(struct collector *c)
 			    (c->state == COLL_UP ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0));
 }
 
+void coll_connect_failed(struct collector *c, const char *why)
+{
+	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+	loop_fd_del(c->feed->loop, &c->lfd);
+	close_fd(c);
+	c->state = COLL_BACKOFF;
+	loop_timer_arm(c->feed->loop, &c->timer, collector_backoff_ms(c));
+}
+
 static void on_connected(struct collector *c)
 {
 	int err = 0;
 	socklen_t l = sizeof(err);
+	char why[96];
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) || err) {
-		LOG_D(c->feed->log, "collector %s: connect: %s", c->remote, strerror(err));
-		snprintf(c->last_error, sizeof(c->last_error), "connect: %s", strerror(err));
+		snprintf(why, sizeof(why), "connect: %s", strerror(err));
+		LOG_D(c->feed->log, "collector %s: %s", c->remote, why);
+		coll_connect_failed(c, why);
+	} else if (c->cfg.tls) {
+		coll_tls_start(c);
+	} else {
 		loop_fd_del(c->feed->loop, &c->lfd);
-		close(c->fd);
-		c->fd = -1;
-		c->state = COLL_BACKOFF;
-		loop_timer_arm(c->feed->loop, &c->timer, collector_backoff_ms(c));
-		return;
+		c->last_error[0] = 0;
+		collector_start(c, c->fd);
 	}
-	loop_fd_del(c->feed->loop, &c->lfd);
-	c->last_error[0] = 0;
-	collector_start(c, c->fd);
 }
 
 /* False when the session was lost (c may be freed then). */
@@ -1237,7 +1255,7 @@ static bool on_readable(struct collector *c)
 	 * sends anyway is dropped as read, and a flood costs at most
 	 * INPUT_PER_EVENT per wake-up (the rest waits for the next turn). */
 	for (size_t got = 0; got < INPUT_PER_EVENT;) {
-		ssize_t n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+		ssize_t n = tr_recv(c->tls, c->fd, tmp, sizeof(tmp));
 
 		if (n > 0) {
 			c->st.input_bytes += (uint64_t)n;
@@ -1251,7 +1269,7 @@ static bool on_readable(struct collector *c)
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			session_lost(c, strerror(errno));
+			session_lost(c, coll_tls_error(c, errno));
 			return false;
 		}
 		return true;
@@ -1266,6 +1284,9 @@ void coll_event(void *ctx, uint32_t events)
 	switch (c->state) {
 	case COLL_CONNECTING:
 		on_connected(c);
+		return;
+	case COLL_TLS_HANDSHAKE:
+		coll_tls_step(c);
 		return;
 	case COLL_LISTENING:
 		listener_accept(c);
@@ -1297,6 +1318,8 @@ static void coll_timer(void *ctx)
 		listener_resume(c);
 	else if (c->state == COLL_CLOSING)
 		coll_free(c);	/* the Termination did not drain in time */
+	else if (c->state == COLL_TLS_HANDSHAKE)
+		coll_tls_timeout(c);
 }
 
 void coll_retry(struct collector *c)
@@ -1484,8 +1507,7 @@ static void coll_free(struct collector *c)
 		loop_timer_cancel(f->loop, &c->stall_timer);
 	}
 	sel_pace_reset(c);
-	if (c->fd >= 0)
-		close(c->fd);
+	close_fd(c);
 	cp_del_all(c);
 	free(c->cph);
 	buf_free(&c->out);
@@ -1581,15 +1603,6 @@ void feed_remove(struct feed *f, struct collector *c, uint16_t reason)
 	terminate(c, reason);
 }
 
-static bool cfg_equal(const struct bt_server_cfg *a, const struct bt_server_cfg *b)
-{
-	return a->have == b->have && !strcmp(a->address, b->address) && a->port == b->port &&
-	       a->policy == b->policy && a->stats_timeout == b->stats_timeout &&
-	       a->mirroring == b->mirroring && a->passive == b->passive &&
-	       !strcmp(a->sys_name, b->sys_name) && !strcmp(a->sys_descr, b->sys_descr) &&
-	       !strcmp(a->allow, b->allow) && bt_sel_cfg_equal(a, b);
-}
-
 static bool same_server(const struct bt_server_cfg *a, const struct bt_server_cfg *b)
 {
 	uint16_t pa = a->port ? a->port : BT_BMP_PORT, pb = b->port ? b->port : BT_BMP_PORT;
@@ -1611,7 +1624,7 @@ restart:
 		for (i = 0; i < n; i++)
 			if (same_server(&c->cfg, &l->v[i]))
 				break;
-		if (i < n && cfg_equal(&c->cfg, &l->v[i])) {
+		if (i < n && bt_config_server_equal(&c->cfg, &l->v[i])) {
 			keep[i] = true;
 			continue;
 		}
@@ -1688,6 +1701,8 @@ static void collector_status_json(const struct collector *c, struct bt_json *j)
 	bt_json_kv_u64(j, "disconnected_stalled", c->st.stalled);
 	bt_json_kv_u64(j, "dirty_overflows", c->st.dirty_overflows);
 	bt_json_kv_u64(j, "input_bytes", c->st.input_bytes);
+	bt_json_kv_bool(j, "tls", c->cfg.tls);
+	bt_json_kv_u64(j, "tls_failures", c->st.tls_failures);
 	if (c->cfg.passive && !c->accepted) {
 		bt_json_key(j, "refused");
 		bt_json_obj_open(j);

@@ -64,6 +64,7 @@ enum listen_refusal {
 
 struct bt_json;
 struct resolve;
+struct tls_conn;
 
 /* Set of (prefix, path id), open addressing; fam 0xff marks a free slot. */
 struct pset {
@@ -101,6 +102,7 @@ enum coll_state {
 	COLL_LISTENING,
 	COLL_CLOSING,		/* Termination queued, flushing, then freed */
 	COLL_RESOLVING,		/* host name lookup (resolve.h) */
+	COLL_TLS_HANDSHAKE,	/* connected, TLS handshake running (tls.h) */
 };
 
 struct coll_stats {
@@ -118,6 +120,7 @@ struct coll_stats {
 	uint64_t dirty_overflows;	/* new session: a dirty set outgrew its bound */
 	uint64_t input_bytes;	/* sent to us by the station, read and dropped */
 	uint64_t refused[LISTEN_REF_MAX];	/* listeners: connections refused */
+	uint64_t tls_failures;	/* TLS set-up, handshakes or verification failed */
 };
 
 struct feed;
@@ -131,6 +134,7 @@ struct collector {
 	uint32_t policy;		/* BMPTAP_POLICY_* */
 	enum coll_state state;
 	int fd;
+	struct tls_conn *tls;		/* NULL: plain TCP */
 	struct loop_fd lfd;
 	struct loop_timer timer;
 	struct loop_timer stats_timer;	/* Statistics Reports (stats_timeout) */
@@ -250,5 +254,12 @@ void listener_listen(struct collector *l, struct addrinfo *res);
 void listener_accept(struct collector *l);
 void listener_resume(struct collector *l);	/* after a pause for want of fds */
 void pset_free(struct pset *s);
+/* Connect or TLS set-up failed (why): close, back off, retry. */
+void coll_connect_failed(struct collector *c, const char *why);
+void coll_tls_start(struct collector *c);	/* collector_tls.c */
+void coll_tls_step(struct collector *c);
+void coll_tls_timeout(struct collector *c);
+/* Why a send or receive failed with err; a TLS error is counted. */
+const char *coll_tls_error(struct collector *c, int err);
 
 #endif

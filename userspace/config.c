@@ -15,12 +15,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "config.h"
 #include "select.h"
+#include "tls.h"
 #include "toml.h"
 
 #define ARRAY_NAME	"bmp-servers"
@@ -156,10 +158,20 @@ static int sel_value(struct ctx *c, struct bt_server_cfg *s, const struct bt_tom
 	return 0;
 }
 
+/* The TLS settings that are strings: NULL if k is not one. */
+static const struct bt_tls_key *tls_string(const char *k)
+{
+	for (size_t i = 0; i < BT_TLS_KEYS; i++)
+		if (!strcmp(k, bt_tls_keys[i].name))
+			return &bt_tls_keys[i];
+	return NULL;
+}
+
 static int server_key(struct ctx *c, struct bt_server_cfg *s,
 		      const struct bt_toml_kv *kv, long idx)
 {
 	const char *k = kv->key;
+	const struct bt_tls_key *tk;
 
 	if (!strcmp(k, "address")) {
 		if (want(c, kv, BT_TOML_STRING))
@@ -223,6 +235,16 @@ static int server_key(struct ctx *c, struct bt_server_cfg *s,
 		s->have |= BT_SRV_ALLOW;
 	} else if (sel_key(k)) {
 		return sel_value(c, s, kv, sel_key(k));
+	} else if (!strcmp(k, "tls")) {
+		if (want(c, kv, BT_TOML_BOOL))
+			return -1;
+		s->tls = kv->b;
+		s->have |= BT_SRV_TLS;
+	} else if ((tk = tls_string(k))) {
+		/* Checked with the whole server (tls.h), after the last key. */
+		if (string_key(c, kv, BT_TLS_STR(s, tk), BMPTAP_SERVER_STRING_MAX + 1))
+			return -1;
+		s->have |= tk->bit;
 	} else {
 		note(c, kv->line, "note: ignoring key %s[%ld].config.%s", ARRAY_NAME,
 		     idx, k);
@@ -240,7 +262,6 @@ static int convert(struct ctx *c, const struct bt_toml *doc,
 {
 	unsigned int lines[BMPTAP_MAX_SERVERS], addr_line[BMPTAP_MAX_SERVERS];
 	size_t n = 0, i, j;
-	char msg[384];
 
 	for (i = 0; i < doc->ntables; i++) {
 		const struct bt_toml_table *t = &doc->tables[i];
@@ -299,10 +320,14 @@ static int convert(struct ctx *c, const struct bt_toml *doc,
 			     kv->path[0] ? "." : "", kv->key);
 	}
 	for (i = 0; i < n; i++) {
+		char msg[BT_CONFIG_ERRLEN];
+
 		if (!addr_line[i])
 			return cerr(c, lines[i], "[[" ARRAY_NAME "]] without an address (set it in [" CONFIG_NAME "])");
 		if (bt_sel_check(&out->v[i], msg, sizeof(msg)))
 			return cerr(c, addr_line[i], "%s", msg);
+		if (bt_tls_cfg_check(&out->v[i], msg, sizeof(msg)))
+			return cerr(c, lines[i], "server %s: %s", out->v[i].address, msg);
 		for (j = 0; j < i; j++)
 			if (same_key(&out->v[i], &out->v[j]))
 				return cerr(c, addr_line[i], "server %s port %u is already defined at line %u",
@@ -442,6 +467,16 @@ void bt_config_write(FILE *f, const struct bt_server_cfg *v, size_t n)
 			put_str(f, "source", s->source);
 		if (s->have & BT_SRV_DSCP)
 			fprintf(f, "    dscp = %u\n", s->dscp);
+		if (s->have & BT_SRV_TLS)
+			fprintf(f, "    tls = %s\n", s->tls ? "true" : "false");
+		if (s->have & BT_SRV_TLS_CA)
+			put_str(f, "ca-file", s->ca_file);
+		if (s->have & BT_SRV_TLS_CERT)
+			put_str(f, "cert-file", s->cert_file);
+		if (s->have & BT_SRV_TLS_KEY)
+			put_str(f, "key-file", s->key_file);
+		if (s->have & BT_SRV_TLS_NAME)
+			put_str(f, "tls-name", s->tls_name);
 	}
 }
 
@@ -465,7 +500,12 @@ bool bt_config_server_equal(const struct bt_server_cfg *a,
 	    (ha & BT_SRV_PASSIVE && a->passive != b->passive) ||
 	    (ha & BT_SRV_SYS_NAME && strcmp(a->sys_name, b->sys_name)) ||
 	    (ha & BT_SRV_SYS_DESCR && strcmp(a->sys_descr, b->sys_descr)) ||
-	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)) || !bt_sel_cfg_equal(a, b))
+	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)) || !bt_sel_cfg_equal(a, b) ||
+	    (ha & BT_SRV_TLS && a->tls != b->tls) ||
+	    (ha & BT_SRV_TLS_CA && strcmp(a->ca_file, b->ca_file)) ||
+	    (ha & BT_SRV_TLS_CERT && strcmp(a->cert_file, b->cert_file)) ||
+	    (ha & BT_SRV_TLS_KEY && strcmp(a->key_file, b->key_file)) ||
+	    (ha & BT_SRV_TLS_NAME && strcmp(a->tls_name, b->tls_name)))
 		return false;
 	return true;
 }

@@ -138,13 +138,16 @@ static const struct {
 	{ "bmptap_collector_input_bytes_total",
 	  "Bytes the collector sent us (BMP is one-way): read and dropped",
 	  offsetof(struct coll_stats, input_bytes) },
+	{ "bmptap_collector_tls_failures_total",
+	  "TLS set-ups, handshakes or certificate verifications with the collector that failed",
+	  offsetof(struct coll_stats, tls_failures) },
 };
 
 static void collector_metrics(const struct feed *f, struct buf *b)
 {
 	static const enum coll_state states[] = {
 		COLL_IDLE, COLL_RESOLVING, COLL_CONNECTING, COLL_UP, COLL_BACKOFF, COLL_LISTENING,
-		COLL_CLOSING,
+		COLL_CLOSING, COLL_TLS_HANDSHAKE,
 	};
 	struct coll_labels cl;
 

@@ -1182,6 +1182,27 @@ static int parse_server(struct bt_nl *nl, const struct nlattr *nest,
 			ok = get_u8(a, &s->dscp);
 			s->have |= BT_SRV_DSCP;
 			break;
+		case BMPTAP_SERVER_TLS:
+			ok = get_u8(a, &u8);
+			s->tls = u8 != 0;
+			s->have |= BT_SRV_TLS;
+			break;
+		case BMPTAP_SERVER_TLS_CA_FILE:
+			get_str(a, s->ca_file, sizeof(s->ca_file));
+			s->have |= BT_SRV_TLS_CA;
+			break;
+		case BMPTAP_SERVER_TLS_CERT_FILE:
+			get_str(a, s->cert_file, sizeof(s->cert_file));
+			s->have |= BT_SRV_TLS_CERT;
+			break;
+		case BMPTAP_SERVER_TLS_KEY_FILE:
+			get_str(a, s->key_file, sizeof(s->key_file));
+			s->have |= BT_SRV_TLS_KEY;
+			break;
+		case BMPTAP_SERVER_TLS_NAME:
+			get_str(a, s->tls_name, sizeof(s->tls_name));
+			s->have |= BT_SRV_TLS_NAME;
+			break;
 		}
 		if (!ok)
 			return bad_attr(nl, "server", t);
@@ -1281,6 +1302,16 @@ int bt_nl_server_set(struct bt_nl *nl, const struct bt_server_cfg *s,
 		mnl_attr_put_strz(nlh, BMPTAP_SERVER_SOURCE, s->source);
 	if (s->have & BT_SRV_DSCP)
 		mnl_attr_put_u8(nlh, BMPTAP_SERVER_DSCP, s->dscp);
+	if (s->have & BT_SRV_TLS)
+		mnl_attr_put_u8(nlh, BMPTAP_SERVER_TLS, s->tls);
+	if (s->have & BT_SRV_TLS_CA)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_TLS_CA_FILE, s->ca_file);
+	if (s->have & BT_SRV_TLS_CERT)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_TLS_CERT_FILE, s->cert_file);
+	if (s->have & BT_SRV_TLS_KEY)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_TLS_KEY_FILE, s->key_file);
+	if (s->have & BT_SRV_TLS_NAME)
+		mnl_attr_put_strz(nlh, BMPTAP_SERVER_TLS_NAME, s->tls_name);
 	mnl_attr_nest_end(nlh, nest);
 	return talk(nl, nlh, NULL, NULL, "storing server config");
 }

@@ -212,6 +212,12 @@ void bt_flow_list_free(struct bt_flow_list *l);
 #define BT_SRV_REPLAY_RATE	(1U << 10)
 #define BT_SRV_SOURCE		(1U << 11)
 #define BT_SRV_DSCP		(1U << 12)
+/* BMP over TLS (tls.h). */
+#define BT_SRV_TLS		(1U << 13)
+#define BT_SRV_TLS_CA		(1U << 14)
+#define BT_SRV_TLS_CERT		(1U << 15)
+#define BT_SRV_TLS_KEY		(1U << 16)
+#define BT_SRV_TLS_NAME		(1U << 17)
 
 #define BT_BMP_PORT		11019
 
@@ -230,6 +236,11 @@ struct bt_server_cfg {
 	uint8_t dscp;
 	char peers[BMPTAP_SERVER_STRING_MAX + 1];	/* absent: all */
 	char source[BMPTAP_SERVER_SOURCE_MAX + 1];
+	bool tls;
+	char ca_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char cert_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char key_file[BMPTAP_SERVER_STRING_MAX + 1];
+	char tls_name[BMPTAP_SERVER_STRING_MAX + 1];
 };
 
 struct bt_server_list {

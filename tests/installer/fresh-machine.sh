@@ -16,7 +16,7 @@ kver=6.12.99+deb12-amd64
 # The list deps.sh itself declares: what a fresh machine must get.
 eval "$(sed -n '/^base=(/,/)/p' "$top/tests/deps.sh")"
 # What the guest tests cannot do without, whatever the list says.
-essential=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 libmnl-dev
+essential=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 libmnl-dev libssl-dev stunnel4
 	bird2 frr gobgpd exabgp pmacct tshark "linux-image-$kver-unsigned" "linux-headers-$kver")
 
 run_deps() { # SCENARIO-DIR: runs deps.sh in the private namespace; output in DIR/out, exit in DIR/rc

@@ -186,6 +186,12 @@ enum bmptap_server_attr {
 	BMPTAP_SERVER_REPLAY_RATE,	/* u32: replay messages/s, 0: unpaced */
 	BMPTAP_SERVER_SOURCE,		/* string: IPv4 or IPv6 source address */
 	BMPTAP_SERVER_DSCP,		/* u8: 0..63 */
+	/* BMP over TLS (active servers only). */
+	BMPTAP_SERVER_TLS,		/* u8: TLS 1.2+ with the peer verified */
+	BMPTAP_SERVER_TLS_CA_FILE,	/* string: absolute path, PEM CA certificates */
+	BMPTAP_SERVER_TLS_CERT_FILE,	/* string: absolute path, PEM client certificate */
+	BMPTAP_SERVER_TLS_KEY_FILE,	/* string: absolute path, PEM client key */
+	BMPTAP_SERVER_TLS_NAME,		/* string: name verified (default: the address) */
 	__BMPTAP_SERVER_MAX,
 };
 #define BMPTAP_SERVER_MAX (__BMPTAP_SERVER_MAX - 1)
