@@ -5,18 +5,20 @@
 # BIRD in b (tapped); bmptapd in b (--queue-limit 64 KiB,
 # --collector-stall-timeout 30 s: with 16000 routes pmbmpd itself, in a
 # loaded TCG guest, went 15 s without reading) feeds pmbmpd on 11019.
-# Once pmbmpd holds the table, a Python listener on 11020 (4 KiB receive buffer) takes
-# bmptapd's replay, reads 64 KiB of it and stops.  Then, three times, s
-# withdraws half the table (two static protocols) and announces it again.
+# Once pmbmpd holds the table, a Python listener on 11020 (4 KiB receive
+# buffer) takes bmptapd's replay, reads 64 KiB of it and stops.  Then, three
+# times, s withdraws half the table (two static protocols) and announces it
+# again.
 #
 # Checks: the listener is stuck mid-replay (bmptapd wrote it less than the
 # whole replay pmbmpd got); bmptapd's RSS, sampled through the churn, stays
 # under its value before the stall plus STALL_RSS_PER_ROUTE bytes per route
-# of the table (256 by default; a run measured +80); the listener is disconnected after 30 s without progress
-# (counted in the metrics, logged), its route changes coalesced while it
-# lagged; pmbmpd never stalls and ends with exactly BIRD's table; then the
-# listener dies, pmbmpd takes its port and gets exactly BIRD's final table.
-# STALL_TIMEOUT=86400 (no stall disconnect) must fail the disconnect checks.
+# of the table (256 by default; a run measured +80); the listener is
+# disconnected after 30 s without progress (counted in the metrics, logged),
+# its route changes coalesced while it lagged; pmbmpd never stalls and ends
+# with exactly BIRD's table; then the listener dies, pmbmpd takes its port
+# and gets exactly BIRD's final table. STALL_TIMEOUT=86400 (no stall
+# disconnect) must fail the disconnect checks.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BT_TOP/tests/lib/interop.sh"
 . "$BT_TOP/tests/lib/tables.sh"
