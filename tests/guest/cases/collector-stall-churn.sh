@@ -92,8 +92,11 @@ echo "RSS: before the stall $base, peak $peak over $(wc -l <"$BT_RUN/rss.txt") s
 cp "$BT_RUN/rss.txt" "$ART/"
 bt_check "$T: RSS bounded through the churn ($peak <= $base + $ROUTES x $PER_ROUTE)" \
 	test "$peak" -le "$bound"
-bt_check "$T: stalled collector disconnected after ${STALL} s without progress ($(st_srv 11020 disconnected_stalled))" \
-	test "$(st_srv 11020 disconnected_stalled)" -ge 1
+# An unloaded guest churns faster than the timeout: it is due by now or soon.
+stalled() { [ "$(st_srv 11020 disconnected_stalled)" -ge 1 ]; }
+bt_check "$T: stalled collector disconnected after ${STALL} s without progress" \
+	bt_wait $((2 * STALL)) stalled
+echo "stalled collector: disconnected $(st_srv 11020 disconnected_stalled) time(s)"
 bt_check "$T: ... logged" grep -q "10.0.2.2 port 11020: session lost: stalled: no byte taken" \
 	"$BT_LOG/b-bmptapd.out"
 bt_in b "$IT_B/bmptapctl" show servers | tee "$ART/servers.txt"
