@@ -18,7 +18,7 @@ base=(build-essential pkg-config kmod cpio xz-utils procps iproute2 iputils-ping
 	tcpdump ethtool busybox-static qemu-system-x86 dwarves mmdebstrap
 	linux-image-amd64 linux-headers-amd64
 	libmnl-dev libssl-dev openssl stunnel4 libnl-genl-3-dev libcmocka-dev clang valgrind
-	bird2 frr gobgpd exabgp pmacct tshark xxd prometheus curl systemd python3
+	bird2 frr gobgpd exabgp pmacct tshark xxd prometheus curl jq systemd python3
 	dkms dh-dkms debhelper fakeroot lintian)
 
 missing() {
