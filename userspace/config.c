@@ -469,14 +469,9 @@ void bt_config_write(FILE *f, const struct bt_server_cfg *v, size_t n)
 			fprintf(f, "    dscp = %u\n", s->dscp);
 		if (s->have & BT_SRV_TLS)
 			fprintf(f, "    tls = %s\n", s->tls ? "true" : "false");
-		if (s->have & BT_SRV_TLS_CA)
-			put_str(f, "ca-file", s->ca_file);
-		if (s->have & BT_SRV_TLS_CERT)
-			put_str(f, "cert-file", s->cert_file);
-		if (s->have & BT_SRV_TLS_KEY)
-			put_str(f, "key-file", s->key_file);
-		if (s->have & BT_SRV_TLS_NAME)
-			put_str(f, "tls-name", s->tls_name);
+		for (size_t k = 0; k < BT_TLS_KEYS; k++)
+			if (s->have & bt_tls_keys[k].bit)
+				put_str(f, bt_tls_keys[k].name, BT_TLS_STR(s, &bt_tls_keys[k]));
 	}
 }
 
@@ -501,11 +496,11 @@ bool bt_config_server_equal(const struct bt_server_cfg *a,
 	    (ha & BT_SRV_SYS_NAME && strcmp(a->sys_name, b->sys_name)) ||
 	    (ha & BT_SRV_SYS_DESCR && strcmp(a->sys_descr, b->sys_descr)) ||
 	    (ha & BT_SRV_ALLOW && strcmp(a->allow, b->allow)) || !bt_sel_cfg_equal(a, b) ||
-	    (ha & BT_SRV_TLS && a->tls != b->tls) ||
-	    (ha & BT_SRV_TLS_CA && strcmp(a->ca_file, b->ca_file)) ||
-	    (ha & BT_SRV_TLS_CERT && strcmp(a->cert_file, b->cert_file)) ||
-	    (ha & BT_SRV_TLS_KEY && strcmp(a->key_file, b->key_file)) ||
-	    (ha & BT_SRV_TLS_NAME && strcmp(a->tls_name, b->tls_name)))
+	    (ha & BT_SRV_TLS && a->tls != b->tls))
 		return false;
+	for (size_t k = 0; k < BT_TLS_KEYS; k++)
+		if (ha & bt_tls_keys[k].bit &&
+		    strcmp(BT_TLS_STR(a, &bt_tls_keys[k]), BT_TLS_STR(b, &bt_tls_keys[k])))
+			return false;
 	return true;
 }
