@@ -839,36 +839,31 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 	}
 }
 
-static void sink_errored(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
-			 uint64_t ts)
+/* Route Mirroring to every collector following the peer; info -1: a plain message. */
+static void feed_mirror(struct feed *f, struct peer *p, const uint8_t *msg, size_t len,
+			uint64_t ts, int info)
 {
-	struct feed *f = ctx;
-
 	for (struct collector *c = f->head, *n; c; c = n) {
 		n = c->next;	/* coll_kick() may free c */
 		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
 
 		if (cp) {
-			live_or_mirror_lost(c, cp, msg, len, ts, BMP_MIRROR_ERRORED_PDU);
+			live_or_mirror_lost(c, cp, msg, len, ts, info);
 			coll_kick(c);
 		}
 	}
 }
 
+static void sink_errored(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
+			 uint64_t ts)
+{
+	feed_mirror(ctx, p, msg, len, ts, BMP_MIRROR_ERRORED_PDU);
+}
+
 static void sink_message(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
 			 uint64_t ts)
 {
-	struct feed *f = ctx;
-
-	for (struct collector *c = f->head, *n; c; c = n) {
-		n = c->next;	/* coll_kick() may free c */
-		struct cpeer *cp = c->state == COLL_UP ? collector_cpeer(c, p->flow_id) : NULL;
-
-		if (cp) {
-			live_or_mirror_lost(c, cp, msg, len, ts, -1);
-			coll_kick(c);
-		}
-	}
+	feed_mirror(ctx, p, msg, len, ts, -1);
 }
 
 static void sink_lost(void *ctx, struct peer *p, uint64_t ts)
