@@ -14,6 +14,7 @@
 #include "jsonr.h"
 #include "select.h"
 #include "statusview.h"
+#include "tls.h"
 
 #define NO_STATUS "no status published (is bmptapd running?)"
 
@@ -202,14 +203,9 @@ static void servers_json(FILE *out, const struct bt_server_cfg *v, size_t n,
 			bt_json_kv_str(j, "allow", s->allow);
 		bt_sel_json(j, s);
 		bt_json_kv_bool(j, "tls", s->tls);
-		if (s->have & BT_SRV_TLS_CA)
-			bt_json_kv_str(j, "ca_file", s->ca_file);
-		if (s->have & BT_SRV_TLS_CERT)
-			bt_json_kv_str(j, "cert_file", s->cert_file);
-		if (s->have & BT_SRV_TLS_KEY)
-			bt_json_kv_str(j, "key_file", s->key_file);
-		if (s->have & BT_SRV_TLS_NAME)
-			bt_json_kv_str(j, "tls_name", s->tls_name);
+		for (int k = 0; k < BT_TLS_KEYS; k++)
+			if (s->have & bt_tls_keys[k].bit)
+				bt_json_kv_str(j, bt_tls_keys[k].json, BT_TLS_STR(s, &bt_tls_keys[k]));
 		bt_json_kv_str(j, "state", row >= 0 ?
 			       bt_jr_get_str(r, row, "state", state, sizeof(state), "?") :
 			       have > 0 ? "no helper" : have < 0 ? "?" : "pending");

@@ -35,10 +35,10 @@ struct tls_conn {
 /* ---- config checks --------------------------------------------------------- */
 
 const struct bt_tls_key bt_tls_keys[BT_TLS_KEYS] = {
-	{ "ca-file", BT_SRV_TLS_CA, offsetof(struct bt_server_cfg, ca_file) },
-	{ "cert-file", BT_SRV_TLS_CERT, offsetof(struct bt_server_cfg, cert_file) },
-	{ "key-file", BT_SRV_TLS_KEY, offsetof(struct bt_server_cfg, key_file) },
-	{ "tls-name", BT_SRV_TLS_NAME, offsetof(struct bt_server_cfg, tls_name) },
+	{ "ca-file", "ca_file", BT_SRV_TLS_CA, offsetof(struct bt_server_cfg, ca_file) },
+	{ "cert-file", "cert_file", BT_SRV_TLS_CERT, offsetof(struct bt_server_cfg, cert_file) },
+	{ "key-file", "key_file", BT_SRV_TLS_KEY, offsetof(struct bt_server_cfg, key_file) },
+	{ "tls-name", "tls_name", BT_SRV_TLS_NAME, offsetof(struct bt_server_cfg, tls_name) },
 };
 
 const struct bt_tls_key *bt_tls_key_bit(unsigned int bit)

@@ -31,9 +31,11 @@
 int bt_tls_cfg_check(const struct bt_server_cfg *s, char *err, size_t errlen);
 
 /* The TLS settings that are strings, by keyword (bmptapctl and TOML
- * alike) and BT_SRV_* bit; off locates the string in bt_server_cfg. */
+ * alike), JSON key (status) and BT_SRV_* bit; off locates the string in
+ * bt_server_cfg. */
 struct bt_tls_key {
 	const char *name;
+	const char *json;
 	unsigned int bit;
 	size_t off;
 };
