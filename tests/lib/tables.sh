@@ -57,8 +57,10 @@ tb_tapd_prefixes() {
 		'[.[] | select(.remote_address == $p and .state == "established") |
 		  .prefixes.ipv4_unicast + .prefixes.ipv6_unicast] | add // 0'
 }
-# tb_tapd_field NS PEER KEY: a field of PEER's established entry in show peers.
+# tb_tapd_field NS PEER KEY: a field of PEER's established entry in show peers,
+# at any depth (the first found); arrays and objects on one line.
 tb_tapd_field() {
-	bt_in "$1" "$IT_B/bmptapctl" -j show peers | jq -r --arg p "$2" --arg k "$3" \
-		'[.[] | select(.remote_address == $p and .state == "established") | .[$k]] | first'
+	bt_in "$1" "$IT_B/bmptapctl" -j show peers | jq -rc --arg p "$2" --arg k "$3" '
+		[.[] | select(.remote_address == $p and .state == "established") |
+		 [.. | objects | .[$k]? | select(. != null)] | first] | first'
 }

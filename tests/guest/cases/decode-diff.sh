@@ -21,6 +21,7 @@
 # disputed peer AS is reported as the last one and shown as disputed.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 . "$BT_TOP/tests/lib/interop.sh"
+. "$BT_TOP/tests/lib/tables.sh"
 T=decode-diff
 SPK="python3 $BT_TOP/tests/tools/bgp-open.py"
 PEER=10.0.1.1
@@ -96,12 +97,6 @@ peer_ups() { # START: Peer Ups for the speaker in pmbmpd's log since START
 		select(.bmp_msg_type == "peer_up" and .peer_ip == $p) | 1' | grep -c .
 }
 
-tapd_field() { # KEY: the speaker's established peer's field (anywhere in it)
-	bt_in r "$IT_B/bmptapctl" -j show peers | jq -c --arg p "$PEER" --arg k "$1" '
-		[.[] | select(.remote_address == $p and .state == "established") |
-		 [.. | objects | .[$k]? | select(. != null)] | first] | first'
-}
-
 # Tuples FRR and BIRD read differently (FRR ORs them, BIRD takes the last):
 # whatever this router does, bmptapd cannot know how path ids are encoded,
 # so it decodes none of IPv4 from this session and says so.
@@ -109,9 +104,9 @@ disputed() { # NAME START
 	bt_check "$T: $ROUTER $1: $ROUTER established and holds the speaker's paths ($(router_paths))" \
 		bt_wait 60 router_has_paths
 	bt_check "$T: $ROUTER $1: bmptapd marks IPv4 undecoded" \
-		test "$(tapd_field undecoded)" = '["ipv4_unicast"]'
-	bt_check "$T: $ROUTER $1: bmptapd counts it" test "$(tapd_field ambiguous_families)" = 1
-	bt_check "$T: $ROUTER $1: the peer is incomplete" test "$(tapd_field incomplete)" = true
+		test "$(tb_tapd_field r "$PEER" undecoded)" = '["ipv4_unicast"]'
+	bt_check "$T: $ROUTER $1: bmptapd counts it" test "$(tb_tapd_field r "$PEER" ambiguous_families)" = 1
+	bt_check "$T: $ROUTER $1: the peer is incomplete" test "$(tb_tapd_field r "$PEER" incomplete)" = true
 	sleep 5
 	bt_check "$T: $ROUTER $1: bmptapd stores no path of it ($(tapd_paths))" test "$(tapd_paths)" = 0
 	bt_check "$T: $ROUTER $1: pmbmpd got no route of it" test -z "$(bmp_routes "$2")"
@@ -153,7 +148,7 @@ round() {
 	bt_check "$T: $ROUTER $name: bmptapd's AS, 4-octet AS and ADD-PATH are $ROUTER's" test "$rv" = "$tv"
 	if [ "$name" = as4dup ]; then
 		bt_check "$T: $ROUTER $name: bmptapd shows the peer AS as disputed" \
-			test "$(tapd_field peer_as_disputed)" = true
+			test "$(tb_tapd_field r "$PEER" peer_as_disputed)" = true
 	fi
 	bt_check "$T: $ROUTER $name: bmptapd holds as many paths as $ROUTER ($(router_paths))" \
 		bt_wait 60 tapd_has_router_paths
