@@ -77,7 +77,9 @@ bt_check "tap-exact: bird flows ended, no seq hole (rc=$lrc)" test $lrc = 0
 # Each TCP stream as tshark reassembled it from the capture, both
 # directions; streams that carried nothing (a collided connect) are skipped,
 # and a collided connect on which only one side sent its OPEN has one empty
-# direction, held against the tap's message count below.
+# direction, held against the tap's message count below.  A collision in
+# which both sides sent their OPEN before one closed is a third stream with
+# data both ways: each stream must match, and the two sessions are there.
 ok=1 nstreams=0
 for i in $(tshark -r "$out/cap.pcap" -T fields -e tcp.stream 2>/dev/null | sort -un); do
 	tshark -r "$out/cap.pcap" -q -z "follow,tcp,raw,$i" 2>/dev/null >"$out/follow$i"
@@ -97,7 +99,7 @@ for i in $(tshark -r "$out/cap.pcap" -T fields -e tcp.stream 2>/dev/null | sort 
 	[ "$m" = 2 ] || ok=0
 	echo "stream $i: $(stat -c %s "$out/s$i.client") + $(stat -c %s "$out/s$i.server") bytes, matched $m/2 tap files"
 done
-[ "$nstreams" = 2 ] || ok=0
+[ "$nstreams" -ge 2 ] || ok=0
 bt_check "tap-exact: every BIRD stream the capture saw equals the tap's, both directions" test $ok = 1
 n_tap=$(grep -c 'type=msg' "$out/tap/records.log")
 n_cap=$(tshark -r "$out/cap.pcap" -Y bgp -T fields -e bgp.type 2>/dev/null | tr ',' '\n' | grep -c .)
