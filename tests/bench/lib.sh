@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/bench/run and tests/bench/compare-rev: how the framing
 # core's benchmark is built and measured, so both count the same thing.
 
