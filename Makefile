@@ -35,7 +35,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BINS := $(foreach m,$(US_MAINS),$(if $(wildcard $(m)),$(BUILD)/$(notdir $(basename $(m)))))
 
-.PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels demo bench fuzz \
+.PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels demo bench bench-compare fuzz \
 	clean deps help deb
 all: kmod userspace tools
 
@@ -44,6 +44,7 @@ help:
 	@echo "make check      install packages, build, run every test"
 	@echo "make demo       install packages, build, show a BMP feed from a guest"
 	@echo "make bench      benchmarks"
+	@echo "make bench-compare [REV=rev] [GUEST=1]  cost against an earlier revision"
 	@echo "make deb        build/deb/bmptap-dkms_$(VERSION)_all.deb and bmptap_$(VERSION)_<arch>.deb"
 
 kmod:
@@ -105,6 +106,11 @@ check-kernels: deps
 bench: deps
 	$(MAKE) userspace tools kmod-all
 	@tests/bench/run
+
+# The working tree's cost against REV (default: the merge base with main);
+# GUEST=1 adds the hooks' share of BIRD's CPU, both modules in one boot.
+bench-compare: deps
+	@tests/bench/compare-rev $(if $(GUEST),--guest) $(REV)
 
 fuzz: deps
 	@tests/fuzz/run

@@ -10,6 +10,8 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <linux/bmptap.h>
 
@@ -64,6 +66,15 @@ struct bmptap_settings {
 
 struct bmptap_obj;
 
+/*
+ * One CPU's share of the netns counters.  u64_stats_sync only costs
+ * anything on 32-bit, where a reader could otherwise see half an update.
+ */
+struct bmptap_pcpu_cnt {
+	u64_stats_t v[__BMPTAP_CNT_MAX];
+	struct u64_stats_sync syncp;
+};
+
 struct bmptap_net {
 	struct net *net;
 	/* Read under RCU (hooks); replaced under cfg_lock. */
@@ -75,9 +86,11 @@ struct bmptap_net {
 	bool fwd_on;			/* cfg_lock */
 	/*
 	 * Netns-only counters plus the counters of flows that have ended;
-	 * those of live flows are summed in when read.
+	 * those of live flows are summed in when read (bmptap_counters_sum).
+	 * Per CPU: every tapped segment adds hook_ns, and a shared cache line
+	 * would bounce between the CPUs receiving different sessions.
 	 */
-	atomic64_t cnt[__BMPTAP_CNT_MAX];
+	struct bmptap_pcpu_cnt __percpu *cnt;
 	atomic_long_t reasm_held;	/* bytes charged by the core */
 	struct bmptap_flow_table flows;
 	struct bmptap_queue queue;
@@ -94,13 +107,29 @@ struct bmptap_net {
 	atomic64_t event_seq;
 };
 
+/*
+ * Any context: softirq (LOCAL_IN, FORWARD) or process context with BH
+ * enabled (LOCAL_OUT, netlink, gc), which a softirq on the same CPU can
+ * interrupt.  Preemption is off so the CPU cannot change under us; on
+ * 64-bit the add is one local64_add (a single instruction or an atomic,
+ * either way whole against an interrupting softirq), on 32-bit the irqsave
+ * variant keeps writers on one CPU from nesting inside the seqcount.
+ */
 static inline void bmptap_count(struct bmptap_net *bn, int cnt, u64 n)
 {
-	atomic64_add(n, &bn->cnt[cnt]);
+	struct bmptap_pcpu_cnt *c = get_cpu_ptr(bn->cnt);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&c->syncp);
+	u64_stats_add(&c->v[cnt], n);
+	u64_stats_update_end_irqrestore(&c->syncp, flags);
+	put_cpu_ptr(bn->cnt);
 }
 
 /* main.c */
 struct bmptap_net *bmptap_net_get(const struct net *net);
+/* Add the netns counters, over all possible CPUs, into cnt[]. */
+void bmptap_counters_sum(struct bmptap_net *bn, u64 *cnt);
 
 /* auth.c: TCP-MD5 verification of received segments. */
 enum bmptap_auth {

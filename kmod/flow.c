@@ -474,10 +474,8 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);
 	list_add_tail(&flow->snode, &t->stage[flow->stage]);
-	if (++t->count > t->peak) {
-		t->peak = t->count;
-		atomic64_set(&bn->cnt[BMPTAP_CNT_FLOWS_PEAK], t->peak);
-	}
+	if (++t->count > t->peak)
+		WRITE_ONCE(t->peak, t->count);
 	spin_unlock(&t->lock);
 	bmptap_count(bn, BMPTAP_CNT_FLOWS_CREATED, 1);
 	*is_new = true;

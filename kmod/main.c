@@ -27,6 +27,25 @@ struct bmptap_net *bmptap_net_get(const struct net *net)
 	return net_generic(net, bmptap_net_id);
 }
 
+void bmptap_counters_sum(struct bmptap_net *bn, u64 *cnt)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct bmptap_pcpu_cnt *c = per_cpu_ptr(bn->cnt, cpu);
+		u64 v[__BMPTAP_CNT_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			for (i = 0; i < __BMPTAP_CNT_MAX; i++)
+				v[i] = u64_stats_read(&c->v[i]);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		for (i = 0; i < __BMPTAP_CNT_MAX; i++)
+			cnt[i] += v[i];
+	}
+}
+
 static void bmptap_gc_work(struct work_struct *work)
 {
 	struct bmptap_net *bn = container_of(to_delayed_work(work), struct bmptap_net,
@@ -57,19 +76,24 @@ static int __net_init bmptap_net_init(struct net *net)
 {
 	struct bmptap_net *bn = net_generic(net, bmptap_net_id);
 	struct bmptap_settings *set;
-	int err, i;
+	int err, cpu;
 
 	bn->net = net;
 	mutex_init(&bn->cfg_lock);
-	for (i = 0; i < __BMPTAP_CNT_MAX; i++)
-		atomic64_set(&bn->cnt[i], 0);
+	bn->cnt = alloc_percpu(struct bmptap_pcpu_cnt);	/* zeroed */
+	if (!bn->cnt)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(bn->cnt, cpu)->syncp);
 	atomic_long_set(&bn->reasm_held, 0);
 	INIT_WORK(&bn->doorbell_work, bmptap_doorbell_work);
 	INIT_DELAYED_WORK(&bn->gc_work, bmptap_gc_work);
 
 	set = bmptap_default_settings();
-	if (!set)
-		return -ENOMEM;
+	if (!set) {
+		err = -ENOMEM;
+		goto err_cnt;
+	}
 	RCU_INIT_POINTER(bn->settings, set);
 	bmptap_queue_init(&bn->queue, set->queue_bytes);
 
@@ -87,6 +111,9 @@ err_flows:
 err_settings:
 	RCU_INIT_POINTER(bn->settings, NULL);
 	kfree(set);
+err_cnt:
+	free_percpu(bn->cnt);
+	bn->cnt = NULL;
 	return err;
 }
 
@@ -109,6 +136,9 @@ static void __net_exit bmptap_net_exit(struct net *net)
 	kfree(rcu_dereference_protected(bn->settings, true));
 	RCU_INIT_POINTER(bn->settings, NULL);
 	WARN_ON_ONCE(atomic_long_read(&bn->reasm_held));
+	/* Last: ending the flows above folded their counters in. */
+	free_percpu(bn->cnt);
+	bn->cnt = NULL;
 }
 
 static struct pernet_operations bmptap_net_ops = {

@@ -235,15 +235,15 @@ static int fill_netns(struct sk_buff *skb, struct bmptap_net *bn)
 	struct bmptap_settings set;
 	u64 qbytes, qrecords, next_seq;
 	struct nlattr *nest;
-	int i;
 
 	rcu_read_lock();
 	cur = rcu_dereference(bn->settings);
 	memcpy(&set, cur, sizeof(set));
 	rcu_read_unlock();
-	for (i = 0; i < __BMPTAP_CNT_MAX; i++)
-		cnt[i] = atomic64_read(&bn->cnt[i]);
+	bmptap_counters_sum(bn, cnt);
 	bmptap_flows_sum(bn, cnt);
+	/* A high-water mark, not a sum: kept by the table itself. */
+	cnt[BMPTAP_CNT_FLOWS_PEAK] = READ_ONCE(bn->flows.peak);
 	bmptap_queue_stats(&bn->queue, &qbytes, &qrecords, &next_seq);
 
 	nest = nla_nest_start(skb, BMPTAP_A_NETNS);

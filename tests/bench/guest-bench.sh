@@ -24,15 +24,19 @@
 # tap off/on runs, default 0.1 - TCG is 10-30x slower than native),
 # BMP_SCALE (BENCH_BMP_SCALE, table fraction for the BMP comparison, 2. and
 # 3., default 0.05: GoBGP needs ~40x its native time under TCG), REPS
-# (BENCH_REPS, off/on pairs, default 2).
+# (BENCH_REPS, off/on pairs, default 2), then LABEL=TOP... (default
+# on=this tree): the trees whose modules, bmptapctl and bmptap-listen are
+# measured in 1., in turn within each rep (tests/bench/compare-rev); with
+# more than one tree only 1. runs, the results of the others suffixed _LABEL.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 B=$BT_TOP/build
 SPK=$B/tools/bgp-speaker
-LISTEN=$B/tools/bmptap-listen
 SINK=$B/tools/bmp-sink
 SCALE=${1:-${BENCH_SCALE:-0.1}}
 GSCALE=${2:-${BENCH_BMP_SCALE:-0.05}}
 REPS=${3:-${BENCH_REPS:-2}}
+MODULES=("${@:4}")
+[ ${#MODULES[@]} -gt 0 ] || MODULES=("on=$BT_TOP")
 SEED=11
 HZ=$(getconf CLK_TCK)
 
@@ -153,71 +157,88 @@ mkdir -p "$ART" 2>/dev/null || ART=$BT_RUN/artifacts
 mkdir -p "$ART"
 "$SPK" -w /dev/null -S "$SCALE" -s $SEED >"$BT_RUN/gen.txt"
 TOTAL=$(sed -n 's/^table prefixes4=\([0-9]*\) prefixes6=\([0-9]*\).*/\1 \2/p' "$BT_RUN/gen.txt" | awk '{ print $1 + $2 }')
-"$SPK" -w /dev/null -S "$GSCALE" -s $SEED >"$BT_RUN/gen-g.txt"
-GTOTAL=$(sed -n 's/^table prefixes4=\([0-9]*\) prefixes6=\([0-9]*\).*/\1 \2/p' "$BT_RUN/gen-g.txt" | awk '{ print $1 + $2 }')
 
 # ---- 0. warm-up (not measured) ------------------------------------------------
 bird_run warmup >/dev/null || bt_fail "bench: warm-up run"
 speaker_stop; bird_stop
 
 # ---- 1. BIRD, tap off vs tap on (bmptap-listen draining) ------------------
-off_t="" off_c="" off_a="" on_t="" on_c="" on_a="" rd_c="" hk_c="" hk_share=""
+off_t="" off_c="" off_a=""
+declare -A on_t on_c on_a rd_c hk_c hk_share
 # The module's own measure of its CPU time (show counters hook_ns): unlike
 # BIRD's CPU on/off, it does not drown in the TCG guest's run-to-run noise.
+# Read with the tree's own bmptapctl: counter numbers may differ between trees.
 hook_ns() {
-	ip netns exec b "$B/bmptapctl" -j show counters | tr ',{}' '\n\n\n' |
+	ip netns exec b "$1/build/bmptapctl" -j show counters | tr ',{}' '\n\n\n' |
 		grep '"hook_ns"' | grep -o '[0-9]*' | head -1
+}
+# tap_run LABEL TOP REP: a transfer with TOP's module and bmptap-listen.
+tap_run() {
+	local label=$1 top=$2 rep=$3 name=$1$3 out=$BT_RUN/tap$1$3 lpid l0 h0 rd hk lrc f cnt got4 got6
+	insmod "$top/build/kmod/$(uname -r)/kmod/bmptap.ko" || { bt_fail "bench: insmod $top"; return 1; }
+	ip netns exec b "$top/build/tools/bmptap-listen" -o "$out" -t 1200 -n 1 >"$out.listen" 2>&1 &
+	lpid=$!
+	bt_wait 20 test -e "$out/ready"
+	l0=$(cpu_ticks $lpid); h0=$(hook_ns "$top")
+	bird_run "$name" || { bt_fail "bench: $name run"; return 1; }
+	rd=$(fcalc "($(cpu_ticks $lpid) - $l0) / $HZ")
+	hk=$(fcalc "($(hook_ns "$top") - $h0) / 1e9")
+	echo "$name: the module's hooks spent ${hk}s on tapped segments (hook_ns)"
+	on_t[$label]+=" $T_XFER"; on_c[$label]+=" $CPU_BIRD"; on_a[$label]+=" $CPU_ALL"
+	rd_c[$label]+=" $rd"; hk_c[$label]+=" $hk"
+	hk_share[$label]+=" $(fcalc "$hk / $CPU_BIRD")"
+	speaker_stop
+	wait $lpid; lrc=$?
+	bird_stop
+	rmmod bmptap
+	bt_check "bench: $name: bmptap-listen saw the flow end, no hole, nothing lost (rc=$lrc)" test $lrc = 0
+	bt_check "bench: $name: no gap records" sh -c "! grep -q 'type=gap\|type=lost' '$out/records.log'"
+	f=$(ls "$out"/flow*.rx | head -1)
+	cnt=$("$SPK" -c "$f"); echo "tap rx stream: $cnt"
+	got4=$(sed -n 's/.*prefixes4=\([0-9]*\).*/\1/p' <<<"$cnt")
+	got6=$(sed -n 's/.*prefixes6=\([0-9]*\).*/\1/p' <<<"$cnt")
+	bt_check "bench: $name: the tap delivered every prefix ($got4 + $got6)" \
+		test "$got4" = "$WANT4" -a "$got6" = "$WANT6"
+	[ "$rep" = 1 ] && [ "$label" = "${MODULES[0]%%=*}" ] &&
+		result tap_prefixes_delivered "$((got4 + got6))" "of $((WANT4 + WANT6))"
+	rm -rf "$out"
 }
 for rep in $(seq 1 "$REPS"); do
 	lsmod | grep -q '^bmptap ' && rmmod bmptap
 	bird_run "off$rep" || { bt_fail "bench: off$rep run"; break; }
 	off_t+=" $T_XFER"; off_c+=" $CPU_BIRD"; off_a+=" $CPU_ALL"
 	speaker_stop; bird_stop
-
-	bt_insmod || { bt_fail "bench: insmod"; break; }
-	out=$BT_RUN/tap$rep
-	ip netns exec b "$LISTEN" -o "$out" -t 1200 -n 1 >"$out.listen" 2>&1 &
-	lpid=$!
-	bt_wait 20 test -e "$out/ready"
-	l0=$(cpu_ticks $lpid); h0=$(hook_ns)
-	bird_run "on$rep" || { bt_fail "bench: on$rep run"; break; }
-	rd=$(fcalc "($(cpu_ticks $lpid) - $l0) / $HZ")
-	hk=$(fcalc "($(hook_ns) - $h0) / 1e9")
-	echo "on$rep: the module's hooks spent ${hk}s on tapped segments (hook_ns)"
-	on_t+=" $T_XFER"; on_c+=" $CPU_BIRD"; on_a+=" $CPU_ALL"; rd_c+=" $rd"; hk_c+=" $hk"
-	hk_share+=" $(fcalc "$hk / $CPU_BIRD")"
-	speaker_stop
-	wait $lpid; lrc=$?
-	bird_stop
-	bt_check "bench: on$rep: bmptap-listen saw the flow end, no hole, nothing lost (rc=$lrc)" test $lrc = 0
-	bt_check "bench: on$rep: no gap records" sh -c "! grep -q 'type=gap\|type=lost' '$out/records.log'"
-	f=$(ls "$out"/flow*.rx | head -1)
-	cnt=$("$SPK" -c "$f"); echo "tap rx stream: $cnt"
-	got4=$(sed -n 's/.*prefixes4=\([0-9]*\).*/\1/p' <<<"$cnt")
-	got6=$(sed -n 's/.*prefixes6=\([0-9]*\).*/\1/p' <<<"$cnt")
-	bt_check "bench: on$rep: the tap delivered every prefix ($got4 + $got6)" \
-		test "$got4" = "$WANT4" -a "$got6" = "$WANT6"
-	[ "$rep" = 1 ] && { TAP_PFX=$((got4 + got6)); result tap_prefixes_delivered "$TAP_PFX" "of $((WANT4 + WANT6))"; }
-	rm -rf "$out"
+	# Alternated within each rep, so the host's load drifts over all alike.
+	for m in "${MODULES[@]}"; do
+		tap_run "${m%%=*}" "${m#*=}" "$rep" || break 2
+	done
 done
-m_off_t=$(median <<<"$off_t") m_on_t=$(median <<<"$on_t")
-m_off_c=$(median <<<"$off_c") m_on_c=$(median <<<"$on_c")
-m_off_a=$(median <<<"$off_a") m_on_a=$(median <<<"$on_a")
+m_off_t=$(median <<<"$off_t") m_off_c=$(median <<<"$off_c") m_off_a=$(median <<<"$off_a")
 result table_prefixes $((WANT4 + WANT6)) "scale $SCALE"
 result bird_transfer_off "$m_off_t" "s (runs:$off_t)"
-result bird_transfer_on "$m_on_t" "s (runs:$on_t)"
-result bird_transfer_ratio "$(fcalc "$m_on_t / $m_off_t")" "tap on / off"
 result bird_cpu_off "$m_off_c" "s (runs:$off_c)"
-result bird_cpu_on "$m_on_c" "s (runs:$on_c)"
-result bird_cpu_ratio "$(fcalc "$m_on_c / $m_off_c")" "tap on / off (target <= 1.05)"
 result guest_cpu_off "$m_off_a" "s"
-result guest_cpu_on "$m_on_a" "s (kernel tap + bmptap-listen + BIRD + speaker)"
-result guest_cpu_ratio "$(fcalc "$m_on_a / $m_off_a")" "tap on / off"
-result listen_cpu "$(median <<<"$rd_c")" "s (bmptap-listen draining the records)"
-result tap_hook_cpu "$(median <<<"$hk_c")" "s (the module's hooks, hook_ns)"
-result tap_hook_share "$(median <<<"$hk_share")" "of BIRD's CPU (hook time / BIRD CPU, target <= 0.05)"
+for m in "${MODULES[@]}"; do
+	l=${m%%=*}
+	# The first tree's results keep their plain names (tests/bench/run).
+	[ "$l" = "${MODULES[0]%%=*}" ] && k="" || k="_$l"
+	m_on_t=$(median <<<"${on_t[$l]:-}") m_on_c=$(median <<<"${on_c[$l]:-}") m_on_a=$(median <<<"${on_a[$l]:-}")
+	result bird_transfer_on$k "$m_on_t" "s (runs:${on_t[$l]:-})"
+	result bird_transfer_ratio$k "$(fcalc "$m_on_t / $m_off_t")" "tap on / off"
+	result bird_cpu_on$k "$m_on_c" "s (runs:${on_c[$l]:-})"
+	result bird_cpu_ratio$k "$(fcalc "$m_on_c / $m_off_c")" "tap on / off (target <= 1.05)"
+	result guest_cpu_on$k "$m_on_a" "s (kernel tap + bmptap-listen + BIRD + speaker)"
+	result guest_cpu_ratio$k "$(fcalc "$m_on_a / $m_off_a")" "tap on / off"
+	result listen_cpu$k "$(median <<<"${rd_c[$l]:-}")" "s (bmptap-listen draining the records)"
+	result tap_hook_cpu$k "$(median <<<"${hk_c[$l]:-}")" "s (the module's hooks, hook_ns; runs:${hk_c[$l]:-})"
+	result tap_hook_share$k "$(median <<<"${hk_share[$l]:-}")" "of BIRD's CPU (hook time / BIRD CPU, target <= 0.05; runs:${hk_share[$l]:-})"
+done
+# Comparing trees (tests/bench/compare-rev): the tap's share is all it wants.
+[ "${#MODULES[@]}" -gt 1 ] && { bt_cleanup; bt_done; }
 
 # ---- 2. BIRD with bmptapd feeding a collector ----------------------------------
+"$SPK" -w /dev/null -S "$GSCALE" -s $SEED >"$BT_RUN/gen-g.txt"
+GTOTAL=$(sed -n 's/^table prefixes4=\([0-9]*\) prefixes6=\([0-9]*\).*/\1 \2/p' "$BT_RUN/gen-g.txt" | awk '{ print $1 + $2 }')
 # sink NAME PORT TARGET: bmp-sink in c; SINK_OUT is its output file.
 sink_start() {
 	SINK_OUT=$BT_RUN/$1.sink
