@@ -28,10 +28,18 @@ void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
 	if (!seg->has_ack)
 		return;
 	/*
-	 * Scaling is on only if both SYNs carried the option; without the
-	 * handshake the tap cannot know, and assumes none: conservative.
+	 * Scaling is on only if both SYNs carried the option.  Without the
+	 * handshake (a session picked up mid-stream) the tap cannot know and
+	 * assumes the largest shift: assuming none refused the bytes a
+	 * scaled window let in (a refresh's burst), which TCP then took and
+	 * the tap reported as lost.  The stream stays gated by the ACK, and
+	 * forged bytes that win a range still only make it a gap.
 	 */
-	if (!seg->syn && side->syn && peer->syn && side->wscale >= 0 && peer->wscale >= 0)
+	if (seg->syn)
+		shift = 0;
+	else if (!side->syn || !peer->syn)
+		shift = BT_TCP_MAX_WSCALE;
+	else if (side->wscale >= 0 && peer->wscale >= 0)
 		shift = side->wscale < BT_TCP_MAX_WSCALE ? (u32)side->wscale : BT_TCP_MAX_WSCALE;
 	right = seg->ack + ((u32)seg->win << shift);
 	if (!side->acked || bt_seq_after(seg->ack, side->ack))
