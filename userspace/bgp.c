@@ -90,6 +90,9 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 		case 2:
 			o->route_refresh = true;
 			break;
+		case 70:
+			o->enhanced_refresh = true;
+			break;
 		case 6:
 			o->ext_msg = true;
 			break;
@@ -189,6 +192,7 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 	memset(s, 0, sizeof(*s));
 	s->rx.as4 = s->tx.as4 = local->as4 && remote->as4;
 	s->rx.ext_msg = s->tx.ext_msg = local->ext_msg && remote->ext_msg;
+	s->enhanced_refresh = local->enhanced_refresh && remote->enhanced_refresh;
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		s->af[f] = open_has_af(local, f) && open_has_af(remote, f);
 		unsigned dirs = addpath_dirs(local->addpath[f], remote->addpath[f]);
@@ -201,6 +205,22 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 			dirs != addpath_dirs(local->addpath[f], remote->addpath_or[f]) ||
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath_or[f]);
 	}
+}
+
+/* ---------------------------------------------------- ROUTE-REFRESH */
+
+int bgp_refresh_parse(const uint8_t *msg, size_t len, int *fam)
+{
+	if (len < BGP_HDR_LEN + 4 || msg[18] != BGP_ROUTE_REFRESH)
+		return -1;
+	uint8_t subtype = msg[21];
+
+	/* RFC 7313 5: BoRR and EoRR are exactly 4 octets; other subtypes
+	 * are ignored.  A longer request carries ORF entries (RFC 5291). */
+	if (subtype > BGP_RR_EORR || (subtype != BGP_RR_REQUEST && len != BGP_HDR_LEN + 4))
+		return -1;
+	*fam = bgp_fam_of(get_u16(msg + 19), msg[22]);
+	return subtype;
 }
 
 /* ------------------------------------------------------------- NLRI */

@@ -101,6 +101,7 @@ struct bgp_open {
 	uint32_t as;		/* the real AS: capability 65 if present */
 	bool as4;
 	bool route_refresh;
+	bool enhanced_refresh;	/* RFC 7313 capability 70 */
 	bool ext_msg;
 	bool ext_opt_params;	/* RFC 9072 encoding was used */
 	bool gr;
@@ -139,6 +140,8 @@ struct bgp_session {
 	/* Path ids in either direction depend on how the routers read
 	 * duplicate ADD-PATH tuples: no decoding is trustworthy. */
 	bool ambiguous[BGP_FAM_MAX];
+	/* RFC 7313 on both sides: refreshes are framed by BoRR and EoRR. */
+	bool enhanced_refresh;
 	struct bgp_codec rx;	/* UPDATEs sent by the remote speaker */
 	struct bgp_codec tx;	/* UPDATEs sent by the local speaker */
 };
@@ -146,6 +149,22 @@ struct bgp_session {
 /* local: the OPEN the tapped daemon sent; remote: the one it received. */
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 		   struct bgp_session *s);
+
+/* ---------------------------------------------------- ROUTE-REFRESH */
+
+enum bgp_refresh_subtype {	/* RFC 7313 4: the former Reserved octet */
+	BGP_RR_REQUEST = 0,
+	BGP_RR_BORR = 1,	/* Beginning of Route Refresh */
+	BGP_RR_EORR = 2,	/* End of Route Refresh */
+};
+
+/*
+ * A whole ROUTE-REFRESH message: its subtype and the family (enum bgp_fam,
+ * -1 for one bmptapd keeps no RIB of).  -1 when it is not one RFC 7313
+ * lets a speaker act on: another length (ORFs aside, RFC 5291, a request
+ * only) or an unknown subtype.
+ */
+int bgp_refresh_parse(const uint8_t *msg, size_t len, int *fam);
 
 /* ----------------------------------------------------------- UPDATE */
 

@@ -34,6 +34,7 @@
 #include "nl.h"
 #include "peer.h"
 #include "privdrop.h"
+#include "refresh.h"
 #include "statusview.h"
 #include "tls.h"
 
@@ -542,6 +543,9 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 		bt_json_kv_bool(j, "peer_as_disputed", p->op[BMPTAP_DIR_RX].as_conflict);
 	}
 	bt_json_kv_bool(j, "incomplete", p->incomplete);
+	/* What the operator can do about it (refresh.h): a soft refresh. */
+	bt_json_kv_bool(j, "refresh_needed", peer_refresh_would_complete(p));
+	bt_json_kv_bool(j, "enhanced_refresh", p->sess.enhanced_refresh);
 	bt_json_key(j, "prefixes");
 	bt_json_obj_open(j);
 	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib, BGP_FAM_IPV4));
@@ -578,6 +582,9 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_kv_u64(j, "rib_nomem", p->cnt.rib_nomem);
 	bt_json_kv_u64(j, "encode_failures", p->cnt.encode_failures);
 	bt_json_kv_u64(j, "ambiguous_families", p->cnt.ambiguous_families);
+	bt_json_kv_u64(j, "refreshes", p->cnt.refreshes);
+	bt_json_kv_u64(j, "refresh_withdrawn", p->cnt.refresh_withdrawn);
+	bt_json_kv_u64(j, "refresh_untracked", p->cnt.refresh_untracked);
 	if (p->ms) {
 		/* Picked up mid-stream (midstream.h). */
 		bt_json_key(j, "midstream");

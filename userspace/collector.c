@@ -743,7 +743,8 @@ static void live_rib(struct collector *c, struct cpeer *cp, int view,
 
 	for (size_t i = 0; i < n; i++) {
 		f->post_pfx[k] = chg[i];
-		f->post_ids[k++] = rib_lookup(&cp->p->rib, &chg[i]);
+		f->post_ids[k++] = rib_lookup(view == VIEW_OUT ? &cp->p->rib_out : &cp->p->rib,
+					      &chg[i]);
 		if (k == REPLAY_BATCH) {
 			emit_view(c, cp, view, f->post_pfx, f->post_ids, k, ts);
 			k = 0;
@@ -779,10 +780,14 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 			size_t need = (c->policy & BMPTAP_POLICY_PRE ? pre : 0) +
 				      (c->policy & BMPTAP_POLICY_POST ? pre + 64 * n : 0);
 			if (collector_pending(c) + need <= c->limit) {
-				if ((c->policy & BMPTAP_POLICY_PRE) && msg)
+				if ((c->policy & BMPTAP_POLICY_PRE) && msg) {
 					out_put(c, f->live.data, f->live.len);
-				else if (c->policy & BMPTAP_POLICY_PRE)
+				} else if (c->policy & BMPTAP_POLICY_PRE) {
 					live_rib(c, cp, VIEW_PRE, chg, n, ts);
+					/* The end of a refresh (refresh.h). */
+					if (eor >= 0)
+						emit_eor_view(c, cp, VIEW_PRE, eor);
+				}
 				if (c->policy & BMPTAP_POLICY_POST) {
 					live_post(c, cp, chg, f->peers->chg_ok, n, ts);
 					if (eor >= 0)
@@ -802,7 +807,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 
 /*
  * What the daemon sent (Adj-RIB-Out, O flag: the UPDATE as sent), or, with
- * msg NULL, changes of the Loc-RIB instance.
+ * msg NULL, changes of the Loc-RIB instance or the end of a refresh.
  */
 static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
 			    uint64_t ts, const struct bgp_prefix *chg, size_t n, int eor)
@@ -820,8 +825,10 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 			size_t need = msg ? len + 64 : 64 * n;
 
 			if (collector_pending(c) + need <= c->limit) {
-				if (p->locrib) {
-					live_rib(c, cp, VIEW_LOCRIB, chg, n, ts);
+				if (p->locrib || !msg) {
+					live_rib(c, cp, p->locrib ? VIEW_LOCRIB : VIEW_OUT, chg, n, ts);
+					if (!p->locrib && eor >= 0)
+						emit_eor_view(c, cp, VIEW_OUT, eor);
 				} else {
 					buf_reset(&f->scratch);
 					peer_encode_rm_view(p, VIEW_OUT, &f->scratch, msg, len, ts);

@@ -252,6 +252,15 @@ static const struct {
 	{ "bmptap_peer_ambiguous_families_total",
 	  "Families not decoded: duplicate ADD-PATH tuples routers read differently",
 	  offsetof(struct peer_counters, ambiguous_families), false },
+	{ "bmptap_peer_refreshes_total",
+	  "Route refreshes of the Adj-RIB-In seen to their end (RFC 7313 EoRR, or End-of-RIB)",
+	  offsetof(struct peer_counters, refreshes), false },
+	{ "bmptap_peer_refresh_withdrawn_total",
+	  "Routes a refresh did not re-send, withdrawn at its end",
+	  offsetof(struct peer_counters, refresh_withdrawn), false },
+	{ "bmptap_peer_refresh_untracked_total",
+	  "Refreshes not tracked: their stale marks were over the memory budget",
+	  offsetof(struct peer_counters, refresh_untracked), false },
 };
 
 static const char *const afi_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };

@@ -15,6 +15,7 @@
 #include "locrib.h"
 #include "log.h"
 #include "nl.h"
+#include "refresh.h"
 
 /* ---- table -------------------------------------------------------------- */
 
@@ -223,7 +224,7 @@ static void check_opens(struct peers *ps, struct peer *p)
 	/* Real OPENs after all: UPDATEs held for detection came before them. */
 	if (p->ms) {
 		if (p->ms->n_held)
-			p->incomplete = true;
+			peer_mark_incomplete(p);
 		p->cnt.ignored += p->ms->n_held;
 		ms_free(p->ms);
 		free(p->ms);
@@ -473,7 +474,7 @@ static void count_errors(struct peers *ps, struct peer *p, const struct bgp_upda
 /* p's peer is incomplete now: the collectors are told once. */
 static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char *why)
 {
-	p->incomplete = true;
+	peer_mark_incomplete(p);
 	if (p->rib_short)
 		return;
 	p->rib_short = true;
@@ -504,10 +505,32 @@ void peer_encode_failed(struct peers *ps, struct peer *p)
 {
 	/* The collector that failed tells itself (collector.c); new ones get
 	 * "messages lost" with the Peer Up. */
-	p->incomplete = true;
+	peer_mark_incomplete(p);
 	if (!p->cnt.encode_failures++)
 		LOG_W(ps->log, "flow %u: a route too large to encode for a collector: withdrawn "
 		      "there, RIB incomplete", p->flow_id);
+}
+
+/* Changes ps->chg of p's Adj-RIB-In: the Loc-RIB follows, counted. */
+static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
+{
+	for (size_t i = 0; i < ps->n_chg; i++)
+		if (ps->chg_ok[i])
+			locrib_prefetch(ps, &ps->chg[i]);
+	for (size_t i = 0; i < ps->n_chg; i++)
+		if (ps->chg_ok[i])
+			locrib_recompute(ps, &ps->chg[i], p);
+	for (size_t i = 0; i < ps->n_chg; i++) {
+		/* rib_apply withdraws before it announces, so an accepted new
+		 * route is still there: only the others need the lookup. */
+		if ((ps->chg_ok[i] & CHG_NEW_OK) || rib_lookup(&p->rib, &ps->chg[i]))
+			p->cnt.announced++;
+		else
+			p->cnt.withdrawn++;
+	}
+	/* A collector catching up would miss some of these changes. */
+	if (ps->chg_nomem)
+		peer_short(ps, p, ts, "out of memory tracking RIB changes");
 }
 
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
@@ -540,23 +563,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	if (!ps->n_chg && !u.n_errors && u.eor < 0 &&
 	    p->rib.dup_announce + p->rib.dup_withdraw != dups)
 		p->cnt.dup_updates++;
-	for (size_t i = 0; i < ps->n_chg; i++)
-		if (ps->chg_ok[i])
-			locrib_prefetch(ps, &ps->chg[i]);
-	for (size_t i = 0; i < ps->n_chg; i++)
-		if (ps->chg_ok[i])
-			locrib_recompute(ps, &ps->chg[i], p);
-	for (size_t i = 0; i < ps->n_chg; i++) {
-		/* rib_apply withdraws before it announces, so an accepted new
-		 * route is still there: only the others need the lookup. */
-		if ((ps->chg_ok[i] & CHG_NEW_OK) || rib_lookup(&p->rib, &ps->chg[i]))
-			p->cnt.announced++;
-		else
-			p->cnt.withdrawn++;
-	}
-	/* A collector catching up would miss some of these changes. */
-	if (ps->chg_nomem)
-		peer_short(ps, p, ts, "out of memory tracking RIB changes");
+	rx_account(ps, p, ts);
 	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
 	 * speaker would reset the session for, is an Errored PDU. */
 	if ((u.action == BGP_ACT_RESET || u.treat_as_withdraw) && ps->sink.errored) {
@@ -572,6 +579,8 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ?
 				NULL : msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	flush_locrib(ps, ts);
+	if (u.eor >= 0)
+		refresh_eor(ps, p, BMPTAP_DIR_RX, u.eor, ts);
 }
 
 /* An UPDATE the local daemon sent: the post-policy Adj-RIB-Out. */
@@ -588,6 +597,29 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	rib_short(ps, p, &p->rib_out, rib_apply(&p->rib_out, &u, on_change, ps), ts);
 	if (ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
+	if (u.eor >= 0)
+		refresh_eor(ps, p, BMPTAP_DIR_TX, u.eor, ts);
+}
+
+void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts)
+{
+	struct rib *r = dir == BMPTAP_DIR_RX ? &p->rib : &p->rib_out;
+
+	ps->n_chg = 0;
+	ps->n_lchg = 0;
+	ps->chg_nomem = false;
+	ps->cur = dir == BMPTAP_DIR_RX ? p : NULL;
+	p->cnt.refresh_withdrawn += rib_refresh_end(r, fam, on_change, ps);
+	ps->cur = NULL;
+	if (dir != BMPTAP_DIR_RX) {
+		if (ps->sink.update_out)
+			ps->sink.update_out(ps->sink.ctx, p, NULL, 0, ts, ps->chg, ps->n_chg, fam);
+		return;
+	}
+	rx_account(ps, p, ts);
+	if (ps->sink.update)
+		ps->sink.update(ps->sink.ctx, p, NULL, 0, ts, ps->chg, ps->n_chg, fam);
+	flush_locrib(ps, ts);
 }
 
 static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec);
@@ -620,7 +652,7 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 		p->open_ok[d] = true;
 	}
 	p->state = PEER_OPENCONFIRM;
-	p->incomplete = true;		/* routes announced before the pickup */
+	peer_mark_incomplete(p);	/* routes announced before the pickup */
 	LOG_I(ps->log, "flow %u: mid-stream session decoded: %s-octet AS, peer AS %u, "
 	      "ADD-PATH rx ipv4 %d ipv6 %d; OPENs synthesized", p->flow_id,
 	      p->sess.rx.as4 ? "4" : "2", as[BMPTAP_DIR_RX], p->sess.rx.addpath[BGP_FAM_IPV4],
@@ -654,8 +686,11 @@ static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec 
 
 	if (len < BGP_HDR_LEN)
 		return false;
+	/* A refresh's demarcation (refresh.h) goes in order with its routes. */
+	bool held_type = msg[18] == BGP_UPDATE || msg[18] == BGP_ROUTE_REFRESH;
+
 	if (!p->ms) {
-		if (p->state != PEER_PENDING || msg[18] != BGP_UPDATE || !p->have_info ||
+		if (p->state != PEER_PENDING || !held_type || !p->have_info ||
 		    !(p->info.flags & BMPTAP_FLOWF_MIDSTREAM) || p->open[0] || p->open[1])
 			return false;
 		p->ms = malloc(sizeof(*p->ms));
@@ -672,20 +707,21 @@ static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec 
 		      "decodable as announced: left out", p->flow_id, bt_dir_name((unsigned)dir));
 		/* Only what the peer sent feeds the Adj-RIB-In. */
 		if (dir == BMPTAP_DIR_RX) {
-			p->incomplete = true;
+			peer_mark_incomplete(p);
 			if (ps->sink.lost)
 				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
 		}
 		return true;
 	}
-	if (p->state != PEER_PENDING || msg[18] != BGP_UPDATE)
+	if (p->state != PEER_PENDING || !held_type)
 		return false;
-	ms_learn(p->ms, dir, msg, len);
+	if (msg[18] == BGP_UPDATE)
+		ms_learn(p->ms, dir, msg, len);
 	if (!ms_hold(p->ms, dir, msg, len, rec->hdr.ts_ns)) {
 		p->cnt.msgs[dir]++;
 		p->cnt.ignored++;
 		if (dir == BMPTAP_DIR_RX)
-			p->incomplete = true;
+			peer_mark_incomplete(p);
 	}
 	if (ms_ready(p->ms))
 		midstream_up(ps, p, rec->hdr.ts_ns);
@@ -769,6 +805,8 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 		}
 		return;
 	}
+	if (msg[18] == BGP_ROUTE_REFRESH)
+		refresh_msg(ps, p, dir, msg, len, ts);
 	if (dir != BMPTAP_DIR_RX) {
 		if (msg[18] == BGP_UPDATE)
 			tx_update(ps, p, msg, len, ts);
@@ -786,7 +824,7 @@ static void lost_all(struct peers *ps, uint64_t ts)
 	ps->holes++;
 	ps->want_flow_dump = true;
 	for (struct peer *p = ps->head; p; p = p->next) {
-		p->incomplete = true;
+		peer_mark_incomplete(p);
 		if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 			ps->sink.lost(ps->sink.ctx, p, ts);
 	}
@@ -873,7 +911,7 @@ int peers_record(void *ctx, const struct bt_rec *rec)
 		      (unsigned long long)g.bytes, g.messages);
 		/* Only what the peer sent feeds the Adj-RIB-In. */
 		if (rec->hdr.dir == BMPTAP_DIR_RX) {
-			p->incomplete = true;
+			peer_mark_incomplete(p);
 			if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 				ps->sink.lost(ps->sink.ctx, p, rec->hdr.ts_ns);
 			/* Bytes that framed as no BGP message: mirrored as is. */
@@ -929,7 +967,7 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 		p->seen_start = true;	/* judged once */
 		if (p->incomplete)
 			continue;
-		p->incomplete = true;
+		peer_mark_incomplete(p);
 		LOG_W(ps->log, "flow %u: its earlier messages were consumed before this helper "
 		      "started: Adj-RIB-In incomplete", p->flow_id);
 		if (p->state == PEER_ESTABLISHED && ps->sink.lost)

@@ -79,6 +79,9 @@ struct peer_counters {
 	uint64_t mem_refused;		/* routes not stored: over a memory budget */
 	uint64_t encode_failures;	/* routes a collector's feed could not carry */
 	uint64_t ambiguous_families;	/* not decoded: duplicate ADD-PATH tuples */
+	uint64_t refreshes;		/* full refreshes of the Adj-RIB-In seen end */
+	uint64_t refresh_withdrawn;	/* routes not re-sent, withdrawn at the end */
+	uint64_t refresh_untracked;	/* refreshes too large for the budget */
 	/* Statistics Report counters (RFC 7854 4.8; operator-guide.md). */
 	uint64_t rejected;		/* 0: announcements rejected by import filters */
 	uint64_t loops[4];		/* 3-6: UPDATEs with a loop, by POL_*_LOOP - 1 */
@@ -110,6 +113,11 @@ struct peer {
 	bool incomplete;		/* a gap makes the Adj-RIB-In suspect */
 	bool rib_short;			/* its RIBs refused routes (budget, memory) */
 	bool ended;			/* FLOW_END read */
+	/* Route refresh (refresh.h), bits per enum bgp_fam: families whose
+	 * Adj-RIB-In was re-sent in full since the last loss, and plain
+	 * refreshes, by direction, waiting for their End-of-RIB. */
+	uint8_t refreshed;
+	uint8_t refresh_plain[2];
 
 	/* The first NOTIFICATION, and from which side (-1: none). */
 	int notif_dir;
@@ -270,6 +278,13 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
  * going to the sink: an installed route changed, or the source did.
  */
 void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx);
+
+/*
+ * The end of a refresh of fam (refresh.h) in direction dir: the routes it
+ * did not re-send are withdrawn, and the collectors get them and the
+ * family's End-of-RIB.
+ */
+void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts);
 
 /* The post-policy verdict on route (pfx, attr) of p's Adj-RIB-In. */
 enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,

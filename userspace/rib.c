@@ -164,6 +164,19 @@ static void erase(struct rib_table *t, uint32_t i)
 	t->count--;
 }
 
+/* A refresh re-sent (or withdrew) the route with key k: no longer stale. */
+static void unmark(struct rib *r, int fam, const uint32_t *k)
+{
+	struct rib_table *st = &r->stale[fam];
+	uint32_t i;
+
+	if (!st->count)
+		return;
+	i = find(st, k);
+	if (slot(st, i)[W_ATTR])
+		erase(st, i);
+}
+
 int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 		 rib_change_fn cb, void *ctx)
 {
@@ -172,6 +185,7 @@ int rib_announce(struct rib *r, const struct bgp_prefix *p, uint32_t attr,
 	if (!attr)
 		return -EINVAL;
 	make_key(t, p, k);
+	unmark(r, p->fam, k);
 	if (((uint64_t)t->count + t->tombs + 1) * 4 > (uint64_t)t->cap * 3) {
 		/* Frozen, churn fills the table with tombstones: rehash them
 		 * away at the same size while the live routes fit in half of
@@ -223,11 +237,12 @@ void rib_withdraw(struct rib *r, const struct bgp_prefix *p, rib_change_fn cb, v
 {
 	struct rib_table *t = &r->t[p->fam];
 	uint32_t k[W_ADDR + 4];
+	make_key(t, p, k);
+	unmark(r, p->fam, k);
 	if (!t->count) {
 		r->dup_withdraw++;
 		return;
 	}
-	make_key(t, p, k);
 	uint32_t i = find(t, k), old = slot(t, i)[W_ATTR];
 	if (!old || old == RIB_TOMB) {
 		r->dup_withdraw++;
@@ -264,6 +279,69 @@ void rib_clear(struct rib *r, int fam, rib_change_fn cb, void *ctx)
 	t->gen++;
 	if (t->cap > 1024)
 		resize(r, t, 1024);
+	rib_refresh_abort(r, fam);
+}
+
+int rib_refresh_begin(struct rib *r, int fam)
+{
+	const struct rib_table *t = &r->t[fam];
+	struct rib_table st = { .stride = t->stride, .seed = t->seed, .cap = t->cap };
+
+	rib_refresh_abort(r, fam);
+	if (t->count) {
+		/* The table's own size keeps the marks' load under 3/4. */
+		if (!budget_fits(r->bud, table_bytes(&st)))
+			return -ENOSPC;
+		st.slots = slots_alloc(table_bytes(&st));
+		if (!st.slots)
+			return -ENOMEM;
+		budget_add(r->bud, table_bytes(&st));
+		for (uint32_t i = 0; i < t->cap; i++) {
+			const uint32_t *s = slot(t, i);
+			uint32_t *d;
+
+			if (!live(s))
+				continue;
+			d = slot(&st, find(&st, s));
+			memcpy(d, s, t->stride * 4u);
+			d[W_ATTR] = 1;
+			st.count++;
+		}
+	} else {
+		st.cap = 0;
+	}
+	r->stale[fam] = st;
+	r->refreshing[fam] = true;
+	return 0;
+}
+
+size_t rib_refresh_end(struct rib *r, int fam, rib_change_fn cb, void *ctx)
+{
+	struct rib_table st = r->stale[fam];
+	struct bgp_prefix p;
+	size_t n = 0;
+
+	if (!r->refreshing[fam])
+		return 0;
+	/* Detached first: the withdrawals below would unmark into it. */
+	memset(&r->stale[fam], 0, sizeof(st));
+	r->refreshing[fam] = false;
+	for (uint32_t i = 0; i < st.cap; i++) {
+		if (!slot(&st, i)[W_ATTR])
+			continue;
+		key_prefix(&st, fam, slot(&st, i), &p);
+		rib_withdraw(r, &p, cb, ctx);
+		n++;
+	}
+	slots_free(r, &st);
+	return n;
+}
+
+void rib_refresh_abort(struct rib *r, int fam)
+{
+	slots_free(r, &r->stale[fam]);
+	memset(&r->stale[fam], 0, sizeof(r->stale[fam]));
+	r->refreshing[fam] = false;
 }
 
 void rib_reset(struct rib *r, rib_change_fn cb, void *ctx)
@@ -513,15 +591,18 @@ size_t rib_mem(const struct rib *r)
 {
 	size_t m = 0;
 	for (int f = 0; f < BGP_FAM_MAX; f++)
-		m += (size_t)r->t[f].cap * r->t[f].stride * 4u;
+		m += table_bytes(&r->t[f]) + table_bytes(&r->stale[f]);
 	return m;
 }
 
 size_t rib_mem_mapped(const struct rib *r)
 {
 	size_t m = 0;
-	for (int f = 0; f < BGP_FAM_MAX; f++)
+	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		if (table_bytes(&r->t[f]) >= RIB_HUGE_MIN)
 			m += table_bytes(&r->t[f]);
+		if (table_bytes(&r->stale[f]) >= RIB_HUGE_MIN)
+			m += table_bytes(&r->stale[f]);
+	}
 	return m;
 }

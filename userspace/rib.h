@@ -48,6 +48,10 @@ struct rib {
 	 * creates (budget.h); NULL: unlimited.  Not owned. */
 	struct budget *bud;
 	uint64_t refused;	/* announcements not stored: over the budget */
+	/* Routes of a family a refresh has not re-sent yet (RFC 7313): a
+	 * table of their keys, attr word 1. */
+	struct rib_table stale[BGP_FAM_MAX];
+	bool refreshing[BGP_FAM_MAX];
 };
 
 /*
@@ -85,6 +89,18 @@ int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void 
  * 7606 AFI/SAFI disable) by this or an earlier UPDATE.  The UPDATE as
  * received then says more than the RIB took. */
 bool rib_ignores_part(const struct rib *r, const struct bgp_update *u);
+
+/*
+ * A route refresh of fam (RFC 7313).  rib_refresh_begin() marks every route
+ * of fam stale, rib_announce() and rib_withdraw() clear a route's mark, and
+ * rib_refresh_end() withdraws the routes still marked (cb as for
+ * rib_withdraw) and returns how many.  The marks are a copy of the keys,
+ * charged to the budget like the tables: -ENOSPC or -ENOMEM, and nothing
+ * is marked.  A new begin, rib_refresh_abort() and rib_clear() drop them.
+ */
+int rib_refresh_begin(struct rib *r, int fam);
+size_t rib_refresh_end(struct rib *r, int fam, rib_change_fn cb, void *ctx);
+void rib_refresh_abort(struct rib *r, int fam);
 
 uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 /*

@@ -341,6 +341,10 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		if (bt_jr_bool(&r, bt_jr_get(&r, p, "incomplete"), &inc) && inc)
 			fprintf(out, "%-39s incomplete: messages from this peer were lost (gaps, or "
 				"read by an earlier bmptapd); collectors were told\n", "");
+		if (bt_jr_bool(&r, bt_jr_get(&r, p, "refresh_needed"), &inc) && inc)
+			fprintf(out, "%-39s a soft refresh inbound makes it complete: BIRD `reload in "
+				"PROTO`, FRR `clear bgp PEER soft in`, GoBGP `neighbor PEER "
+				"softresetin`\n", "");
 		if (bt_jr_u64(&r, bt_jr_get(&r, p, "memory_refused"), &v) && v)
 			fprintf(out, "%-39s incomplete: memory budget reached, %" PRIu64
 				" routes not stored\n", "", v);

@@ -4,24 +4,26 @@
 # collector's and with bmptapd's.
 TB_SPK=$BT_TOP/build/tools/bgp-speaker
 
-# tb_bird_spk NS: BIRD receiving the speaker's table (IPv4 and IPv6 over
-# the IPv4 session; back within 1-2 s after the speaker's Cease).
+# tb_bird_spk NS [BIRD-BGP-OPTION...]: BIRD receiving the speaker's table
+# (IPv4 and IPv6 over the IPv4 session; back within 1-2 s after the
+# speaker's Cease).
 tb_bird_spk() {
 	bt_bird "$1" "router id 10.0.1.2;
 protocol device {}
 protocol bgp spk {
 	local 10.0.1.2 as 65001; neighbor 10.0.1.1 as 4200000100; passive on;
-	error wait time 1, 2;
+	error wait time 1, 2; ${*:2}
 	ipv4 { import all; export none; };
 	ipv6 { import all; export none; };
 }"
 }
 
-# tb_speaker NAME SCALE: the speaker in s sends the table (seed 7) to
-# 10.0.1.2 and stays up; its output in $BT_RUN/NAME.out, pid in TB_SPK_PID.
+# tb_speaker NAME SCALE [OPTION...]: the speaker in s sends the table (seed
+# 7) to 10.0.1.2 and stays up; its output in $BT_RUN/NAME.out, pid in
+# TB_SPK_PID.
 tb_speaker() {
 	ip netns exec s "$TB_SPK" connect 10.0.1.2 179 -a 4200000100 -p 65001 -S "$2" -s 7 \
-		-6 fd00:1::1 >"$BT_RUN/$1.out" 2>"$BT_RUN/$1.err" &
+		-6 fd00:1::1 "${@:3}" >"$BT_RUN/$1.out" 2>"$BT_RUN/$1.err" &
 	TB_SPK_PID=$!
 }
 # tb_want NAME: prefixes the speaker generated (IPv4 + IPv6).

@@ -32,6 +32,10 @@
  *               format, as in a READ reply) a tap on the receiving router
  *               would deliver for this session: FLOW_START, both OPENs,
  *               both KEEPALIVEs, every UPDATE, End-of-RIBs
+ *   -R          offer enhanced route refresh (RFC 7313) and answer a ROUTE-REFRESH
+ *               request: BoRR, the family's UPDATEs, EoRR
+ *   -D N        with -R: a refresh leaves out the family's first N UPDATEs,
+ *               withdrawing nothing (their routes go silently)
  *   -q          only the result lines
  *   -c FILE     no session: count the messages, UPDATEs, prefixes per family
  *               and End-of-RIBs of a BGP message stream (e.g. a tap's flow
@@ -45,6 +49,7 @@
  *     write_s: first UPDATE written -> last byte written to the socket;
  *     ack_s:   first UPDATE written -> every byte acknowledged by the peer's
  *              TCP (SIOCOUTQ == 0): the receiver's socket buffer has it
+ *   refreshed afi=N updates=N omitted=N     (-R, per request answered)
  *   stopped rx_updates=N
  * Exit status: 0 fine; 1 session failure (NOTIFICATION, EOF, timeout);
  * 2 usage.
@@ -89,6 +94,8 @@ struct speaker {
 	uint16_t hold;
 	double stop_after, est_timeout;
 	bool quiet, nh4_set, nh6_set;
+	bool err;		/* -R */
+	uint64_t omit;		/* -D */
 	struct ft_opts ft;
 	/* session */
 	int fd;
@@ -178,6 +185,12 @@ static void build_open(const struct speaker *s, struct buf *b)
 	buf_u8(b, 2);
 	buf_u8(b, 2);			/* route refresh */
 	buf_u8(b, 0);
+	if (s->err) {
+		buf_u8(b, 2);
+		buf_u8(b, 2);
+		buf_u8(b, 70);		/* enhanced route refresh */
+		buf_u8(b, 0);
+	}
 	buf_u8(b, 2);
 	buf_u8(b, 6);
 	buf_u8(b, 65);			/* 4-octet AS */
@@ -190,6 +203,42 @@ static void build_open(const struct speaker *s, struct buf *b)
 static void build_keepalive(struct buf *b)
 {
 	put_hdr(b, 19, BGP_KEEPALIVE);
+}
+
+static void build_refresh(struct buf *b, uint16_t afi, uint8_t subtype)
+{
+	put_hdr(b, 23, BGP_ROUTE_REFRESH);
+	buf_u16(b, afi);
+	buf_u8(b, subtype);
+	buf_u8(b, BGP_SAFI_UNICAST);
+}
+
+/* -R: the answer to the peer's ROUTE-REFRESH request, after the table. */
+static void answer_refresh(struct speaker *s, const uint8_t *m, size_t len)
+{
+	int fam = len == 23 && m[22] == BGP_SAFI_UNICAST ?
+		  (m[19] << 8 | m[20]) == BGP_AFI_IPV4 ? FT_FAM_IPV4 :
+		  (m[19] << 8 | m[20]) == BGP_AFI_IPV6 ? FT_FAM_IPV6 : -1 : -1;
+	const uint8_t *p, *end;
+	uint64_t n = 0, omitted = 0;
+
+	if (!s->err || m[21] != 0 || fam < 0 || !s->ft.fam[fam] || !s->written)
+		return;
+	p = s->t.data + s->t.fam_off[fam];
+	end = p + s->t.fam_len[fam];
+	build_refresh(&s->ctl, fam == FT_FAM_IPV4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6, 1);
+	for (size_t l; p < end; p += l) {
+		l = (size_t)p[16] << 8 | p[17];
+		if (omitted < s->omit) {
+			omitted++;
+			continue;
+		}
+		buf_put(&s->ctl, p, l);
+		n++;
+	}
+	build_refresh(&s->ctl, fam == FT_FAM_IPV4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6, 2);
+	say(s, "refreshed afi=%u updates=%llu omitted=%llu\n", m[19] << 8 | m[20],
+	    (unsigned long long)n, (unsigned long long)omitted);
 }
 
 static void build_notification(struct buf *b, uint8_t code, uint8_t sub)
@@ -385,6 +434,9 @@ static void on_message(struct speaker *s, const uint8_t *m, size_t len)
 		break;
 	case BGP_UPDATE:
 		s->rx_updates++;
+		break;
+	case BGP_ROUTE_REFRESH:
+		answer_refresh(s, m, len);
 		break;
 	case BGP_NOTIFICATION:
 		if (bgp_notification_parse(m, len, &n))
@@ -642,7 +694,7 @@ static void usage(void)
 		"       " PROG " -w FILE [-W RECORDS] [options]\n"
 		"       " PROG " -c FILE   (count the UPDATEs and prefixes of a message stream)\n"
 		"options: -a AS -p PEER_AS -i ID -S SCALE -s SEED -f 4|6|46 -4 NH4 -6 NH6\n"
-		"         -H HOLD -t STOP_AFTER_S -T ESTABLISH_TIMEOUT_S -q\n");
+		"         -H HOLD -t STOP_AFTER_S -T ESTABLISH_TIMEOUT_S -R -D OMIT -q\n");
 	exit(2);
 }
 
@@ -675,10 +727,16 @@ int main(int argc, char **argv)
 			optind = 4;
 		}
 	}
-	while ((o = getopt(argc, argv, "a:p:i:S:s:f:4:6:H:t:T:w:W:qc:")) != -1) {
+	while ((o = getopt(argc, argv, "a:p:i:S:s:f:4:6:H:t:T:w:W:qc:RD:")) != -1) {
 		switch (o) {
 		case 'c':
 			return count_file(optarg);
+		case 'R':
+			s.err = true;
+			break;
+		case 'D':
+			s.omit = parse_u32(optarg, "UPDATEs to omit");
+			break;
 		case 'a':
 			s.as = parse_u32(optarg, "AS");
 			break;
