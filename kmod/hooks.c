@@ -189,6 +189,7 @@ static bool bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 
 	pkt.skb = skb;
 	pkt.hook = state->hook;
+	pkt.ifindex = state->in ? state->in->ifindex : 0;
 	pkt.poff = thoff + doff;
 	pkt.plen = end - pkt.poff;
 	pkt.sport = th->source;
