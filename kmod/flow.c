@@ -235,6 +235,7 @@ void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
 	cnt[BMPTAP_CNT_BAD_ACK] += fd->bad_ack;
 	cnt[BMPTAP_CNT_RST_IGNORED] += fd->rst_ignored;
 	cnt[BMPTAP_CNT_FIN_IGNORED] += fd->fin_ignored;
+	cnt[BMPTAP_CNT_WRONG_IFACE] += fd->wrong_iface;
 }
 
 /* Fold a dead flow's counters into the netns totals. */
@@ -699,6 +700,24 @@ static void flow_ack(struct bmptap_flow *flow, struct bmptap_flow_dir *od, u32 a
 		od->fin_acked = true;
 }
 
+/*
+ * Forwarded flows have no local stack to confirm anything: what one side
+ * sent is confirmed by the other side's ACK, which an attacker elsewhere
+ * could forge as well as the data.  So each direction is bound to the
+ * interface its first accepted segment came in on, never the other
+ * direction's: data forged from another segment cannot be acknowledged
+ * from there, and an answer from where the question came is no answer.
+ */
+static bool fwd_wrong_iface(const struct bmptap_flow *flow, const struct bmptap_flow_dir *fd,
+			    const struct bmptap_flow_dir *od, int ifindex)
+{
+	if (!(flow->flags & BMPTAP_FLOWF_FORWARD))
+		return false;
+	if (fd->ifindex)
+		return ifindex != fd->ifindex;
+	return ifindex == od->ifindex;
+}
+
 /* Feed one segment; flow->lock held.  Returns a reason to end the flow or 0. */
 static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_pkt *pkt)
 {
@@ -716,6 +735,10 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 		p.flat = pkt->skb->data + pkt->poff;
 	pkt_tcp_seg(pkt, &seg);
 
+	if (fwd_wrong_iface(flow, fd, od, pkt->ifindex)) {
+		fd->wrong_iface++;
+		return 0;
+	}
 	if (pkt->rst) {
 		if (dir_believed(flow, dir) || bt_tcp_rst_ok(&od->tcp, &fd->tcp, &seg))
 			return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
@@ -724,6 +747,8 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	}
 	if (flow_refused(flow, fd, od, pkt, &seg))
 		return 0;
+	if (flow->flags & BMPTAP_FLOWF_FORWARD)
+		fd->ifindex = pkt->ifindex;
 	WRITE_ONCE(flow->last_seen, jiffies);
 	bt_tcp_sent(&fd->tcp, &od->tcp, &seg);
 	if (!flow->answered && dir != flow->origin)

@@ -86,6 +86,8 @@ struct bmptap_flow_dir {
 	u64 bad_ack;
 	u64 rst_ignored;
 	u64 fin_ignored;
+	u64 wrong_iface;
+	int ifindex;			/* forwarded: the interface it arrives on, 0 unknown */
 	/* Messages dropped since the last record of this direction. */
 	u32 pend_msgs;
 	u32 pend_reason;		/* enum bmptap_gap_reason */
@@ -136,6 +138,7 @@ struct bmptap_pkt {
 	u32 plen;			/* payload length */
 	u8 family;
 	u8 hook;			/* NF_INET_* */
+	int ifindex;			/* the interface it arrived on, 0 if sent here */
 	bool syn, ack, fin, rst;
 	s8 wscale;			/* SYN: window scale option, or -1 */
 	u16 window;			/* the window field, unscaled */

@@ -192,6 +192,7 @@ static void bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 		return;
 	pkt->skb = skb;
 	pkt->hook = state->hook;
+	pkt->ifindex = state->in ? state->in->ifindex : 0;
 	pkt->poff = thoff + doff;
 	pkt->plen = end - pkt->poff;
 	pkt->sport = th->source;

@@ -413,6 +413,8 @@ static const struct {
 		"Received FINs the local stack never acknowledged", MOD_COUNTER },
 	[BMPTAP_CNT_BOGUS] = { "bmptap_module_bogus_total",
 		"Segments or ACKs far from the expected sequence number", MOD_COUNTER },
+	[BMPTAP_CNT_WRONG_IFACE] = { "bmptap_module_wrong_iface_total",
+		"Forwarded segments that arrived on the wrong interface", MOD_COUNTER },
 };
 
 static void module_metrics(const struct bt_netns *ns, struct buf *b)

@@ -842,6 +842,7 @@ static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
 	[BMPTAP_CNT_RST_IGNORED] = "rst_ignored",
 	[BMPTAP_CNT_FIN_IGNORED] = "fin_ignored",
 	[BMPTAP_CNT_BOGUS] = "bogus",
+	[BMPTAP_CNT_WRONG_IFACE] = "wrong_iface",
 };
 
 const char *bt_counter_name(unsigned int cnt)

@@ -20,6 +20,7 @@ void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
 
 	if (seg->syn) {
 		side->syn = true;
+		side->isn = seg->seq;
 		side->wscale = seg->wscale;
 	}
 	if (!side->sent || bt_seq_after(end, side->snd_nxt))
@@ -55,6 +56,12 @@ enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_
 	if (!seg->has_ack)
 		return BT_TCP_BAD_ACK;
 	if (rcv->sent && bt_seq_after(seg->ack, rcv->snd_nxt))
+		return BT_TCP_BAD_ACK;
+	/*
+	 * A SYN-ACK must acknowledge the SYN (RFC 9293 3.10.7.3: ISS < ACK):
+	 * a blind one then has one chance in 2^32, not one in two.
+	 */
+	if (seg->syn && rcv->syn && !bt_seq_after(seg->ack, rcv->isn))
 		return BT_TCP_BAD_ACK;
 	if ((seg->len || seg->fin) && rcv->acked && !bt_seq_before(seg->seq, rcv->wnd_end))
 		return BT_TCP_OUT_OF_WINDOW;

@@ -8,7 +8,7 @@
  * were seen, unscaled otherwise), what it has sent (snd_nxt) and the next
  * byte it expects (its last ACK).  A segment toward that side is then held
  * only if TCP would take it: it carries ACK, acknowledges nothing the side
- * never sent, and starts inside the window.  A RST counts only at exactly
+ * never sent (a SYN-ACK: at least its SYN), and starts inside the window.  A RST counts only at exactly
  * the expected sequence number; a FIN only once the receiver acknowledged
  * it (until then it is a candidate, like held data).
  */
@@ -37,6 +37,7 @@ struct bt_tcp_side {
 	bool syn;		/* its SYN was seen; wscale is its option */
 	bool fin_done;		/* one of its FINs was acknowledged */
 	s8 wscale;
+	u32 isn;		/* its SYN's sequence number, if syn */
 	u32 snd_nxt;		/* end of what it sent, SYN and FIN included */
 	u32 ack;		/* its last ACK: the next byte it expects */
 	u32 wnd_end;		/* the furthest right edge of its receive window */

@@ -29,6 +29,9 @@ Modes (-M):
   fin       a FIN, no data, in the middle of the next real message: held out
             of order by the receiving TCP and dropped once real data passes it
             (the last one lies beyond the end and dies with the session)
+  ackahead  the other way: a bare ACK spoofed from the server to this
+            client, acknowledging 1 MB beyond what the client sent (so the
+            next real message too): the client's TCP ignores it
 
 Writes the bytes really sent (-S) and the forged ones (-F); exits 0 when
 the session completed.
@@ -110,6 +113,7 @@ FORGERY = {
     'nomd5': (0, 0, 0x18, True), 'noack': (0, 0, 0x08, True),
     'badack': (0, 1 << 20, 0x18, True), 'oow': (4 << 20, 0, 0x18, True),
     'rst': (1000, 0, 0x14, False), 'fin': (None, 0, 0x11, False),
+    'ackahead': (0, 1 << 20, 0x10, False),
 }
 
 
@@ -199,9 +203,14 @@ def main():
         dseq, dack, _, with_data = FORGERY[a.mode]
         if dseq is None:		# 10 bytes into the message after this one
             dseq = length + 10
-        pkt = forge(family, src, a.addr, sport, a.port, (snd + dseq) & 0xffffffff,
-                    (rcv + dack) & 0xffffffff, fake if with_data else b'', a.mode)
-        raw.sendto(pkt, (a.addr, 0))
+        if a.mode == 'ackahead':
+            pkt = forge(family, a.addr, src, a.port, sport, rcv, (snd + dack) & 0xffffffff,
+                        b'', a.mode)
+            raw.sendto(pkt, (src, 0))
+        else:
+            pkt = forge(family, src, a.addr, sport, a.port, (snd + dseq) & 0xffffffff,
+                        (rcv + dack) & 0xffffffff, fake if with_data else b'', a.mode)
+            raw.sendto(pkt, (a.addr, 0))
         if forged and with_data:
             forged.write(fake)
         time.sleep(0.02)		# the forged copy is there first

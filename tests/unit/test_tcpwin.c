@@ -114,6 +114,24 @@ static void test_bad_ack(void **state)
 	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
 }
 
+/* A SYN-ACK that does not acknowledge the SYN (a blind forgery) is refused. */
+static void test_synack_ack(void **state)
+{
+	struct bt_tcp_side l = { 0 }, r = { 0 };
+	struct bt_tcp_seg s = syn(7000, false, 0, 7);
+
+	(void)state;
+	bt_tcp_sent(&l, &r, &s);			/* l's SYN: isn 7000 */
+	s = syn(300, true, 7000, 7);			/* acknowledges nothing */
+	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	s.ack = 7000 - 0x40000000;			/* far behind */
+	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	s.ack = 7002;					/* beyond the SYN */
+	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	s.ack = 7001;
+	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+}
+
 static void test_rst(void **state)
 {
 	struct bt_tcp_side l, r;
@@ -214,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_window_scaled),
 		cmocka_unit_test(test_window_midstream),
 		cmocka_unit_test(test_bad_ack),
+		cmocka_unit_test(test_synack_ack),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_rst_syn_sent),
 		cmocka_unit_test(test_fin_candidates),

@@ -135,6 +135,7 @@ enum bmptap_counter {
 	BMPTAP_CNT_RST_IGNORED,		/* u64: received RSTs TCP would not accept (seq not exact) */
 	BMPTAP_CNT_FIN_IGNORED,		/* u64: received FINs never acknowledged or conflicting with one that was */
 	BMPTAP_CNT_BOGUS,		/* u64: segments or ACKs more than 2^30 from the expected seq */
+	BMPTAP_CNT_WRONG_IFACE,		/* u64: forwarded segments not on their direction's interface: ignored */
 	__BMPTAP_CNT_MAX,
 };
 #define BMPTAP_CNT_MAX (__BMPTAP_CNT_MAX - 1)
