@@ -410,33 +410,6 @@ static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
 	return NULL;
 }
 
-/* Whether a live flow has this id; t->lock held. */
-static bool flow_id_used(struct bmptap_flow_table *t, u32 id)
-{
-	struct bmptap_flow *flow;
-
-	list_for_each_entry(flow, &t->age, anode)
-		if (flow->id == id)
-			return true;
-	return false;
-}
-
-/*
- * The next flow id; t->lock held.  Once the ids went round (2^32 flows, a
- * long SYN flood), those of live flows are skipped, so that a new flow never
- * takes the id of a session the helper still follows.
- */
-static u32 flow_next_id(struct bmptap_flow_table *t)
-{
-	do {
-		if (!++t->next_id) {
-			t->next_id = 1;
-			t->id_wrapped = true;
-		}
-	} while (t->id_wrapped && flow_id_used(t, t->next_id));
-	return t->next_id;
-}
-
 /*
  * Insert a new flow or, if another CPU raced us to it, free ours and take
  * the one in the table.  The flow returned is locked (spin_lock_bh), so a
@@ -469,7 +442,7 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 		flow_unlink(t, *victim);
 		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
 	}
-	flow->id = flow_next_id(t);
+	flow->id = ++t->next_id;
 	flow->serial = t->next_serial++;
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);

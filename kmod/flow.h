@@ -62,8 +62,7 @@ struct bmptap_flow_table {
 	u32 seed;
 	u32 count;
 	u32 peak;			/* most flows held at once */
-	u32 next_id;			/* never 0 */
-	bool id_wrapped;		/* next_id went round: skip ids in use */
+	u64 next_id;			/* last id given; 64-bit: never wraps */
 	u64 next_serial;
 };
 
@@ -102,7 +101,7 @@ struct bmptap_flow {
 	struct bmptap_net *bn;
 	struct bmptap_key key;
 	u32 hash;
-	u32 id;
+	u64 id;
 	u64 serial;			/* creation order, for dump cursors */
 	bool unlinked;			/* table->lock */
 	u8 stage;			/* enum bmptap_flow_stage */
