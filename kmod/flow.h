@@ -112,6 +112,14 @@ struct bmptap_flow {
 	 */
 	u8 origin;
 	bool answered;
+	/*
+	 * FLOW_START was queued (or counted lost).  It goes out with the
+	 * flow's first record, and FLOW_END only after it: a flow that never
+	 * delivers anything (a spoofed SYN answered by a SYN-ACK, then
+	 * evicted) queues no record, so a SYN flood cannot spend the queue's
+	 * control reserve that reports the gaps of established sessions.
+	 */
+	bool started;
 	bool dead;			/* flow->lock: ended, emits nothing */
 	bool pending;			/* some direction has pend_msgs */
 	u8 flags;			/* BMPTAP_FLOWF_* */

@@ -903,7 +903,12 @@ void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns
 		p = peer_new(ps, f->id);
 		if (!p)
 			return;
-		p->from_dump = true;
+		/*
+		 * Only a flow that queued records may have had some consumed
+		 * before this helper started: FLOW_START goes with a flow's
+		 * first record, so one without any has lost nothing.
+		 */
+		p->from_dump = f->have_last_seq;
 	}
 	if (f->have_info && !p->have_info) {
 		p->info = f->info;

@@ -105,7 +105,7 @@ struct peer {
 	enum peer_state state;
 	uint64_t up_ts_ns;		/* CLOCK_REALTIME when established */
 	uint64_t up_mono_ms;		/* for the uptime in the status */
-	bool from_dump;			/* learned from the flow dump at start */
+	bool from_dump;			/* learned from the flow dump, records queued */
 	bool seen_start;		/* its FLOW_START record was read */
 	bool incomplete;		/* a gap makes the Adj-RIB-In suspect */
 	bool rib_short;			/* its RIBs refused routes (budget, memory) */
