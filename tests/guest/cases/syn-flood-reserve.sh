@@ -44,7 +44,8 @@ while True:
     threading.Thread(target=drain, args=(c,), daemon=True).start()
 ' &
 lpid=$!
-sleep 1
+# Python starts slowly in a TCG guest.
+bt_check "$T: listener up" bt_wait 60 sh -c "ip netns exec b ss -Hltn 'sport = :179' | grep -q ."
 
 # a: S from port 40001 (one KEEPALIVE, then 200 once $GO exists), F from
 # port 40002 (200 UPDATE-framed 4 KiB messages: more than the queue holds).
@@ -64,9 +65,10 @@ while not os.path.exists(sys.argv[1]) and time.time() < end:
 s.sendall(ka * 200); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()
 ' "$GO" &
 spid=$!
-sleep 4
-queued=$(bt_in b "$BT_CTL" -j show tap | jq -r '.queued_bytes // empty')
-echo "$T: queued before the flood: ${queued:-unknown} bytes"
+queued() { bt_in b "$BT_CTL" -j show tap | jq -r '.queued_bytes'; }
+bt_check "$T: F filled the queue before the flood" \
+	bt_wait 60 bash -c "$(declare -f bt_in queued); BT_CTL=$BT_CTL; [ \$(queued) -ge 250000 ]"
+echo "$T: queued before the flood: $(queued) bytes"
 
 evicted0=$(bt_counter b flows_evicted)
 bt_in c "$FLOOD" -n 3000 -r 1500 -s 3 198.18.0.0/15 10.0.1.2 179 >"$BT_RUN/flood.out" 2>&1
