@@ -25,6 +25,8 @@ static const struct bt_ops flow_core_ops;
 
 /* ---- record emission (flow->lock held) ---- */
 
+static void flow_announce(struct bmptap_flow *flow, u64 ts_ns);
+
 static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u32 aux, u64 ts_ns, const void *p1, u32 l1,
 		     const void *p2, u32 l2, enum bmptap_qclass cls)
 {
@@ -38,6 +40,8 @@ static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u32 aux, u64 ts
 	u64 seq;
 	int ret;
 
+	if (!flow->started && type != BMPTAP_REC_FLOW_START)
+		flow_announce(flow, ts_ns);
 	ret = bmptap_queue_push(flow->bn, &rec, p1, l1, p2, l2, cls, &seq);
 	if (!ret) {
 		flow->last_seq = seq;
@@ -57,6 +61,16 @@ static void flow_push_control(struct bmptap_flow *flow, u16 type, u8 dir,
 			BMPTAP_Q_CONTROL);
 	if (ret && ret != -ESHUTDOWN)
 		bmptap_queue_lost(flow->bn);
+}
+
+/* The flow's first record is due: FLOW_START goes first (see flow->started). */
+static void flow_announce(struct bmptap_flow *flow, u64 ts_ns)
+{
+	struct bmptap_flow_info fi;
+
+	flow->started = true;
+	bmptap_flow_info_fill(flow, &fi);
+	flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, ts_ns, &fi, sizeof(fi), NULL, 0);
 }
 
 static void flow_update_pending(struct bmptap_flow *flow)
@@ -288,7 +302,10 @@ static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
 		for (i = 0; i < 2; i++)
 			if (!flow_emit_pending(&flow->d[i], now))
 				bmptap_queue_lost(flow->bn);
-		flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0, NULL, 0);
+		/* Nothing announced it: nothing to close (see flow->started). */
+		if (flow->started)
+			flow_push_control(flow, BMPTAP_REC_FLOW_END, 0, reason, now, NULL, 0,
+					  NULL, 0);
 	}
 	flow->dead = true;
 	flow_retire_counters(flow);
@@ -411,33 +428,6 @@ static struct bmptap_flow *flow_evict_candidate(struct bmptap_flow_table *t)
 	return NULL;
 }
 
-/* Whether a live flow has this id; t->lock held. */
-static bool flow_id_used(struct bmptap_flow_table *t, u32 id)
-{
-	struct bmptap_flow *flow;
-
-	list_for_each_entry(flow, &t->age, anode)
-		if (flow->id == id)
-			return true;
-	return false;
-}
-
-/*
- * The next flow id; t->lock held.  Once the ids went round (2^32 flows, a
- * long SYN flood), those of live flows are skipped, so that a new flow never
- * takes the id of a session the helper still follows.
- */
-static u32 flow_next_id(struct bmptap_flow_table *t)
-{
-	do {
-		if (!++t->next_id) {
-			t->next_id = 1;
-			t->id_wrapped = true;
-		}
-	} while (t->id_wrapped && flow_id_used(t, t->next_id));
-	return t->next_id;
-}
-
 /*
  * Insert a new flow or, if another CPU raced us to it, free ours and take
  * the one in the table.  The flow returned is locked (spin_lock_bh), so a
@@ -470,7 +460,7 @@ static struct bmptap_flow *flow_insert(struct bmptap_net *bn,
 		flow_unlink(t, *victim);
 		bmptap_count(bn, BMPTAP_CNT_FLOWS_EVICTED, 1);
 	}
-	flow->id = flow_next_id(t);
+	flow->id = ++t->next_id;
 	flow->serial = t->next_serial++;
 	hlist_add_head_rcu(&flow->hnode, key_bucket(t, flow->hash));
 	list_add_tail_rcu(&flow->anode, &t->age);
@@ -596,14 +586,13 @@ static int payload_copy(const void *src, u32 off, void *dst, u32 len)
 	return skb_copy_bits(pkt->skb, pkt->poff + off, dst, len);
 }
 
-/* The flow becomes visible: FLOW_START; flow->lock held. */
-static void flow_start(struct bmptap_flow *flow, u64 ts_ns)
+/*
+ * The flow becomes visible (dumped, may hold data); its FLOW_START waits
+ * for its first record (flow_announce); flow->lock held.
+ */
+static void flow_answered(struct bmptap_flow *flow)
 {
-	struct bmptap_flow_info fi;
-
 	flow->answered = true;
-	bmptap_flow_info_fill(flow, &fi);
-	flow_push_control(flow, BMPTAP_REC_FLOW_START, 0, 0, ts_ns, &fi, sizeof(fi), NULL, 0);
 }
 
 /* The local stack sent it: believed.  Anything else is checked as TCP would. */
@@ -752,7 +741,7 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	WRITE_ONCE(flow->last_seen, jiffies);
 	bt_tcp_sent(&fd->tcp, &od->tcp, &seg);
 	if (!flow->answered && dir != flow->origin)
-		flow_start(flow, pkt->ts_ns);
+		flow_answered(flow);
 	/* An ACK the local stack accepts: the peer got its answer. */
 	if (dir == BMPTAP_DIR_RX && !pkt->syn && flow->answered)
 		flow_advance(flow, BMPTAP_STAGE_OPENING);
@@ -824,7 +813,7 @@ void bmptap_flow_input(struct bmptap_net *bn, const struct bmptap_settings *set,
 	}
 	/* The local stack's own segment is its answer. */
 	if (is_new && local)
-		flow_start(flow, pkt->ts_ns);
+		flow_answered(flow);
 	if (flow->dead) {
 		spin_unlock_bh(&flow->lock);
 		goto out;
@@ -880,7 +869,7 @@ int bmptap_flow_adopt(struct bmptap_net *bn, const struct bmptap_key *k)
 	}
 	/* Found in the local stack's own socket table: its answer. */
 	if (is_new) {
-		flow_start(flow, flow->start_ns);
+		flow_answered(flow);
 	} else {
 		err = -EEXIST;
 	}

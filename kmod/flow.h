@@ -62,8 +62,7 @@ struct bmptap_flow_table {
 	u32 seed;
 	u32 count;
 	u32 peak;			/* most flows held at once */
-	u32 next_id;			/* never 0 */
-	bool id_wrapped;		/* next_id went round: skip ids in use */
+	u64 next_id;			/* last id given; 64-bit: never wraps */
 	u64 next_serial;
 };
 
@@ -104,7 +103,7 @@ struct bmptap_flow {
 	struct bmptap_net *bn;
 	struct bmptap_key key;
 	u32 hash;
-	u32 id;
+	u64 id;
 	u64 serial;			/* creation order, for dump cursors */
 	bool unlinked;			/* table->lock */
 	u8 stage;			/* enum bmptap_flow_stage */
@@ -115,6 +114,14 @@ struct bmptap_flow {
 	 */
 	u8 origin;
 	bool answered;
+	/*
+	 * FLOW_START was queued (or counted lost).  It goes out with the
+	 * flow's first record, and FLOW_END only after it: a flow that never
+	 * delivers anything (a spoofed SYN answered by a SYN-ACK, then
+	 * evicted) queues no record, so a SYN flood cannot spend the queue's
+	 * control reserve that reports the gaps of established sessions.
+	 */
+	bool started;
 	bool dead;			/* flow->lock: ended, emits nothing */
 	bool pending;			/* some direction has pend_msgs */
 	u8 flags;			/* BMPTAP_FLOWF_* */

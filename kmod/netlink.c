@@ -44,7 +44,7 @@ static const struct {
 
 struct bmptap_flow_cursor {
 	u64 serial;		/* next flow to dump */
-	u32 id;			/* only this flow, if not 0 */
+	u64 id;			/* only this flow, if not 0 */
 };
 static_assert(sizeof(struct bmptap_flow_cursor) <= sizeof_field(struct netlink_callback, ctx));
 
@@ -92,7 +92,7 @@ static const struct nla_policy bmptap_netns_policy[BMPTAP_NETNS_MAX + 1] = {
 
 /* In GET_FLOW requests: FLOW_ID selects one flow. */
 static const struct nla_policy bmptap_flow_policy[BMPTAP_FLOW_MAX + 1] = {
-	[BMPTAP_FLOW_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[BMPTAP_FLOW_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[BMPTAP_FLOW_INFO] = { .type = NLA_REJECT },
 	[BMPTAP_FLOW_OPEN_RX] = { .type = NLA_REJECT },
 	[BMPTAP_FLOW_OPEN_TX] = { .type = NLA_REJECT },
@@ -410,7 +410,7 @@ static int bmptap_flow_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	if (tb[BMPTAP_FLOW_ID])
-		cur->id = nla_get_u32(tb[BMPTAP_FLOW_ID]);
+		cur->id = nla_get_u64(tb[BMPTAP_FLOW_ID]);
 	return 0;
 }
 
@@ -441,7 +441,7 @@ static int fill_flow(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!nest)
 		goto err;
 	bmptap_flow_info_fill(flow, &fi);
-	if (nla_put_u32(skb, BMPTAP_FLOW_ID, flow->id) ||
+	if (nla_put_u64_64bit(skb, BMPTAP_FLOW_ID, flow->id, BMPTAP_FLOW_PAD) ||
 	    nla_put(skb, BMPTAP_FLOW_INFO, sizeof(fi), &fi) ||
 	    fill_flow_dir(skb, &flow->d[BMPTAP_DIR_RX], BMPTAP_FLOW_OPEN_RX,
 			  BMPTAP_FLOW_COUNTERS_RX) ||

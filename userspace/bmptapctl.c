@@ -168,7 +168,7 @@ static int show_flows(struct ctl *c)
 			snprintf(bytes, sizeof(bytes), "%" PRIu64 "/%" PRIu64,
 				 f->cnt[0].v[BMPTAP_CNT_BYTES],
 				 f->cnt[1].v[BMPTAP_CNT_BYTES]);
-			printf("%-6" PRIu32 " %-46s %-46s %-11s %21s %27s %6" PRIu64
+			printf("%-6" PRIu64 " %-46s %-46s %-11s %21s %27s %6" PRIu64
 			       " %6" PRIu64 "%s%s\n", f->id, loc, rem, flow_state(f),
 			       msgs, bytes, cnt2(f, BMPTAP_CNT_GAPS),
 			       cnt2(f, BMPTAP_CNT_DROPS),

@@ -47,7 +47,7 @@ static void coll_free(struct collector *c);
 
 /* ---- cpeers ------------------------------------------------------------ */
 
-struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id)
+struct cpeer *collector_cpeer(const struct collector *c, uint64_t flow_id)
 {
 	if (!c->cph)
 		return NULL;

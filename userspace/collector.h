@@ -227,7 +227,7 @@ void collector_pump(struct collector *c);
 size_t collector_pending(const struct collector *c);
 size_t collector_take(struct collector *c, void *dst, size_t max);
 bool collector_busy(const struct collector *c);	/* a cpeer is not live */
-struct cpeer *collector_cpeer(const struct collector *c, uint32_t flow_id);
+struct cpeer *collector_cpeer(const struct collector *c, uint64_t flow_id);
 const char *collector_state_name(enum coll_state s);
 /* Next reconnect delay in ms for the current backoff step, with jitter. */
 uint64_t collector_backoff_ms(struct collector *c);

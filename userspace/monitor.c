@@ -20,7 +20,7 @@ static const char *peer_addr(const struct peer *p, char *buf, size_t len)
 	int af = p->info.family == AF_INET6 ? AF_INET6 : AF_INET;
 
 	if (!p->have_info || !inet_ntop(af, p->info.remote_addr, buf, len))
-		snprintf(buf, len, "flow%" PRIu32, p->flow_id);
+		snprintf(buf, len, "flow%" PRIu64, p->flow_id);
 	return buf;
 }
 
@@ -37,7 +37,7 @@ static void on_up(void *ctx, struct peer *p)
 		return;
 	}
 	inet_ntop(AF_INET, &id, ids, sizeof(ids));
-	bt_nl_eventf(m->nl, "peer up %s AS%" PRIu32 " id %s flow %" PRIu32,
+	bt_nl_eventf(m->nl, "peer up %s AS%" PRIu32 " id %s flow %" PRIu64,
 		     peer_addr(p, a, sizeof(a)), p->op[BMPTAP_DIR_RX].as, ids, p->flow_id);
 }
 
@@ -48,7 +48,7 @@ static void on_down(void *ctx, struct peer *p)
 
 	/* Formatted first: the inner sink may be the last to see the peer. */
 	peer_addr(p, a, sizeof(a));
-	bt_nl_eventf(m->nl, "peer down %s AS%" PRIu32 " flow %" PRIu32 " reason %u",
+	bt_nl_eventf(m->nl, "peer down %s AS%" PRIu32 " flow %" PRIu64 " reason %u",
 		     a, p->op[BMPTAP_DIR_RX].as, p->flow_id, p->down_reason);
 	m->inner.down(m->inner.ctx, p);
 }
@@ -109,7 +109,7 @@ static void on_lost(void *ctx, struct peer *p, uint64_t ts)
 	char a[INET6_ADDRSTRLEN];
 
 	m->inner.lost(m->inner.ctx, p, ts);
-	bt_nl_eventf(m->nl, "gap peer %s flow %" PRIu32 ": messages lost, RIB incomplete",
+	bt_nl_eventf(m->nl, "gap peer %s flow %" PRIu64 ": messages lost, RIB incomplete",
 		     peer_addr(p, a, sizeof(a)), p->flow_id);
 }
 
@@ -127,7 +127,7 @@ static void on_errored(void *ctx, struct peer *p, const uint8_t *msg, size_t len
 	char a[INET6_ADDRSTRLEN];
 
 	m->inner.errored(m->inner.ctx, p, msg, len, ts);
-	bt_nl_eventf(m->nl, "errored-pdu peer %s flow %" PRIu32 " bytes %zu",
+	bt_nl_eventf(m->nl, "errored-pdu peer %s flow %" PRIu64 " bytes %zu",
 		     peer_addr(p, a, sizeof(a)), p->flow_id, len);
 }
 

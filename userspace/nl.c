@@ -1005,7 +1005,7 @@ static int parse_flow(struct bt_nl *nl, const struct nlattr *nest,
 
 		switch (t) {
 		case BMPTAP_FLOW_ID:
-			ok = get_u32(a, &f->id);
+			ok = get_u64(a, &f->id);
 			break;
 		case BMPTAP_FLOW_INFO:
 			ok = mnl_attr_get_payload_len(a) >= sizeof(f->info);

@@ -176,7 +176,7 @@ int bt_nl_set_netns(struct bt_nl *nl, const struct bt_netns_settings *s);
 /* ---- flows --------------------------------------------------------------- */
 
 struct bt_flow {
-	uint32_t id;
+	uint64_t id;
 	bool have_info, have_last_seq;
 	struct bmptap_flow_info info;
 	uint8_t *open[2];		/* by enum bmptap_dir, malloc'd; NULL if none */

@@ -6,6 +6,7 @@
 #include "peer.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,9 +20,9 @@
 
 /* ---- table -------------------------------------------------------------- */
 
-static uint32_t bucket(const struct peers *ps, uint32_t id)
+static uint32_t bucket(const struct peers *ps, uint64_t id)
 {
-	return (id * 2654435761u) & (ps->n_buckets - 1);
+	return (((uint32_t)id ^ (uint32_t)(id >> 32)) * 2654435761u) & (ps->n_buckets - 1);
 }
 
 int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_log *log)
@@ -76,7 +77,7 @@ void peers_set_budgets(struct peers *ps, uint64_t peer_max, uint64_t total_max)
 	ps->mem_total.max = total_max;
 }
 
-struct peer *peers_find(const struct peers *ps, uint32_t flow_id)
+struct peer *peers_find(const struct peers *ps, uint64_t flow_id)
 {
 	struct peer *p = ps->buckets[bucket(ps, flow_id)];
 
@@ -103,19 +104,19 @@ static void rehash(struct peers *ps)
 	}
 }
 
-static struct peer *peer_new(struct peers *ps, uint32_t flow_id)
+static struct peer *peer_new(struct peers *ps, uint64_t flow_id)
 {
 	struct peer *p = calloc(1, sizeof(*p));
 
 	if (!p) {
-		LOG_E(ps->log, "flow %u: out of memory", flow_id);
+		LOG_E(ps->log, "flow %" PRIu64 ": out of memory", flow_id);
 		return NULL;
 	}
 	p->flow_id = flow_id;
 	p->notif_dir = -1;
 	p->mem = budget_new(&ps->mem_total, ps->peer_mem_max);
 	if (!p->mem) {
-		LOG_E(ps->log, "flow %u: out of memory", flow_id);
+		LOG_E(ps->log, "flow %" PRIu64 ": out of memory", flow_id);
 		free(p);
 		return NULL;
 	}
@@ -207,7 +208,7 @@ static void refuse_ambiguous(struct peers *ps, struct peer *p)
 			   "the family is not decoded");
 	}
 	if (p->op[BMPTAP_DIR_RX].as_conflict)
-		LOG_W(ps->log, "flow %u: the peer's OPEN has 4-octet AS capabilities with "
+		LOG_W(ps->log, "flow %" PRIu64 ": the peer's OPEN has 4-octet AS capabilities with "
 		      "different ASes: FRR takes the first, BIRD and bmptapd the last (%u)",
 		      p->flow_id, p->op[BMPTAP_DIR_RX].as);
 }
@@ -230,7 +231,7 @@ static void check_opens(struct peers *ps, struct peer *p)
 		free(p->ms);
 		p->ms = NULL;
 	}
-	LOG_D(ps->log, "flow %u: both OPENs seen (peer AS %u, as4 %d)", p->flow_id,
+	LOG_D(ps->log, "flow %" PRIu64 ": both OPENs seen (peer AS %u, as4 %d)", p->flow_id,
 	      p->op[BMPTAP_DIR_RX].as, p->sess.rx.as4);
 }
 
@@ -251,7 +252,7 @@ static void set_open(struct peers *ps, struct peer *p, int dir, const uint8_t *m
 	int err = bgp_open_parse(msg, len, &p->op[dir]);
 	p->open_ok[dir] = err == 0;
 	if (err)
-		LOG_W(ps->log, "flow %u: unusable %s OPEN (error %d/%d): no Peer Up", p->flow_id,
+		LOG_W(ps->log, "flow %" PRIu64 ": unusable %s OPEN (error %d/%d): no Peer Up", p->flow_id,
 		      bt_dir_name((unsigned)dir), err >> 8, err & 0xff);
 	check_opens(ps, p);
 }
@@ -313,7 +314,7 @@ static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mon
 	p->state = PEER_ESTABLISHED;
 	p->up_ts_ns = ts_ns;
 	p->up_mono_ms = mono_ms;
-	LOG_I(ps->log, "flow %u: session established (peer AS %u)", p->flow_id,
+	LOG_I(ps->log, "flow %" PRIu64 ": session established (peer AS %u)", p->flow_id,
 	      p->op[BMPTAP_DIR_RX].as);
 	if (!ps->locrib)
 		locrib_start(ps, p, ts_ns);
@@ -340,7 +341,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	p->state = PEER_DOWN;
 	p->down_reason = reason;
 	p->down_ts_ns = ts_ns;
-	LOG_I(ps->log, "flow %u: session down (BMP reason %u)", p->flow_id, reason);
+	LOG_I(ps->log, "flow %" PRIu64 ": session down (BMP reason %u)", p->flow_id, reason);
 	if (ps->sink.down)
 		ps->sink.down(ps->sink.ctx, p);
 	/* The session's routes are gone with it, and from the Loc-RIB. */
@@ -467,7 +468,7 @@ static void count_errors(struct peers *ps, struct peer *p, const struct bgp_upda
 		p->cnt.treat_as_withdraw++;
 	else if (u->action == BGP_ACT_ATTR_DISCARD)
 		p->cnt.attr_discard++;
-	LOG_D(ps->log, "flow %u: UPDATE with %u error(s), action %d", p->flow_id,
+	LOG_D(ps->log, "flow %" PRIu64 ": UPDATE with %u error(s), action %d", p->flow_id,
 	      u->n_errors, u->action);
 }
 
@@ -478,7 +479,7 @@ static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char
 	if (p->rib_short)
 		return;
 	p->rib_short = true;
-	LOG_W(ps->log, "flow %u: %s: RIB incomplete, collectors told", p->flow_id, why);
+	LOG_W(ps->log, "flow %" PRIu64 ": %s: RIB incomplete, collectors told", p->flow_id, why);
 	if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 		ps->sink.lost(ps->sink.ctx, p, ts);
 }
@@ -507,7 +508,7 @@ void peer_encode_failed(struct peers *ps, struct peer *p)
 	 * "messages lost" with the Peer Up. */
 	peer_mark_incomplete(p);
 	if (!p->cnt.encode_failures++)
-		LOG_W(ps->log, "flow %u: a route too large to encode for a collector: withdrawn "
+		LOG_W(ps->log, "flow %" PRIu64 ": a route too large to encode for a collector: withdrawn "
 		      "there, RIB incomplete", p->flow_id);
 }
 
@@ -641,7 +642,7 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 	}
 	if (!ms_opens(p->ms, &p->sess, as[BMPTAP_DIR_RX], as[BMPTAP_DIR_TX], p->open,
 		      p->open_len)) {
-		LOG_E(ps->log, "flow %u: out of memory", p->flow_id);
+		LOG_E(ps->log, "flow %" PRIu64 ": out of memory", p->flow_id);
 		return;
 	}
 	for (int d = 0; d < 2; d++) {
@@ -653,7 +654,7 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 	}
 	p->state = PEER_OPENCONFIRM;
 	peer_mark_incomplete(p);	/* routes announced before the pickup */
-	LOG_I(ps->log, "flow %u: mid-stream session decoded: %s-octet AS, peer AS %u, "
+	LOG_I(ps->log, "flow %" PRIu64 ": mid-stream session decoded: %s-octet AS, peer AS %u, "
 	      "ADD-PATH rx ipv4 %d ipv6 %d; OPENs synthesized", p->flow_id,
 	      p->sess.rx.as4 ? "4" : "2", as[BMPTAP_DIR_RX], p->sess.rx.addpath[BGP_FAM_IPV4],
 	      p->sess.rx.addpath[BGP_FAM_IPV6]);
@@ -703,7 +704,7 @@ static bool midstream_msg(struct peers *ps, struct peer *p, const struct bt_rec 
 			return false;
 		p->cnt.msgs[dir]++;
 		p->cnt.ignored++;
-		LOG_W(ps->log, "flow %u: %s UPDATE of a family undecided at Peer Up not "
+		LOG_W(ps->log, "flow %" PRIu64 ": %s UPDATE of a family undecided at Peer Up not "
 		      "decodable as announced: left out", p->flow_id, bt_dir_name((unsigned)dir));
 		/* Only what the peer sent feeds the Adj-RIB-In. */
 		if (dir == BMPTAP_DIR_RX) {
@@ -850,7 +851,7 @@ static void on_flow_end(struct peers *ps, struct peer *p, const struct bt_rec *r
 	}
 	p->ended = true;
 	go_down(ps, p, reason, rec->hdr.ts_ns);
-	LOG_D(ps->log, "flow %u: ended (%s)", p->flow_id, bt_end_name(rec->hdr.aux));
+	LOG_D(ps->log, "flow %" PRIu64 ": ended (%s)", p->flow_id, bt_end_name(rec->hdr.aux));
 	peer_del(ps, p);
 }
 
@@ -906,7 +907,7 @@ int peers_record(void *ctx, const struct bt_rec *rec)
 			return 0;
 		p->cnt.gaps[rec->hdr.dir]++;
 		p->cnt.gap_bytes[rec->hdr.dir] += g.bytes;
-		LOG_W(ps->log, "flow %u: gap %s (%s, %llu bytes, %u messages)", p->flow_id,
+		LOG_W(ps->log, "flow %" PRIu64 ": gap %s (%s, %llu bytes, %u messages)", p->flow_id,
 		      bt_dir_name(rec->hdr.dir), bt_gap_reason_name(g.reason),
 		      (unsigned long long)g.bytes, g.messages);
 		/* Only what the peer sent feeds the Adj-RIB-In. */
@@ -940,7 +941,12 @@ void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns
 		p = peer_new(ps, f->id);
 		if (!p)
 			return;
-		p->from_dump = true;
+		/*
+		 * Only a flow that queued records may have had some consumed
+		 * before this helper started: FLOW_START goes with a flow's
+		 * first record, so one without any has lost nothing.
+		 */
+		p->from_dump = f->have_last_seq;
 	}
 	if (f->have_info && !p->have_info) {
 		p->info = f->info;
@@ -968,7 +974,7 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 		if (p->incomplete)
 			continue;
 		peer_mark_incomplete(p);
-		LOG_W(ps->log, "flow %u: its earlier messages were consumed before this helper "
+		LOG_W(ps->log, "flow %" PRIu64 ": its earlier messages were consumed before this helper "
 		      "started: Adj-RIB-In incomplete", p->flow_id);
 		if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 			ps->sink.lost(ps->sink.ctx, p, now_ns);

@@ -92,7 +92,7 @@ struct peer_counters {
 };
 
 struct peer {
-	uint32_t flow_id;
+	uint64_t flow_id;
 	struct peer *hnext;		/* hash chain */
 	struct peer *next, *prev;	/* all peers, in creation order */
 
@@ -108,7 +108,7 @@ struct peer {
 	enum peer_state state;
 	uint64_t up_ts_ns;		/* CLOCK_REALTIME when established */
 	uint64_t up_mono_ms;		/* for the uptime in the status */
-	bool from_dump;			/* learned from the flow dump at start */
+	bool from_dump;			/* learned from the flow dump, records queued */
 	bool seen_start;		/* its FLOW_START record was read */
 	bool incomplete;		/* a gap makes the Adj-RIB-In suspect */
 	bool rib_short;			/* its RIBs refused routes (budget, memory) */
@@ -247,7 +247,7 @@ void peers_set_budgets(struct peers *ps, uint64_t peer_max, uint64_t total_max);
 /* A route of p a collector's feed could not carry: counted, p is
  * incomplete (the caller tells that collector). */
 void peer_encode_failed(struct peers *ps, struct peer *p);
-struct peer *peers_find(const struct peers *ps, uint32_t flow_id);
+struct peer *peers_find(const struct peers *ps, uint64_t flow_id);
 /* to += from, counter by counter. */
 void peer_counters_add(struct peer_counters *to, const struct peer_counters *from);
 

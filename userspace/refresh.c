@@ -5,6 +5,7 @@
 #include "refresh.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include "log.h"
 #include "peer.h"
@@ -49,7 +50,7 @@ static void begin(struct peers *ps, struct peer *p, int dir, int fam)
 	if (!err)
 		return;
 	p->cnt.refresh_untracked++;
-	LOG_W(ps->log, "flow %u: %s refresh of %s not tracked: %s", p->flow_id,
+	LOG_W(ps->log, "flow %" PRIu64 ": %s refresh of %s not tracked: %s", p->flow_id,
 	      bt_dir_name((unsigned)dir), fam_name[fam],
 	      err == -ENOSPC ? "over the memory budget" : "out of memory");
 }
@@ -71,7 +72,7 @@ static void end(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts)
 	if (!peer_refresh_would_complete(p) || (p->refreshed & all) != all)
 		return;
 	p->incomplete = false;
-	LOG_I(ps->log, "flow %u: every family re-sent in full by a route refresh: "
+	LOG_I(ps->log, "flow %" PRIu64 ": every family re-sent in full by a route refresh: "
 	      "Adj-RIB-In complete again", p->flow_id);
 }
 

@@ -95,14 +95,43 @@ void bt_framer_init(struct bt_framer *f)
 	f->state = BT_FRAME_HEADER;
 }
 
-void bt_framer_free(struct bt_framer *f)
+/*
+ * Charge (size > 0) or return (size < 0) an allocation of the framer's;
+ * false when the environment's budget refuses it.
+ */
+static bool bt_framer_charge(struct bt_framer *f, s32 size, const struct bt_ops *ops,
+			     void *ctx)
 {
+	if (ops && ops->charge && !ops->charge(ctx, size) && size > 0)
+		return false;
+	f->charged += size;
+	return true;
+}
+
+static void bt_buf_release(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+{
+	if (!f->buf)
+		return;
 	bt_free(f->buf);
-	bt_free(f->skipped_data);
+	bt_framer_charge(f, -(s32)bt_alloc_size(f->buf_cap), ops, ctx);
 	f->buf = NULL;
-	f->skipped_data = NULL;
 	f->buf_cap = 0;
+}
+
+static void bt_skipped_release(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+{
 	f->skipped_len = 0;
+	if (!f->skipped_data)
+		return;
+	bt_free(f->skipped_data);
+	bt_framer_charge(f, -(s32)bt_alloc_size(BMPTAP_GAP_MAX_DATA), ops, ctx);
+	f->skipped_data = NULL;
+}
+
+void bt_framer_free(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+{
+	bt_buf_release(f, ops, ctx);
+	bt_skipped_release(f, ops, ctx);
 }
 
 static bool bt_gap_pending(const struct bt_framer *f)
@@ -117,10 +146,14 @@ static void bt_gap_reason(struct bt_framer *f, u32 reason)
 		f->resync_reason = reason;
 }
 
-/* Bytes seen but not framed: counted, and the first ones kept. */
-static void bt_skip_seen(struct bt_framer *f, const u8 *v, u32 n)
+/*
+ * Bytes seen but not framed: counted, and the first ones kept when the
+ * budget allows (the gap goes out without them otherwise).
+ */
+static void bt_skip_seen(struct bt_framer *f, const u8 *v, u32 n, const struct bt_ops *ops,
+			 void *ctx)
 {
-	u32 room;
+	u32 room, size = (u32)bt_alloc_size(BMPTAP_GAP_MAX_DATA);
 
 	if (!n)
 		return;
@@ -129,9 +162,13 @@ static void bt_skip_seen(struct bt_framer *f, const u8 *v, u32 n)
 	if (f->skipped_len >= BMPTAP_GAP_MAX_DATA)
 		return;
 	if (!f->skipped_data) {
-		f->skipped_data = bt_alloc(BMPTAP_GAP_MAX_DATA);
-		if (!f->skipped_data)
+		if (!bt_framer_charge(f, (s32)size, ops, ctx))
 			return;
+		f->skipped_data = bt_alloc(BMPTAP_GAP_MAX_DATA);
+		if (!f->skipped_data) {
+			bt_framer_charge(f, -(s32)size, ops, ctx);
+			return;
+		}
 	}
 	room = BMPTAP_GAP_MAX_DATA - f->skipped_len;
 	n = bt_min_u32(n, room);
@@ -154,35 +191,38 @@ static void bt_emit_gap(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops
 	f->resync_reason = 0;
 	f->skipped = 0;
 	f->lost_msgs = 0;
-	f->skipped_len = 0;
-	bt_free(f->skipped_data);
-	f->skipped_data = NULL;
+	bt_skipped_release(f, ops, ctx);
 }
 
 /* Drop the first byte of the candidate header until what is left could be one. */
-static void bt_resync_trim(struct bt_framer *f)
+static void bt_resync_trim(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
 {
 	while (f->have && !bt_prefix_ok(f->hdr, f->have)) {
-		bt_skip_seen(f, f->hdr, 1);
+		bt_skip_seen(f, f->hdr, 1, ops, ctx);
 		f->have--;
 		memmove(f->hdr, f->hdr + 1, f->have);
 	}
 }
 
-/* Ensure buf holds len bytes; false on allocation failure. */
-static bool bt_buf_reserve(struct bt_framer *f, u32 len)
+/* Ensure buf holds len bytes; false when over budget or out of memory. */
+static bool bt_buf_reserve(struct bt_framer *f, u32 len, const struct bt_ops *ops, void *ctx)
 {
-	u32 cap = BT_BUF_MIN;
+	u32 cap = BT_BUF_MIN, size;
 	u8 *nb;
 
 	if (f->buf_cap >= len)
 		return true;
 	while (cap < len)
 		cap <<= 1;
-	nb = bt_alloc(cap);
-	if (!nb)
+	size = (u32)bt_alloc_size(cap);
+	if (!bt_framer_charge(f, (s32)size, ops, ctx))
 		return false;
-	bt_free(f->buf);
+	nb = bt_alloc(cap);
+	if (!nb) {
+		bt_framer_charge(f, -(s32)size, ops, ctx);
+		return false;
+	}
+	bt_buf_release(f, ops, ctx);
 	f->buf = nb;
 	f->buf_cap = cap;
 	return true;
@@ -202,7 +242,7 @@ static void bt_start_msg(struct bt_framer *f, u64 ts_ns, const struct bt_ops *op
 		return;
 	}
 	f->msg_len = len;
-	if (!bt_buf_reserve(f, len)) {
+	if (!bt_buf_reserve(f, len, ops, ctx)) {
 		bt_gap_reason(f, BMPTAP_GAP_NOMEM);
 		f->skipped += BT_BGP_HEADER_LEN;
 		f->lost_msgs++;
@@ -234,13 +274,13 @@ static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u
 			const u8 *ff = memchr(chunk + i, 0xff, n - i);
 			u32 k = ff ? (u32)(ff - (chunk + i)) : n - i;
 
-			bt_skip_seen(f, chunk + i, k);
+			bt_skip_seen(f, chunk + i, k, ops, ctx);
 			i += k;
 			if (!ff)
 				break;
 		}
 		f->hdr[f->have++] = chunk[i++];
-		bt_resync_trim(f);
+		bt_resync_trim(f, ops, ctx);
 		if (f->have == BT_BGP_HEADER_LEN) {
 			bt_start_msg(f, ts_ns, ops, ctx);
 			break;
@@ -321,7 +361,7 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 				break;
 			if (!bt_hdr_ok(f->hdr)) {
 				f->state = BT_FRAME_RESYNC;
-				bt_resync_trim(f);
+				bt_resync_trim(f, ops, ctx);
 				break;
 			}
 			bt_start_msg(f, ts_ns, ops, ctx);
@@ -339,6 +379,9 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 			f->messages++;
 			f->have = 0;
 			f->state = BT_FRAME_HEADER;
+			/* Only the common size stays allocated (and charged) between messages. */
+			if (f->buf_cap > BT_BUF_MIN)
+				bt_buf_release(f, ops, ctx);
 			break;
 		case BT_FRAME_SKIP:
 			n = bt_min_u32(f->skip_left, len);
@@ -364,10 +407,11 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 
 bad_copy:
 	/* Cannot happen with a well-formed payload; treat the rest as missing. */
-	bt_framer_hole(f, len, BMPTAP_GAP_MISSING);
+	bt_framer_hole(f, len, BMPTAP_GAP_MISSING, ops, ctx);
 }
 
-void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason)
+void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_ops *ops,
+		    void *ctx)
 {
 	u64 left;
 
@@ -408,7 +452,7 @@ void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason)
 	case BT_FRAME_HEADER:
 	case BT_FRAME_RESYNC:
 		/* A partial header is not contiguous with what follows. */
-		bt_skip_seen(f, f->hdr, f->have);
+		bt_skip_seen(f, f->hdr, f->have, ops, ctx);
 		bt_gap_reason(f, reason);
 		break;
 	}
@@ -435,7 +479,7 @@ void bt_framer_flush(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops, v
 	case BT_FRAME_HEADER:
 	case BT_FRAME_RESYNC:
 		if (f->have) {
-			bt_skip_seen(f, f->hdr, f->have);
+			bt_skip_seen(f, f->hdr, f->have, ops, ctx);
 			bt_gap_reason(f, BMPTAP_GAP_MISSING);
 			f->have = 0;
 			f->state = BT_FRAME_RESYNC;

@@ -21,10 +21,12 @@ struct bt_ops {
 	void (*gap)(void *ctx, const struct bmptap_gap *gap,
 		    const u8 *skipped, u32 skipped_len, u64 ts_ns);
 	/*
-	 * Charge (delta > 0) or release (delta < 0) bytes held by the core
-	 * beyond the current message.  Returns false when a charge would
-	 * exceed the environment's budget; the core then does not hold them.
-	 * May be NULL (unlimited).
+	 * Charge (delta > 0) or release (delta < 0) memory the core holds:
+	 * held out-of-order runs, the framer's message buffer and its copy of
+	 * skipped bytes, each by its whole allocation (bt_alloc_size).
+	 * Returns false when a charge would exceed the environment's budget;
+	 * the core then does not hold them (a counted gap instead).  May be
+	 * NULL (unlimited).
 	 */
 	bool (*charge)(void *ctx, s32 delta);
 };
@@ -49,11 +51,13 @@ struct bt_framer {
 	u32 lost_msgs;		/* messages known lost since the gap began */
 	u8 *skipped_data;	/* first BMPTAP_GAP_MAX_DATA skipped bytes */
 	u32 skipped_len;
+	u32 charged;		/* allocation bytes of buf and skipped_data */
 	u64 messages;		/* messages delivered */
 };
 
 void bt_framer_init(struct bt_framer *f);
-void bt_framer_free(struct bt_framer *f);
+/* Frees the buffers and returns their charge. */
+void bt_framer_free(struct bt_framer *f, const struct bt_ops *ops, void *ctx);
 
 /* Stream bytes [off, off + len) of p, in order. */
 void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off,
@@ -64,7 +68,8 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off,
  * picked up mid-stream).  When the hole ends inside the current message,
  * the next header position is still known and no scan is needed.
  */
-void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason);
+void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_ops *ops,
+		    void *ctx);
 
 /*
  * The stream ends: a message or header cut short counts as lost (MISSING),

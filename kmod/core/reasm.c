@@ -126,7 +126,7 @@ void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx)
 {
 	while (s->head)
 		bt_seg_drop(s, s->head, ops, ctx);
-	bt_framer_free(&s->framer);
+	bt_framer_free(&s->framer, ops, ctx);
 }
 
 void bt_stream_syn(struct bt_stream *s, u32 isn)
@@ -153,9 +153,9 @@ static void bt_feed(struct bt_stream *s, const struct bt_payload *p, u32 off, u3
 	s->next_seq += len;
 }
 
-static void bt_hole(struct bt_stream *s, u32 bytes)
+static void bt_hole(struct bt_stream *s, u32 bytes, const struct bt_ops *ops, void *ctx)
 {
-	bt_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING);
+	bt_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING, ops, ctx);
 	s->stats.gaps++;
 	s->stats.gap_bytes += bytes;
 	s->next_seq += bytes;
@@ -207,7 +207,7 @@ static bool bt_conflict_hole(struct bt_stream *s, u32 lim, const struct bt_ops *
 	end = bt_seq_min(lim, s->cf_end);
 	if (!bt_seq_after(end, s->next_seq))
 		return false;
-	bt_hole(s, end - s->next_seq);
+	bt_hole(s, end - s->next_seq, ops, ctx);
 	bt_skip_held(s, s->next_seq, ops, ctx);
 	return true;
 }
@@ -257,7 +257,7 @@ static void bt_drain(struct bt_stream *s, bool data_limited, u32 data_lim, bool 
 		n = hole_lim - s->next_seq;
 		if (seg)
 			n = bt_min_u32(n, seg->seq - s->next_seq);
-		bt_hole(s, n);
+		bt_hole(s, n, ops, ctx);
 	}
 }
 
@@ -680,7 +680,7 @@ void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct 
 	if (s->synced && !bt_seq_before(seq, s->start_seq) && !bt_seq_after(seq, s->seen_end)) {
 		/* Nothing was delivered yet: the framer learns of the pickup now. */
 		if (midstream)
-			bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+			bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM, ops, ctx);
 		return;
 	}
 	/* Not what the receiver got: forget it (never delivered, never acked). */
@@ -692,7 +692,7 @@ void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct 
 	s->next_seq = seq;
 	s->seen_end = seq;
 	if (midstream)
-		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM, ops, ctx);
 }
 
 void bt_stream_fin(struct bt_stream *s, u32 fin_seq, const struct bt_ops *ops, void *ctx)

@@ -193,7 +193,7 @@ static void check(const struct side *sd)
 {
 	if (sd->s.held > sd->s.max_held)
 		die("held bytes exceed max_held");
-	if ((s64)sd->s.held != sd->ctx.charged)
+	if ((s64)sd->s.held + sd->s.framer.charged != sd->ctx.charged)
 		die("held bytes differ from the charges");
 	check_runs(&sd->s);
 }
@@ -329,7 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			a = take(&in, 2);
 			len = 1 + take(&in, 2) % 3000;
 			if (op & 0x80) {
-				bt_framer_hole(&fr, op & 0x40 ? 0 : len, 1 + a % 5);
+				bt_framer_hole(&fr, op & 0x40 ? 0 : len, 1 + a % 5, &fops, &frctx);
 				break;
 			}
 			off = a % ref_len;
@@ -359,7 +359,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 2; i++)
 		side_end(&sides[i]);
 	bt_framer_flush(&fr, 0, &fops, &frctx);
-	bt_framer_free(&fr);
+	bt_framer_free(&fr, &fops, &frctx);
+	if (frctx.charged)
+		die("framer charges left after free");
 	bt_alloc_hook = NULL;
 	return 0;
 }

@@ -111,7 +111,7 @@ static void nldump_seeds(void)
 	for (uint32_t id = 1; id <= 2; id++) {
 		nlh = genl(BMPTAP_CMD_GET_FLOW, NLM_F_MULTI);
 		n = mnl_attr_nest_start(nlh, BMPTAP_A_FLOW);
-		mnl_attr_put_u32(nlh, BMPTAP_FLOW_ID, id);
+		mnl_attr_put_u64(nlh, BMPTAP_FLOW_ID, id);
 		mnl_attr_put(nlh, BMPTAP_FLOW_INFO, sizeof(fi), &fi);
 		mnl_attr_put(nlh, BMPTAP_FLOW_OPEN_RX, sizeof(open), open);
 		if (id == 2)

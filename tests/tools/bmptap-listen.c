@@ -50,7 +50,7 @@
 #define PROG "bmptap-listen"
 
 struct flow_files {
-	uint32_t id;
+	uint64_t id;
 	FILE *f[2];
 	bool touched[2];	/* written in this run: append, don't truncate */
 };
@@ -64,7 +64,7 @@ struct listen {
 	int io_err;
 };
 
-static struct flow_files *flow_get(struct listen *L, uint32_t id)
+static struct flow_files *flow_get(struct listen *L, uint64_t id)
 {
 	size_t i;
 
@@ -104,7 +104,7 @@ static void close_all(struct listen *L)
 		flow_close(&L->ff[i]);
 }
 
-static FILE *flow_file(struct listen *L, uint32_t id, unsigned int dir)
+static FILE *flow_file(struct listen *L, uint64_t id, unsigned int dir)
 {
 	struct flow_files *f = flow_get(L, id);
 	char path[4096];
@@ -113,7 +113,7 @@ static FILE *flow_file(struct listen *L, uint32_t id, unsigned int dir)
 		return NULL;
 	if (f->f[dir])
 		return f->f[dir];
-	snprintf(path, sizeof(path), "%s/flow%" PRIu32 ".%s", L->outdir, id,
+	snprintf(path, sizeof(path), "%s/flow%" PRIu64 ".%s", L->outdir, id,
 		 bt_dir_name(dir));
 	f->f[dir] = fopen(path, f->touched[dir] ? "a" : "w");
 	if (!f->f[dir] && errno == EMFILE) {
@@ -164,9 +164,9 @@ static int on_record(void *ctx, const struct bt_rec *r)
 		return 0;
 	}
 	L->records++;
-	fprintf(L->log, "seq=%" PRIu64 " type=%s flow=%" PRIu32 " dir=%s len=%" PRIu32
+	fprintf(L->log, "seq=%" PRIu64 " type=%s flow=%" PRIu64 " dir=%s len=%" PRIu32
 		" ts=%" PRIu64 " flags=0x%x", (uint64_t)h->seq, bt_rec_type_name(h->type),
-		h->flow_id, bt_dir_name(h->dir), h->len, (uint64_t)h->ts_ns, h->flags);
+		(uint64_t)h->flow_id, bt_dir_name(h->dir), h->len, (uint64_t)h->ts_ns, h->flags);
 	switch (h->type) {
 	case BMPTAP_REC_MSG:
 		fprintf(L->log, " bgp_type=%u", r->payload[18]);

@@ -141,7 +141,7 @@ static void ref_stream_free(struct ref_stream *s, const struct bt_ops *ops, void
 		ref_release(s, s->segs->len, ops, ctx);
 		ref_seg_unlink_head(s);
 	}
-	bt_framer_free(&s->framer);
+	bt_framer_free(&s->framer, ops, ctx);
 }
 
 static void ref_stream_syn(struct ref_stream *s, u32 isn)
@@ -167,9 +167,9 @@ static void ref_feed(struct ref_stream *s, const struct bt_payload *p, u32 off, 
 	s->next_seq += len;
 }
 
-static void ref_hole(struct ref_stream *s, u32 bytes)
+static void ref_hole(struct ref_stream *s, u32 bytes, const struct bt_ops *ops, void *ctx)
 {
-	bt_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING);
+	bt_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING, ops, ctx);
 	s->stats.gaps++;
 	s->stats.gap_bytes += bytes;
 	s->next_seq += bytes;
@@ -214,7 +214,7 @@ static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, boo
 		n = hole_lim - s->next_seq;
 		if (seg)
 			n = ref_min_u32(n, seg->seq - s->next_seq);
-		ref_hole(s, n);
+		ref_hole(s, n, ops, ctx);
 	}
 }
 
@@ -358,7 +358,7 @@ static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bt_paylo
 		s->synced = true;
 		s->next_seq = seq;
 		s->seen_end = seq;
-		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM);
+		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM, ops, ctx);
 	}
 	if (!ref_in_window(seq, s->next_seq)) {
 		s->stats.bogus++;

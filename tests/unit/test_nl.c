@@ -22,6 +22,9 @@
 
 #define FAMILY	0x1c
 #define HDR	sizeof(struct bmptap_rec)
+/* A KEEPALIVE record, without and with its pad. */
+#define KA	(HDR + 19)
+#define KA_PAD	BMPTAP_REC_ALIGN(KA)
 
 /* ---- stream builder ------------------------------------------------------ */
 
@@ -149,7 +152,7 @@ static void test_last_record_unpadded(void **state)
 	(void)state;
 	put_msg(&st, 1, 1);
 	put_rec(&st, BMPTAP_REC_MSG, 0, 1, 0, 2, keepalive, 19, false);
-	assert_int_equal(st.len, 56 + 51);
+	assert_int_equal(st.len, KA_PAD + KA);
 	assert_int_equal(bt_records_parse(st.buf, st.len, &next, record, &s), 2);
 	assert_int_equal(next, 3);
 }
@@ -182,14 +185,14 @@ static void test_truncated_header(void **state)
 	put_msg(&st, 1, 1);
 	put_msg(&st, 1, 2);
 	/* Every cut inside the first record's pad and the second header. */
-	for (cut = 51; cut < 56 + HDR; cut++) {
+	for (cut = KA; cut < KA_PAD + HDR; cut++) {
 		s.n = 0;
 		next = BT_SEQ_UNKNOWN;
 		assert_int_equal(bt_records_parse(st.buf, cut, &next, record, &s),
-				 cut == 51 || cut == 56 ? 1 :
-				 cut < 56 ? BT_REC_EALIGN : BT_REC_ETRUNC);
+				 cut == KA || cut == KA_PAD ? 1 :
+				 cut < KA_PAD ? BT_REC_EALIGN : BT_REC_ETRUNC);
 		/* The first one got through, except when its pad was cut. */
-		assert_int_equal(s.n, cut > 51 && cut < 56 ? 0 : 1);
+		assert_int_equal(s.n, cut > KA && cut < KA_PAD ? 0 : 1);
 	}
 	s.n = 0;
 	assert_int_equal(bt_records_parse(st.buf, 10, &next, record, &s),
@@ -229,7 +232,7 @@ static void test_short_len(void **state)
 
 static void test_oversized_len(void **state)
 {
-	static const uint32_t lens[] = { 57, 1000, 65567, 0x7fffffffU, 0xfffffff9U,
+	static const uint32_t lens[] = { KA_PAD + 1, 1000, 65567, 0x7fffffffU, 0xfffffff9U,
 					 0xffffffffU };
 	struct stream st = { .len = 0 };
 	struct seen s = { .n = 0 };
@@ -700,8 +703,8 @@ static void test_read_process_malformed(void **state)
 	reader(&nl, 5);
 	put_msg(&a, 3, 1);
 	put_msg(&a, 3, 2);
-	a.buf[56] = 1;		/* second record's len: 1 */
-	a.buf[57] = a.buf[58] = a.buf[59] = 0;
+	a.buf[KA_PAD] = 1;		/* second record's len: 1 */
+	a.buf[KA_PAD + 1] = a.buf[KA_PAD + 2] = a.buf[KA_PAD + 3] = 0;
 	add_records(m, 5, &a);
 	put_msg(&b, 3, 3);
 	add_records(m, 5, &b);

@@ -492,7 +492,7 @@ static void test_midstream_synthesized(void **state)
 static void test_flow_dump_at_start(void **state)
 {
 	struct fx *f = *state;
-	struct bt_flow fl = { .id = 21, .have_info = true };
+	struct bt_flow fl = { .id = 21, .have_info = true, .have_last_seq = true, .last_seq = 7 };
 	uint8_t tx[128], rx[128];
 
 	fl.info.family = AF_INET;
@@ -517,6 +517,14 @@ static void test_flow_dump_at_start(void **state)
 	peers_first_read_done(&f->ps, TS0);
 	assert_false(peers_find(&f->ps, 22)->incomplete);
 	assert_int_equal(f->cap.ups, 2);
+
+	/* A dumped flow that never queued a record (no FLOW_START yet) lost nothing. */
+	memset(&fl, 0, sizeof(fl));
+	fl.id = 23;
+	peers_learn_flow(&f->ps, &fl, TS0);
+	peers_first_read_done(&f->ps, TS0);
+	assert_false(peers_find(&f->ps, 23)->incomplete);
+	assert_int_equal(f->cap.losts, 1);
 }
 
 static void test_malformed_update_counted(void **state)

@@ -233,7 +233,8 @@ static void test_tiny_segments(void **state)
 /*
  * Data nearer than what is held, over budget (the stream's or the
  * environment's): the run furthest ahead makes room, counted, and its bytes
- * are reported missing once acknowledged.
+ * are reported missing once acknowledged.  The first message, cut in two,
+ * gives the framer its buffer, charged to the environment too.
  */
 static void test_prune_reported(void **state)
 {
@@ -247,10 +248,17 @@ static void test_prune_reported(void **state)
 		struct rec *r = rec_new();
 		struct bt_stream s;
 
-		if (env)
-			r->budget = 2 * seg_cost(100);
 		bt_stream_init(&s, true, env ? 1 << 20 : 2 * seg_cost(100));
 		bt_stream_syn(&s, 0);
+		feed(&s, 1, v, 50, r);			/* cut: the framer buffers it */
+		bt_stream_ack(&s, 51, &ops, r);
+		feed(&s, 51, v + 50, 50, r);
+		bt_stream_ack(&s, 101, &ops, r);
+		assert_int_equal(r->nmsgs, 1);
+		assert_int_equal(r->charged, bt_alloc_size(4096));
+		assert_int_equal(r->charged, s.framer.charged);
+		if (env)
+			r->budget = r->charged + 2 * seg_cost(100);
 		feed(&s, 1001, v + 1000, 100, r);
 		feed(&s, 2001, v + 2000, 100, r);
 		feed(&s, 501, v + 500, 100, r);		/* [2000, 2100) goes */
@@ -264,14 +272,116 @@ static void test_prune_reported(void **state)
 		assert_int_equal(s.stats.nomem, 1);
 		bt_stream_ack(&s, 3001, &ops, r);
 		bt_stream_flush(&s, 0, &ops, r);
-		assert_int_equal(r->nmsgs, 2);
-		assert_memory_equal(r->bytes, v + 500, 100);
-		assert_memory_equal(r->bytes + 100, v + 1000, 100);
-		assert_int_equal(s.stats.gap_bytes, 2800);
+		assert_int_equal(r->nmsgs, 3);
+		assert_memory_equal(r->bytes + 100, v + 500, 100);
+		assert_memory_equal(r->bytes + 200, v + 1000, 100);
+		assert_int_equal(s.stats.gap_bytes, 2700);
 		for (i = 0; i < r->ngaps; i++)
 			assert_int_equal(r->gaps[i].gap.reason, BMPTAP_GAP_MISSING);
 		free_stream(&s, r);
 	}
+}
+
+/* Feeds v in two pieces cut at cut, through the copying path. */
+static void framer_feed2(struct bt_framer *f, const u8 *v, u32 len, u32 cut, struct rec *r)
+{
+	struct bt_payload p = flat(v, cut);
+
+	bt_framer_feed(f, &p, 0, cut, 0, &ops, r);
+	p = flat(v + cut, len - cut);
+	bt_framer_feed(f, &p, 0, len - cut, 0, &ops, r);
+}
+
+/*
+ * The framer's buffer for a message cut across segments and its copy of
+ * skipped bytes (a header that is not one) are charged by their allocation size, a large buffer only
+ * while its message is in flight, and everything is returned on free
+ * (rec_free checks the balance).
+ */
+static void test_framer_charged(void **state)
+{
+	static u8 v[5000], junk[30];
+	struct rec *r = rec_new();
+	struct bt_framer f;
+	struct bt_payload p;
+	s64 small = (s64)bt_alloc_size(4096);
+
+	(void)state;
+	bt_framer_init(&f);
+	make_msg(v, 2, 300, 1);
+	p = flat(v, 100);
+	bt_framer_feed(&f, &p, 0, 100, 0, &ops, r);
+	assert_int_equal(r->charged, small);
+	assert_int_equal(f.charged, small);
+	p = flat(v + 100, 200);
+	bt_framer_feed(&f, &p, 0, 200, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 1);
+	assert_int_equal(r->charged, small);
+	make_msg(v, 2, 5000, 2);
+	p = flat(v, 1000);
+	bt_framer_feed(&f, &p, 0, 1000, 0, &ops, r);
+	assert_int_equal(r->charged, (s64)bt_alloc_size(8192));
+	p = flat(v + 1000, 4000);
+	bt_framer_feed(&f, &p, 0, 4000, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_int_equal(r->charged, 0);	/* the large buffer went with its message */
+	memset(junk, 0x42, sizeof(junk));
+	p = flat(junk, sizeof(junk));
+	bt_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
+	assert_int_equal(r->charged, small);	/* the copy of skipped bytes */
+	make_msg(v, 4, 19, 0);
+	p = flat(v, 19);
+	bt_framer_feed(&f, &p, 0, 19, 0, &ops, r);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].data_len, sizeof(junk));
+	assert_int_equal(r->charged, 0);	/* released with the gap */
+	make_msg(v, 2, 300, 3);
+	p = flat(v, 100);
+	bt_framer_feed(&f, &p, 0, 100, 0, &ops, r);
+	assert_int_equal(r->charged, small);
+	bt_framer_free(&f, &ops, r);		/* flow end: the half message's buffer */
+	assert_int_equal(f.charged, 0);
+	rec_free(r);
+}
+
+/*
+ * Over budget the framer holds nothing: a cut message becomes a NOMEM gap
+ * (counted, the stream resumes at the next message) and skipped bytes are
+ * reported by count without their copy.
+ */
+static void test_framer_refused(void **state)
+{
+	static u8 v[400], junk[30];
+	struct rec *r = rec_new();
+	struct bt_framer f;
+	struct bt_payload p;
+
+	(void)state;
+	r->budget = 0;
+	bt_framer_init(&f);
+	make_msg(v, 2, 300, 1);
+	make_msg(v + 300, 4, 19, 0);
+	framer_feed2(&f, v, 319, 100, r);
+	assert_int_equal(r->nmsgs, 1);		/* the KEEPALIVE needs no buffer */
+	assert_int_equal(r->msg_lens[0], 19);
+	assert_int_equal(r->ngaps, 1);
+	assert_int_equal(r->gaps[0].gap.reason, BMPTAP_GAP_NOMEM);
+	assert_int_equal(r->gaps[0].gap.messages, 1);
+	assert_int_equal(r->gaps[0].gap.bytes, 300);
+	memset(junk, 0x42, sizeof(junk));
+	p = flat(junk, sizeof(junk));
+	bt_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
+	p = flat(v + 300, 19);
+	bt_framer_feed(&f, &p, 0, 19, 0, &ops, r);
+	assert_int_equal(r->nmsgs, 2);
+	assert_int_equal(r->ngaps, 2);
+	assert_int_equal(r->gaps[1].gap.reason, BMPTAP_GAP_RESYNC);
+	assert_int_equal(r->gaps[1].gap.bytes, sizeof(junk));
+	assert_int_equal(r->gaps[1].data_len, 0);
+	assert_true(r->charge_refusals >= 2);
+	assert_int_equal(r->charged, 0);
+	bt_framer_free(&f, &ops, r);
+	rec_free(r);
 }
 
 /* Pruned bytes beyond everything held are still reported at the end. */
@@ -545,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_segments),
 		cmocka_unit_test(test_prune_reported),
 		cmocka_unit_test(test_prune_reported_at_flush),
+		cmocka_unit_test(test_framer_charged),
+		cmocka_unit_test(test_framer_refused),
 		cmocka_unit_test(test_coalesce),
 		cmocka_unit_test(test_wrap_runs),
 		cmocka_unit_test(test_overlap_both_ends),

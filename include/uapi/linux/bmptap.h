@@ -20,7 +20,12 @@
 #include <linux/types.h>
 
 #define BMPTAP_GENL_NAME	"bmptap"
-#define BMPTAP_GENL_VERSION	1
+/*
+ * Version 2: struct bmptap_rec grew from 32 to 40 bytes (64-bit flow_id)
+ * and BMPTAP_FLOW_ID is a u64.  The helper refuses a module of another
+ * version rather than misreading its records.
+ */
+#define BMPTAP_GENL_VERSION	2
 #define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
 #define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
 #define BMPTAP_MCGRP_MONITOR	"monitor"	/* helper events (BMPTAP_CMD_EVENT) */
@@ -143,7 +148,7 @@ enum bmptap_counter {
 enum bmptap_flow_attr {
 	BMPTAP_FLOW_UNSPEC,
 	BMPTAP_FLOW_PAD,
-	BMPTAP_FLOW_ID,			/* u32: netns-local flow id, never 0 */
+	BMPTAP_FLOW_ID,			/* u64: netns-local flow id, never 0 nor reused */
 	BMPTAP_FLOW_INFO,		/* binary: struct bmptap_flow_info */
 	BMPTAP_FLOW_OPEN_RX,		/* binary: OPEN received from the remote */
 	BMPTAP_FLOW_OPEN_TX,		/* binary: OPEN sent by the local side */
@@ -278,16 +283,19 @@ enum bmptap_rec_type {
  * One record of a READ reply.  Records are packed back to back, each
  * starting at an 8-byte aligned offset from the first: the next one is at
  * BMPTAP_REC_ALIGN(len).  The payload itself is only 4-byte aligned in the
- * reply: copy the header out before reading its 64-bit fields.  seq counts records per netns without holes, so a
- * reader can prove it lost nothing.
+ * reply: copy the header out before reading its 64-bit fields.  seq counts
+ * records per netns without holes, so a reader can prove it lost nothing.
+ * flow_id is 64-bit so that it never wraps: an id names one flow for the
+ * life of the netns, even after billions of flows (a long SYN flood).
  */
 struct bmptap_rec {
 	__u32	len;		/* header + payload, without the alignment pad */
 	__u16	type;		/* enum bmptap_rec_type */
 	__u8	dir;		/* enum bmptap_dir */
 	__u8	flags;		/* reserved, 0 */
-	__u32	flow_id;
 	__u32	aux;		/* FLOW_END: enum bmptap_end; LOST: count */
+	__u32	reserved;	/* 0: keeps flow_id 8-byte aligned */
+	__u64	flow_id;
 	__u64	seq;
 	__u64	ts_ns;		/* CLOCK_REALTIME of the segment completing it */
 };
