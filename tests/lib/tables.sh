@@ -17,11 +17,12 @@ protocol bgp spk {
 }"
 }
 
-# tb_speaker NAME SCALE: the speaker in s sends the table (seed 7) to
-# 10.0.1.2 and stays up; its output in $BT_RUN/NAME.out, pid in TB_SPK_PID.
+# tb_speaker NAME SCALE [OPTION...]: the speaker in s sends the table (seed 7)
+# to 10.0.1.2 and stays up; its output in $BT_RUN/NAME.out, pid in TB_SPK_PID.
 tb_speaker() {
-	ip netns exec s "$TB_SPK" connect 10.0.1.2 179 -a 4200000100 -p 65001 -S "$2" -s 7 \
-		-6 fd00:1::1 >"$BT_RUN/$1.out" 2>"$BT_RUN/$1.err" &
+	local name=$1 scale=$2; shift 2
+	ip netns exec s "$TB_SPK" connect 10.0.1.2 179 -a 4200000100 -p 65001 -S "$scale" -s 7 \
+		-6 fd00:1::1 "$@" >"$BT_RUN/$name.out" 2>"$BT_RUN/$name.err" &
 	TB_SPK_PID=$!
 }
 # tb_want NAME: prefixes the speaker generated (IPv4 + IPv6).
