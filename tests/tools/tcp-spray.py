@@ -34,7 +34,8 @@ Modes:
       the real stream has there (STREAM: the speaker's UPDATEs, located by a
       sniffed segment's payload), so TCP's own stream stays intact.
 
-Prints one line per kind sent and "sent TOTAL"; exit 0.
+-X KIND,... leaves kinds out.  Prints one line per kind sent and "sent
+TOTAL"; exit 0.
 """
 import argparse
 import importlib.util
@@ -181,6 +182,7 @@ def main():
     ap.add_argument('-N', dest='count', type=int, default=2000)
     ap.add_argument('-A', dest='acks', type=int, default=4)
     ap.add_argument('-f', dest='stream')
+    ap.add_argument('-X', dest='skip', default='', help='kinds to leave out (comma-separated)')
     ap.add_argument('--peer', default='10.0.1.1')
     ap.add_argument('--local', default='10.0.1.2')
     ap.add_argument('--port', type=int, default=179)
@@ -192,6 +194,8 @@ def main():
     f = Forger(a.netns, a.peer, a.local, live['pport'], a.port)
     t0 = time.time()
     for name, pkts in (blind if a.mode == 'blind' else burst)(a, f, live):
+        if name in a.skip.split(','):
+            continue
         t1 = time.time()
         f.send(pkts)
         print('tcp-spray: %s: %d segments in %.2f s' % (name, len(pkts), time.time() - t1))
