@@ -74,6 +74,7 @@ delta() { echo $(( $(cnt "$1") - ${c0[$1]:-0} )); }
 # wscale: b's receive window scale, from ss (the second of "wscale:S,R").
 wscale() { bt_in b ss -tin state established '( sport = :179 )' | sed -n 's/.*wscale:[0-9]*,\([0-9]*\).*/\1/p' | head -1; }
 tapd_prefixes() { tb_tapd_prefixes b 10.0.1.1; }
+tapd_has_all() { [ "$(tapd_prefixes)" = "$WANT" ]; }
 in_transfer() { # the speaker's table is partly through
 	local n; n=$(tapd_prefixes)
 	[ "${n:-0}" -gt 0 ] && [ "$n" -lt "$WANT" ]
@@ -190,7 +191,7 @@ run() {
 	for a in "$@"; do bt_log "$RUN: $a"; "attack_$a"; done
 	tc -n s qdisc del dev v1s root
 	bt_check "$RUN: table acknowledged by b's TCP" bt_wait 120 grep -q '^RESULT' "$BT_RUN/spk-$DAEMON.out"
-	bt_check "$RUN: bmptapd has the whole table ($WANT)" bt_wait 120 sh -c "[ \$(tb_tapd_prefixes b 10.0.1.1) = $WANT ]"
+	bt_check "$RUN: bmptapd has the whole table ($WANT)" bt_wait 120 tapd_has_all
 	table >"$BT_RUN/$DAEMON.table"
 	bt_check "$RUN: the collector has exactly the daemon's table ($(wc -l <"$BT_RUN/$DAEMON.table") of $WANT)" \
 		bt_wait 60 coll_is_table $n0
