@@ -67,7 +67,7 @@ it_tapd b 10.0.9.2 11019 attack-b
 cnt() { bt_counter b "$1"; }
 rx_x() { ip -n b -s -j link show v2b | jq '.[0].stats64.rx.packets'; }
 mib() { bt_in b nstat -az "$1" | awk -v n="$1" '$1 == n { print $2 }'; }
-COUNTERS="out_of_window bad_ack bogus rst_ignored fin_ignored records_lost drops gaps gap_bytes conflicts hook_ns segments"
+COUNTERS="out_of_window bad_ack bogus rst_ignored fin_ignored records_lost drops gaps gap_bytes conflicts pruned pruned_bytes nomem hook_ns segments"
 declare -A c0
 snap() { local c; for c in $COUNTERS; do c0[$c]=$(cnt $c); done; }
 delta() { echo $(( $(cnt "$1") - ${c0[$1]:-0} )); }
