@@ -149,22 +149,25 @@ def forge(family, src, dst, sport, dport, seq, ack, payload, mode):
     return ip + seg
 
 
-def raw_socket_in(netns, family):
+def socket_in(netns, family, kind, proto):
+    """A socket of the network namespace /run/netns/NETNS."""
     libc = ctypes.CDLL(None, use_errno=True)
     mine = os.open('/proc/self/ns/net', os.O_RDONLY)
     other = os.open('/run/netns/' + netns, os.O_RDONLY)
     if libc.setns(other, CLONE_NEWNET):
-        sys.exit('tcp-inject: setns %s: %s' % (netns, os.strerror(ctypes.get_errno())))
+        sys.exit('%s: setns %s: %s' % (sys.argv[0], netns, os.strerror(ctypes.get_errno())))
     try:
-        if family == socket.AF_INET:
-            r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        else:
-            r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
-            r.setsockopt(socket.IPPROTO_IPV6, IPV6_HDRINCL, 1)
+        return socket.socket(family, kind, proto)
     finally:
         libc.setns(mine, CLONE_NEWNET)
         os.close(mine)
         os.close(other)
+
+
+def raw_socket_in(netns, family):
+    r = socket_in(netns, family, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    if family == socket.AF_INET6:
+        r.setsockopt(socket.IPPROTO_IPV6, IPV6_HDRINCL, 1)
     return r
 
 
