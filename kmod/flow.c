@@ -629,7 +629,7 @@ static bool flow_refused(struct bmptap_flow *flow, struct bmptap_flow_dir *fd,
 		return true;
 	if (pkt->syn && !pkt->ack)
 		return false;
-	switch (bt_tcp_check(&od->tcp, seg)) {
+	switch (bt_tcp_check(&od->tcp, &fd->tcp, seg)) {
 	case BT_TCP_BAD_ACK:
 		fd->bad_ack++;
 		return true;

@@ -41,6 +41,7 @@ struct bt_tcp_side {
 	u32 snd_nxt;		/* end of what it sent, SYN and FIN included */
 	u32 ack;		/* its last ACK: the next byte it expects */
 	u32 wnd_end;		/* the furthest right edge of its receive window */
+	u32 max_win;		/* the largest window it advertised (scaled) */
 	u8 nfin;
 	u32 fin[BT_FIN_CANDIDATES];	/* its FINs' sequence numbers, unconfirmed */
 };
@@ -48,15 +49,21 @@ struct bt_tcp_side {
 enum bt_tcp_verdict {
 	BT_TCP_OK,
 	BT_TCP_OUT_OF_WINDOW,	/* payload starting at or beyond the window's end */
-	BT_TCP_BAD_ACK,		/* no ACK flag, or acknowledging unsent data */
+	BT_TCP_BAD_ACK,		/* no ACK flag, acknowledging unsent data, or too old */
 };
 
 /* side sent seg, which was believed or accepted; peer is the other side. */
 void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
 		 const struct bt_tcp_seg *seg);
 
-/* Would rcv's TCP take seg (not a RST, not a bare SYN) sent toward it? */
-enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_tcp_seg *seg);
+/*
+ * Would rcv's TCP take seg (not a RST, not a bare SYN) sent toward it by
+ * snd?  Its ACK must lie within [snd's last ACK - the largest window snd
+ * advertised, rcv's snd_nxt] (RFC 5961 5.2), its payload start within
+ * rcv's window.
+ */
+enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
+				 const struct bt_tcp_seg *seg);
 
 /*
  * Would rcv's TCP accept the RST seg from snd: its seq is exactly rcv's last

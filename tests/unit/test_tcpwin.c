@@ -52,16 +52,16 @@ static void test_window_scaled(void **state)
 	handshake(&l, &r, 7, 2);
 	assert_int_equal(l.wnd_end, 1001 + (1000 << 7));
 	s = seg(1001 + (1000 << 7) - 1, 5001, 100, 1000);	/* starts inside */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 	s.seq++;						/* starts at the edge */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OUT_OF_WINDOW);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OUT_OF_WINDOW);
 	/* Only one side offering the option: nothing is scaled. */
 	handshake(&l, &r, 7, -1);
 	assert_int_equal(l.wnd_end, 1001 + 1000);
 	s = seg(2001, 5001, 1, 1000);
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OUT_OF_WINDOW);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OUT_OF_WINDOW);
 	s.len = 0;						/* a bare ACK has no window to fit */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 }
 
 /*
@@ -82,14 +82,14 @@ static void test_window_midstream(void **state)
 	assert_int_equal(l.ack, 900100);
 	assert_int_equal(l.wnd_end, 900000 + (500u << 14));
 	s = seg(900000 + 64000, 100, 1000, 0);			/* a scaled window's burst */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 	s.seq = 900000 + (500u << 14) - 1;
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 	s.seq++;
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OUT_OF_WINDOW);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OUT_OF_WINDOW);
 	s.len = 0;
 	s.fin = true;						/* a FIN takes a byte */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OUT_OF_WINDOW);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OUT_OF_WINDOW);
 }
 
 static void test_bad_ack(void **state)
@@ -100,18 +100,38 @@ static void test_bad_ack(void **state)
 	(void)state;
 	handshake(&l, &r, 7, 7);
 	s = seg(1001, 5001, 10, 1000);
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 	s.ack = 5002;					/* l never sent that byte */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 	s.ack = 5001;
 	s.has_ack = false;
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 	s = seg(5001, 1001, 300, 1000);			/* l sends 300 bytes */
 	bt_tcp_sent(&l, &r, &s);
 	s = seg(1001, 5301, 10, 1000);
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 	s.ack = 5302;
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
+}
+
+/* RFC 5961 5.2: an ACK older than the sender's last minus its largest window. */
+static void test_old_ack(void **state)
+{
+	struct bt_tcp_side l, r;
+	struct bt_tcp_seg s;
+
+	(void)state;
+	handshake(&l, &r, 7, 2);			/* r's window: 1000 << 2 */
+	s = seg(5001, 1001, 20000, 1000);
+	bt_tcp_sent(&l, &r, &s);
+	s = seg(1001, 25001, 0, 1000);
+	bt_tcp_sent(&r, &l, &s);
+	s = seg(1001, 25001 - 4000, 10, 1000);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
+	s.ack--;
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
+	s.ack = 25001 - (1u << 30);			/* a blind guess, half the space away */
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 }
 
 /* A SYN-ACK that does not acknowledge the SYN (a blind forgery) is refused. */
@@ -123,13 +143,13 @@ static void test_synack_ack(void **state)
 	(void)state;
 	bt_tcp_sent(&l, &r, &s);			/* l's SYN: isn 7000 */
 	s = syn(300, true, 7000, 7);			/* acknowledges nothing */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 	s.ack = 7000 - 0x40000000;			/* far behind */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 	s.ack = 7002;					/* beyond the SYN */
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_BAD_ACK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_BAD_ACK);
 	s.ack = 7001;
-	assert_int_equal(bt_tcp_check(&l, &s), BT_TCP_OK);
+	assert_int_equal(bt_tcp_check(&l, &r, &s), BT_TCP_OK);
 }
 
 static void test_rst(void **state)
@@ -232,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_window_scaled),
 		cmocka_unit_test(test_window_midstream),
 		cmocka_unit_test(test_bad_ack),
+		cmocka_unit_test(test_old_ack),
 		cmocka_unit_test(test_synack_ack),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_rst_syn_sent),
