@@ -432,6 +432,36 @@ static void bt_unhold(struct bt_stream *s, u32 from, u32 to, const struct bt_ops
  * All or nothing, so that a segment refused is wholly missing and shows up
  * as one gap.  Returns false when it could not be held.
  */
+/*
+ * seg now ends where the next run starts: short next runs join it.  Without
+ * this a burst of tiny segments ahead of the data leaves one run per segment
+ * once the data fills the holes between them, below the next byte to
+ * deliver where pruning cannot reach, and the stream's run cap then refuses
+ * the real bytes TCP takes.
+ */
+static void bt_join_next(struct bt_stream *s, struct bt_seg *seg, const struct bt_ops *ops,
+			 void *ctx)
+{
+	struct rb_node *n;
+	struct bt_seg *next, *big;
+
+	while (seg && (n = rb_next(&seg->node))) {
+		next = bt_seg_of(n);
+		if (next->seq != bt_seg_end(seg) || next->len >= BT_SEG_GROW_BELOW)
+			return;
+		if (bt_seg_room(seg) < next->len) {
+			big = seg->len < BT_SEG_GROW_BELOW ?
+			      bt_seg_grow(s, seg, next->len, ops, ctx) : NULL;
+			if (!big || bt_seg_room(big) < next->len)
+				return;
+			seg = big;
+		}
+		memcpy(seg->data + seg->off + seg->len, next->data + next->off, next->len);
+		seg->len += next->len;
+		bt_seg_drop(s, next, ops, ctx);
+	}
+}
+
 static bool bt_hold_piece(struct bt_stream *s, struct bt_seg *prev, const struct bt_payload *p,
 			  u32 off, u32 seq, u32 n, u64 ts_ns, const struct bt_ops *ops,
 			  void *ctx)
@@ -461,6 +491,7 @@ static bool bt_hold_piece(struct bt_stream *s, struct bt_seg *prev, const struct
 		seq += k;
 		n -= k;
 	}
+	bt_join_next(s, seg, ops, ctx);
 	return true;
 
 undo:

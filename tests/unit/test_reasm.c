@@ -385,6 +385,41 @@ static void test_framer_refused(void **state)
 }
 
 /* Pruned bytes beyond everything held are still reported at the end. */
+/*
+ * tap-attack: 1-byte copies of the real bytes sent ahead of the data, every
+ * other byte of the window.  When the data fills the holes the runs join,
+ * so the stream's run cap never refuses the real bytes (it did: nomem, and
+ * TCP's bytes became gaps).
+ */
+static void test_tiny_runs_join(void **state)
+{
+	enum { N = 40, LEN = 100 };	/* 2000 tiny runs: under the cap */
+	struct rec *r = rec_new();
+	struct bt_stream s;
+	u8 v[N * LEN];
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		make_msg(v + i * LEN, 2, LEN, i);
+	bt_stream_init(&s, true, 1 << 20);
+	bt_stream_syn(&s, 0);
+	for (i = 0; i < N * LEN; i += 2)
+		feed(&s, 1 + i, v + i, 1, r);
+	assert_int_equal(s.nsegs, N * LEN / 2);
+	assert_int_equal(s.stats.nomem, 0);
+	for (i = 0; i < N * LEN; i += LEN)
+		feed(&s, 1 + i, v + i, LEN, r);
+	check_stream(&s);
+	assert_int_equal(s.stats.nomem, 0);
+	assert_true(s.nsegs <= N * LEN / 512 + 1);	/* runs of 512 bytes or more */
+	bt_stream_ack(&s, 1 + N * LEN, &ops, r);
+	assert_int_equal(r->nmsgs, N);
+	assert_int_equal(s.stats.gap_bytes, 0);
+	assert_memory_equal(r->bytes, v, N * LEN);
+	free_stream(&s, r);
+}
+
 static void test_prune_reported_at_flush(void **state)
 {
 	struct rec *r = rec_new();
@@ -654,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_rbtree),
 		cmocka_unit_test(test_tiny_segments),
 		cmocka_unit_test(test_prune_reported),
+		cmocka_unit_test(test_tiny_runs_join),
 		cmocka_unit_test(test_prune_reported_at_flush),
 		cmocka_unit_test(test_framer_charged),
 		cmocka_unit_test(test_framer_refused),

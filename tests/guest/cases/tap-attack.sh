@@ -206,7 +206,9 @@ run() {
 		bt_check "$RUN: counter $c did not move" test "$(delta $c)" = 0
 	done
 	case " $* " in *" blind "*)
-		for c in out_of_window bad_ack bogus rst_ignored fin_ignored; do
+		# (bogus: data far from the stream's next byte; since old ACKs
+		# are refused, a blind guess rarely gets that far.)
+		for c in out_of_window bad_ack rst_ignored fin_ignored; do
 			bt_check "$RUN: blind: counter $c rose (+$(delta $c))" test "$(delta $c)" -gt 0
 		done ;;
 	esac
