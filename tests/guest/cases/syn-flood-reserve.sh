@@ -30,8 +30,9 @@ ip -n c route add 10.0.1.0/24 via 10.0.2.1
 bt_in b "$BT_CTL" tap set queue-bytes 262144
 bt_in b "$BT_CTL" tap set max-flows 16
 
-# b: a listener that reads every connection to EOF (the flood's included).
-bt_in b python3 -c '
+# b: a listener that reads every connection to EOF (the flood's included);
+# started without bt_in so that $! is python itself, which kill then ends.
+ip netns exec b python3 -c '
 import socket, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.0.1.2", 179)); s.listen(64)
