@@ -17,7 +17,9 @@ the forged SYN itself; that is up to it.
 Prints "forged N" when done; exit 0.  Needs CAP_NET_RAW.
 """
 import argparse
+import importlib.util
 import ipaddress
+import os
 import random
 import socket
 import struct
@@ -25,14 +27,11 @@ import time
 
 SYN, ACK, PSH = 0x02, 0x10, 0x08
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
+_spec = importlib.util.spec_from_file_location(
+    'tcp_inject', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'tcp-inject.py'))
+_ti = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ti)
+csum = _ti.csum
 
 
 def packet(src, dst, sport, dport, seq, ack, flags, payload=b''):
