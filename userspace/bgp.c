@@ -18,6 +18,8 @@ int bgp_fam_of(uint16_t afi, uint8_t safi)
 	return -1;
 }
 
+const char *const bgp_fam_afi_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };
+
 uint16_t bgp_fam_afi(int fam)
 {
 	return fam == BGP_FAM_IPV6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4;

@@ -67,6 +67,8 @@ enum bgp_fam { BGP_FAM_IPV4, BGP_FAM_IPV6, BGP_FAM_MAX };
 
 int bgp_fam_of(uint16_t afi, uint8_t safi);	/* enum bgp_fam or -1 */
 uint16_t bgp_fam_afi(int fam);
+/* "ipv4", "ipv6": the AFI's name, for logs and metric labels. */
+extern const char *const bgp_fam_afi_name[BGP_FAM_MAX];
 
 /* NOTIFICATION codes used when classifying errors. */
 #define BGP_ERR_HEADER		1

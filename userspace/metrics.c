@@ -263,8 +263,6 @@ static const struct {
 	  offsetof(struct peer_counters, refresh_untracked), false },
 };
 
-static const char *const afi_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };
-
 static void peer_prefixes(const struct peers *ps, struct buf *b, const char *name,
 			  const char *help, bool post)
 {
@@ -275,7 +273,7 @@ static void peer_prefixes(const struct peers *ps, struct buf *b, const char *nam
 		if (!peer_labels(p, &pl))
 			continue;
 		for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
-			pl.l[PEER_LABELS] = (struct prom_label){ "afi", afi_name[fam] };
+			pl.l[PEER_LABELS] = (struct prom_label){ "afi", bgp_fam_afi_name[fam] };
 			pl.l[PEER_LABELS + 1] = (struct prom_label){ "safi", "unicast" };
 			prom_sample(b, name, pl.l, PEER_LABELS + 2,
 				    post ? p->post_count[fam] : rib_count(&p->rib, fam));
@@ -289,7 +287,7 @@ static void locrib_prefixes(const struct peer *lr, struct buf *b)
 {
 	prom_family(b, "bmptap_loc_rib_prefixes", "gauge", "Prefixes in the Loc-RIB");
 	for (int fam = 0; lr && fam < BGP_FAM_MAX; fam++) {
-		struct prom_label l[2] = { { "afi", afi_name[fam] }, { "safi", "unicast" } };
+		struct prom_label l[2] = { { "afi", bgp_fam_afi_name[fam] }, { "safi", "unicast" } };
 
 		prom_sample(b, "bmptap_loc_rib_prefixes", l, 2, rib_count(&lr->rib, fam));
 	}

@@ -604,7 +604,7 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 
 void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts)
 {
-	struct rib *r = dir == BMPTAP_DIR_RX ? &p->rib : &p->rib_out;
+	struct rib *r = peer_rib(p, dir);
 
 	ps->n_chg = 0;
 	ps->n_lchg = 0;

@@ -279,6 +279,12 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
  */
 void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx);
 
+/* The RIB fed by direction dir: what the peer sent (RX), what the router sent. */
+static inline struct rib *peer_rib(struct peer *p, int dir)
+{
+	return dir == BMPTAP_DIR_RX ? &p->rib : &p->rib_out;
+}
+
 /*
  * The end of a refresh of fam (refresh.h) in direction dir: the routes it
  * did not re-send are withdrawn, and the collectors get them and the

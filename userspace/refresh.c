@@ -10,8 +10,6 @@
 #include "log.h"
 #include "peer.h"
 
-static const char *const fam_name[BGP_FAM_MAX] = { "ipv4", "ipv6" };
-
 /* The families whose Adj-RIB-In a collector gets: what the session carries. */
 static unsigned session_families(const struct peer *p)
 {
@@ -44,21 +42,21 @@ void peer_mark_incomplete(struct peer *p)
 
 static void begin(struct peers *ps, struct peer *p, int dir, int fam)
 {
-	struct rib *r = dir == BMPTAP_DIR_RX ? &p->rib : &p->rib_out;
+	struct rib *r = peer_rib(p, dir);
 	int err = rib_refresh_begin(r, fam);
 
 	if (!err)
 		return;
 	p->cnt.refresh_untracked++;
 	LOG_W(ps->log, "flow %" PRIu64 ": %s refresh of %s not tracked: %s", p->flow_id,
-	      bt_dir_name((unsigned)dir), fam_name[fam],
+	      bt_dir_name((unsigned)dir), bgp_fam_afi_name[fam],
 	      err == -ENOSPC ? "over the memory budget" : "out of memory");
 }
 
 /* A refresh of fam in direction dir ended: the routes it left out go. */
 static void end(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts)
 {
-	struct rib *r = dir == BMPTAP_DIR_RX ? &p->rib : &p->rib_out;
+	struct rib *r = peer_rib(p, dir);
 	unsigned all;
 
 	if (!r->refreshing[fam])
