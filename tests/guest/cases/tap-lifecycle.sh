@@ -72,7 +72,8 @@ bt_host a; bt_host b; bt_link a b 1
 bt_check "lifecycle: tap set ports 1790" bt_in b "$BT_CTL" tap set ports 1790
 bt_check "lifecycle: settings show port 1790" sh -c "ip netns exec b $BT_CTL show tap | grep -q 1790"
 bt_in b "$BT_BLAST" listen 10.0.1.2 179 -n 50 -w 20 >/dev/null 2>&1 &
-sleep 0.5; bt_in a "$BT_BLAST" connect 10.0.1.2 179 -n 50 -w 20 >/dev/null 2>&1; wait
+bt_wait 10 bt_in b sh -c "ss -ltn | grep -q ':179 '"
+bt_in a "$BT_BLAST" connect 10.0.1.2 179 -n 50 -w 20 >/dev/null 2>&1; wait
 bt_in b "$BT_LISTEN" -o "$BT_RUN/ports" -t 2 >/dev/null 2>&1
 bt_check "lifecycle: port 179 no longer tapped" sh -c "! grep -q type=msg $BT_RUN/ports/records.log"
 bt_in b "$BT_CTL" tap set ports 179
@@ -114,8 +115,10 @@ while time.time() < end:
     except socket.timeout: pass
 ' &
 srv=$!
-sleep 1
-bt_in a python3 -c '
+# The connects below must find the listener: refused ones make no flows, and
+# the eviction count would test nothing.
+bt_wait 10 bt_in b sh -c "ss -ltn | grep -q '10.0.1.2:179 '"
+bt_check "lifecycle: five sessions opened against max-flows 2" bt_in a python3 -c '
 import socket, time
 cs = []
 for i in range(5):
@@ -136,8 +139,10 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.0.1.2", 179)); s.listen(1); c = s.accept()[0]; time.sleep(25)
 ' &
 srv=$!
-sleep 1
-bt_in a python3 -c '
+# The connects below must find the listener: refused ones make no flows, and
+# the eviction count would test nothing.
+bt_wait 10 bt_in b sh -c "ss -ltn | grep -q '10.0.1.2:179 '"
+bt_check "lifecycle: five sessions opened against max-flows 2" bt_in a python3 -c '
 import socket, time
 c = socket.create_connection(("10.0.1.2", 179)); c.send(b"\xff" * 19); time.sleep(24)
 ' &
