@@ -208,8 +208,15 @@ for rep in $(seq 1 "$REPS"); do
 	bird_run "off$rep" || { bt_fail "bench: off$rep run"; break; }
 	off_t+=" $T_XFER"; off_c+=" $CPU_BIRD"; off_a+=" $CPU_ALL"
 	speaker_stop; bird_stop
-	# Alternated within each rep, so the host's load drifts over all alike.
-	for m in "${MODULES[@]}"; do
+	# Alternated within each rep, so the host's load drifts over all alike,
+	# and in reverse order every other rep: whichever runs first after the
+	# tap-off run pays for translating the kernel paths the tap wakes.
+	order=("${MODULES[@]}")
+	if [ $((rep % 2)) = 0 ]; then
+		order=()
+		for m in "${MODULES[@]}"; do order=("$m" "${order[@]}"); done
+	fi
+	for m in "${order[@]}"; do
 		tap_run "${m%%=*}" "${m#*=}" "$rep" || break 2
 	done
 done
