@@ -272,12 +272,3 @@ bool bt_filter_match(const struct bt_filter *f, const struct bgp_prefix *p,
 	}
 	return false;
 }
-
-const struct bt_filter *bt_filter_first(const struct bt_filter_list *l, const struct bgp_prefix *p,
-					const struct attr_set *s)
-{
-	for (size_t i = 0; l && i < l->n; i++)
-		if (bt_filter_match(&l->v[i], p, s))
-			return &l->v[i];
-	return NULL;
-}

@@ -57,8 +57,5 @@ void bt_filter_list_free(struct bt_filter_list *l);
 /* Whether f rejects the route (prefix p, attribute set s; s may be NULL). */
 bool bt_filter_match(const struct bt_filter *f, const struct bgp_prefix *p,
 		     const struct attr_set *s);
-/* The first filter of l that rejects the route, or NULL. */
-const struct bt_filter *bt_filter_first(const struct bt_filter_list *l, const struct bgp_prefix *p,
-					const struct attr_set *s);
 
 #endif

@@ -1157,15 +1157,6 @@ void peer_encode_rm(const struct peer *p, struct buf *b, const uint8_t *msg, siz
 	bmp_route_monitoring(b, &h, msg, len);
 }
 
-void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
-			size_t len, uint64_t ts_ns)
-{
-	struct bmp_peer h;
-
-	peer_bmp_hdr(p, ts_ns, &h);
-	bmp_route_mirroring(b, &h, msg, len, -1);
-}
-
 void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns)
 {
 	struct bmp_peer h;

@@ -312,8 +312,6 @@ void peer_encode_rm_view(const struct peer *p, int view, struct buf *b, const ui
 /* Route Mirroring with an Information TLV (BMP_MIRROR_ERRORED_PDU) and msg. */
 void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t *msg,
 			     size_t len, uint64_t ts_ns, int info);
-void peer_encode_mirror(const struct peer *p, struct buf *b, const uint8_t *msg,
-			size_t len, uint64_t ts_ns);
 void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns);
 
 const char *peer_state_name(enum peer_state s);

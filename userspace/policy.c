@@ -77,16 +77,3 @@ enum pol_verdict policy_prefix_verdict(const struct bt_filter_list *fl, const st
 	}
 	return POL_ACCEPT;
 }
-
-const char *policy_verdict_name(enum pol_verdict v)
-{
-	switch (v) {
-	case POL_ACCEPT: return "accepted";
-	case POL_CLUSTER_LOOP: return "cluster-list loop";
-	case POL_AS_LOOP: return "AS path loop";
-	case POL_ORIGINATOR_LOOP: return "originator-id loop";
-	case POL_CONFED_LOOP: return "AS confederation loop";
-	case POL_FILTER: return "import filter";
-	}
-	return "?";
-}

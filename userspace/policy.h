@@ -47,6 +47,5 @@ enum pol_verdict policy_prefix_verdict(const struct bt_filter_list *fl, const st
 /* Both: policy_attr_verdict(), then policy_prefix_verdict(). */
 enum pol_verdict policy_verdict(const struct pol_local *l, const struct bt_filter_list *fl,
 				const struct bgp_prefix *p, const struct attr_set *s);
-const char *policy_verdict_name(enum pol_verdict v);
 
 #endif
