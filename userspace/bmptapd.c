@@ -401,6 +401,9 @@ static void on_rd(void *ctx, uint32_t events)
 	feed_batch_begin(&d->feed);
 	r = bt_nl_read_pump(&d->nl, on_record, d);
 	feed_batch_end(&d->feed);
+	/* Processed: the module may free them (a restart reads the rest again). */
+	if (bt_nl_ack(&d->nl, bt_nl_read_seq(&d->nl)))
+		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
 	if (r < 0) {
 		d->read_errors++;
 		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
