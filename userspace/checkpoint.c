@@ -527,7 +527,7 @@ static int refuse(char *why, size_t why_len, const char *fmt, ...)
 }
 
 int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoch,
-		uint64_t *seq, char *why, size_t why_len)
+		uint64_t min_seq, uint64_t *seq, char *why, size_t why_len)
 {
 	struct dec d = { 0 };
 	struct rd tr;
@@ -558,6 +558,11 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 		snprintf(why, why_len, "queue epoch %016" PRIx64 ", the module's is %016" PRIx64
 			 " (module reloaded)", file_epoch, epoch);
 		return CKPT_EEPOCH;
+	}
+	if (*seq < min_seq) {
+		snprintf(why, why_len, "covers records up to %" PRIu64 ", the module freed up to %"
+			 PRIu64 " (a run without checkpoints since)", *seq, min_seq);
+		return CKPT_ESTALE;
 	}
 	d.n_attrs = rd_u32(&d.r);
 	n_peers = rd_u32(&d.r);
@@ -670,8 +675,8 @@ out:
 	return rc;
 }
 
-int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t *seq,
-	      char *why, size_t why_len)
+int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t min_seq,
+	      uint64_t *seq, char *why, size_t why_len)
 {
 	struct stat st;
 	uint8_t *data;
@@ -703,7 +708,7 @@ int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t *seq,
 		got += (size_t)n;
 	}
 	close(fd);
-	rc = ckpt_decode(data, got, ps, epoch, seq, why, why_len);
+	rc = ckpt_decode(data, got, ps, epoch, min_seq, seq, why, why_len);
 	free(data);
 	return rc;
 }

@@ -38,6 +38,7 @@ struct peers;
 enum ckpt_err {
 	CKPT_ENOENT = -1,	/* no checkpoint file: a first start */
 	CKPT_EEPOCH = -2,	/* valid, but of another module instance */
+	CKPT_ESTALE = -5,	/* valid, but records after it were freed without it */
 	CKPT_EBAD = -3,		/* refused: corrupt, truncated, foreign, other version */
 	CKPT_ESYS = -4,		/* I/O or memory */
 };
@@ -47,19 +48,20 @@ uint32_t ckpt_crc32c(uint32_t crc, const void *data, size_t len);
 /* The whole file image of ps's peers into b (reset first); 0 or -ENOMEM. */
 int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf *b);
 /*
- * Checks a file image and, when it is of this epoch, loads its peers into
- * ps (which must have none yet) and sets *seq.  On any refusal nothing is
- * loaded and why says what was wrong in a few words.
+ * Checks a file image and, when it is of this epoch and covers at least
+ * the records up to min_seq (those the module freed), loads its peers
+ * into ps (which must have none yet) and sets *seq.  On any refusal
+ * nothing is loaded and why says what was wrong in a few words.
  */
 int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoch,
-		uint64_t *seq, char *why, size_t why_len);
+		uint64_t min_seq, uint64_t *seq, char *why, size_t why_len);
 
 /* ckpt_encode() to path atomically (layout above); 0, or CKPT_ESYS with why. */
 int ckpt_write(const char *path, const struct peers *ps, uint64_t epoch, uint64_t seq,
 	       size_t *bytes, char *why, size_t why_len);
 /* ckpt_decode() of path's contents. */
-int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t *seq,
-	      char *why, size_t why_len);
+int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t min_seq,
+	      uint64_t *seq, char *why, size_t why_len);
 
 /*
  * --checkpoint auto: /var/lib/bmptap/<name>.ckpt, name being the
