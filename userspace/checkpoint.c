@@ -265,6 +265,25 @@ struct dec {
 	bool refused;			/* a route of this peer did not fit its budget */
 };
 
+/* Attributes framed as attr.c stores them: whole (flags, type, length)
+ * headers back to back, so that no encoder reads past a set. */
+static bool attrs_framed(const uint8_t *a, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t hl = len - off >= 2 && (a[off] & 0x10) ? 4 : 3, al;
+
+		if (len - off < hl)
+			return false;
+		al = hl == 4 ? (size_t)a[off + 2] << 8 | a[off + 3] : a[off + 2];
+		if (len - off - hl < al)
+			return false;
+		off += hl + al;
+	}
+	return true;
+}
+
 static void get_attrs(struct dec *d)
 {
 	for (uint32_t i = 0; i < d->n_attrs && !d->r.bad; i++) {
@@ -278,7 +297,10 @@ static void get_attrs(struct dec *d)
 		if (nh_len > 32)
 			d->r.bad = true;
 		rd_take(&d->r, nh_len);
-		rd_bytes32(&d->r, BT_REC_MSG_MAX, &len);
+		const uint8_t *a = rd_bytes32(&d->r, BT_REC_MSG_MAX, &len);
+
+		if (!d->r.bad && !attrs_framed(a, len))
+			d->r.bad = true;
 	}
 }
 
@@ -325,6 +347,9 @@ static bool get_route(struct dec *d, int fam, struct bgp_prefix *pfx, bool *stal
 
 		if (a)
 			memcpy(pfx->addr, a, (pfx->len + 7u) / 8);
+		/* Keys compare whole words: bits past the length must be 0. */
+		if (pfx->len % 8)
+			pfx->addr[pfx->len / 8] &= (uint8_t)(0xff << (8 - pfx->len % 8));
 	}
 	*idx = rd_u32(r);
 	if (*idx >= d->n_attrs)

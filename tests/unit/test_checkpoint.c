@@ -259,6 +259,14 @@ static void test_magic_version_structure_refused(void **state)
 	reseal(img, len);
 	refused(f, img, len, CKPT_EBAD);
 
+	/* The first set's first attribute (after fam, nh_len, a 4-octet next
+	 * hop and the u32 length) claims more octets than the set has. */
+	memcpy(img, f->img.data, len);
+	assert_int_equal(img[37], 4);
+	img[36 + 2 + 4 + 4 + 2] = 0xff;
+	reseal(img, len);
+	refused(f, img, len, CKPT_EBAD);
+
 	/* A route naming an attribute set past the table. */
 	memcpy(img, f->img.data, len);
 	put_u32(img + 28, 0);
