@@ -87,9 +87,15 @@ void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps)
 		return;
 	if (ckpt_write(c->path, ps, c->epoch, c->applied, &bytes, why, sizeof(why))) {
 		c->failed++;
-		LOG_E(c->log, "checkpoint: %s", why);
+		if (!c->failing)
+			LOG_E(c->log, "checkpoint: %s; acknowledging records without one until a "
+			      "checkpoint can be written", why);
+		c->failing = true;
 		return;
 	}
+	if (c->failing)
+		LOG_I(c->log, "checkpoint %s written again", c->path);
+	c->failing = false;
 	c->written++;
 	c->have_file = true;
 	c->seq = c->applied;
@@ -102,7 +108,10 @@ void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps)
 
 uint64_t ckpt_ctl_ack_seq(const struct ckpt_ctl *c, uint64_t read_seq)
 {
-	if (!c->path)
+	/* A checkpoint that cannot be written must not fill the module's
+	 * queue: the live feed goes first, the next start ignores the stale
+	 * file (CKPT_ESTALE). */
+	if (!c->path || c->failing)
 		return read_seq;
 	return c->seq < read_seq ? c->seq : read_seq;
 }

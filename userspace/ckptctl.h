@@ -36,6 +36,7 @@ struct ckpt_ctl {
 	uint64_t unacked_bytes;		/* read since the last checkpoint */
 	uint64_t soon_bytes;		/* half the queue bound: checkpoint then */
 	bool have_file;			/* one of this run's state exists */
+	bool failing;			/* the last write failed: ack as read */
 	uint64_t written, loaded, refused, failed;
 	uint64_t last_bytes, last_ms;	/* the last write's size and duration */
 };
@@ -53,7 +54,9 @@ bool ckpt_ctl_record(struct ckpt_ctl *c, const struct bt_rec *rec);
 bool ckpt_ctl_due(const struct ckpt_ctl *c);
 /* Writes a checkpoint of ps if records were applied since the last one. */
 void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps);
-/* What may be acknowledged, read_seq being the last record delivered. */
+/* What may be acknowledged, read_seq being the last record delivered:
+ * what the newest checkpoint covers, or everything while none can be
+ * written. */
 uint64_t ckpt_ctl_ack_seq(const struct ckpt_ctl *c, uint64_t read_seq);
 
 #endif

@@ -342,6 +342,21 @@ static void test_file_and_control(void **state)
 	assert_int_equal(ckpt_ctl_ack_seq(&c, SEQ + 1), SEQ + 1);
 	assert_int_equal(c.unacked_bytes, 0);
 
+	/* A checkpoint that cannot be written: records are acknowledged as
+	 * read, lest the module's queue fill; then again as covered. */
+	c.path = "/nonexistent-dir/x.ckpt";
+	r.hdr.seq = SEQ + 2;
+	assert_true(ckpt_ctl_record(&c, &r));
+	ckpt_ctl_save(&c, &f->b);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(ckpt_ctl_ack_seq(&c, SEQ + 2), SEQ + 2);
+	c.path = path;
+	ckpt_ctl_save(&c, &f->b);
+	assert_int_equal(c.written, 2);
+	r.hdr.seq = SEQ + 3;
+	assert_true(ckpt_ctl_record(&c, &r));
+	assert_int_equal(ckpt_ctl_ack_seq(&c, SEQ + 3), SEQ + 2);
+
 	/* A damaged file is refused and counted; nothing is loaded. */
 	int fd = open(path, O_WRONLY);
 
