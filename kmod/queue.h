@@ -81,7 +81,7 @@ void bmptap_queue_lost(struct bmptap_net *bn);
 /* Whether a message record with this payload would fit in the bound now. */
 bool bmptap_queue_fits(struct bmptap_queue *q, u32 payload_len);
 
-/* Queue the pending LOST record if there is room (e.g. after a drain). */
+/* Queue the pending LOST record if there is room (e.g. after an ACK freed some). */
 void bmptap_queue_kick(struct bmptap_net *bn);
 
 /*

@@ -220,16 +220,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The records read so far are on disk (out of stdio): the module may free them. */
+/*
+ * The records read so far go out of stdio (so a SIGKILLed listener leaves
+ * what it read on disk), then the module may free them.
+ */
 static int ack_written(struct bt_nl *nl, struct listen *L)
 {
-	if (L->no_ack)
-		return 0;
 	if (fflush(NULL)) {
 		L->io_err = 1;
 		return 0;	/* not written: keep them queued */
 	}
-	return bt_nl_ack(nl, bt_nl_read_seq(nl));
+	return L->no_ack ? 0 : bt_nl_ack(nl, bt_nl_read_seq(nl));
 }
 
 static int usage(void)
