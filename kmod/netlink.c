@@ -88,6 +88,8 @@ static const struct nla_policy bmptap_netns_policy[BMPTAP_NETNS_MAX + 1] = {
 	[BMPTAP_NETNS_QUEUED_BYTES] = { .type = NLA_REJECT },
 	[BMPTAP_NETNS_QUEUED_RECORDS] = { .type = NLA_REJECT },
 	[BMPTAP_NETNS_NEXT_SEQ] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_QUEUE_EPOCH] = { .type = NLA_REJECT },
+	[BMPTAP_NETNS_ACKED_SEQ] = { .type = NLA_REJECT },
 };
 
 /* In GET_FLOW requests: FLOW_ID selects one flow. */
@@ -158,6 +160,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
 	[BMPTAP_A_FILTER] = NLA_POLICY_NESTED(bmptap_filter_policy),
 	[BMPTAP_A_NEW_FLOW] = NLA_POLICY_NESTED(bmptap_new_flow_policy),
+	[BMPTAP_A_ACK_SEQ] = { .type = NLA_U64 },
 };
 
 /* ---- helpers ---- */
@@ -202,10 +205,10 @@ err:
 void bmptap_doorbell_work(struct work_struct *work)
 {
 	struct bmptap_net *bn = container_of(work, struct bmptap_net, doorbell_work);
-	u64 bytes, records, next_seq;
+	struct bmptap_queue_info qi;
 
-	bmptap_queue_stats(&bn->queue, &bytes, &records, &next_seq);
-	bmptap_notify(bn, BMPTAP_CMD_DOORBELL, BMPTAP_GRP_EVENTS, records);
+	bmptap_queue_stats(&bn->queue, &qi);
+	bmptap_notify(bn, BMPTAP_CMD_DOORBELL, BMPTAP_GRP_EVENTS, qi.records);
 }
 
 static int put_counters(struct sk_buff *skb, int attrtype, const u64 *cnt, int last)
@@ -233,7 +236,7 @@ static int fill_netns(struct sk_buff *skb, struct bmptap_net *bn)
 	u64 cnt[__BMPTAP_CNT_MAX] = {};
 	const struct bmptap_settings *cur;
 	struct bmptap_settings set;
-	u64 qbytes, qrecords, next_seq;
+	struct bmptap_queue_info qi;
 	struct nlattr *nest;
 
 	rcu_read_lock();
@@ -244,7 +247,7 @@ static int fill_netns(struct sk_buff *skb, struct bmptap_net *bn)
 	bmptap_flows_sum(bn, cnt);
 	/* A high-water mark, not a sum: kept by the table itself. */
 	cnt[BMPTAP_CNT_FLOWS_PEAK] = READ_ONCE(bn->flows.peak);
-	bmptap_queue_stats(&bn->queue, &qbytes, &qrecords, &next_seq);
+	bmptap_queue_stats(&bn->queue, &qi);
 
 	nest = nla_nest_start(skb, BMPTAP_A_NETNS);
 	if (!nest)
@@ -257,9 +260,11 @@ static int fill_netns(struct sk_buff *skb, struct bmptap_net *bn)
 	    nla_put_u32(skb, BMPTAP_NETNS_IDLE_TIMEOUT, set.idle_timeout) ||
 	    put_counters(skb, BMPTAP_NETNS_COUNTERS, cnt, BMPTAP_CNT_MAX) ||
 	    nla_put_u32(skb, BMPTAP_NETNS_FLOWS, READ_ONCE(bn->flows.count)) ||
-	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_BYTES, qbytes, BMPTAP_NETNS_PAD) ||
-	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_RECORDS, qrecords, BMPTAP_NETNS_PAD) ||
-	    nla_put_u64_64bit(skb, BMPTAP_NETNS_NEXT_SEQ, next_seq, BMPTAP_NETNS_PAD)) {
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_BYTES, qi.bytes, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUED_RECORDS, qi.records, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_NEXT_SEQ, qi.next_seq, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_QUEUE_EPOCH, qi.epoch, BMPTAP_NETNS_PAD) ||
+	    nla_put_u64_64bit(skb, BMPTAP_NETNS_ACKED_SEQ, qi.acked, BMPTAP_NETNS_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -509,7 +514,7 @@ static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_READ);
 	if (!hdr)
 		return -EMSGSIZE;
-	ret = bmptap_queue_read(bn, skb, &drained);
+	ret = bmptap_queue_read(bn, skb, NETLINK_CB(cb->skb).portid, &drained);
 	if (ret <= 0) {
 		genlmsg_cancel(skb, hdr);
 		/*
@@ -523,6 +528,50 @@ static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	genlmsg_end(skb, hdr);
 	return skb->len;
 }
+
+static int bmptap_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bmptap_net *bn = info_bn(info);
+	int err;
+
+	if (!bn)
+		return -ENODEV;
+	if (!info->attrs[BMPTAP_A_ACK_SEQ]) {
+		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_ACK_SEQ missing");
+		return -EINVAL;
+	}
+	err = bmptap_queue_ack(bn, nla_get_u64(info->attrs[BMPTAP_A_ACK_SEQ]));
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BMPTAP_A_ACK_SEQ],
+				    "seq not delivered yet");
+		return err;
+	}
+	/* Room was freed: report the drops owed, as after a drain. */
+	bmptap_queue_kick(bn);
+	bmptap_flows_kick(bn);
+	return 0;
+}
+
+/*
+ * A reader's socket closed: the next reader starts again at the oldest
+ * unacknowledged record.  May run in atomic context on older kernels.
+ */
+static int bmptap_nl_notify(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	const struct netlink_notify *n = ptr;
+	struct bmptap_net *bn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
+		return NOTIFY_DONE;
+	bn = bmptap_net_get(n->net);
+	if (bn)
+		bmptap_queue_release(bn, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bmptap_nl_notifier = {
+	.notifier_call = bmptap_nl_notify,
+};
 
 /* ---- stored config objects ---- */
 
@@ -1156,6 +1205,11 @@ static const struct genl_ops bmptap_ops[] = {
 		.doit = bmptap_new_flow,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = BMPTAP_CMD_ACK,
+		.doit = bmptap_ack,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group bmptap_mcgrps[] = {
@@ -1191,13 +1245,20 @@ int bmptap_nl_register(void)
 	int err;
 
 	err = genl_register_family(&bmptap_family);
-	if (!err)
-		WRITE_ONCE(bmptap_nl_live, true);
-	return err;
+	if (err)
+		return err;
+	err = netlink_register_notifier(&bmptap_nl_notifier);
+	if (err) {
+		genl_unregister_family(&bmptap_family);
+		return err;
+	}
+	WRITE_ONCE(bmptap_nl_live, true);
+	return 0;
 }
 
 void bmptap_nl_unregister(void)
 {
 	WRITE_ONCE(bmptap_nl_live, false);
+	netlink_unregister_notifier(&bmptap_nl_notifier);
 	genl_unregister_family(&bmptap_family);
 }

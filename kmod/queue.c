@@ -3,6 +3,7 @@
  * bmptap: the bounded per-netns record queue (see queue.h).
  */
 #include <linux/slab.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
 #include <net/netlink.h>
@@ -12,7 +13,7 @@
 struct bmptap_chunk {
 	struct list_head node;
 	u32 size;		/* capacity of data */
-	u32 head;		/* first unread byte */
+	u32 head;		/* first unacknowledged byte */
 	u32 tail;		/* first free byte */
 	u8 data[] __aligned(8);
 };
@@ -31,6 +32,14 @@ void bmptap_queue_init(struct bmptap_queue *q, u32 limit)
 	q->bytes = 0;
 	q->records = 0;
 	q->lost = 0;
+	do
+		q->epoch = get_random_u64();
+	while (!q->epoch);
+	q->acked = 0;
+	q->rd_seq = 1;
+	q->rd_chunk = NULL;
+	q->rd_off = 0;
+	q->reader = 0;
 }
 
 void bmptap_queue_shutdown(struct bmptap_queue *q)
@@ -49,6 +58,7 @@ void bmptap_queue_free(struct bmptap_queue *q)
 		list_del(&c->node);
 		kfree(c);
 	}
+	q->rd_chunk = NULL;
 	q->bytes = 0;
 	q->records = 0;
 }
@@ -217,66 +227,77 @@ void bmptap_queue_kick(struct bmptap_net *bn)
 		schedule_work(&bn->doorbell_work);
 }
 
-/* Whole records, in bytes, that fit in avail; q->lock held. */
-static u32 queue_fit(struct bmptap_queue *q, u32 avail)
+/* A new reader starts at the oldest unacknowledged record; q->lock held. */
+static void queue_rewind(struct bmptap_queue *q, u32 portid)
 {
-	struct bmptap_chunk *c;
-	u32 n = 0;
+	q->rd_chunk = NULL;
+	q->rd_seq = q->acked + 1;
+	q->reader = portid;
+}
 
-	list_for_each_entry(c, &q->chunks, node) {
-		u32 off = c->head;
+/*
+ * Copy whole records from the cursor to dst while they fit in avail, and
+ * advance the cursor past them; q->lock held.  Returns the bytes copied.
+ */
+static u32 queue_copy(struct bmptap_queue *q, u8 *dst, u32 avail)
+{
+	struct bmptap_chunk *c = q->rd_chunk;
+	u32 off = q->rd_off, n = 0;
+	bool full = false;
 
-		while (off < c->tail) {
-			const struct bmptap_rec *rec = (const void *)(c->data + off);
+	if (!c) {
+		if (list_empty(&q->chunks))
+			return 0;
+		c = list_first_entry(&q->chunks, struct bmptap_chunk, node);
+		off = c->head;
+	}
+	for (;;) {
+		u32 run = 0;
+
+		while (off + run < c->tail) {
+			const struct bmptap_rec *rec = (const void *)(c->data + off + run);
 			u32 alen = BMPTAP_REC_ALIGN(rec->len);
 
-			if (alen > avail - n)
-				return n;
-			n += alen;
-			off += alen;
+			if (alen > avail - n - run) {
+				full = true;
+				break;
+			}
+			run += alen;
+			q->rd_seq = rec->seq + 1;
 		}
+		memcpy(dst + n, c->data + off, run);
+		n += run;
+		off += run;
+		if (full || list_is_last(&c->node, &q->chunks))
+			break;
+		c = list_next_entry(c, node);
+		off = c->head;
+	}
+	if (n) {
+		q->rd_chunk = c;
+		q->rd_off = off;
 	}
 	return n;
 }
 
-/* Move n bytes of whole records to dst; q->lock held. */
-static void queue_take(struct bmptap_queue *q, u8 *dst, u32 n)
+/* Everything queued was delivered: re-arm the doorbell; q->lock held. */
+static bool queue_drained(struct bmptap_queue *q)
 {
-	while (n) {
-		struct bmptap_chunk *c;
-		u32 run = 0, recs = 0;
+	bool drained = q->rd_seq == q->next_seq;
 
-		c = list_first_entry(&q->chunks, struct bmptap_chunk, node);
-		while (c->head + run < c->tail && run < n) {
-			const struct bmptap_rec *rec = (const void *)(c->data + c->head + run);
-
-			run += BMPTAP_REC_ALIGN(rec->len);
-			recs++;
-		}
-		memcpy(dst, c->data + c->head, run);
-		dst += run;
-		n -= run;
-		c->head += run;
-		q->bytes -= run;
-		q->records -= recs;
-		if (c->head < c->tail)
-			continue;
-		if (list_is_last(&c->node, &q->chunks) && c->size == BMPTAP_CHUNK_DATA) {
-			c->head = 0;
-			c->tail = 0;
-			break;
-		}
-		list_del(&c->node);
-		kfree(c);
-	}
+	if (drained && !q->dead)
+		q->armed = true;
+	return drained;
 }
 
-int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, bool *drained)
+int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, u32 portid,
+		      bool *drained)
 {
 	struct bmptap_queue *q = &bn->queue;
 	/* skb->len already holds the netlink and genl headers of this reply. */
 	int room = min_t(int, skb_tailroom(skb), BMPTAP_READ_BUFSIZE - skb->len);
 	bool lost_added = false;
+	int ret;
 	u32 n;
 
 	*drained = false;
@@ -284,37 +305,89 @@ int bmptap_queue_read(struct bmptap_net *bn, struct sk_buff *skb, bool *drained)
 		return -EMSGSIZE;
 
 	spin_lock_bh(&q->lock);
+	if (portid != q->reader)
+		queue_rewind(q, portid);
 	if (q->lost && !q->dead && !queue_add_lost(q))
 		lost_added = true;
-	n = queue_fit(q, room);
-	if (!n) {
-		int ret = q->records ? -EMSGSIZE : 0;
-
-		*drained = !q->records;
-		if (*drained && !q->dead)
-			q->armed = true;
-		spin_unlock_bh(&q->lock);
-		if (lost_added)
-			bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
-		return ret;
-	}
-	queue_take(q, skb_put(skb, n), n);
-	*drained = !q->records;
-	if (*drained && !q->dead)
-		q->armed = true;
+	n = queue_copy(q, skb_tail_pointer(skb), room);
+	*drained = queue_drained(q);
+	/* Records left but none fits: the caller's buffer is too small. */
+	ret = n ? (int)n : *drained ? 0 : -EMSGSIZE;
 	spin_unlock_bh(&q->lock);
 
+	if (n)
+		skb_put(skb, n);
 	if (lost_added)
 		bmptap_count(bn, BMPTAP_CNT_RECORDS, 1);
-	return n;
+	return ret;
 }
 
-void bmptap_queue_stats(struct bmptap_queue *q, u64 *bytes, u64 *records,
-			u64 *next_seq)
+/* Free the records up to seq from the front; q->lock held. */
+static void queue_free_upto(struct bmptap_queue *q, u64 seq)
+{
+	while (!list_empty(&q->chunks)) {
+		struct bmptap_chunk *c;
+
+		c = list_first_entry(&q->chunks, struct bmptap_chunk, node);
+		while (c->head < c->tail) {
+			const struct bmptap_rec *rec = (const void *)(c->data + c->head);
+			u32 alen = BMPTAP_REC_ALIGN(rec->len);
+
+			if (rec->seq > seq)
+				return;
+			c->head += alen;
+			q->bytes -= alen;
+			q->records--;
+		}
+		/*
+		 * Every record of c was delivered, so a cursor in c is at its
+		 * end, which is now the oldest record.
+		 */
+		if (q->rd_chunk == c)
+			q->rd_chunk = NULL;
+		if (list_is_last(&c->node, &q->chunks) && c->size == BMPTAP_CHUNK_DATA) {
+			c->head = 0;
+			c->tail = 0;
+			return;
+		}
+		list_del(&c->node);
+		kfree(c);
+	}
+}
+
+int bmptap_queue_ack(struct bmptap_net *bn, u64 seq)
+{
+	struct bmptap_queue *q = &bn->queue;
+	int ret = 0;
+
+	spin_lock_bh(&q->lock);
+	if (seq >= q->rd_seq) {
+		ret = -EINVAL;
+	} else if (seq > q->acked) {
+		queue_free_upto(q, seq);
+		q->acked = seq;
+	}
+	spin_unlock_bh(&q->lock);
+	return ret;
+}
+
+void bmptap_queue_release(struct bmptap_net *bn, u32 portid)
+{
+	struct bmptap_queue *q = &bn->queue;
+
+	spin_lock_bh(&q->lock);
+	if (portid == q->reader)
+		queue_rewind(q, 0);
+	spin_unlock_bh(&q->lock);
+}
+
+void bmptap_queue_stats(struct bmptap_queue *q, struct bmptap_queue_info *qi)
 {
 	spin_lock_bh(&q->lock);
-	*bytes = q->bytes;
-	*records = q->records;
-	*next_seq = q->next_seq;
+	qi->bytes = q->bytes;
+	qi->records = q->records;
+	qi->next_seq = q->next_seq;
+	qi->epoch = q->epoch;
+	qi->acked = q->acked;
 	spin_unlock_bh(&q->lock);
 }

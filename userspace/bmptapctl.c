@@ -217,6 +217,8 @@ static int show_netns(struct ctl *c, bool counters)
 		bt_json_kv_u64(j, "queued_bytes", ns.queued_bytes);
 		bt_json_kv_u64(j, "queued_records", ns.queued_records);
 		bt_json_kv_u64(j, "next_seq", ns.next_seq);
+		bt_json_kv_u64(j, "queue_epoch", ns.queue_epoch);
+		bt_json_kv_u64(j, "acked_seq", ns.acked_seq);
 		bt_json_obj_close(j);
 		return 0;
 	}
@@ -233,6 +235,8 @@ static int show_netns(struct ctl *c, bool counters)
 	printf("queued-bytes     %" PRIu64 "\n", ns.queued_bytes);
 	printf("queued-records   %" PRIu64 "\n", ns.queued_records);
 	printf("next-seq         %" PRIu64 "\n", ns.next_seq);
+	printf("queue-epoch      %016" PRIx64 "\n", ns.queue_epoch);
+	printf("acked-seq        %" PRIu64 "\n", ns.acked_seq);
 	return 0;
 }
 

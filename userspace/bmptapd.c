@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
+#include "ckptctl.h"
 #include "cli.h"
 #include "collector.h"
 #include "httpd.h"
@@ -77,7 +79,8 @@ struct daemon {
 	bool kr_on;			/* the Loc-RIB's kernel source is in effect */
 	uint32_t kr_unjoined_logged;
 	struct loop_fd ntf_h, rd_h, sig_h, kr_h;
-	struct loop_timer poll_t, status_t;
+	struct loop_timer poll_t, status_t, ckpt_t;
+	struct ckpt_ctl ckpt;
 	int sig_fd;
 	unsigned status_interval_ms;
 	size_t queue_limit;
@@ -202,6 +205,8 @@ static int on_record(void *ctx, const struct bt_rec *rec)
 {
 	struct daemon *d = ctx;
 
+	if (!ckpt_ctl_record(&d->ckpt, rec))
+		return 0;
 	d->records++;
 	return peers_record(&d->peers, rec);
 }
@@ -392,6 +397,40 @@ static void start_read(struct daemon *d)
 		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
 }
 
+/* Processed (and, with checkpoints, in one): the module may free them; a
+ * restart reads the rest again. */
+static void ack_records(struct daemon *d)
+{
+	if (bt_nl_ack(&d->nl, ckpt_ctl_ack_seq(&d->ckpt, bt_nl_read_seq(&d->nl))))
+		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
+}
+
+static void on_ckpt(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	ckpt_ctl_save(&d->ckpt, &d->peers);
+	ack_records(d);
+	loop_timer_arm(&d->loop, &d->ckpt_t, d->ckpt.interval_s * 1000u);
+}
+
+/* Before the flow dump: restored peers are then known to it. */
+static int start_checkpoints(struct daemon *d)
+{
+	struct bt_netns ns;
+
+	if (bt_nl_get_netns(&d->nl, &ns)) {
+		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
+		return -1;
+	}
+	ckpt_ctl_start(&d->ckpt, &d->peers, ns.queue_epoch, ns.acked_seq, ns.set.queue_bytes);
+	if (d->ckpt.path) {
+		loop_timer_init(&d->ckpt_t, on_ckpt, d);
+		loop_timer_arm(&d->loop, &d->ckpt_t, d->ckpt.interval_s * 1000u);
+	}
+	return 0;
+}
+
 static void on_rd(void *ctx, uint32_t events)
 {
 	struct daemon *d = ctx;
@@ -401,6 +440,9 @@ static void on_rd(void *ctx, uint32_t events)
 	feed_batch_begin(&d->feed);
 	r = bt_nl_read_pump(&d->nl, on_record, d);
 	feed_batch_end(&d->feed);
+	if (ckpt_ctl_due(&d->ckpt))
+		ckpt_ctl_save(&d->ckpt, &d->peers);
+	ack_records(d);
 	if (r < 0) {
 		d->read_errors++;
 		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
@@ -646,6 +688,17 @@ static char *status_json(void *ctx, size_t max_peers, size_t max_servers, size_t
 	bt_json_kv_u64(&j, "record_holes", d->peers.holes);
 	bt_json_kv_u64(&j, "read_errors", d->read_errors);
 	bt_json_kv_u64(&j, "attribute_sets", d->peers.attrs.count);
+	bt_json_key(&j, "checkpoints");
+	bt_json_obj_open(&j);
+	bt_json_kv_str(&j, "path", d->ckpt.path ? d->ckpt.path : "");
+	bt_json_kv_u64(&j, "written", d->ckpt.written);
+	bt_json_kv_u64(&j, "loaded", d->ckpt.loaded);
+	bt_json_kv_u64(&j, "refused", d->ckpt.refused);
+	bt_json_kv_u64(&j, "failed", d->ckpt.failed);
+	bt_json_kv_u64(&j, "seq", d->ckpt.seq);
+	bt_json_kv_u64(&j, "last_bytes", d->ckpt.last_bytes);
+	bt_json_kv_u64(&j, "last_ms", d->ckpt.last_ms);
+	bt_json_obj_close(&j);
 	bad_input_json(&d->peers, &j);
 	bt_json_key(&j, "servers");
 	ns = feed_status_json(&d->feed, &j, max_servers, &servers);
@@ -730,7 +783,7 @@ static void render_metrics(void *ctx, struct buf *out)
 	struct bt_netns ns;
 	struct metrics_src s = {
 		.feed = &d->feed, .peers = &d->peers, .http = &d->http,
-		.records = d->records, .read_errors = d->read_errors,
+		.records = d->records, .read_errors = d->read_errors, .ckpt = &d->ckpt,
 	};
 
 	/* The module's counters are read per scrape, as bmptapctl does. */
@@ -774,6 +827,7 @@ static void usage(FILE *f)
 		"               [--route-protocols LIST] [--metrics ADDRESS:PORT] [--user NAME]\n"
 		"               [--listen-max N] [--listen-max-per-source N]\n"
 		"               [--collector-stall-timeout SECONDS]\n"
+		"               [--checkpoint PATH|auto] [--checkpoint-interval SECONDS]\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -806,9 +860,16 @@ static void usage(FILE *f)
 		"                     suffix K, M, G; 0: none): routes beyond it are not\n"
 		"                     stored, the peer is incomplete, collectors are told\n"
 		"  --memory-max BYTES total RIB memory budget (default %lluM; 0: none)\n"
+		"  --checkpoint PATH  keep the peers' state in PATH (auto: /var/lib/bmptap/\n"
+		"                     NETNS.ckpt): a restart goes on from it, and the module\n"
+		"                     frees records only once a checkpoint covers them\n"
+		"  --checkpoint-interval SECONDS\n"
+		"                     between checkpoints (default %u; also on SIGTERM and\n"
+		"                     when half the module's queue bound is unacknowledged)\n"
 		"BMP servers are configured with `bmptapctl server add ...`.\n",
 		FEED_DEFAULT_LIMIT, FEED_DEFAULT_LISTEN_MAX, FEED_DEFAULT_LISTEN_PER_SOURCE,
-		FEED_DEFAULT_STALL_MS / 1000, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20);
+		FEED_DEFAULT_STALL_MS / 1000, PEER_MEM_MAX_DEFAULT >> 20, MEM_MAX_DEFAULT >> 20,
+		CKPT_INTERVAL_DEFAULT_S);
 }
 
 /* BYTES with an optional binary K, M or G suffix; false when malformed or
@@ -884,6 +945,8 @@ static int start_netlink(struct daemon *d)
 		LOG_E(&d->log, "joining the notification groups: %s", bt_nl_error(&d->nl));
 		return -1;
 	}
+	if (start_checkpoints(d))
+		return -1;
 	/* Joined first, so no doorbell or config change falls between the
 	 * dumps below and the first READ. */
 	load_filters(d);
@@ -927,6 +990,8 @@ int main(int argc, char **argv)
 		{ "listen-max", required_argument, NULL, 'X' },
 		{ "listen-max-per-source", required_argument, NULL, 'Y' },
 		{ "collector-stall-timeout", required_argument, NULL, 'W' },
+		{ "checkpoint", required_argument, NULL, 'C' },
+		{ "checkpoint-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -939,6 +1004,7 @@ int main(int argc, char **argv)
 	const char *user = NULL;
 	struct bt_server_list servers = { 0 };
 	uint64_t peer_mem_max = PEER_MEM_MAX_DEFAULT, mem_max = MEM_MAX_DEFAULT;
+	char ckpt_auto[512];
 
 	if (!d)
 		return 1;
@@ -946,6 +1012,8 @@ int main(int argc, char **argv)
 	d->listen_max = FEED_DEFAULT_LISTEN_MAX;
 	d->listen_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
 	d->stall_s = FEED_DEFAULT_STALL_MS / 1000;
+	d->ckpt.interval_s = CKPT_INTERVAL_DEFAULT_S;
+	d->ckpt.log = &d->log;
 	d->sig_fd = -1;
 	d->rin.fd = -1;
 	d->rin.efd = -1;
@@ -1038,6 +1106,18 @@ int main(int argc, char **argv)
 			if (!opt_uint("collector-stall-timeout", optarg, 1, 86400, &d->stall_s))
 				return 2;
 			break;
+		case 'C':
+			if (!strcmp(optarg, "auto")) {
+				ckpt_default_path(ckpt_auto, sizeof(ckpt_auto));
+				d->ckpt.path = ckpt_auto;
+			} else {
+				d->ckpt.path = optarg;
+			}
+			break;
+		case 'I':
+			if (!opt_uint("checkpoint-interval", optarg, 1, 86400, &d->ckpt.interval_s))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1049,7 +1129,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || (servers.n && !d->rin.path) ||
+	if (optind != argc || (servers.n && !d->rin.path) || (d->rin.path && d->ckpt.path) ||
 	    (d->rin.path && locrib_src == LOCRIB_SRC_KERNEL)) {
 		usage(stderr);
 		return 2;
@@ -1125,6 +1205,11 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = 0;
+	/* First: whatever the collectors do, the next start goes on from here. */
+	if (!d->rin.path) {
+		ckpt_ctl_save(&d->ckpt, &d->peers);
+		ack_records(d);
+	}
 	if (!feed_shutdown(&d->feed, BMP_TERM_ADMIN_CLOSE, SHUTDOWN_WAIT_MS))
 		LOG_W(&d->log, "some collectors did not take their Termination in time");
 	if (!d->rin.path)

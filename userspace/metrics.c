@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "metrics.h"
 
+
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ckptctl.h"
 #include "collector.h"
 #include "httpd.h"
 #include "nl.h"
@@ -447,6 +449,20 @@ static void daemon_metrics(const struct metrics_src *s, struct buf *b)
 	prom_sample(b, "bmptap_record_holes_total", NULL, 0, s->peers->holes);
 	prom_family(b, "bmptap_read_errors_total", "counter", "Failed reads of the records");
 	prom_sample(b, "bmptap_read_errors_total", NULL, 0, s->read_errors);
+	if (s->ckpt) {
+		prom_family(b, "bmptap_checkpoints_written_total", "counter",
+			    "Checkpoints written (operator-guide.md, Restarts and checkpoints)");
+		prom_sample(b, "bmptap_checkpoints_written_total", NULL, 0, s->ckpt->written);
+		prom_family(b, "bmptap_checkpoints_loaded_total", "counter",
+			    "Checkpoints loaded at start");
+		prom_sample(b, "bmptap_checkpoints_loaded_total", NULL, 0, s->ckpt->loaded);
+		prom_family(b, "bmptap_checkpoints_refused_total", "counter",
+			    "Checkpoint files refused: corrupt, truncated, foreign or unreadable");
+		prom_sample(b, "bmptap_checkpoints_refused_total", NULL, 0, s->ckpt->refused);
+		prom_family(b, "bmptap_checkpoint_failures_total", "counter",
+			    "Checkpoints that could not be written");
+		prom_sample(b, "bmptap_checkpoint_failures_total", NULL, 0, s->ckpt->failed);
+	}
 	prom_family(b, "bmptap_module_up", "gauge",
 		    "1 when the module's counters were read for this scrape");
 	prom_sample(b, "bmptap_module_up", NULL, 0, s->module != NULL);

@@ -18,6 +18,7 @@ struct feed;
 struct peers;
 struct bt_netns;
 struct httpd;
+struct ckpt_ctl;
 
 struct metrics_src {
 	const struct feed *feed;
@@ -25,6 +26,7 @@ struct metrics_src {
 	const struct bt_netns *module;	/* NULL: no module (--records) or unreadable */
 	const struct httpd *http;	/* the endpoint's own counters */
 	uint64_t records, read_errors;
+	const struct ckpt_ctl *ckpt;	/* NULL: none (tests) */
 };
 
 void metrics_render(const struct metrics_src *s, struct buf *out);

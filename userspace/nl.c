@@ -812,6 +812,26 @@ int bt_nl_read_all(struct bt_nl *nl, bt_rec_cb cb, void *ctx)
 	return err < 0 ? err : 0;
 }
 
+uint64_t bt_nl_read_seq(const struct bt_nl *nl)
+{
+	return nl->next_seq == BT_SEQ_UNKNOWN ? 0 : nl->next_seq - 1;
+}
+
+int bt_nl_ack(struct bt_nl *nl, uint64_t seq)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (seq <= nl->acked)
+		return 0;
+	nlh = put_req(nl, nl->buf, BMPTAP_CMD_ACK, NLM_F_ACK);
+	mnl_attr_put_u64(nlh, BMPTAP_A_ACK_SEQ, seq);
+	err = talk(nl, nlh, NULL, NULL, "acknowledging records");
+	if (!err)
+		nl->acked = seq;
+	return err;
+}
+
 /* ---- counters, netns ----------------------------------------------------- */
 
 static const char *const counter_names[BMPTAP_CNT_MAX + 1] = {
@@ -928,6 +948,12 @@ static int parse_netns(struct bt_nl *nl, const struct nlattr *nest,
 			break;
 		case BMPTAP_NETNS_NEXT_SEQ:
 			ok = get_u64(a, &ns->next_seq);
+			break;
+		case BMPTAP_NETNS_QUEUE_EPOCH:
+			ok = get_u64(a, &ns->queue_epoch);
+			break;
+		case BMPTAP_NETNS_ACKED_SEQ:
+			ok = get_u64(a, &ns->acked_seq);
 			break;
 		}
 		if (!ok)

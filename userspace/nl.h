@@ -46,6 +46,7 @@ struct bt_nl {
 	bool reading;
 	uint32_t read_seq;
 	uint64_t next_seq;		/* BT_SEQ_UNKNOWN until the first record */
+	uint64_t acked;			/* highest seq this reader acknowledged */
 	uint64_t last_queued;		/* BMPTAP_A_QUEUED of the last doorbell */
 	uint8_t *buf, *rd_buf;		/* BT_NL_BUFSIZE each */
 	char err[512];
@@ -136,6 +137,15 @@ int bt_nl_read_process(struct bt_nl *nl, const void *buf, size_t len,
 int bt_nl_read_pump(struct bt_nl *nl, bt_rec_cb cb, void *ctx);
 /* Blocking: one whole READ dump. */
 int bt_nl_read_all(struct bt_nl *nl, bt_rec_cb cb, void *ctx);
+/* The seq of the last record handed to a bt_rec_cb; 0 before the first. */
+uint64_t bt_nl_read_seq(const struct bt_nl *nl);
+/*
+ * Tells the module the reader is done with every record up to seq, which
+ * it then frees (BMPTAP_CMD_ACK): until then the records count against the
+ * queue bound and a new reader gets them again.  Blocking, on req; seqs
+ * not above the last acknowledged one send nothing.
+ */
+int bt_nl_ack(struct bt_nl *nl, uint64_t seq);
 
 /* ---- tap settings and counters ------------------------------------------ */
 
@@ -167,6 +177,7 @@ struct bt_netns {
 	struct bt_counters cnt;
 	uint32_t flows;
 	uint64_t queued_bytes, queued_records, next_seq;
+	uint64_t queue_epoch, acked_seq;	/* 0: a module without them */
 };
 
 int bt_nl_get_netns(struct bt_nl *nl, struct bt_netns *ns);

@@ -104,7 +104,7 @@ static void rehash(struct peers *ps)
 	}
 }
 
-static struct peer *peer_new(struct peers *ps, uint64_t flow_id)
+struct peer *peer_new(struct peers *ps, uint64_t flow_id)
 {
 	struct peer *p = calloc(1, sizeof(*p));
 
@@ -1038,6 +1038,19 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
 	for (struct peer *p = ps->head; p; p = p->next)
 		if (p->state == PEER_ESTABLISHED)
 			recount_post(ps, p);
+	if (ps->locrib)
+		locrib_recompute_all(ps, 0);
+}
+
+void peers_restored(struct peers *ps)
+{
+	for (struct peer *p = ps->head; p; p = p->next) {
+		if (p->state != PEER_ESTABLISHED)
+			continue;
+		if (!ps->locrib)
+			locrib_start(ps, p, p->up_ts_ns);
+		recount_post(ps, p);
+	}
 	if (ps->locrib)
 		locrib_recompute_all(ps, 0);
 }

@@ -248,6 +248,8 @@ void peers_set_budgets(struct peers *ps, uint64_t peer_max, uint64_t total_max);
  * incomplete (the caller tells that collector). */
 void peer_encode_failed(struct peers *ps, struct peer *p);
 struct peer *peers_find(const struct peers *ps, uint64_t flow_id);
+/* A new pending peer of flow_id, no event emitted (checkpoint.h). */
+struct peer *peer_new(struct peers *ps, uint64_t flow_id);
 /* to += from, counter by counter. */
 void peer_counters_add(struct peer_counters *to, const struct peer_counters *from);
 
@@ -272,6 +274,12 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns);
  * caller tells the collectors that every post-policy view changed.
  */
 void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl);
+
+/*
+ * Peers were restored from a checkpoint (their RIBs filled without
+ * events): the post-policy counts and the Loc-RIB are derived again.
+ */
+void peers_restored(struct peers *ps);
 
 /*
  * Recomputes the Loc-RIB entry of pfx (NULL: of every prefix), the changes

@@ -344,6 +344,25 @@ void rib_refresh_abort(struct rib *r, int fam)
 	r->refreshing[fam] = false;
 }
 
+bool rib_is_stale(const struct rib *r, const struct bgp_prefix *p)
+{
+	const struct rib_table *st = &r->stale[p->fam];
+	uint32_t k[W_ADDR + 4];
+
+	if (!st->count)
+		return false;
+	make_key(st, p, k);
+	return slot(st, find(st, k))[W_ATTR] != 0;
+}
+
+void rib_refresh_keep(struct rib *r, const struct bgp_prefix *p)
+{
+	uint32_t k[W_ADDR + 4];
+
+	make_key(&r->t[p->fam], p, k);
+	unmark(r, p->fam, k);
+}
+
 void rib_reset(struct rib *r, rib_change_fn cb, void *ctx)
 {
 	for (int f = 0; f < BGP_FAM_MAX; f++) {

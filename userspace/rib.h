@@ -102,6 +102,11 @@ int rib_refresh_begin(struct rib *r, int fam);
 size_t rib_refresh_end(struct rib *r, int fam, rib_change_fn cb, void *ctx);
 void rib_refresh_abort(struct rib *r, int fam);
 
+/* Whether a refresh has not re-sent route p yet; rib_refresh_keep() takes
+ * its mark off as if it had (a checkpoint restoring a refresh). */
+bool rib_is_stale(const struct rib *r, const struct bgp_prefix *p);
+void rib_refresh_keep(struct rib *r, const struct bgp_prefix *p);
+
 uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 /*
  * Starts loading the slot where p's search begins: a full table is far

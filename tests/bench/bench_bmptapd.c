@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "checkpoint.h"
 #include "log.h"
 #include "peer.h"
 #include "records.h"
@@ -113,6 +115,48 @@ static void relabel(uint8_t *d, size_t len, uint32_t flow, uint64_t seq_add)
 	}
 }
 
+/*
+ * Issue 19 item 4: the checkpoint of one full-table peer, written as
+ * bmptapd writes it (fsync, rename) and loaded as at a restart, whose
+ * resumption it is.
+ */
+static int ckpt_bench(const struct peers *ps, uint64_t prefixes)
+{
+	char dir[] = "/tmp/bench-ckpt-XXXXXX", path[64], why[256];
+	struct peers back;
+	size_t bytes = 0;
+	uint64_t seq;
+	double w, l;
+	int rc = 1;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/default.ckpt", dir);
+	w = now(CLOCK_MONOTONIC);
+	if (ckpt_write(path, ps, 1, 1, &bytes, why, sizeof(why)))
+		goto out;
+	w = now(CLOCK_MONOTONIC) - w;
+	if (peers_init(&back, NULL, NULL))
+		goto out;
+	l = now(CLOCK_MONOTONIC);
+	if (ckpt_read(path, &back, 1, 0, &seq, why, sizeof(why)) || back.count != ps->count) {
+		peers_free(&back);
+		goto out;
+	}
+	l = now(CLOCK_MONOTONIC) - l;
+	peers_free(&back);
+	printf("checkpoint:        %.1f MB, %.1f bytes/prefix; write %.2f s, load %.2f s wall "
+	       "(one full-table peer; the load is the restart's resumption)\n", bytes / 1e6,
+	       (double)bytes / prefixes, w, l);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bench_bmptapd: checkpoint: %s\n", why);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 3, r;
@@ -172,6 +216,8 @@ int main(int argc, char **argv)
 			best_wall = w;
 		}
 		h1 = heap(&ps);
+		if (r == rounds - 1 && ckpt_bench(&ps, prefixes))
+			return 1;
 		/* The same routes from a second peer. */
 		relabel(d, (size_t)len, 2, nrec);
 		n = bt_records_parse(d, (size_t)len, &seq, peers_record, &ps);

@@ -2,7 +2,7 @@
 /*
  * bmptap-listen: record everything the bmptap module queues, for guest tests.
  *
- * Usage: bmptap-listen -o OUTDIR [-t SECONDS] [-n FLOW_ENDS] [-l] [TAP-SET-OPTIONS..]
+ * Usage: bmptap-listen -o OUTDIR [-t SECONDS] [-n FLOW_ENDS] [-l] [-N] [TAP-SET-OPTIONS..]
  *
  *   -o OUTDIR     created if missing; receives
  *                   flow<ID>.rx, flow<ID>.tx  every BGP message of that flow
@@ -12,6 +12,9 @@
  *   -t SECONDS    stop after this long (default 30)
  *   -n FLOW_ENDS  stop after this many flow-end records (default: run for -t)
  *   -l            tolerate LOST records (still logged)
+ *   -N            never acknowledge: the records stay queued, and a later
+ *                 reader gets them again (by default each batch is acked
+ *                 once written out)
  *   TAP-SET-OPTIONS  as for `bmptapctl tap set` (e.g. ports 179 forward on),
  *                 applied before listening
  *
@@ -62,6 +65,7 @@ struct listen {
 	size_t n_ff, cap_ff;
 	uint64_t records, holes, malformed, lost, flow_ends;
 	int io_err;
+	bool no_ack;
 };
 
 static struct flow_files *flow_get(struct listen *L, uint64_t id)
@@ -216,9 +220,22 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The records read so far go out of stdio (so a SIGKILLed listener leaves
+ * what it read on disk), then the module may free them.
+ */
+static int ack_written(struct bt_nl *nl, struct listen *L)
+{
+	if (fflush(NULL)) {
+		L->io_err = 1;
+		return 0;	/* not written: keep them queued */
+	}
+	return L->no_ack ? 0 : bt_nl_ack(nl, bt_nl_read_seq(nl));
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: " PROG " -o OUTDIR [-t SECONDS] [-n FLOW_ENDS] [-l]"
+	fprintf(stderr, "usage: " PROG " -o OUTDIR [-t SECONDS] [-n FLOW_ENDS] [-l] [-N]"
 		" [TAP-SET-OPTIONS..]\n");
 	return 1;
 }
@@ -231,7 +248,7 @@ static int listen_loop(struct bt_nl *nl, struct listen *L, double secs,
 	int r;
 
 	/* Drain what was queued before we joined: the seq baseline. */
-	if (bt_nl_read_all(nl, on_record, L) < 0)
+	if (bt_nl_read_all(nl, on_record, L) < 0 || ack_written(nl, L))
 		return -1;
 	{
 		char path[4096];
@@ -271,7 +288,7 @@ static int listen_loop(struct bt_nl *nl, struct listen *L, double secs,
 			again = true;
 		if (n > 0 && (pfd[1].revents & POLLIN)) {
 			r = bt_nl_read_pump(nl, on_record, L);
-			if (r < 0)
+			if (r < 0 || ack_written(nl, L))
 				return -1;
 		}
 		if (again && !nl->reading) {
@@ -283,7 +300,7 @@ static int listen_loop(struct bt_nl *nl, struct listen *L, double secs,
 	/* Whatever is left, including a dump still in flight. */
 	while (nl->reading) {
 		r = bt_nl_read_pump(nl, on_record, L);
-		if (r < 0)
+		if (r < 0 || ack_written(nl, L))
 			return -1;
 		if (r == 0) {
 			struct pollfd p = { .fd = bt_nl_read_fd(nl), .events = POLLIN };
@@ -291,7 +308,7 @@ static int listen_loop(struct bt_nl *nl, struct listen *L, double secs,
 			poll(&p, 1, 1000);
 		}
 	}
-	return bt_nl_read_all(nl, on_record, L) < 0 ? -1 : 0;
+	return bt_nl_read_all(nl, on_record, L) < 0 || ack_written(nl, L) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -305,7 +322,7 @@ int main(int argc, char **argv)
 	bool tolerate_lost = false;
 	int opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "+o:t:n:lh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:t:n:lNh")) != -1) {
 		char *end;
 
 		switch (opt) {
@@ -324,6 +341,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			tolerate_lost = true;
+			break;
+		case 'N':
+			L.no_ack = true;
 			break;
 		default:
 			return usage();

@@ -625,11 +625,21 @@ static void test_read_process_dump(void **state)
 	put_msg(&b, 3, 3);
 	add_records(m, 77, &a);
 	add_records(m, 76, &b);		/* stale: an older dump */
+	assert_int_equal(bt_nl_read_seq(&nl), 0);	/* nothing read yet: nothing to ack */
 	add_records(m, 77, &b);
 	assert_int_equal(bt_nl_read_process(&nl, m->buf, m->len, record, &s), 0);
 	assert_true(nl.reading);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(nl.next_seq, 4);
+	assert_int_equal(bt_nl_read_seq(&nl), 3);	/* what an ack after this batch covers */
+	/* Nothing new to ack sends nothing (no socket here); a failed ack is not recorded. */
+	nl.buf = malloc(BT_NL_BUFSIZE);
+	assert_non_null(nl.buf);
+	assert_int_equal(bt_nl_ack(&nl, 0), 0);
+	assert_int_equal(bt_nl_ack(&nl, 3), -ENOTCONN);
+	assert_int_equal(nl.acked, 0);
+	free(nl.buf);
+	nl.buf = NULL;
 
 	m->len = 0;
 	add_status(m, NLMSG_DONE, 77, 0, NULL, false);

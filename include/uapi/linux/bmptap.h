@@ -9,6 +9,20 @@
  * helper pulls the records with a BMPTAP_CMD_READ dump, which the kernel
  * refills only as the reader drains its socket.
  *
+ * Reads are acknowledged.  READ copies records out from a per-netns read
+ * cursor and frees nothing; BMPTAP_CMD_ACK (BMPTAP_A_ACK_SEQ) frees every
+ * record up to a seq the reader has finished with.  When the reader's
+ * socket closes, or a READ comes from another socket than the last one,
+ * the cursor goes back to the oldest unacknowledged record: a restarted
+ * reader gets again, in order and with the same seqs, everything that was
+ * not acknowledged.  The queue bound (BMPTAP_NETNS_QUEUE_BYTES) counts
+ * unacknowledged records, delivered or not: a reader that never acks fills
+ * it, and then the module drops messages (OVERFLOW gaps, LOST) as it does
+ * for a reader that does not read.  BMPTAP_NETNS_QUEUE_EPOCH names the
+ * queue: a reader that kept a seq (a checkpoint) may trust it only while
+ * the epoch is the same, since a module reload or a new netns starts a
+ * new queue at seq 1.
+ *
  * A READ reply carries its records as the generic netlink payload right
  * after struct genlmsghdr, not in an attribute: one record (a 65535-byte BGP
  * message plus its header) is larger than an attribute can hold.  A reply is
@@ -25,7 +39,12 @@
  * and BMPTAP_FLOW_ID is a u64.  The helper refuses a module of another
  * version rather than misreading its records.
  */
-#define BMPTAP_GENL_VERSION	2
+/*
+ * Version 3: reads are acknowledged (BMPTAP_CMD_ACK): READ no longer frees
+ * records, and a reader that does not ack fills the queue.  GET_NETNS
+ * reports BMPTAP_NETNS_QUEUE_EPOCH and BMPTAP_NETNS_ACKED_SEQ.
+ */
+#define BMPTAP_GENL_VERSION	3
 #define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
 #define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
 #define BMPTAP_MCGRP_MONITOR	"monitor"	/* helper events (BMPTAP_CMD_EVENT) */
@@ -35,7 +54,7 @@ enum bmptap_cmd {
 	BMPTAP_CMD_GET_NETNS,	/* do: tap settings and netns counters */
 	BMPTAP_CMD_SET_NETNS,	/* do: change tap settings (NETNS_* attrs) */
 	BMPTAP_CMD_GET_FLOW,	/* dump: flows with their OPENs and counters */
-	BMPTAP_CMD_READ,	/* dump: pull (and consume) queued records */
+	BMPTAP_CMD_READ,	/* dump: pull records from the read cursor */
 	BMPTAP_CMD_DOORBELL,	/* notification on "events": records queued */
 	BMPTAP_CMD_SET_SERVER,	/* do: add or replace a BMP server config */
 	BMPTAP_CMD_DEL_SERVER,	/* do: remove a BMP server config */
@@ -61,6 +80,13 @@ enum bmptap_cmd {
 	 * EINVAL: neither port is a tapped port.
 	 */
 	BMPTAP_CMD_NEW_FLOW,
+	/*
+	 * do: free every queued record whose seq <= BMPTAP_A_ACK_SEQ (the
+	 * reader is done with them).  EINVAL: the seq was not delivered yet
+	 * (beyond the read cursor); nothing is freed then.  Acking a seq
+	 * already acknowledged is a no-op.
+	 */
+	BMPTAP_CMD_ACK,
 	__BMPTAP_CMD_MAX,
 };
 #define BMPTAP_CMD_MAX (__BMPTAP_CMD_MAX - 1)
@@ -82,6 +108,7 @@ enum bmptap_attr {
 	BMPTAP_A_EVENT_SEQ,
 	BMPTAP_A_FILTER,	/* nest: BMPTAP_FILTER_* */
 	BMPTAP_A_NEW_FLOW,	/* nest: BMPTAP_NEW_FLOW_* (NEW_FLOW requests) */
+	BMPTAP_A_ACK_SEQ,	/* u64: ACK: the last seq the reader is done with */
 	__BMPTAP_A_MAX,
 };
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
@@ -102,9 +129,11 @@ enum bmptap_netns_attr {
 	BMPTAP_NETNS_IDLE_TIMEOUT,	/* u32: seconds before an idle flow expires */
 	BMPTAP_NETNS_COUNTERS,		/* nest: BMPTAP_CNT_* */
 	BMPTAP_NETNS_FLOWS,		/* u32: flows in the table now */
-	BMPTAP_NETNS_QUEUED_BYTES,	/* u64: bytes waiting in the record queue */
-	BMPTAP_NETNS_QUEUED_RECORDS,	/* u64: records waiting in the record queue */
+	BMPTAP_NETNS_QUEUED_BYTES,	/* u64: unacknowledged bytes in the record queue */
+	BMPTAP_NETNS_QUEUED_RECORDS,	/* u64: unacknowledged records in the record queue */
 	BMPTAP_NETNS_NEXT_SEQ,		/* u64: seq the next record will get */
+	BMPTAP_NETNS_QUEUE_EPOCH,	/* u64: random per queue (netns, module load), never 0 */
+	BMPTAP_NETNS_ACKED_SEQ,		/* u64: highest seq acknowledged (0: none) */
 	__BMPTAP_NETNS_MAX,
 };
 #define BMPTAP_NETNS_MAX (__BMPTAP_NETNS_MAX - 1)

@@ -107,8 +107,15 @@ bird_conf 65004 10.0.4.2 10.0.4.1 65003 "route 198.18.1.0/24 unreachable; route 
 bt_birdc d configure >/dev/null
 bt_check "$T: after restart: new route 203.0.113.0/24 via bmptapd@b" bt_wait 30 route_seen "$j_b" 203.0.113.0/24 $((nb + 1))
 bt_check "$T: after restart: new route 198.18.2.0/24 via bmptapd" bt_wait 30 route_seen "$j_i" 198.18.2.0/24 $((ni + 1))
-# Routes sent before the restart are not replayed: a passive tap cannot ask
-# for them again (Documentation/reliability.md); the peers come up again.
+# The units keep checkpoints (StateDirectory=bmptap): the new processes go
+# on from the old ones' state, and the peers come up again.
+ckpt_loaded() { [ "$(bt_in "$1" "$B/bmptapctl" -j show status | jq .checkpoints.loaded)" = 1 ]; }
+bt_check "$T: restart: bmptapd@b loaded its checkpoint /var/lib/bmptap/b.ckpt" \
+	bt_wait 20 ckpt_loaded b
+bt_check "$T: restart: bmptapd loaded its checkpoint /var/lib/bmptap/default.ckpt" \
+	bt_wait 20 ckpt_loaded root
+bt_check "$T: restart: the checkpoint files are the units'" \
+	test -s /var/lib/bmptap/b.ckpt -a -s /var/lib/bmptap/default.ckpt
 bt_check "$T: after restart: peer_up again for 10.0.1.1" sh -c "tail -n +$((nb + 1)) $j_b | grep '\"peer_up\"' | grep -q '\"peer_ip\": \"10.0.1.1\"'"
 bt_check "$T: after restart: peer_up again for 10.0.4.2" sh -c "tail -n +$((ni + 1)) $j_i | grep '\"peer_up\"' | grep -q '\"peer_ip\": \"10.0.4.2\"'"
 
