@@ -25,6 +25,7 @@ struct ctl_client {
 	struct loop_timer t;
 	enum ctl_state state;
 	bool eof;			/* the client will send nothing more */
+	bool done;			/* reply sent: waiting for the client to close */
 	char req[CTL_REQUEST_MAX];
 	size_t req_len;
 	struct buf out;
@@ -77,9 +78,16 @@ static bool client_flush(struct ctl_client *c)
 		c->sent += (size_t)n;
 	}
 	if (c->sent == c->out.len) {
-		if (c->state == CL_REPLY) {
+		if (c->state == CL_REPLY && c->eof) {
 			client_free(c);		/* the end of the reply */
 			return false;
+		}
+		/* Closing now, with input unread, would reset the connection
+		 * and could destroy the reply before the client reads it: the
+		 * end is said with a shutdown, and the client closes. */
+		if (c->state == CL_REPLY && !c->done) {
+			shutdown(c->fd, SHUT_WR);
+			c->done = true;
 		}
 		buf_reset(&c->out);
 		c->sent = 0;
@@ -167,7 +175,7 @@ static void on_client(void *ctx, uint32_t events)
 			return;
 		/* Closed by the client: a monitor or unfinished request ends,
 		 * a reply still goes to a client that only shut down writing. */
-		if (n <= 0 && c->state != CL_REPLY) {
+		if (n < 0 || (n == 0 && (c->state != CL_REPLY || c->done))) {
 			client_free(c);
 			return;
 		}
