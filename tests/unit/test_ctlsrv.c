@@ -127,6 +127,7 @@ static void test_show_and_errors(void **state)
 	ask(x, big, sizeof(big), out, sizeof(out));
 	assert_string_equal(out, CTL_ERROR_PREFIX "request too long\n");
 	assert_int_equal(x->s.bad_requests, 3);
+	spin(x, 5);	/* the last client's close is seen */
 	assert_int_equal(x->s.n_clients, 0);
 }
 
