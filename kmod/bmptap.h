@@ -50,9 +50,6 @@
 /* Reassembly bytes the whole netns may hold (core ops->charge). */
 #define BMPTAP_NET_REASM_BUDGET		(32L << 20)
 
-/* The helper's status blob: as large as one attribute can be. */
-#define BMPTAP_STATUS_MAX		(U16_MAX - NLA_HDRLEN)
-
 struct bmptap_settings {
 	struct rcu_head rcu;
 	u16 ports[BMPTAP_MAX_PORTS];	/* host order */
@@ -79,7 +76,7 @@ struct bmptap_net {
 	struct net *net;
 	/* Read under RCU (hooks); replaced under cfg_lock. */
 	struct bmptap_settings __rcu *settings;
-	/* Serialises configuration: settings, forward hooks, servers, status. */
+	/* Serialises configuration: settings, forward hooks, servers, filters. */
 	struct mutex cfg_lock;
 	struct nf_hook_ops *local_ops;	/* registered from init to exit */
 	struct nf_hook_ops *fwd_ops;	/* registered while forward is on */
@@ -101,10 +98,6 @@ struct bmptap_net {
 	u32 nservers;
 	struct bmptap_obj *filters[BMPTAP_MAX_FILTERS];
 	u32 nfilters;
-	void *status;
-	u32 status_len;
-	/* Numbers the events relayed on "monitor" so listeners count losses. */
-	atomic64_t event_seq;
 };
 
 /*

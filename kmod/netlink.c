@@ -17,7 +17,6 @@
 enum bmptap_mcgrp {
 	BMPTAP_GRP_EVENTS,
 	BMPTAP_GRP_CONFIG,
-	BMPTAP_GRP_MONITOR,
 };
 
 /*
@@ -153,11 +152,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 	[BMPTAP_A_NETNS] = NLA_POLICY_NESTED(bmptap_netns_policy),
 	[BMPTAP_A_FLOW] = NLA_POLICY_NESTED(bmptap_flow_policy),
 	[BMPTAP_A_SERVER] = NLA_POLICY_NESTED(bmptap_server_policy),
-	[BMPTAP_A_STATUS] = { .type = NLA_BINARY, .len = BMPTAP_STATUS_MAX },
 	[BMPTAP_A_QUEUED] = { .type = NLA_REJECT },
-	/* .len of a NUL_STRING excludes the NUL. */
-	[BMPTAP_A_EVENT] = { .type = NLA_NUL_STRING, .len = BMPTAP_EVENT_MAX - 1 },
-	[BMPTAP_A_EVENT_SEQ] = { .type = NLA_REJECT },
 	[BMPTAP_A_FILTER] = NLA_POLICY_NESTED(bmptap_filter_policy),
 	[BMPTAP_A_NEW_FLOW] = NLA_POLICY_NESTED(bmptap_new_flow_policy),
 	[BMPTAP_A_ACK_SEQ] = { .type = NLA_U64 },
@@ -1016,117 +1011,11 @@ static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* ---- status ---- */
-
-static int bmptap_set_status(struct sk_buff *skb, struct genl_info *info)
-{
-	struct bmptap_net *bn = info_bn(info);
-	struct nlattr *attr = info->attrs[BMPTAP_A_STATUS];
-	void *blob = NULL, *old;
-	u32 len;
-
-	if (!bn)
-		return -ENODEV;
-	if (GENL_REQ_ATTR_CHECK(info, BMPTAP_A_STATUS)) {
-		NL_SET_ERR_MSG(info->extack, "required attribute missing");
-		return -EINVAL;
-	}
-	len = nla_len(attr);
-	if (len) {
-		blob = kmemdup(nla_data(attr), len, GFP_KERNEL);
-		if (!blob)
-			return -ENOMEM;
-	}
-	mutex_lock(&bn->cfg_lock);
-	old = bn->status;
-	bn->status = blob;
-	bn->status_len = len;
-	mutex_unlock(&bn->cfg_lock);
-	kfree(old);
-	return 0;
-}
-
-static int bmptap_get_status(struct sk_buff *skb, struct genl_info *info)
-{
-	struct bmptap_net *bn = info_bn(info);
-	struct sk_buff *msg;
-	void *hdr;
-	int err = -EMSGSIZE;
-
-	if (!bn)
-		return -ENODEV;
-	mutex_lock(&bn->cfg_lock);
-	msg = genlmsg_new(nla_total_size(bn->status_len), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out;
-	}
-	hdr = genlmsg_put_reply(msg, info, &bmptap_family, 0, BMPTAP_CMD_GET_STATUS);
-	if (!hdr)
-		goto err;
-	if (bn->status && nla_put(msg, BMPTAP_A_STATUS, bn->status_len, bn->status))
-		goto err;
-	mutex_unlock(&bn->cfg_lock);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-err:
-	nlmsg_free(msg);
-out:
-	mutex_unlock(&bn->cfg_lock);
-	return err;
-}
-
-/* ---- events ---- */
-
-/*
- * Relays one helper event line to the "monitor" group.  Best effort, like
- * any multicast: a listener that falls behind gets ENOBUFS and counts the
- * loss itself.  Nothing is kept, so there is no state to bound.
- */
-static int bmptap_event(struct sk_buff *skb, struct genl_info *info)
-{
-	struct bmptap_net *bn = info_bn(info);
-	struct nlattr *attr = info->attrs[BMPTAP_A_EVENT];
-	struct sk_buff *msg;
-	const char *line;
-	void *hdr;
-
-	if (!bn)
-		return -ENODEV;
-	/* The policy guarantees a NUL within BMPTAP_EVENT_MAX bytes. */
-	if (!attr || !*(const char *)nla_data(attr)) {
-		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_EVENT missing or empty");
-		return -EINVAL;
-	}
-	if (!READ_ONCE(bmptap_nl_live) ||
-	    !genl_has_listeners(&bmptap_family, bn->net, BMPTAP_GRP_MONITOR))
-		return 0;
-	line = nla_data(attr);
-	msg = genlmsg_new(nla_total_size(strlen(line) + 1) +
-			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put(msg, 0, 0, &bmptap_family, 0, BMPTAP_CMD_EVENT);
-	if (!hdr || nla_put_string(msg, BMPTAP_A_EVENT, line) ||
-	    nla_put_u64_64bit(msg, BMPTAP_A_EVENT_SEQ,
-			      atomic64_inc_return(&bn->event_seq), BMPTAP_A_PAD)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&bmptap_family, bn->net, msg, 0, BMPTAP_GRP_MONITOR,
-				GFP_KERNEL);
-	return 0;
-}
-
 void bmptap_nl_net_exit(struct bmptap_net *bn)
 {
 	mutex_lock(&bn->cfg_lock);
 	obj_free_all(bn, BMPTAP_OBJ_SERVER);
 	obj_free_all(bn, BMPTAP_OBJ_FILTER);
-	kfree(bn->status);
-	bn->status = NULL;
-	bn->status_len = 0;
 	mutex_unlock(&bn->cfg_lock);
 }
 
@@ -1171,21 +1060,6 @@ static const struct genl_ops bmptap_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
-		.cmd = BMPTAP_CMD_SET_STATUS,
-		.doit = bmptap_set_status,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = BMPTAP_CMD_GET_STATUS,
-		.doit = bmptap_get_status,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = BMPTAP_CMD_EVENT,
-		.doit = bmptap_event,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
 		.cmd = BMPTAP_CMD_SET_FILTER,
 		.doit = bmptap_set_filter,
 		.flags = GENL_ADMIN_PERM,
@@ -1215,7 +1089,6 @@ static const struct genl_ops bmptap_ops[] = {
 static const struct genl_multicast_group bmptap_mcgrps[] = {
 	[BMPTAP_GRP_EVENTS] = { .name = BMPTAP_MCGRP_EVENTS, .flags = BMPTAP_MCGRP_FLAGS },
 	[BMPTAP_GRP_CONFIG] = { .name = BMPTAP_MCGRP_CONFIG, .flags = BMPTAP_MCGRP_FLAGS },
-	[BMPTAP_GRP_MONITOR] = { .name = BMPTAP_MCGRP_MONITOR, .flags = BMPTAP_MCGRP_FLAGS },
 };
 
 /*

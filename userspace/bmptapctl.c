@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bmptapctl: inspect and configure the bmptap module (see `bmptapctl help`).
- * Parsing lives in cli.c; this file only talks to the kernel and prints.
+ * Parsing lives in cli.c; this file only talks to the kernel or to
+ * bmptapd's control socket (ctlsock.h), and prints.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,10 +13,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 
 #include "cli.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "json.h"
 #include "nl.h"
 #include "statusview.h"
@@ -28,6 +31,7 @@ struct ctl {
 	struct bt_nl nl;
 	struct bt_cli_req req;
 	struct bt_json js;
+	char sock[108];		/* bmptapd's control socket */
 };
 
 static int nl_fail(struct ctl *c)
@@ -240,36 +244,86 @@ static int show_netns(struct ctl *c, bool counters)
 	return 0;
 }
 
+/* Connects and sends request: the fd, or -1 said on stderr. */
+static int ctl_connect(struct ctl *c, const char *request)
+{
+	int fd = ctl_request(c->sock, request);
+
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		fprintf(stderr, PROG ": bmptapd is not running in this namespace "
+			"(no control socket at %s)\n", c->sock);
+	else if (fd == -EACCES)
+		fprintf(stderr, PROG ": %s: %s (root or the socket's group only)\n",
+			c->sock, strerror(EACCES));
+	else if (fd < 0)
+		fprintf(stderr, PROG ": %s: %s\n", c->sock, strerror(-fd));
+	return fd < 0 ? -1 : fd;
+}
+
+/* A refusal from bmptapd is one line: said on stderr, 1. */
+static int ctl_refused(const char *reply)
+{
+	size_t n = strlen(CTL_ERROR_PREFIX);
+
+	if (strncmp(reply, CTL_ERROR_PREFIX, n))
+		return 0;
+	fprintf(stderr, PROG ": bmptapd: %s%s", reply + n,
+		reply[strlen(reply) - 1] == '\n' ? "" : "\n");
+	return 1;
+}
+
+/* bmptapd's whole reply to request (malloc'd); 1 when said why not. */
+static int ctl_fetch(struct ctl *c, const char *request, char **doc, size_t *len)
+{
+	int fd = ctl_connect(c, request), err;
+
+	*doc = NULL;
+	*len = 0;
+	if (fd < 0)
+		return 1;
+	err = ctl_read_all(fd, doc, len);
+	close(fd);
+	if (err) {
+		fprintf(stderr, PROG ": %s: %s\n", c->sock, strerror(-err));
+		return 1;
+	}
+	if (!*len) {
+		fprintf(stderr, PROG ": bmptapd closed %s without a reply\n", c->sock);
+		return 1;
+	}
+	return ctl_refused(*doc);
+}
+
 /*
- * The configured servers with bmptapd's view of each.  Reading the status
- * may fail (old module): the configs alone are still worth showing.
+ * The configured servers with bmptapd's view of each.  Without bmptapd
+ * the configs alone are still worth showing, and it is said why.
  */
 static int show_servers(struct ctl *c)
 {
 	struct bt_server_list l;
-	void *blob = NULL;
-	size_t len = 0;
+	char *doc;
+	size_t len;
+	int rc;
 
 	if (bt_nl_server_dump(&c->nl, &l))
 		return nl_fail(c);
-	if (bt_nl_get_status(&c->nl, &blob, &len))
-		fprintf(stderr, PROG ": %s\n", bt_nl_error(&c->nl));
-	bt_view_servers(stdout, stderr, l.v, l.n, blob, len, c->req.json);
-	free(blob);
+	rc = ctl_fetch(c, "show servers", &doc, &len);
+	bt_view_servers(stdout, stderr, l.v, l.n, rc ? NULL : doc, rc ? 0 : len, c->req.json);
+	free(doc);
 	bt_server_list_free(&l);
-	return 0;
+	return rc;
 }
 
 static int show_peers(struct ctl *c)
 {
-	void *blob;
+	char *doc;
 	size_t len;
+	int rc = ctl_fetch(c, "show peers", &doc, &len);
 
-	if (bt_nl_get_status(&c->nl, &blob, &len))
-		return nl_fail(c);
-	bt_view_peers(stdout, stderr, blob, len, c->req.json);
-	free(blob);
-	return 0;
+	if (!rc)
+		bt_view_peers(stdout, stderr, doc, len, c->req.json);
+	free(doc);
+	return rc;
 }
 
 static int show_filters(struct ctl *c)
@@ -396,26 +450,11 @@ static void now_str(char *out, size_t outlen)
 	snprintf(out + n, outlen - n, ".%03ld", (long)(tv.tv_usec / 1000));
 }
 
-static void on_event(void *ctx, const char *line, uint64_t lost)
+static void on_event(struct monitor *m, const char *line)
 {
-	struct monitor *m = ctx;
 	char ts[48];
 
 	now_str(ts, sizeof(ts));
-	if (lost && m->json) {
-		bt_json_init(&m->js, stdout);
-		bt_json_obj_open(&m->js);
-		bt_json_kv_str(&m->js, "time", ts);
-		if (lost == BT_NL_LOST_UNKNOWN)
-			bt_json_kv_bool(&m->js, "lost", true);
-		else
-			bt_json_kv_u64(&m->js, "lost", lost);
-		bt_json_obj_close(&m->js);
-	} else if (lost == BT_NL_LOST_UNKNOWN) {
-		printf("%s monitor: events lost\n", ts);
-	} else if (lost) {
-		printf("%s monitor: %" PRIu64 " events lost\n", ts, lost);
-	}
 	if (m->json) {
 		bt_json_init(&m->js, stdout);
 		bt_json_obj_open(&m->js);
@@ -431,52 +470,56 @@ static void on_event(void *ctx, const char *line, uint64_t lost)
 
 static int monitor(struct ctl *c)
 {
-	struct bt_event_state st = { 0, false };
 	struct monitor m = { .json = c->req.json };
+	int fd = ctl_connect(c, "monitor");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *in;
 
-	if (bt_nl_join(&c->nl, BT_NL_GRP_MONITOR))
-		return nl_fail(c);
-	for (;;) {
-		int err = bt_nl_event_recv(&c->nl, &st, on_event, &m);
-
-		if (err == -EINTR)
-			continue;
-		if (err)
-			return nl_fail(c);
-		if (ferror(stdout))
-			return 1;
+	if (fd < 0)
+		return 1;
+	in = fdopen(fd, "r");
+	if (!in) {
+		close(fd);
+		perror(PROG);
+		return 1;
 	}
+	n = getline(&line, &cap, in);
+	if (n <= 0 || strcmp(line, CTL_MONITOR_OK)) {
+		if (n <= 0 || !ctl_refused(line))
+			fprintf(stderr, PROG ": bmptapd closed %s without a reply\n", c->sock);
+		free(line);
+		fclose(in);
+		return 1;
+	}
+	while ((n = getline(&line, &cap, in)) > 0 && !ferror(stdout)) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		on_event(&m, line);
+	}
+	free(line);
+	fclose(in);
+	if (!ferror(stdout))
+		fprintf(stderr, PROG ": bmptapd closed the control socket (stopped, or it "
+			"dropped this monitor for reading too slowly)\n");
+	return 1;
 }
 
 static int show_status(struct ctl *c)
 {
-	size_t len, k = 0;
-	void *blob;
-	const char *s;
+	char *s;
+	size_t len;
+	int rc = ctl_fetch(c, "show status", &s, &len);
 
-	if (bt_nl_get_status(&c->nl, &blob, &len))
-		return nl_fail(c);
-	s = blob;
-	while (k < len && (s[k] == ' ' || s[k] == '\n' || s[k] == '\t'))
-		k++;
-	if (c->req.json) {
-		/* bmptapd publishes JSON; anything else is wrapped as a string. */
-		if (k < len && (s[k] == '{' || s[k] == '['))
-			printf("%.*s%s", (int)len, s, s[len - 1] == '\n' ? "" : "\n");
-		else if (!len)
-			puts("null");
-		else {
-			bt_json_write_string(stdout, s, len);
-			putchar('\n');
-		}
-	} else if (!len) {
-		puts("no status published (is bmptapd running?)");
-	} else {
-		fwrite(s, 1, len, stdout);
-		if (s[len - 1] != '\n')
-			putchar('\n');
+	if (rc) {
+		free(s);
+		return rc;
 	}
-	free(blob);
+	fwrite(s, 1, len, stdout);
+	if (s[len - 1] != '\n')
+		putchar('\n');
+	free(s);
 	return 0;
 }
 
@@ -619,7 +662,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
-	if (bt_nl_open(&c.nl)) {
+	if (c.req.socket)
+		snprintf(c.sock, sizeof(c.sock), "%s", c.req.socket);
+	else
+		ctl_default_path(c.sock, sizeof(c.sock));
+	/* bmptapd's own state needs no module access (nor CAP_NET_ADMIN). */
+	if (c.req.cmd != BT_CLI_SHOW_PEERS && c.req.cmd != BT_CLI_SHOW_STATUS &&
+	    c.req.cmd != BT_CLI_MONITOR && bt_nl_open(&c.nl)) {
 		bt_server_list_free(&cfg);
 		return nl_fail(&c);
 	}

@@ -25,6 +25,7 @@
 #include "ckptctl.h"
 #include "cli.h"
 #include "collector.h"
+#include "ctlsrv.h"
 #include "httpd.h"
 #include "json.h"
 #include "kroute.h"
@@ -37,14 +38,14 @@
 #include "peer.h"
 #include "privdrop.h"
 #include "refresh.h"
-#include "statusview.h"
+#include "status.h"
 #include "tls.h"
 
 #define PROG "bmptapd"
 #define POLL_MS		200	/* READ even without a doorbell (lost ones) */
 #define REDUMP_MS	5000	/* at most one recovery flow dump per period */
 #define SHUTDOWN_WAIT_MS 2000
-#define STATUS_MAX	65531
+#define TICK_MS		1000	/* housekeeping */
 #define RECORDS_WAIT_MS	10	/* --records: polling the collectors' sessions */
 
 /*
@@ -74,15 +75,15 @@ struct daemon {
 	struct peers peers;
 	struct feed feed;
 	struct monitor monitor;		/* peer events for bmptapctl monitor */
+	struct ctlsrv ctl;		/* bmptapctl's control socket */
 	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
 	struct kroute kr;		/* the daemon's installed routes (Loc-RIB) */
 	bool kr_on;			/* the Loc-RIB's kernel source is in effect */
 	uint32_t kr_unjoined_logged;
 	struct loop_fd ntf_h, rd_h, sig_h, kr_h;
-	struct loop_timer poll_t, status_t, ckpt_t;
+	struct loop_timer poll_t, tick_t, ckpt_t;
 	struct ckpt_ctl ckpt;
 	int sig_fd;
-	unsigned status_interval_ms;
 	size_t queue_limit;
 	unsigned listen_max, listen_per_source, stall_s;	/* the feed's */
 	bool read_again;
@@ -531,235 +532,21 @@ static void on_kroute(void *ctx, uint32_t events)
 
 /* ---- status ------------------------------------------------------------- */
 
-static void fmt_addr(int family, const uint8_t *a, char *out, size_t len)
-{
-	snprintf(out, len, "?");
-	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len);
-}
-
-/* The families whose NLRI carry path ids in one direction. */
-static void families_json(struct bt_json *j, const char *key, const bool *fams)
-{
-	bt_json_key(j, key);
-	bt_json_arr_open(j);
-	if (fams[BGP_FAM_IPV4])
-		bt_json_str(j, "ipv4_unicast");
-	if (fams[BGP_FAM_IPV6])
-		bt_json_str(j, "ipv6_unicast");
-	bt_json_arr_close(j);
-}
-
-static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
-{
-	char a[INET6_ADDRSTRLEN];
-	struct in_addr id;
-
-	bt_json_obj_open(j);
-	bt_json_kv_u64(j, "flow_id", p->flow_id);
-	if (p->have_info) {
-		fmt_addr(p->info.family, p->info.local_addr, a, sizeof(a));
-		bt_json_kv_str(j, "local_address", a);
-		bt_json_kv_u64(j, "local_port", ntohs(p->info.local_port));
-		fmt_addr(p->info.family, p->info.remote_addr, a, sizeof(a));
-		bt_json_kv_str(j, "remote_address", a);
-		bt_json_kv_u64(j, "remote_port", ntohs(p->info.remote_port));
-	}
-	if (p->open_ok[BMPTAP_DIR_RX]) {
-		bt_json_kv_u64(j, "peer_as", p->op[BMPTAP_DIR_RX].as);
-		id.s_addr = htonl(p->op[BMPTAP_DIR_RX].bgp_id);
-		bt_json_kv_str(j, "bgp_id", inet_ntop(AF_INET, &id, a, sizeof(a)));
-	}
-	if (p->open_ok[BMPTAP_DIR_TX])
-		bt_json_kv_u64(j, "local_as", p->op[BMPTAP_DIR_TX].as);
-	bt_json_kv_str(j, "state", peer_state_name(p->state));
-	bt_json_kv_bool(j, "open_rx_seen", p->open[BMPTAP_DIR_RX] != NULL);
-	bt_json_kv_bool(j, "open_tx_seen", p->open[BMPTAP_DIR_TX] != NULL);
-	if (p->state == PEER_ESTABLISHED)
-		bt_json_kv_u64(j, "uptime_s", (now_ms - p->up_mono_ms) / 1000u);
-	if (p->state >= PEER_OPENCONFIRM) {
-		bt_json_kv_bool(j, "as4", p->sess.rx.as4);
-		families_json(j, "addpath_rx", p->sess.rx.addpath);
-		/* A peer may negotiate ADD-PATH one way only. */
-		families_json(j, "addpath_tx", p->sess.tx.addpath);
-		families_json(j, "undecoded", p->sess.ambiguous);
-		bt_json_kv_bool(j, "peer_as_disputed", p->op[BMPTAP_DIR_RX].as_conflict);
-	}
-	bt_json_kv_bool(j, "incomplete", p->incomplete);
-	/* What the operator can do about it (refresh.h): a soft refresh. */
-	bt_json_kv_bool(j, "refresh_needed", peer_refresh_would_complete(p));
-	bt_json_kv_bool(j, "enhanced_refresh", p->sess.enhanced_refresh);
-	bt_json_key(j, "prefixes");
-	bt_json_obj_open(j);
-	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib, BGP_FAM_IPV4));
-	bt_json_kv_u64(j, "ipv6_unicast", rib_count(&p->rib, BGP_FAM_IPV6));
-	bt_json_obj_close(j);
-	bt_json_key(j, "prefixes_post_policy");
-	bt_json_obj_open(j);
-	bt_json_kv_u64(j, "ipv4_unicast", p->post_count[BGP_FAM_IPV4]);
-	bt_json_kv_u64(j, "ipv6_unicast", p->post_count[BGP_FAM_IPV6]);
-	bt_json_obj_close(j);
-	bt_json_key(j, "prefixes_sent");
-	bt_json_obj_open(j);
-	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib_out, BGP_FAM_IPV4));
-	bt_json_kv_u64(j, "ipv6_unicast", rib_count(&p->rib_out, BGP_FAM_IPV6));
-	bt_json_obj_close(j);
-	bt_json_kv_u64(j, "rejected_by_filters", p->cnt.rejected);
-	bt_json_kv_u64(j, "updates_sent", p->cnt.updates_out);
-	bt_json_kv_u64(j, "messages_rx", p->cnt.msgs[BMPTAP_DIR_RX]);
-	bt_json_kv_u64(j, "messages_tx", p->cnt.msgs[BMPTAP_DIR_TX]);
-	bt_json_kv_u64(j, "updates", p->cnt.updates);
-	bt_json_kv_u64(j, "announced", p->cnt.announced);
-	bt_json_kv_u64(j, "withdrawals", p->cnt.withdrawn);
-	bt_json_kv_u64(j, "end_of_rib", p->cnt.eor);
-	bt_json_kv_u64(j, "rfc7606_errors", p->cnt.errors);
-	bt_json_kv_u64(j, "treat_as_withdraw", p->cnt.treat_as_withdraw);
-	bt_json_kv_u64(j, "attr_discard", p->cnt.attr_discard);
-	bt_json_kv_u64(j, "session_reset_errors", p->cnt.session_reset);
-	bt_json_kv_u64(j, "gaps_rx", p->cnt.gaps[BMPTAP_DIR_RX]);
-	bt_json_kv_u64(j, "gaps_tx", p->cnt.gaps[BMPTAP_DIR_TX]);
-	bt_json_kv_u64(j, "errored_pdus", p->cnt.errored);
-	bt_json_kv_u64(j, "ignored", p->cnt.ignored);
-	bt_json_kv_u64(j, "memory_bytes", p->mem ? p->mem->used : 0);
-	bt_json_kv_u64(j, "memory_refused", p->cnt.mem_refused);
-	bt_json_kv_u64(j, "rib_nomem", p->cnt.rib_nomem);
-	bt_json_kv_u64(j, "encode_failures", p->cnt.encode_failures);
-	bt_json_kv_u64(j, "ambiguous_families", p->cnt.ambiguous_families);
-	bt_json_kv_u64(j, "refreshes", p->cnt.refreshes);
-	bt_json_kv_u64(j, "refresh_withdrawn", p->cnt.refresh_withdrawn);
-	bt_json_kv_u64(j, "refresh_untracked", p->cnt.refresh_untracked);
-	if (p->ms) {
-		/* Picked up mid-stream (midstream.h). */
-		bt_json_key(j, "midstream");
-		bt_json_obj_open(j);
-		bt_json_kv_bool(j, "opens_synthesized", p->ms->up);
-		bt_json_kv_u64(j, "held", p->ms->n_held);
-		bt_json_kv_u64(j, "not_held", p->ms->dropped);
-		bt_json_kv_u64(j, "undecodable", p->ms->undecodable);
-		bt_json_kv_u64(j, "malformed", p->ms->malformed);
-		bt_json_obj_close(j);
-	}
-	if (p->notif_dir >= 0)
-		bt_json_kv_str(j, "notification_from", p->notif_dir == BMPTAP_DIR_RX ? "remote" : "local");
-	bt_json_obj_close(j);
-}
-
-/*
- * Bad input from every peer since the start, those whose session it ended
- * included (their own entries are gone from "peers").
- */
-static void bad_input_json(const struct peers *ps, struct bt_json *j)
-{
-	struct peer_counters t = ps->ended;
-
-	for (const struct peer *p = ps->head; p; p = p->next)
-		if (!p->locrib)
-			peer_counters_add(&t, &p->cnt);
-	bt_json_key(j, "bad_input");
-	bt_json_obj_open(j);
-	bt_json_kv_u64(j, "rfc7606_errors", t.errors);
-	bt_json_kv_u64(j, "treat_as_withdraw", t.treat_as_withdraw);
-	bt_json_kv_u64(j, "attr_discard", t.attr_discard);
-	bt_json_kv_u64(j, "session_reset_errors", t.session_reset);
-	bt_json_kv_u64(j, "errored_pdus", t.errored);
-	bt_json_kv_u64(j, "gaps_rx", t.gaps[BMPTAP_DIR_RX]);
-	bt_json_kv_u64(j, "gap_bytes_rx", t.gap_bytes[BMPTAP_DIR_RX]);
-	bt_json_obj_close(j);
-}
-
-/* The status blob, with at most max_peers peers and max_servers servers;
- * malloc'd (a bt_status_render). */
-static char *status_json(void *ctx, size_t max_peers, size_t max_servers, size_t *len)
+static void render_status(void *ctx, unsigned parts, FILE *f)
 {
 	struct daemon *d = ctx;
-	char *s = NULL;
-	FILE *f = open_memstream(&s, len);
-	struct bt_json j;
-	uint64_t now = loop_now_ms();
-	size_t n = 0, ns, servers;
+	struct status_src src = {
+		.feed = &d->feed, .peers = &d->peers, .ctl = &d->ctl,
+		.import_filters = d->filters.n,
+		.uptime_s = (loop_now_ms() - d->start_ms) / 1000u,
+		.records = d->records, .read_errors = d->read_errors,
+		.ckpt = &d->ckpt,
+	};
 
-	if (!f)
-		return NULL;
-	bt_json_init(&j, f);
-	bt_json_obj_open(&j);
-	bt_json_kv_str(&j, "daemon", PROG " " BMPTAP_VERSION);
-	bt_json_kv_u64(&j, "pid", (uint64_t)getpid());
-	bt_json_kv_u64(&j, "uptime_s", (now - d->start_ms) / 1000u);
-	bt_json_kv_u64(&j, "records", d->records);
-	bt_json_kv_u64(&j, "record_holes", d->peers.holes);
-	bt_json_kv_u64(&j, "read_errors", d->read_errors);
-	bt_json_kv_u64(&j, "attribute_sets", d->peers.attrs.count);
-	bt_json_key(&j, "checkpoints");
-	bt_json_obj_open(&j);
-	bt_json_kv_str(&j, "path", d->ckpt.path ? d->ckpt.path : "");
-	bt_json_kv_u64(&j, "written", d->ckpt.written);
-	bt_json_kv_u64(&j, "loaded", d->ckpt.loaded);
-	bt_json_kv_u64(&j, "refused", d->ckpt.refused);
-	bt_json_kv_u64(&j, "failed", d->ckpt.failed);
-	bt_json_kv_u64(&j, "seq", d->ckpt.seq);
-	bt_json_kv_u64(&j, "last_bytes", d->ckpt.last_bytes);
-	bt_json_kv_u64(&j, "last_ms", d->ckpt.last_ms);
-	bt_json_obj_close(&j);
-	bad_input_json(&d->peers, &j);
-	bt_json_key(&j, "servers");
-	ns = feed_status_json(&d->feed, &j, max_servers, &servers);
-	bt_json_kv_u64(&j, "server_count", servers);
-	if (ns < servers)
-		bt_json_kv_bool(&j, "servers_truncated", true);
-	if (d->peers.locrib) {
-		bt_json_key(&j, "loc_rib");
-		bt_json_obj_open(&j);
-		bt_json_kv_u64(&j, "ipv4_unicast", rib_count(&d->peers.locrib->rib, BGP_FAM_IPV4));
-		bt_json_kv_u64(&j, "ipv6_unicast", rib_count(&d->peers.locrib->rib, BGP_FAM_IPV6));
-		bt_json_obj_close(&j);
-	}
-	bt_json_key(&j, "loc_rib_source");
-	bt_json_obj_open(&j);
-	bt_json_kv_str(&j, "source", locrib_source_name(&d->peers));
-	if (d->peers.kroutes) {
-		bt_json_key(&j, "route_protocols");
-		bt_json_arr_open(&j);
-		for (unsigned i = 0; i < d->kr.n_protos; i++)
-			bt_json_u64(&j, d->kr.protos[i]);
-		bt_json_arr_close(&j);
-		bt_json_kv_u64(&j, "installed_routes", d->kr.count);
-		bt_json_kv_u64(&j, "unjoined", d->kr.unjoined);
-		bt_json_kv_u64(&j, "unjoined_total", d->kr.unjoined_total);
-		bt_json_kv_u64(&j, "rtnetlink_overruns", d->kr.overruns);
-	}
-	bt_json_obj_close(&j);
-	bt_json_kv_u64(&j, "import_filters", d->filters.n);
-	bt_json_kv_u64(&j, "peer_count", d->peers.count);
-	bt_json_key(&j, "peers");
-	bt_json_arr_open(&j);
-	for (struct peer *p = d->peers.head; p && n < max_peers; p = p->next, n++)
-		peer_json(p, &j, now);
-	bt_json_arr_close(&j);
-	if (n < d->peers.count)
-		bt_json_kv_bool(&j, "peers_truncated", true);
-	bt_json_obj_close(&j);
-	fputc('\n', f);
-	fclose(f);
-	return s;
+	status_render(&src, parts, f);
 }
 
-static void publish_status(struct daemon *d)
-{
-	size_t len = 0, servers = 0;
-	char *s;
-
-	for (const struct collector *c = d->feed.head; c; c = c->next)
-		servers++;
-	/* Too big for the kernel's blob: fewer peers, then fewer servers. */
-	s = bt_status_fit(status_json, d, d->peers.count, servers, STATUS_MAX, &len);
-	if (!s)
-		LOG_W(&d->log, "status: does not fit in %u bytes even without peers and servers",
-		      (unsigned int)STATUS_MAX);
-	else if (bt_nl_set_status(&d->nl, s, len))
-		LOG_D(&d->log, "status: %s", bt_nl_error(&d->nl));
-	free(s);
-}
-
-static void on_status(void *ctx)
+static void on_tick(void *ctx)
 {
 	struct daemon *d = ctx;
 
@@ -771,8 +558,7 @@ static void on_status(void *ctx)
 			      d->kr.unjoined);
 		d->kr_unjoined_logged = d->kr.unjoined;
 	}
-	publish_status(d);
-	loop_timer_arm(&d->loop, &d->status_t, d->status_interval_ms);
+	loop_timer_arm(&d->loop, &d->tick_t, TICK_MS);
 }
 
 /* ---- metrics ---------------------------------------------------------- */
@@ -822,8 +608,9 @@ static int start_metrics(struct daemon *d, const char *spec)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [-n] [-s] [-v|-q]... [--status-interval SECONDS]\n"
-		"               [--queue-limit BYTES] [--loc-rib-source auto|kernel|decision]\n"
+		"usage: " PROG " [-n] [-s] [-v|-q]... [--control-socket PATH]\n"
+		"               [--control-group GROUP] [--queue-limit BYTES]\n"
+		"               [--loc-rib-source auto|kernel|decision]\n"
 		"               [--route-protocols LIST] [--metrics ADDRESS:PORT] [--user NAME]\n"
 		"               [--listen-max N] [--listen-max-per-source N]\n"
 		"               [--collector-stall-timeout SECONDS]\n"
@@ -834,7 +621,12 @@ static void usage(FILE *f)
 		"  -s                 log to syslog instead of stderr\n"
 		"  -v, -q             more / less logging (default: info)\n"
 		"  --version          print the version and exit\n"
-		"  --status-interval  seconds between status publications (default 1)\n"
+		"  --control-socket PATH  bmptapctl's socket (default " CTL_DIR "/NETNS.sock,\n"
+		"                     NETNS: this namespace's `ip netns` name or default;\n"
+		"                     with --records: none unless given)\n"
+		"  --control-group GROUP  the socket's group, mode 0660 (default " CTL_GROUP_DEFAULT
+		" if it\n"
+		"                     exists)\n"
 		"  --queue-limit      per-collector output bound in bytes (default %u);\n"
 		"                     beyond it route changes are coalesced\n"
 		"  --listen-max N     sessions per passive listener (default %u)\n"
@@ -939,7 +731,6 @@ static int start_netlink(struct daemon *d)
 		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
 		return -1;
 	}
-	d->peers.sink = monitor_sink(&d->monitor, d->peers.sink, &d->nl);
 	if (bt_nl_join(&d->nl, BT_NL_GRP_EVENTS | BT_NL_GRP_CONFIG) ||
 	    loop_fd_add(&d->loop, &d->ntf_h, bt_nl_ntf_fd(&d->nl), EPOLLIN, on_ntf, d)) {
 		LOG_E(&d->log, "joining the notification groups: %s", bt_nl_error(&d->nl));
@@ -961,9 +752,9 @@ static int start_netlink(struct daemon *d)
 	}
 	start_read(d);
 	loop_timer_init(&d->poll_t, on_poll, d);
-	loop_timer_init(&d->status_t, on_status, d);
+	loop_timer_init(&d->tick_t, on_tick, d);
 	loop_timer_arm(&d->loop, &d->poll_t, POLL_MS);
-	loop_timer_arm(&d->loop, &d->status_t, 0);
+	loop_timer_arm(&d->loop, &d->tick_t, 0);
 	return 0;
 }
 
@@ -977,7 +768,8 @@ static int start_records(struct daemon *d, const struct bt_server_list *servers)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "status-interval", required_argument, NULL, 'S' },
+		{ "control-socket", required_argument, NULL, 'C' },
+		{ "control-group", required_argument, NULL, 'G' },
 		{ "queue-limit", required_argument, NULL, 'Q' },
 		{ "records", required_argument, NULL, 'R' },
 		{ "server", required_argument, NULL, 'B' },
@@ -990,7 +782,7 @@ int main(int argc, char **argv)
 		{ "listen-max", required_argument, NULL, 'X' },
 		{ "listen-max-per-source", required_argument, NULL, 'Y' },
 		{ "collector-stall-timeout", required_argument, NULL, 'W' },
-		{ "checkpoint", required_argument, NULL, 'C' },
+		{ "checkpoint", required_argument, NULL, 'K' },
 		{ "checkpoint-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1002,13 +794,15 @@ int main(int argc, char **argv)
 	bool use_syslog = false;
 	const char *metrics = NULL;
 	const char *user = NULL;
+	const char *ctl_path = NULL, *ctl_group = NULL;
+	char ctl_default[108];
 	struct bt_server_list servers = { 0 };
 	uint64_t peer_mem_max = PEER_MEM_MAX_DEFAULT, mem_max = MEM_MAX_DEFAULT;
 	char ckpt_auto[512];
 
 	if (!d)
 		return 1;
-	d->status_interval_ms = 1000;
+	d->ctl.fd = -1;
 	d->listen_max = FEED_DEFAULT_LISTEN_MAX;
 	d->listen_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
 	d->stall_s = FEED_DEFAULT_STALL_MS / 1000;
@@ -1032,16 +826,12 @@ int main(int argc, char **argv)
 		case 'q':
 			level--;
 			break;
-		case 'S': {
-			double v = atof(optarg);
-
-			if (v < 0.1 || v > 3600) {
-				fprintf(stderr, PROG ": --status-interval: 0.1..3600 seconds\n");
-				return 2;
-			}
-			d->status_interval_ms = (unsigned)(v * 1000);
+		case 'C':
+			ctl_path = optarg;
 			break;
-		}
+		case 'G':
+			ctl_group = optarg;
+			break;
 		case 'Q': {
 			char *end;
 			unsigned long long v = strtoull(optarg, &end, 0);
@@ -1106,7 +896,7 @@ int main(int argc, char **argv)
 			if (!opt_uint("collector-stall-timeout", optarg, 1, 86400, &d->stall_s))
 				return 2;
 			break;
-		case 'C':
+		case 'K':
 			if (!strcmp(optarg, "auto")) {
 				ckpt_default_path(ckpt_auto, sizeof(ckpt_auto));
 				d->ckpt.path = ckpt_auto;
@@ -1134,6 +924,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Bound before privileges are dropped: CTL_DIR is root's. */
+	if (!ctl_path && !d->rin.path) {
+		ctl_default_path(ctl_default, sizeof(ctl_default));
+		ctl_path = ctl_default;
+	}
+	if (ctl_path) {
+		char err[256];
+
+		if (ctlsrv_open(&d->ctl, ctl_path, ctl_group ? ctl_group : CTL_GROUP_DEFAULT,
+				err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			free(d);
+			return 1;
+		}
+	}
 	/* First: nothing below needs more than CAP_NET_ADMIN, and running it
 	 * all unprivileged is what the systemd unit does too. */
 	if (user) {
@@ -1141,6 +946,7 @@ int main(int argc, char **argv)
 
 		if (priv_drop(user, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
+			ctlsrv_close(&d->ctl);
 			free(d);
 			return 1;
 		}
@@ -1157,7 +963,7 @@ int main(int argc, char **argv)
 		LOG_E(&d->log, "out of memory");
 		goto out;
 	}
-	d->peers.sink = feed_sink(&d->feed);
+	d->peers.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->ctl);
 	peers_set_budgets(&d->peers, peer_mem_max, mem_max);
 	d->feed.listen_max = d->listen_max;
 	d->feed.listen_max_per_source = d->listen_per_source;
@@ -1192,6 +998,15 @@ int main(int argc, char **argv)
 	}
 	if (metrics && start_metrics(d, metrics))
 		goto out;
+	if (d->ctl.fd >= 0) {
+		int err = ctlsrv_start(&d->ctl, &d->loop, &d->log, render_status, d);
+
+		if (err) {
+			LOG_E(&d->log, "control socket: %s", strerror(-err));
+			goto out;
+		}
+		LOG_I(&d->log, "control socket %s", d->ctl.path);
+	}
 	if (d->rin.path ? start_records(d, &servers) : start_netlink(d))
 		goto out;
 	LOG_I(&d->log, "running: %u peer(s) known at start", d->peers.count);
@@ -1212,9 +1027,8 @@ int main(int argc, char **argv)
 	}
 	if (!feed_shutdown(&d->feed, BMP_TERM_ADMIN_CLOSE, SHUTDOWN_WAIT_MS))
 		LOG_W(&d->log, "some collectors did not take their Termination in time");
-	if (!d->rin.path)
-		publish_status(d);
 out:
+	ctlsrv_close(&d->ctl);
 	bt_server_list_free(&servers);
 	httpd_close(&d->http);
 	if (d->rin.fd >= 0)

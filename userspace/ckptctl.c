@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "json.h"
 #include "log.h"
 #include "peer.h"
 
@@ -114,4 +115,19 @@ uint64_t ckpt_ctl_ack_seq(const struct ckpt_ctl *c, uint64_t read_seq)
 	if (!c->path || c->failing)
 		return read_seq;
 	return c->seq < read_seq ? c->seq : read_seq;
+}
+
+void ckpt_ctl_status_json(const struct ckpt_ctl *c, struct bt_json *j)
+{
+	bt_json_key(j, "checkpoints");
+	bt_json_obj_open(j);
+	bt_json_kv_str(j, "path", c->path ? c->path : "");
+	bt_json_kv_u64(j, "written", c->written);
+	bt_json_kv_u64(j, "loaded", c->loaded);
+	bt_json_kv_u64(j, "refused", c->refused);
+	bt_json_kv_u64(j, "failed", c->failed);
+	bt_json_kv_u64(j, "seq", c->seq);
+	bt_json_kv_u64(j, "last_bytes", c->last_bytes);
+	bt_json_kv_u64(j, "last_ms", c->last_ms);
+	bt_json_obj_close(j);
 }

@@ -20,6 +20,7 @@
 
 #include "records.h"
 
+struct bt_json;
 struct bt_log;
 struct peers;
 
@@ -58,5 +59,7 @@ void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps);
  * what the newest checkpoint covers, or everything while none can be
  * written. */
 uint64_t ckpt_ctl_ack_seq(const struct ckpt_ctl *c, uint64_t read_seq);
+/* "checkpoints": the path and the counters, for the status document. */
+void ckpt_ctl_status_json(const struct ckpt_ctl *c, struct bt_json *j);
 
 #endif

@@ -664,6 +664,10 @@ int bt_cli_parse(int argc, char *const argv[], struct bt_cli_req *req,
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			req->json = true;
+		} else if (!strcmp(argv[i], "-S") || !strcmp(argv[i], "--socket")) {
+			if (++i >= argc || !argv[i][0])
+				return perr(&p, "%s needs a path", argv[i - 1]);
+			req->socket = argv[i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			req->cmd = BT_CLI_HELP;
 			return 0;
@@ -815,6 +819,8 @@ const char *bt_cli_usage(void)
 "validates all of it, then makes the servers in the module exactly those\n"
 "of the file (--merge: only adds and replaces).  config show prints them\n"
 "in the same format.  monitor prints bmptapd's peer and route events.\n"
+"show servers|peers|status and monitor ask bmptapd over its control socket\n"
+"(root or the socket's group); the rest talks to the module (CAP_NET_ADMIN).\n"
 "filter add stores an import filter (replacing one of the same name): the\n"
 "routes it matches are left out of the post-policy and Loc-RIB views.\n";
 }

@@ -36,6 +36,7 @@ enum bt_cli_cmd {
 struct bt_cli_req {
 	enum bt_cli_cmd cmd;
 	bool json;
+	const char *socket;			/* -S PATH: bmptapd's control socket */
 	struct bt_netns_settings tap;		/* TAP_SET: have = given */
 	/*
 	 * SERVER_*: address and port identify the server.  ADD has every

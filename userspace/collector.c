@@ -1719,23 +1719,18 @@ static void collector_status_json(const struct collector *c, struct bt_json *j)
 	bt_json_obj_close(j);
 }
 
-size_t feed_status_json(const struct feed *f, struct bt_json *j, size_t max, size_t *total)
+size_t feed_status_json(const struct feed *f, struct bt_json *j)
 {
 	size_t n = 0;
 
-	*total = 0;
 	bt_json_arr_open(j);
-	/* Configured servers before accepted sessions: when the list is cut
-	 * to fit, what bmptapctl matches against its config stays. */
+	/* Configured servers first, then the sessions accepted on them. */
 	for (int accepted = 0; accepted < 2; accepted++)
 		for (const struct collector *c = f->head; c; c = c->next) {
 			if (c->accepted != accepted)
 				continue;
-			++*total;
-			if (n < max) {
-				collector_status_json(c, j);
-				n++;
-			}
+			collector_status_json(c, j);
+			n++;
 		}
 	bt_json_arr_close(j);
 	return n;

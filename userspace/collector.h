@@ -211,9 +211,8 @@ bool feed_shutdown(struct feed *f, uint16_t reason, int wait_ms);
 void feed_batch_begin(struct feed *f);
 void feed_batch_end(struct feed *f);
 
-/* The first max servers (configured ones first) as a JSON array; returns
- * how many were written, *total how many there are. */
-size_t feed_status_json(const struct feed *f, struct bt_json *j, size_t max, size_t *total);
+/* The servers (configured ones first) as a JSON array; returns how many. */
+size_t feed_status_json(const struct feed *f, struct bt_json *j);
 /* The import filters changed: post-policy views are replayed. */
 void feed_filters_changed(struct feed *f);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Minimal streaming JSON writer: enough for `bmptapctl -j` and the
- * helper's status blob.  Commas and nesting are tracked here so that
+ * helper's status document.  Commas and nesting are tracked here so that
  * callers cannot emit invalid JSON by forgetting one.
  */
 #ifndef BMPTAP_JSON_H

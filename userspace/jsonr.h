@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small JSON reader for the helper's status blob (`bmptapctl show
+ * A small JSON reader for the helper's status (`bmptapctl show
  * servers|peers`).  The text is tokenised once into a flat array, jsmn
  * style, without recursion: a container's token records where its subtree
  * ends, so lookups skip whole values.  Nesting is limited to
@@ -18,7 +18,8 @@
 #include <stdint.h>
 
 #define BT_JR_MAX_DEPTH		64
-#define BT_JR_MAX_TOKENS	(1U << 20)
+/* About 130 tokens a peer: some 60,000 peers in one `show status`. */
+#define BT_JR_MAX_TOKENS	(1U << 23)
 
 enum bt_jr_type {
 	BT_JR_NONE,		/* returned for invalid indexes */

@@ -33,12 +33,12 @@ static void on_up(void *ctx, struct peer *p)
 
 	m->inner.up(m->inner.ctx, p);
 	if (p->locrib) {
-		bt_nl_eventf(m->nl, "loc-rib up");
+		ctlsrv_eventf(m->ctl, "loc-rib up");
 		return;
 	}
 	inet_ntop(AF_INET, &id, ids, sizeof(ids));
-	bt_nl_eventf(m->nl, "peer up %s AS%" PRIu32 " id %s flow %" PRIu64,
-		     peer_addr(p, a, sizeof(a)), p->op[BMPTAP_DIR_RX].as, ids, p->flow_id);
+	ctlsrv_eventf(m->ctl, "peer up %s AS%" PRIu32 " id %s flow %" PRIu64,
+		       peer_addr(p, a, sizeof(a)), p->op[BMPTAP_DIR_RX].as, ids, p->flow_id);
 }
 
 static void on_down(void *ctx, struct peer *p)
@@ -48,8 +48,8 @@ static void on_down(void *ctx, struct peer *p)
 
 	/* Formatted first: the inner sink may be the last to see the peer. */
 	peer_addr(p, a, sizeof(a));
-	bt_nl_eventf(m->nl, "peer down %s AS%" PRIu32 " flow %" PRIu64 " reason %u",
-		     a, p->op[BMPTAP_DIR_RX].as, p->flow_id, p->down_reason);
+	ctlsrv_eventf(m->ctl, "peer down %s AS%" PRIu32 " flow %" PRIu64 " reason %u",
+		       a, p->op[BMPTAP_DIR_RX].as, p->flow_id, p->down_reason);
 	m->inner.down(m->inner.ctx, p);
 }
 
@@ -60,8 +60,8 @@ static bool route_budget(struct monitor *m)
 
 	if (t - m->window_ms >= 1000) {
 		if (m->suppressed)
-			bt_nl_eventf(m->nl, "monitor: %" PRIu64 " route events suppressed",
-				     m->suppressed);
+			ctlsrv_eventf(m->ctl, "monitor: %" PRIu64 " route events suppressed",
+				       m->suppressed);
 		m->window_ms = t;
 		m->in_window = 0;
 		m->suppressed = 0;
@@ -82,18 +82,20 @@ static void on_update(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
 	size_t i;
 
 	m->inner.update(m->inner.ctx, p, msg, len, ts_ns, chg, n, eor);
+	if (!ctlsrv_monitored(m->ctl))
+		return;		/* a full table costs nothing when nobody watches */
 	peer_addr(p, a, sizeof(a));
 	for (i = 0; i < n && route_budget(m); i++) {
 		int af = chg[i].fam == BGP_FAM_IPV6 ? AF_INET6 : AF_INET;
 
 		inet_ntop(af, chg[i].addr, pfx, sizeof(pfx));
-		bt_nl_eventf(m->nl, "route %s %s/%u peer %s path-id %" PRIu32,
-			     rib_lookup(&p->rib, &chg[i]) ? "add" : "del", pfx, chg[i].len, a,
-			     chg[i].path_id);
+		ctlsrv_eventf(m->ctl, "route %s %s/%u peer %s path-id %" PRIu32,
+			       rib_lookup(&p->rib, &chg[i]) ? "add" : "del", pfx, chg[i].len, a,
+			       chg[i].path_id);
 	}
 	if (eor >= 0)
-		bt_nl_eventf(m->nl, "end-of-rib %s peer %s",
-			     eor == BGP_FAM_IPV6 ? "ipv6" : "ipv4", a);
+		ctlsrv_eventf(m->ctl, "end-of-rib %s peer %s",
+			       eor == BGP_FAM_IPV6 ? "ipv6" : "ipv4", a);
 }
 
 static void on_message(void *ctx, struct peer *p, const uint8_t *msg, size_t len, uint64_t ts)
@@ -109,8 +111,8 @@ static void on_lost(void *ctx, struct peer *p, uint64_t ts)
 	char a[INET6_ADDRSTRLEN];
 
 	m->inner.lost(m->inner.ctx, p, ts);
-	bt_nl_eventf(m->nl, "gap peer %s flow %" PRIu64 ": messages lost, RIB incomplete",
-		     peer_addr(p, a, sizeof(a)), p->flow_id);
+	ctlsrv_eventf(m->ctl, "gap peer %s flow %" PRIu64 ": messages lost, RIB incomplete",
+		       peer_addr(p, a, sizeof(a)), p->flow_id);
 }
 
 static void on_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_t len,
@@ -127,14 +129,14 @@ static void on_errored(void *ctx, struct peer *p, const uint8_t *msg, size_t len
 	char a[INET6_ADDRSTRLEN];
 
 	m->inner.errored(m->inner.ctx, p, msg, len, ts);
-	bt_nl_eventf(m->nl, "errored-pdu peer %s flow %" PRIu64 " bytes %zu",
-		     peer_addr(p, a, sizeof(a)), p->flow_id, len);
+	ctlsrv_eventf(m->ctl, "errored-pdu peer %s flow %" PRIu64 " bytes %zu",
+		       peer_addr(p, a, sizeof(a)), p->flow_id, len);
 }
 
-struct peer_sink monitor_sink(struct monitor *m, struct peer_sink inner, struct bt_nl *nl)
+struct peer_sink monitor_sink(struct monitor *m, struct peer_sink inner, struct ctlsrv *ctl)
 {
 	m->inner = inner;
-	m->nl = nl;
+	m->ctl = ctl;
 	m->window_ms = now_ms();
 	return (struct peer_sink){
 		.ctx = m, .up = on_up, .down = on_down, .update = on_update,

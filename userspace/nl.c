@@ -362,8 +362,6 @@ static int parse_mcast_groups(struct bt_nl *nl, const struct nlattr *groups)
 			nl->grp_events = id;
 		else if (!strcmp(name, BMPTAP_MCGRP_CONFIG))
 			nl->grp_config = id;
-		else if (!strcmp(name, BMPTAP_MCGRP_MONITOR))
-			nl->grp_monitor = id;
 	}
 	return 0;
 }
@@ -463,7 +461,6 @@ int bt_nl_join(struct bt_nl *nl, unsigned int groups)
 	static const struct { unsigned int bit; const char *name; } names[] = {
 		{ BT_NL_GRP_EVENTS, BMPTAP_MCGRP_EVENTS },
 		{ BT_NL_GRP_CONFIG, BMPTAP_MCGRP_CONFIG },
-		{ BT_NL_GRP_MONITOR, BMPTAP_MCGRP_MONITOR },
 	};
 	uint32_t portid;
 	size_t i;
@@ -476,8 +473,7 @@ int bt_nl_join(struct bt_nl *nl, unsigned int groups)
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		uint32_t id = names[i].bit == BT_NL_GRP_EVENTS ? nl->grp_events :
-			      names[i].bit == BT_NL_GRP_CONFIG ? nl->grp_config :
-			      nl->grp_monitor;
+			      nl->grp_config;
 
 		if (!(groups & names[i].bit))
 			continue;
@@ -551,118 +547,6 @@ int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events)
 		*events |= bt_nl_ntf_parse(nl, nl->buf, (size_t)n);
 	}
 	return 0;
-}
-
-/* ---- helper events ------------------------------------------------------- */
-
-int bt_nl_event_send(struct bt_nl *nl, const char *line)
-{
-	char text[BMPTAP_EVENT_MAX];
-	struct nlmsghdr *nlh;
-	size_t i;
-
-	if (!nl->req)
-		return fail(nl, -ENOTCONN, "event: netlink not open");
-	for (i = 0; line[i] && i < sizeof(text) - 1; i++)
-		text[i] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f ?
-			  '?' : line[i];
-	text[i] = '\0';
-	if (!i)
-		return fail(nl, -EINVAL, "event: empty line");
-	/* No NLM_F_ACK: see nl.h. */
-	nlh = put_req(nl, nl->buf, BMPTAP_CMD_EVENT, 0);
-	mnl_attr_put_strz(nlh, BMPTAP_A_EVENT, text);
-	if (mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) < 0)
-		return fail(nl, -errno, "event: send: %s", strerror(errno));
-	return 0;
-}
-
-int bt_nl_eventf(struct bt_nl *nl, const char *fmt, ...)
-{
-	char line[BMPTAP_EVENT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return bt_nl_event_send(nl, line);
-}
-
-void bt_nl_event_parse(struct bt_nl *nl, struct bt_event_state *st,
-		       const void *buf, size_t len, bt_event_cb cb, void *ctx)
-{
-	const struct nlmsghdr *m;
-	size_t left = len;
-
-	for_each_msg(m, buf, left) {
-		char line[BMPTAP_EVENT_MAX] = "";
-		const struct genlmsghdr *g;
-		const struct nlattr *a;
-		uint64_t seq = 0, lost = 0;
-		bool have_line = false;
-
-		if (m->nlmsg_type != nl->family ||
-		    mnl_nlmsg_get_payload_len(m) < sizeof(*g))
-			continue;
-		g = mnl_nlmsg_get_payload(m);
-		if (g->cmd != BMPTAP_CMD_EVENT)
-			continue;
-		for_each_genl_attr(a, m) {
-			switch (mnl_attr_get_type(a)) {
-			case BMPTAP_A_EVENT:
-				get_str(a, line, sizeof(line));
-				have_line = true;
-				break;
-			case BMPTAP_A_EVENT_SEQ:
-				if (!get_u64(a, &seq))
-					seq = 0;
-				break;
-			}
-		}
-		if (!have_line)
-			continue;
-		/* Older seqs (reordering cannot happen) are not losses. */
-		if (seq && st->last_seq && seq > st->last_seq + 1)
-			lost = seq - st->last_seq - 1;
-		else if (st->overrun && !seq)
-			lost = BT_NL_LOST_UNKNOWN;
-		if (seq)
-			st->last_seq = seq;
-		st->overrun = false;
-		/* The line came from another process: keep it one line. */
-		for (size_t i = 0; line[i]; i++)
-			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-				line[i] = '?';
-		cb(ctx, line, lost);
-	}
-}
-
-int bt_nl_event_recv(struct bt_nl *nl, struct bt_event_state *st,
-		     bt_event_cb cb, void *ctx)
-{
-	int flags = 0;
-
-	if (!nl->ntf)
-		return fail(nl, -ENOTCONN, "monitor: not joined");
-	/* Block for the first message, then drain what is queued. */
-	for (;;) {
-		ssize_t n = sock_recv(nl->ntf, nl->buf, BT_NL_BUFSIZE, flags);
-
-		if (n == -EAGAIN || n == -EWOULDBLOCK)
-			return 0;
-		if (n == -ENOBUFS) {
-			st->overrun = true;
-			flags = MSG_DONTWAIT;
-			continue;
-		}
-		if (n == -EINTR && flags)
-			continue;
-		if (n < 0)
-			return fail(nl, (int)n, "monitor: receive: %s",
-				    strerror((int)-n));
-		bt_nl_event_parse(nl, st, nl->buf, (size_t)n, cb, ctx);
-		flags = MSG_DONTWAIT;
-	}
 }
 
 /* ---- record reading ------------------------------------------------------ */
@@ -1489,64 +1373,6 @@ int bt_nl_filter_del(struct bt_nl *nl, const char *name)
 	return talk(nl, nlh, NULL, NULL, "deleting import filter");
 }
 
-/* ---- status -------------------------------------------------------------- */
-
-/* The attribute length field is 16 bits wide. */
-#define STATUS_MAX	(UINT16_MAX - MNL_ATTR_HDRLEN)
-
-int bt_nl_set_status(struct bt_nl *nl, const void *blob, size_t len)
-{
-	struct nlmsghdr *nlh;
-
-	if (len > STATUS_MAX)
-		return fail(nl, -EMSGSIZE, "status blob of %zu bytes exceeds %u",
-			    len, (unsigned int)STATUS_MAX);
-	nlh = put_req(nl, nl->buf, BMPTAP_CMD_SET_STATUS, NLM_F_ACK);
-	mnl_attr_put(nlh, BMPTAP_A_STATUS, len, blob);
-	return talk(nl, nlh, NULL, NULL, "publishing status");
-}
-
-static int status_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
-{
-	struct bt_status_out *st = ctx;
-	const struct nlattr *a;
-
-	for_each_genl_attr(a, nlh) {
-		size_t n = mnl_attr_get_payload_len(a);
-
-		if (mnl_attr_get_type(a) != BMPTAP_A_STATUS)
-			continue;
-		free(st->blob);
-		/* One spare NUL so that text blobs can be printed as is. */
-		st->blob = malloc(n + 1);
-		if (!st->blob)
-			return fail(nl, -ENOMEM, "out of memory");
-		memcpy(st->blob, mnl_attr_get_payload(a), n);
-		((char *)st->blob)[n] = '\0';
-		st->len = n;
-	}
-	return 0;
-}
-
-int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len)
-{
-	struct nlmsghdr *nlh = put_req(nl, nl->buf, BMPTAP_CMD_GET_STATUS, NLM_F_ACK);
-	struct bt_status_out st = { NULL, 0 };
-	int err = talk(nl, nlh, status_cb, &st, "reading status");
-
-	/* Nothing published yet is not a failure for the reader. */
-	if (err == -ENOENT || err == -ENODATA)
-		err = 0;
-	if (err) {
-		free(st.blob);
-		st.blob = NULL;
-		st.len = 0;
-	}
-	*blob = st.blob;
-	*len = st.len;
-	return err;
-}
-
 /* ---- dump replies from a buffer (fuzz_nldump) ------------------------------ */
 
 int bt_nl_dump_replay(struct bt_nl *nl, uint8_t cmd, const void *buf, size_t len,
@@ -1560,7 +1386,6 @@ int bt_nl_dump_replay(struct bt_nl *nl, uint8_t cmd, const void *buf, size_t len
 	case BMPTAP_CMD_GET_SERVER: cb = servers_cb; break;
 	case BMPTAP_CMD_GET_FILTER: cb = filters_cb; break;
 	case BMPTAP_CMD_GET_NETNS: cb = netns_cb; break;
-	case BMPTAP_CMD_GET_STATUS: cb = status_cb; break;
 	default: return -EINVAL;
 	}
 	if (replies(nl, buf, len, seq, cb, out, "replay", &cb_err, &rc))

@@ -28,10 +28,7 @@
 struct mnl_socket;
 struct nlmsghdr;
 
-/*
- * The uapi promises no READ reply is larger; it also fits a request with
- * a maximal status blob.
- */
+/* The uapi promises no READ reply is larger. */
 #define BT_NL_BUFSIZE	BMPTAP_READ_BUFSIZE
 
 struct bt_nl {
@@ -39,7 +36,6 @@ struct bt_nl {
 	uint16_t family;
 	uint8_t version;		/* of the kernel family */
 	uint32_t grp_events, grp_config;	/* 0: group not offered */
-	uint32_t grp_monitor;			/* 0: module predates events */
 	uint32_t seq;
 	uint32_t req_portid, rd_portid;
 	/* READ dump state */
@@ -62,7 +58,6 @@ const char *bt_nl_error(const struct bt_nl *nl);
 
 #define BT_NL_GRP_EVENTS	(1U << 0)
 #define BT_NL_GRP_CONFIG	(1U << 1)
-#define BT_NL_GRP_MONITOR	(1U << 2)	/* helper event lines */
 
 #define BT_NL_EV_DOORBELL	(1U << 0)	/* records are queued */
 #define BT_NL_EV_CONFIG		(1U << 1)	/* server configs changed */
@@ -78,44 +73,6 @@ int bt_nl_ntf_fd(const struct bt_nl *nl);	/* -1 before bt_nl_join() */
 int bt_nl_ntf_process(struct bt_nl *nl, unsigned int *events);
 /* The pure part: events carried by one received buffer. */
 unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len);
-
-/* ---- helper events ("monitor" group) ------------------------------------ */
-
-/*
- * Publishes one event line for `bmptapctl monitor` (helper side).  Control
- * characters become '?' and the line is cut to BMPTAP_EVENT_MAX - 1 bytes:
- * events carry peer-supplied text and must stay one line.  Fire and forget:
- * no ACK is awaited (a kernel refusal arrives as a stale reply that the
- * next request skips), so a busy helper pays one sendmsg() per event, and
- * the kernel drops the line at once when nobody listens.
- */
-int bt_nl_event_send(struct bt_nl *nl, const char *line);
-__attribute__((format(printf, 2, 3)))
-int bt_nl_eventf(struct bt_nl *nl, const char *fmt, ...);
-
-/*
- * Listener side, after bt_nl_join(nl, BT_NL_GRP_MONITOR).  cb gets each
- * event line; lost is the number of events missed just before it (from
- * BMPTAP_A_EVENT_SEQ), or BT_NL_LOST_UNKNOWN when the kernel reported an
- * overrun but no sequence numbers are available.
- */
-#define BT_NL_LOST_UNKNOWN	UINT64_MAX
-typedef void (*bt_event_cb)(void *ctx, const char *line, uint64_t lost);
-
-struct bt_event_state {
-	uint64_t last_seq;		/* 0: nothing received yet */
-	bool overrun;			/* ENOBUFS since the last event */
-};
-
-/* The pure part: events in one received buffer. */
-void bt_nl_event_parse(struct bt_nl *nl, struct bt_event_state *st,
-		       const void *buf, size_t len, bt_event_cb cb, void *ctx);
-/*
- * Blocks until at least one notification (or overrun) was handled; returns
- * 0, or a negative errno (-EINTR when a signal interrupted the wait).
- */
-int bt_nl_event_recv(struct bt_nl *nl, struct bt_event_state *st,
-		     bt_event_cb cb, void *ctx);
 
 /* ---- record reading (rd socket) ---------------------------------------- */
 
@@ -275,12 +232,6 @@ int bt_nl_filter_set(struct bt_nl *nl, const struct bt_filter *f);
 int bt_nl_filter_del(struct bt_nl *nl, const char *name);
 int bt_nl_filter_dump(struct bt_nl *nl, struct bt_filter_list *out);
 
-/* ---- helper status blob ------------------------------------------------- */
-
-int bt_nl_set_status(struct bt_nl *nl, const void *blob, size_t len);
-/* *blob is malloc'd (NULL and *len 0 when no status was published). */
-int bt_nl_get_status(struct bt_nl *nl, void **blob, size_t *len);
-
 /* ---- exposed for tests -------------------------------------------------- */
 
 /*
@@ -292,15 +243,10 @@ int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
 
 /*
  * The replies to request seq of cmd (BMPTAP_CMD_GET_FLOW, _SERVER,
- * _FILTER, _NETNS or _STATUS) taken from buf instead of the socket, parsed
- * into out (a bt_flow_list, bt_server_list, bt_filter_list, bt_netns or
- * struct bt_status_out) exactly as the dump would.  -EAGAIN: the replies
- * did not complete.
+ * _FILTER or _NETNS) taken from buf instead of the socket, parsed into out
+ * (a bt_flow_list, bt_server_list, bt_filter_list or bt_netns) exactly as
+ * the dump would.  -EAGAIN: the replies did not complete.
  */
-struct bt_status_out {
-	void *blob;
-	size_t len;
-};
 int bt_nl_dump_replay(struct bt_nl *nl, uint8_t cmd, const void *buf, size_t len,
 		      uint32_t seq, void *out);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Renders bmptapd's status blob.  The field names are those of
- * status_json() in bmptapd.c and feed_status_json() in collector.c; a
+ * Renders bmptapd's status, as its control socket serves it.  The field
+ * names are those of status.c and feed_status_json() in collector.c; a
  * field the helper does not (or no longer) publish shows as "-", so that
  * helper and CLI versions may differ.
  */
@@ -248,9 +248,6 @@ void bt_view_servers(FILE *out, FILE *errf, const struct bt_server_cfg *v,
 		servers_text(out, v, n, &r, have, list);
 	if (!json && have > 0)
 		fprintf(out, "(bmptapd publishes no status: is it running?)\n");
-	if (!json && !have && bt_jr_get_u64(&r, 0, "server_count", 0) > bt_jr_len(&r, list))
-		fprintf(out, "(%zu of %" PRIu64 " servers: the status blob was cut to fit)\n",
-			bt_jr_len(&r, list), bt_jr_get_u64(&r, 0, "server_count", 0));
 	bt_jr_free(&r);
 }
 
@@ -287,7 +284,6 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 	int have = parse_blob(&r, errf, blob, len);
 	int list = have ? -1 : bt_jr_get(&r, 0, "peers");
 	size_t i, n = bt_jr_len(&r, list);
-	uint64_t total;
 
 	if (json) {
 		size_t rawlen;
@@ -352,28 +348,5 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 			fprintf(out, "%-39s incomplete: %" PRIu64 " routes too large to encode "
 				"for a collector (withdrawn there)\n", "", v);
 	}
-	total = bt_jr_get_u64(&r, 0, "peer_count", n);
-	if (total > n)
-		fprintf(out, "(%zu of %" PRIu64 " peers: the status blob was cut to fit)\n",
-			n, total);
 	bt_jr_free(&r);
-}
-
-char *bt_status_fit(bt_status_render *render, void *ctx, size_t n_peers,
-		    size_t n_servers, size_t limit, size_t *len)
-{
-	char *s = render(ctx, n_peers, n_servers, len);
-
-	/* Each round strictly shrinks one count, so this ends. */
-	while (s && *len > limit) {
-		free(s);
-		if (n_peers)
-			n_peers /= 2;
-		else if (n_servers)
-			n_servers /= 2;
-		else
-			return NULL;
-		s = render(ctx, n_peers, n_servers, len);
-	}
-	return s;
 }

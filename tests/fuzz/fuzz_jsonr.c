@@ -1,7 +1,7 @@
 // fuzz-sources: userspace/jsonr.c userspace/json.c userspace/statusview.c userspace/cli.c userspace/nl.c (links -lmnl)
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the reader of bmptapd's status blob: the JSON
+ * libFuzzer target for the reader of bmptapd's status: the JSON
  * tokeniser (bt_jr_*) and the `show servers|peers` renderings fed with
  * arbitrary blobs, as a misbehaving or newer helper could publish.
  *

@@ -187,11 +187,6 @@ static void nldump_seeds(void)
 	mnl_attr_nest_end(nlh, n);
 	end(nlh);
 	finish(false, 3, "netns");
-
-	nlh = genl(BMPTAP_CMD_GET_STATUS, 0);
-	mnl_attr_put(nlh, BMPTAP_A_STATUS, 15, "{\"peers\": []}\n");
-	end(nlh);
-	finish(false, 4, "status");
 }
 
 /* ---- fuzz_reencode, fuzz_collector, fuzz_filter ------------------------------ */

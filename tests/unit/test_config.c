@@ -780,7 +780,7 @@ static void test_jsonr_errors(void **state)
 
 /* ---- show servers / peers ------------------------------------------------- */
 
-/* As bmptapd.c / collector.c publish it. */
+/* As status.c / collector.c render it. */
 static const char status[] =
 	"{\"daemon\":\"bmptapd 0.1\",\"pid\":42,\"uptime_s\":10,"
 	"\"servers\":[{\"address\":\"10.0.2.2\",\"port\":11019,\"passive\":false,"
@@ -793,13 +793,13 @@ static const char status[] =
 	"\"state\":\"up\",\"messages\":5,\"bytes\":500,\"reconnects\":0,\"resyncs\":0},"
 	"{\"address\":\"198.51.100.1\",\"port\":11019,\"state\":\"closing\","
 	"\"last_error\":\"connection refused\"}],"
-	"\"peer_count\":3,\"peers\":[{\"flow_id\":3,\"local_address\":\"10.0.1.2\",\"local_port\":179,"
+	"\"peer_count\":2,\"peers\":[{\"flow_id\":3,\"local_address\":\"10.0.1.2\",\"local_port\":179,"
 	"\"remote_address\":\"10.0.1.1\",\"remote_port\":40123,\"peer_as\":65001,"
 	"\"bgp_id\":\"10.0.1.1\",\"local_as\":65002,\"state\":\"established\",\"uptime_s\":3725,"
 	"\"prefixes\":{\"ipv4_unicast\":3,\"ipv6_unicast\":0},\"updates\":7,\"withdrawals\":1,"
 	"\"gaps_rx\":1,\"gaps_tx\":2},"
 	"{\"flow_id\":4,\"remote_address\":\"fd00:1::1\",\"state\":\"pending\",\"prefixes\":{}}],"
-	"\"peers_truncated\":true}\n";
+	"\"import_filters\":0}\n";
 
 static void servers(struct bt_server_cfg *v)
 {
@@ -965,7 +965,6 @@ static void test_view_peers(void **state)
 	assert_string_equal(c[3], "pending");
 	assert_string_equal(c[4], "-");
 	assert_string_equal(c[9], "-");
-	assert_non_null(strstr(out.buf, "(2 of 3 peers: the status blob was cut to fit)\n"));
 	mem_free(&out);
 	mem_free(&err);
 
@@ -1073,89 +1072,6 @@ static void test_cli_new_commands(void **state)
 	assert_non_null(strstr(bt_cli_usage(), "servers|peers|status"));
 }
 
-/* ---- monitor notifications ------------------------------------------------ */
-
-#define FAMILY 0x1c
-
-static size_t put_event(void *buf, uint8_t cmd, const char *line, uint64_t seq)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = FAMILY;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = BMPTAP_GENL_VERSION;
-	if (line)
-		mnl_attr_put_strz(nlh, BMPTAP_A_EVENT, line);
-	if (seq)
-		mnl_attr_put_u64(nlh, BMPTAP_A_EVENT_SEQ, seq);
-	return nlh->nlmsg_len;
-}
-
-struct got {
-	char lines[8][128];
-	uint64_t lost[8];
-	int n;
-};
-
-static void got_cb(void *ctx, const char *line, uint64_t lost)
-{
-	struct got *g = ctx;
-
-	if (g->n < 8) {
-		snprintf(g->lines[g->n], sizeof(g->lines[0]), "%s", line);
-		g->lost[g->n++] = lost;
-	}
-}
-
-static void test_monitor_parse(void **state)
-{
-	uint64_t space[1024];
-	char *buf = (char *)space;
-	struct bt_event_state st = { 0, false };
-	struct bt_nl nl;
-	struct got g;
-	size_t n = 0;
-
-	(void)state;
-	bt_nl_init(&nl);
-	nl.family = FAMILY;
-	memset(&g, 0, sizeof(g));
-	memset(space, 0, sizeof(space));
-	n += put_event(buf + n, BMPTAP_CMD_EVENT, "peer up 10.0.1.1 AS65001", 5);
-	n += put_event(buf + n, BMPTAP_CMD_EVENT, "route add 192.0.2.0/24", 6);
-	n += put_event(buf + n, BMPTAP_CMD_DOORBELL, NULL, 0);	/* not an event */
-	n += put_event(buf + n, BMPTAP_CMD_EVENT, NULL, 7);		/* no line */
-	n += put_event(buf + n, BMPTAP_CMD_EVENT, "gap\tpeer", 10);	/* 7..9 lost */
-	bt_nl_event_parse(&nl, &st, buf, n, got_cb, &g);
-	assert_int_equal(g.n, 3);
-	assert_string_equal(g.lines[0], "peer up 10.0.1.1 AS65001");
-	assert_int_equal(g.lost[0], 0);		/* the first one sets the base */
-	assert_int_equal(g.lost[1], 0);
-	assert_string_equal(g.lines[2], "gap?peer");
-	assert_int_equal(g.lost[2], 3);		/* 7 (no line: malformed), 8, 9 */
-	assert_int_equal(st.last_seq, 10);
-
-	/* An overrun without sequence numbers (an older module). */
-	memset(&g, 0, sizeof(g));
-	st.overrun = true;
-	st.last_seq = 0;
-	n = put_event(buf, BMPTAP_CMD_EVENT, "x", 0);
-	bt_nl_event_parse(&nl, &st, buf, n, got_cb, &g);
-	assert_int_equal(g.n, 1);
-	assert_true(g.lost[0] == BT_NL_LOST_UNKNOWN);
-	assert_false(st.overrun);
-
-	/* Truncated input is not read past. */
-	memset(&g, 0, sizeof(g));
-	n = put_event(buf, BMPTAP_CMD_EVENT, "abc", 1);
-	bt_nl_event_parse(&nl, &st, buf, n - 1, got_cb, &g);
-	assert_int_equal(g.n, 0);
-	/* Not open: no socket to send on. */
-	assert_int_equal(bt_nl_event_send(&nl, "x"), -ENOTCONN);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1172,7 +1088,6 @@ int main(void)
 		cmocka_unit_test(test_view_servers),
 		cmocka_unit_test(test_view_peers),
 		cmocka_unit_test(test_cli_new_commands),
-		cmocka_unit_test(test_monitor_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The status blob bmptapd publishes is cut to fit the kernel's limit:
- * peers first, then servers, and it gives up (never loops) when nothing
- * fits.  Rendered from a real feed of 1000 collectors.
+ * bmptapd's status as the control socket serves it (status.c), rendered
+ * from a real feed of 1000 collectors, and bmptapctl's views of it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,48 +13,16 @@
 #include <string.h>
 
 #include "collector.h"
-#include "json.h"
 #include "jsonr.h"
 #include "peer.h"
+#include "ctlsrv.h"
+#include "status.h"
 #include "statusview.h"
-
-#define BLOB_MAX 65531u	/* bmptapd's STATUS_MAX */
 
 struct fx {
 	struct feed feed;
 	struct peers ps;
-	size_t n_peers, pad, renders;
 };
-
-/* Shaped like bmptapd's status_json(): fixed part, servers, peers. */
-static char *render(void *ctx, size_t max_peers, size_t max_servers, size_t *len)
-{
-	struct fx *f = ctx;
-	char *s = NULL, *pad = calloc(1, f->pad + 1);
-	FILE *m = open_memstream(&s, len);
-	struct bt_json j;
-	size_t total;
-
-	f->renders++;
-	memset(pad, 'x', f->pad);
-	bt_json_init(&j, m);
-	bt_json_obj_open(&j);
-	bt_json_kv_str(&j, "daemon", pad);
-	bt_json_key(&j, "servers");
-	if (feed_status_json(&f->feed, &j, max_servers, &total) < total)
-		bt_json_kv_bool(&j, "servers_truncated", true);
-	bt_json_kv_u64(&j, "server_count", total);
-	bt_json_key(&j, "peers");
-	bt_json_arr_open(&j);
-	for (size_t i = 0; i < f->n_peers && i < max_peers; i++)
-		bt_json_str(&j, "a peer of two hundred bytes ........................................"
-			    ".......................................................................");
-	bt_json_arr_close(&j);
-	bt_json_obj_close(&j);
-	fclose(m);
-	free(pad);
-	return s;
-}
 
 static int setup(void **state)
 {
@@ -84,63 +51,52 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* bmptapd's status has no size cap (the kernel's 64 KiB blob is gone):
+ * 1000 collectors are all there, and bmptapctl lists every one. */
 static void test_status_1000_servers(void **state)
 {
 	struct fx *f = *state;
+	struct status_src src = { .feed = &f->feed, .peers = &f->ps };
 	struct bt_jr r;
-	size_t len, shown;
-	char *s, *out = NULL;
-	size_t outlen;
-	FILE *o, *e;
+	size_t len, outlen, rows = 0;
+	char *s = NULL, *out = NULL;
+	FILE *m = open_memstream(&s, &len), *o, *e;
 
-	f->n_peers = 500;
-	s = bt_status_fit(render, f, f->n_peers, 1000, BLOB_MAX, &len);
-	assert_non_null(s);
-	assert_true(len <= BLOB_MAX);
-	assert_true(f->renders < 40);
+	status_render(&src, CTL_SHOW_ALL, m);
+	fclose(m);
+	assert_true(len > 65536);
 	assert_int_equal(bt_jr_parse(&r, s, len), 0);
-	shown = bt_jr_len(&r, bt_jr_get(&r, 0, "servers"));
-	assert_true(shown > 0 && shown < 1000);
+	assert_int_equal(bt_jr_len(&r, bt_jr_get(&r, 0, "servers")), 1000);
 	assert_int_equal(bt_jr_get_u64(&r, 0, "server_count", 0), 1000);
-	assert_int_equal(bt_jr_len(&r, bt_jr_get(&r, 0, "peers")), 0);
+	assert_int_equal(bt_jr_type(&r, bt_jr_get(&r, 0, "peers")), BT_JR_ARRAY);
 	bt_jr_free(&r);
 
-	/* bmptapctl says the list was cut. */
 	o = open_memstream(&out, &outlen);
 	e = fopen("/dev/null", "w");
 	bt_view_servers(o, e, NULL, 0, s, len, false);
 	fclose(o);
 	fclose(e);
-	char want[80];
-	snprintf(want, sizeof(want), "(%zu of 1000 servers: the status blob was cut", shown);
-	assert_non_null(strstr(out, want));
+	for (const char *l = out; (l = strstr(l, "\n192.0.2.")); l++)
+		rows++;
+	assert_int_equal(rows, 1000);
 	free(out);
 	free(s);
 }
 
-/* The fixed part alone is over the limit: NULL after a bounded number of
- * renderings (this looped for ever). */
-static void test_status_nothing_fits(void **state)
+/* The parts a show request asks for, and only those. */
+static void test_status_parts(void **state)
 {
 	struct fx *f = *state;
+	struct status_src src = { .feed = &f->feed, .peers = &f->ps };
+	char *s = NULL;
 	size_t len;
+	FILE *m = open_memstream(&s, &len);
 
-	f->n_peers = 500;
-	f->pad = BLOB_MAX;
-	assert_null(bt_status_fit(render, f, f->n_peers, 1000, BLOB_MAX, &len));
-	assert_true(f->renders < 40);
-}
-
-/* Small enough: nothing is cut and it is rendered once. */
-static void test_status_fits(void **state)
-{
-	struct fx *f = *state;
-	size_t len;
-	char *s = bt_status_fit(render, f, 3, 1000, SIZE_MAX, &len);
-
-	assert_non_null(s);
-	assert_int_equal(f->renders, 1);
-	assert_null(strstr(s, "servers_truncated"));
+	status_render(&src, CTL_SHOW_PEERS, m);
+	fclose(m);
+	assert_null(strstr(s, "\"servers\""));
+	assert_non_null(strstr(s, "\"peers\":[]"));
+	assert_non_null(strstr(s, "\"peer_count\":0"));
 	free(s);
 }
 
@@ -173,8 +129,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_status_1000_servers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_nothing_fits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_parts, setup, teardown),
 		cmocka_unit_test(test_view_peers_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

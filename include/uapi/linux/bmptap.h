@@ -47,7 +47,6 @@
 #define BMPTAP_GENL_VERSION	3
 #define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
 #define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
-#define BMPTAP_MCGRP_MONITOR	"monitor"	/* helper events (BMPTAP_CMD_EVENT) */
 
 enum bmptap_cmd {
 	BMPTAP_CMD_UNSPEC,
@@ -60,14 +59,14 @@ enum bmptap_cmd {
 	BMPTAP_CMD_DEL_SERVER,	/* do: remove a BMP server config */
 	BMPTAP_CMD_GET_SERVER,	/* dump: the stored BMP server configs */
 	BMPTAP_CMD_CONFIG_CHANGED, /* notification on "config" */
-	BMPTAP_CMD_SET_STATUS,	/* do: helper publishes its status blob */
-	BMPTAP_CMD_GET_STATUS,	/* do: read the helper's last status blob */
 	/*
-	 * do: the helper publishes one event line (BMPTAP_A_EVENT); the
-	 * kernel multicasts it, as a BMPTAP_CMD_EVENT notification with the
-	 * same attribute, on the "monitor" group.  Nothing is stored.
+	 * Reserved, never reused: SET_STATUS, GET_STATUS and EVENT were
+	 * bmptapd's status blob and event relay, which bmptapd now serves
+	 * on its own control socket (bmptapd(8)).
 	 */
-	BMPTAP_CMD_EVENT,
+	BMPTAP_CMD_RESERVED_10,
+	BMPTAP_CMD_RESERVED_11,
+	BMPTAP_CMD_RESERVED_12,
 	BMPTAP_CMD_SET_FILTER,	/* do: add or replace an import filter (by name) */
 	BMPTAP_CMD_DEL_FILTER,	/* do: remove an import filter (by name) */
 	BMPTAP_CMD_GET_FILTER,	/* dump: the stored import filters */
@@ -97,15 +96,10 @@ enum bmptap_attr {
 	BMPTAP_A_NETNS,		/* nest: BMPTAP_NETNS_* */
 	BMPTAP_A_FLOW,		/* nest: BMPTAP_FLOW_* (one per flow in dumps) */
 	BMPTAP_A_SERVER,	/* nest: BMPTAP_SERVER_* */
-	BMPTAP_A_STATUS,	/* binary: helper status, opaque to the kernel */
+	BMPTAP_A_RESERVED_5,	/* was STATUS (the helper's status blob) */
 	BMPTAP_A_QUEUED,	/* u64: records waiting in the queue (doorbell) */
-	BMPTAP_A_EVENT,		/* string: one event line, NUL included (EVENT) */
-	/*
-	 * u64: in EVENT notifications only: numbers the events relayed in the
-	 * netns while anyone listened, without holes, so that a listener can
-	 * tell how many it lost (ENOBUFS).
-	 */
-	BMPTAP_A_EVENT_SEQ,
+	BMPTAP_A_RESERVED_7,	/* was EVENT (the helper's event relay) */
+	BMPTAP_A_RESERVED_8,	/* was EVENT_SEQ */
 	BMPTAP_A_FILTER,	/* nest: BMPTAP_FILTER_* */
 	BMPTAP_A_NEW_FLOW,	/* nest: BMPTAP_NEW_FLOW_* (NEW_FLOW requests) */
 	BMPTAP_A_ACK_SEQ,	/* u64: ACK: the last seq the reader is done with */
@@ -114,7 +108,6 @@ enum bmptap_attr {
 #define BMPTAP_A_MAX (__BMPTAP_A_MAX - 1)
 
 #define BMPTAP_MAX_PORTS	8
-#define BMPTAP_EVENT_MAX	1024	/* bytes of an event line with its NUL */
 #define BMPTAP_READ_BUFSIZE	(128 * 1024)
 
 /* Per-netns tap settings and counters. */
