@@ -65,3 +65,14 @@ bt_counter() {
 	bt_in "$1" "$BT_CTL" -j show counters | tr ',{}' '\n\n\n' | grep "\"$2\"" |
 		grep -o '[0-9]*' | head -1
 }
+
+# BIRD's config for the tapped side of N sessions, one per address pair
+# 10.1.1.i (b, AS 65000, passive) - 10.1.0.i (AS 65000 + i).
+bt_bird_passive_peers() { # N
+	echo "router id 10.1.1.1;"
+	echo "protocol device {}"
+	for ((i = 1; i <= $1; i++)); do
+		echo "protocol bgp p$i { local 10.1.1.$i as 65000; neighbor 10.1.0.$i as $((65000 + i));"
+		echo "	passive on; ipv4 { import all; export none; }; }"
+	done
+}

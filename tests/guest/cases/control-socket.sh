@@ -74,14 +74,7 @@ bt_check "$T: member of the control group may read show status" \
 	sh -c "$(declare -f as); as 65534 $BT_CTL show status | grep -q '\"control\"'"
 
 # --- 200 sessions ------------------------------------------------------------
-{
-	echo "router id 10.1.1.1;"
-	echo "protocol device {}"
-	for ((i = 1; i <= N; i++)); do
-		echo "protocol bgp p$i { local 10.1.1.$i as 65000; neighbor 10.1.0.$i as $((65000 + i));"
-		echo "	passive on; ipv4 { import all; export none; }; }"
-	done
-} >"$BT_RUN/b.conf"
+bt_bird_passive_peers $N >"$BT_RUN/b.conf"
 {
 	echo "router id 10.1.0.1;"
 	echo "protocol device {}"

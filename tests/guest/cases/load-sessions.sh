@@ -84,14 +84,7 @@ echo $! >"$BT_RUN/b/bmptapd.pid"
 bt_check "$T: bmptapd running" bt_wait 20 sh -c "ip netns exec b $BT_CTL show status | grep -q servers"
 bt_check "$T: server add" bt_in b "$BT_CTL" server add 10.0.3.2 port 11019 sys-name load-b
 
-{
-	echo "router id 10.1.1.1;"
-	echo "protocol device {}"
-	for ((i = 1; i <= N; i++)); do
-		echo "protocol bgp p$i { local 10.1.1.$i as 65000; neighbor 10.1.0.$i as $((65000 + i));"
-		echo "	passive on; ipv4 { import all; export none; }; }"
-	done
-} >"$BT_RUN/b.conf"
+bt_bird_passive_peers $N >"$BT_RUN/b.conf"
 {
 	echo "router id 10.1.0.1;"
 	echo "protocol device {}"
