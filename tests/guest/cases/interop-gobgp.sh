@@ -67,7 +67,7 @@ $(it_gobgp_nb 10.0.3.2 65003 ipv4-unicast -- '  [neighbors.add-paths.config]
     receive = true')"
 bt_gobgpc l global rib add -a ipv4 198.51.100.0/24 >/dev/null
 
-est() { bt_gobgpc l neighbor "$1" | grep -qi 'BGP state = established'; }
+est() { bt_gobgp_established l "$1"; }
 for p in 10.0.1.2 fd00:2::2 10.0.3.2; do
 	bt_check "interop-gobgp: session with $p established" bt_wait 150 est $p
 done
