@@ -35,7 +35,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BINS := $(foreach m,$(US_MAINS),$(if $(wildcard $(m)),$(BUILD)/$(notdir $(basename $(m)))))
 
-.PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels demo bench bench-compare fuzz \
+.PHONY: all kmod userspace unit tools check check-unit check-guest check-kernels check-daemons demo bench bench-compare fuzz \
 	clean deps help deb
 all: kmod userspace tools
 
@@ -102,6 +102,11 @@ demo: deps
 check-kernels: deps
 	$(MAKE) userspace tools
 	@tests/roots/check
+
+# The daemons of other suites (trixie, sid) in root images of those suites,
+# on their kernels: tests/roots/check-daemons.  Not part of `make check`.
+check-daemons: deps
+	@tests/roots/check-daemons
 
 bench: deps
 	$(MAKE) userspace tools kmod-all

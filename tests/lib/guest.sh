@@ -110,6 +110,11 @@ bt_gobgp() {
 	bt_wait 15 bt_in "$ns" gobgp -u 127.0.0.1 -p 50051 global
 }
 bt_gobgpc() { local ns=$1; shift; bt_in "$ns" gobgp -u 127.0.0.1 -p 50051 "$@"; }
+# bt_gobgp_established NS PEER: GoBGP 3.x prints "BGP state = established",
+# 4.x the API's enum name, "BGP state = SESSION_STATE_ESTABLISHED".
+bt_gobgp_established() {
+	bt_gobgpc "$1" neighbor "$2" | grep -qiE 'BGP state = (SESSION_STATE_)?established\b'
+}
 
 # --- ExaBGP --------------------------------------------------------------
 bt_exabgp() {

@@ -246,6 +246,19 @@ it_gr_flags() {
 		/= Restart state: / { last = $NF }
 		END { flush() }' | tr '\n' ' '
 }
+# it_gr_down_reason BGP-PCAP PEER JSON: the reason of PEER's first Peer Down
+# in JSON is 3 (remote NOTIFICATION) when the capture of the BGP session
+# holds a NOTIFICATION from PEER, else 4 (closed without one).  A graceful
+# restart's close may carry one: BIRD 3 sends a Cease, BIRD 2 does not.
+it_gr_down_reason() {
+	local want=4 got
+	tshark -r "$1" -d tcp.port==179,bgp -Y "ip.src == $2 && bgp.type == 3" 2>/dev/null | grep -q . && want=3
+	got=$(jq -R -r --arg p "$2" 'fromjson? | select(.bmp_msg_type == "peer_down" and .peer_ip == $p) |
+		.reason_type' "$3" | head -1)
+	echo "$2: Peer Down reason $got, expected $want"
+	[ "$got" = "$want" ]
+}
+
 # it_gr_restarted NS PORT PEER: the first Peer Up of PEER has the received
 # OPEN's Restart flag clear, the last one has it set.
 it_gr_restarted() {

@@ -67,7 +67,7 @@ $(it_gobgp_nb 10.0.3.2 65003 ipv4-unicast -- '  [neighbors.add-paths.config]
     receive = true')"
 bt_gobgpc l global rib add -a ipv4 198.51.100.0/24 >/dev/null
 
-est() { bt_gobgpc l neighbor "$1" | grep -qi 'BGP state = established'; }
+est() { bt_gobgp_established l "$1"; }
 for p in 10.0.1.2 fd00:2::2 10.0.3.2; do
 	bt_check "interop-gobgp: session with $p established" bt_wait 150 est $p
 done
@@ -113,9 +113,16 @@ $IT_PY "$J" rib >"$ART/rib-bmptap.txt"; $IT_PY "$G" rib >"$ART/rib-gobgp.txt"
 # graceful restart of b: GoBGP keeps b's routes as stale, b comes back with
 # the Restart flag set, over TCP-MD5 again
 n1=$(wc -l <"$J")
+# The session's own packets: whether b closes with a NOTIFICATION decides
+# the Peer Down's reason (checked below).
+ip netns exec l tcpdump -U -q -i v1l -s 0 -w "$BT_RUN/l/bgp-b.pcap" tcp port 179 \
+	>"$BT_LOG/l-tcpdump-bgp.out" 2>&1 &
+echo $! >"$BT_RUN/l/tcpdump-bgp.pid"
+bt_wait 10 grep -q 'listening on' "$BT_LOG/l-tcpdump-bgp.out"
 it_bird_gr_restart b
-it_wait 30 "bmptap: bird GR: peer_down for 10.0.1.2 (remote closed, reason 4)" "$J" down 10.0.1.2 1 4
+it_wait 30 "bmptap: bird GR: peer_down for 10.0.1.2" "$J" down 10.0.1.2
 bt_check "interop-gobgp: bird GR md5: session re-established" bt_wait 60 est 10.0.1.2
+it_capture_stop l bgp
 it_wait 30 "bmptap: bird GR: peer_up again for 10.0.1.2" -s $((n1 + 1)) "$J" up 10.0.1.2
 it_wait 30 "bmptap: bird GR md5: route 192.0.2.128/25 again after the restart" -s $((n1 + 1)) \
 	"$J" route 10.0.1.2 192.0.2.128/25
@@ -128,4 +135,6 @@ it_tshark_has c 11019 "bmptap: exabgp as2: tshark: A flag set for 10.0.3.2" \
 	'bmp.peer.ip.addr == 10.0.3.2 && bmp.type == 0 && bmp.peer.flags.as_path == 1'
 bt_check "interop-gobgp: bmptap: bird GR: tshark: received OPEN's Restart flag clear in the first Peer Up, set after the restart" \
 	it_gr_restarted c 11019 10.0.1.2
+bt_check "interop-gobgp: bmptap: bird GR: Peer Down reason 3 when b's close carried a NOTIFICATION (BGP capture), else 4" \
+	it_gr_down_reason "$BT_RUN/l/bgp-b.pcap" 10.0.1.2 "$J"
 it_end
