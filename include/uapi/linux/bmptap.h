@@ -27,6 +27,48 @@
  * after struct genlmsghdr, not in an attribute: one record (a 65535-byte BGP
  * message plus its header) is larger than an attribute can hold.  A reply is
  * never larger than BMPTAP_READ_BUFSIZE; receive with a buffer that large.
+ *
+ * Every command needs CAP_NET_ADMIN over the caller's network namespace
+ * (GENL_ADMIN_PERM) and acts on that namespace.  The attribute trees,
+ * "->" what a request carries, "<-" what comes back, [x] optional:
+ *
+ * GET_NETNS (do)
+ *   <- A_NETNS { PORTS, FORWARD, MAX_FLOWS, QUEUE_BYTES, FLOW_REASM_BYTES,
+ *                IDLE_TIMEOUT, COUNTERS { CNT_* }, FLOWS, QUEUED_BYTES,
+ *                QUEUED_RECORDS, NEXT_SEQ, QUEUE_EPOCH, ACKED_SEQ }
+ * SET_NETNS (do)
+ *   -> A_NETNS { [PORTS] [FORWARD] [MAX_FLOWS] [QUEUE_BYTES]
+ *                [FLOW_REASM_BYTES] [IDLE_TIMEOUT] }
+ *      (the others are read-only: EINVAL); CONFIG_CHANGED follows
+ * GET_FLOW (dump)
+ *   -> [A_FLOW { FLOW_ID }]              that flow only, else every flow
+ *   <- A_FLOW { FLOW_ID, INFO, [OPEN_RX], [OPEN_TX], COUNTERS_RX { CNT_* },
+ *               COUNTERS_TX { CNT_* }, LAST_SEQ }       one message per flow
+ * READ (dump)
+ *   <- struct bmptap_rec + payload, repeated, after the genlmsghdr (above)
+ * ACK (do)
+ *   -> A_ACK_SEQ
+ * NEW_FLOW (do)
+ *   -> A_NEW_FLOW { FAMILY, LOCAL_ADDR, REMOTE_ADDR, LOCAL_PORT, REMOTE_PORT }
+ * SET_SERVER (do)
+ *   -> A_SERVER { ADDRESS, PORT, [any other SERVER_*] }  keyed by ADDRESS,
+ *      PORT; stored as given, replacing one of the same key; CONFIG_CHANGED
+ * DEL_SERVER (do)
+ *   -> A_SERVER { ADDRESS, PORT }; CONFIG_CHANGED follows
+ * GET_SERVER (dump)
+ *   <- A_SERVER { as stored }                   one message per server
+ * SET_FILTER (do)
+ *   -> A_FILTER { NAME, KIND, [FAMILY PREFIX PREFIX_LEN GE LE MAX_LEN]
+ *                 [ASN] [COMMUNITY] }  keyed by NAME, fields by KIND;
+ *      CONFIG_CHANGED follows
+ * DEL_FILTER (do)
+ *   -> A_FILTER { NAME }; CONFIG_CHANGED follows
+ * GET_FILTER (dump)
+ *   <- A_FILTER { as stored }                   one message per filter
+ * DOORBELL (notification, group "events")
+ *   <- A_QUEUED                 records are waiting: READ them
+ * CONFIG_CHANGED (notification, group "config")
+ *   <- nothing: settings, servers or filters changed; read them again
  */
 #ifndef _UAPI_LINUX_BMPTAP_H
 #define _UAPI_LINUX_BMPTAP_H
