@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "checkpoint.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netns_name.h"
 #include "peer.h"
 #include "refresh.h"
 
@@ -740,24 +740,8 @@ int ckpt_read(const char *path, struct peers *ps, uint64_t epoch, uint64_t min_s
 
 void ckpt_default_path(char *out, size_t len)
 {
-	struct stat self, st;
-	char name[256] = "default", p[512];
-	DIR *dir = opendir("/run/netns");
-	struct dirent *e;
+	char name[256];
 
-	/* The initial namespace has no entry there (nor does one made by
-	 * other means): "default". */
-	if (dir && !stat("/proc/self/ns/net", &self))
-		while ((e = readdir(dir))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "/run/netns/%s", e->d_name);
-			if (!stat(p, &st) && st.st_ino == self.st_ino && st.st_dev == self.st_dev) {
-				snprintf(name, sizeof(name), "%s", e->d_name);
-				break;
-			}
-		}
-	if (dir)
-		closedir(dir);
+	netns_self_name(name, sizeof(name));
 	snprintf(out, len, "/var/lib/bmptap/%s.ckpt", name);
 }

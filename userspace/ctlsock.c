@@ -1,41 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctlsock.h"
-
-#define NETNS_RUN_DIR	"/run/netns"
+#include "netns_name.h"
 
 void ctl_default_path(char *out, size_t outlen)
 {
-	const char *name = "default";
-	struct stat self, st;
-	struct dirent *e;
-	DIR *d;
+	char name[256];
 
+	netns_self_name(name, sizeof(name));
 	snprintf(out, outlen, CTL_DIR "/%s.sock", name);
-	if (stat("/proc/self/ns/net", &self) || !(d = opendir(NETNS_RUN_DIR)))
-		return;
-	/* As `ip netns identify` does: the bind mount of this namespace. */
-	while ((e = readdir(d))) {
-		char p[sizeof(NETNS_RUN_DIR) + 256 + 1];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), NETNS_RUN_DIR "/%s", e->d_name);
-		if (!stat(p, &st) && st.st_dev == self.st_dev && st.st_ino == self.st_ino) {
-			snprintf(out, outlen, CTL_DIR "/%s.sock", e->d_name);
-			break;
-		}
-	}
-	closedir(d);
 }
 
 int ctl_request(const char *path, const char *request)
