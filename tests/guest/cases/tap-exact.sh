@@ -102,7 +102,24 @@ done
 [ "$nstreams" -ge 2 ] || ok=0
 bt_check "tap-exact: every BIRD stream the capture saw equals the tap's, both directions" test $ok = 1
 n_tap=$(grep -c 'type=msg' "$out/tap/records.log")
-n_cap=$(tshark -r "$out/cap.pcap" -Y bgp -T fields -e bgp.type 2>/dev/null | tr ',' '\n' | grep -c .)
+# Counted by walking the BGP headers of the capture's reassembled streams,
+# not with tshark's BGP dissector: that one skips a segment it takes for a
+# retransmission, and once counted one message fewer than the streams hold.
+n_cap=$(python3 -c '
+import sys
+n = 0
+for path in sys.argv[1:]:
+    data = open(path, "rb").read()
+    off = 0
+    while off + 19 <= len(data) and data[off:off + 16] == b"\xff" * 16:
+        length = int.from_bytes(data[off + 16:off + 18], "big")
+        if length < 19:
+            break
+        off += length
+        n += 1
+    if off != len(data):
+        sys.exit("%s: no BGP header at byte %d of %d" % (path, off, len(data)))
+print(n)' "$out"/s*.client "$out"/s*.server)
 bt_check "tap-exact: BGP message count tap=$n_tap capture=$n_cap" test "$n_tap" = "$n_cap"
 [ "$n_tap" = "$n_cap" ] || {
 	ls -l "$out"/tap; grep -v 'type=msg' "$out/tap/records.log" | head -20
