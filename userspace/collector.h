@@ -243,22 +243,4 @@ bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
 bool match_prefix(const char *spec, const struct sockaddr_storage *ss);
 const char *listen_refusal_name(int r);
 
-/* ---- shared by collector.c and listener.c --------------------------------- */
-
-struct addrinfo;
-struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg);
-void coll_event(void *ctx, uint32_t events);
-void coll_retry(struct collector *c);	/* backoff, then open again */
-void listener_listen(struct collector *l, struct addrinfo *res);
-void listener_accept(struct collector *l);
-void listener_resume(struct collector *l);	/* after a pause for want of fds */
-void pset_free(struct pset *s);
-/* Connect or TLS set-up failed (why): close, back off, retry. */
-void coll_connect_failed(struct collector *c, const char *why);
-void coll_tls_start(struct collector *c);	/* collector_tls.c */
-void coll_tls_step(struct collector *c);
-void coll_tls_timeout(struct collector *c);
-/* Why a send or receive failed with err; a TLS error is counted. */
-const char *coll_tls_error(struct collector *c, int err);
-
 #endif

@@ -6,7 +6,7 @@
  * accept that backs off instead of spinning when descriptors run out.
  * Every refusal is counted by reason (operator-guide.md, Metrics).
  */
-#include "collector.h"
+#include "session.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

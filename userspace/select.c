@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "peer.h"
 #include "select.h"
+#include "session.h"
 
 static const struct {
 	const char *name;
