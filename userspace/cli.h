@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nl.h"
+#include "filter.h"
+#include "model.h"
 
 enum bt_cli_cmd {
 	BT_CLI_HELP,

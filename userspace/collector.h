@@ -36,7 +36,7 @@
 
 #include "buf.h"
 #include "loop.h"
-#include "nl.h"
+#include "model.h"
 #include "peer.h"
 #include "select.h"
 
