@@ -239,8 +239,6 @@ bool pset_has(const struct pset *s, const struct bgp_prefix *p);
 
 /* Whether a passive listener with this allow list admits ss (empty: loopback). */
 bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
-/* Whether ss is in spec (ADDRESS[/LEN]); false when spec is malformed. */
-bool match_prefix(const char *spec, const struct sockaddr_storage *ss);
 const char *listen_refusal_name(int r);
 
 #endif

@@ -484,15 +484,15 @@ static int parse_filter(struct bt_nl *nl, const struct nlattr *nest, struct bt_f
 			ok = bt_nla_get_u8(a, &f->kind);
 			break;
 		case BMPTAP_FILTER_FAMILY:
-			ok = bt_nla_get_u8(a, &f->family);
+			ok = bt_nla_get_u8(a, &f->pfx.family);
 			break;
 		case BMPTAP_FILTER_PREFIX:
-			ok = mnl_attr_get_payload_len(a) <= sizeof(f->prefix);
+			ok = mnl_attr_get_payload_len(a) <= sizeof(f->pfx.addr);
 			if (ok)
-				memcpy(f->prefix, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+				memcpy(f->pfx.addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 			break;
 		case BMPTAP_FILTER_PREFIX_LEN:
-			ok = bt_nla_get_u8(a, &f->plen);
+			ok = bt_nla_get_u8(a, &f->pfx.len);
 			break;
 		case BMPTAP_FILTER_GE:
 			ok = bt_nla_get_u8(a, &f->ge);
@@ -517,9 +517,9 @@ static int parse_filter(struct bt_nl *nl, const struct nlattr *nest, struct bt_f
 	}
 	/* The module's defaults (uapi), made explicit for the matcher. */
 	if (!have_ge)
-		f->ge = f->plen;
+		f->ge = f->pfx.len;
 	if (!have_le)
-		f->le = have_ge ? (f->family == AF_INET ? 32 : 128) : f->plen;
+		f->le = have_ge ? bt_prefix_bits(f->pfx.family) : f->pfx.len;
 	return 0;
 }
 
@@ -569,14 +569,14 @@ int bt_nl_filter_set(struct bt_nl *nl, const struct bt_filter *f)
 	mnl_attr_put_u8(nlh, BMPTAP_FILTER_KIND, f->kind);
 	switch (f->kind) {
 	case BMPTAP_FILTER_KIND_PREFIX:
-		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->family);
-		mnl_attr_put(nlh, BMPTAP_FILTER_PREFIX, f->family == AF_INET ? 4 : 16, f->prefix);
-		mnl_attr_put_u8(nlh, BMPTAP_FILTER_PREFIX_LEN, f->plen);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->pfx.family);
+		mnl_attr_put(nlh, BMPTAP_FILTER_PREFIX, f->pfx.family == AF_INET ? 4 : 16, f->pfx.addr);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_PREFIX_LEN, f->pfx.len);
 		mnl_attr_put_u8(nlh, BMPTAP_FILTER_GE, f->ge);
 		mnl_attr_put_u8(nlh, BMPTAP_FILTER_LE, f->le);
 		break;
 	case BMPTAP_FILTER_KIND_MAX_LEN:
-		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->family);
+		mnl_attr_put_u8(nlh, BMPTAP_FILTER_FAMILY, f->pfx.family);
 		mnl_attr_put_u8(nlh, BMPTAP_FILTER_MAX_LEN, f->max_len);
 		break;
 	case BMPTAP_FILTER_KIND_AS_PATH:
