@@ -16,7 +16,7 @@
 
 #include "prefix.h"
 
-/* Not attr.h: nl.h includes this, and nl.c has its own get_u16/get_u32. */
+/* Declared only: the CLI and the netlink layer include this without the BGP code. */
 struct attr_set;
 struct bgp_prefix;
 
