@@ -15,7 +15,7 @@
 
 #include "locrib.h"
 #include "log.h"
-#include "nl.h"
+#include "model.h"
 #include "refresh.h"
 
 /* ---- table -------------------------------------------------------------- */
