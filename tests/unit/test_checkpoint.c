@@ -138,6 +138,44 @@ static void same_peer(const struct peers *pa, const struct peer *a, const struct
 	same_rib(pa, &a->rib_out, pb, &b->rib_out);
 }
 
+/* Routes of rib naming each set id, added into uses[]. */
+static void count_uses(const struct rib *rib, uint32_t *uses)
+{
+	struct bgp_prefix pfx[64];
+	uint32_t ids[64];
+
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
+		uint32_t pos = 0;
+		size_t n;
+
+		while ((n = rib_walk_slots(rib, fam, &pos, pfx, ids, 64)))
+			for (size_t i = 0; i < n; i++)
+				uses[ids[i]]++;
+	}
+}
+
+/* Each live set is referenced exactly by the routes naming it (the load
+ * defers its references, attr_defer_begin()). */
+static void refs_exact(const struct peers *ps)
+{
+	uint32_t *uses = calloc(ps->attrs.n_ids + 1, sizeof(*uses));
+
+	for (const struct peer *p = ps->head; p; p = p->next) {
+		count_uses(&p->rib, uses);
+		count_uses(&p->rib_out, uses);
+	}
+	if (ps->locrib)
+		count_uses(&ps->locrib->rib, uses);
+	for (uint32_t id = 1; id < ps->attrs.n_ids; id++) {
+		const struct attr_set *s = attr_get(&ps->attrs, id);
+
+		if (s)
+			assert_int_equal(s->refcnt, uses[id]);
+	}
+	assert_null(ps->attrs.defer);
+	free(uses);
+}
+
 static void test_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -154,8 +192,8 @@ static void test_round_trip(void **state)
 	/* The peers come back in their order; the Loc-RIB is derived again. */
 	assert_int_equal(f->b.head->flow_id, 7);
 	assert_non_null(f->b.locrib);
-	assert_int_equal(rib_count(&f->b.locrib->rib, BGP_FAM_IPV4),
-			 rib_count(&f->a.locrib->rib, BGP_FAM_IPV4));
+	same_rib(&f->a, &f->a.locrib->rib, &f->b, &f->b.locrib->rib);
+	refs_exact(&f->b);
 	/* What the checkpoint had to carry, lest the comparison be vacuous. */
 	p7 = peers_find(&f->b, 7);
 	assert_true(p7->rib.refreshing[BGP_FAM_IPV4]);
@@ -188,6 +226,20 @@ static void test_round_trip(void **state)
 	peers_free(&c);
 	peers_free(&d);
 	buf_free(&again);
+}
+
+/* CRC-32C check value (RFC 3720 B.4), whole and in pieces across the
+ * eight-byte strides. */
+static void test_crc32c(void **state)
+{
+	static const char s[] = "123456789";
+	uint8_t zeros[32] = { 0 };
+
+	(void)state;
+	assert_int_equal(ckpt_crc32c(0, s, 9), 0xe3069283u);
+	for (size_t cut = 0; cut <= 9; cut++)
+		assert_int_equal(ckpt_crc32c(ckpt_crc32c(0, s, cut), s + cut, 9 - cut), 0xe3069283u);
+	assert_int_equal(ckpt_crc32c(0, zeros, 32), 0x8a9136aau);
 }
 
 /* Nothing of a refused image may reach the peers. */
@@ -385,6 +437,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test_setup_teardown(test_every_corrupt_byte_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_truncation_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_magic_version_structure_refused, setup, teardown),
