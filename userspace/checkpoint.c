@@ -18,7 +18,7 @@
 #include "peer.h"
 #include "refresh.h"
 
-#define HDR_LEN		(8 + 4 + 8 + 8 + 4 + 4)
+#define HDR_LEN		(8 + 4 + 8 + 8 + 4 + 4 + 8)
 #define TRAILER_LEN	(4 + 8)
 #define WALK_N		256
 #define LOAD_AHEAD	8
@@ -213,6 +213,7 @@ int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf
 	buf_u64(b, seq);
 	buf_u32(b, e.n_attrs);
 	buf_u32(b, ps->count);
+	buf_u64(b, ps->attrs.seed);
 	put_attrs(&e);
 	for (const struct peer *p = ps->head; p; p = p->next)
 		put_peer(&e, p);
@@ -589,7 +590,7 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 {
 	struct dec d = { 0 };
 	struct rd tr;
-	uint64_t body, file_epoch, *flows = NULL;
+	uint64_t body, file_epoch, seed, *flows = NULL;
 	uint32_t version, n_peers;
 	int rc = CKPT_ESYS;
 
@@ -624,6 +625,7 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 	}
 	d.n_attrs = rd_u32(&d.r);
 	n_peers = rd_u32(&d.r);
+	seed = rd_u64(&d.r);
 	/* Bounded by the bytes present before anything is allocated. */
 	if (d.n_attrs > body / 6 || n_peers > body / 64)
 		return refuse(why, why_len, "malformed (counts past the file's size)");
@@ -643,6 +645,13 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 	}
 	d.ps = ps;
 	d.r = (struct rd){ peers_at, data + body, false };
+	/*
+	 * The routes were written in slot order: under the same hash key they
+	 * go back into (nearly) the same slots, one after the other, instead
+	 * of one cache miss each.  The key stays as secret as the file.
+	 */
+	if (!ps->attrs.count && !ps->locrib)
+		ps->attrs.seed = seed;
 	/* The sets interned below take ids under n_ids + n_attrs. */
 	attr_defer_begin(&ps->attrs, ps->attrs.n_ids + d.n_attrs + 1);
 	if (!get_peers(&d, n_peers, flows)) {

@@ -187,6 +187,8 @@ static void test_round_trip(void **state)
 				     sizeof(why)), 0);
 	assert_int_equal(seq, SEQ);
 	assert_int_equal(f->b.count, 3);
+	/* The tables' hash key comes along: the routes reload in slot order. */
+	assert_true(f->b.attrs.seed == f->a.attrs.seed);
 	for (const struct peer *a = f->a.head; a; a = a->next)
 		same_peer(&f->a, a, &f->b, peers_find(&f->b, a->flow_id));
 	/* The peers come back in their order; the Loc-RIB is derived again. */
@@ -303,6 +305,13 @@ static void test_magic_version_structure_refused(void **state)
 			 CKPT_EBAD);
 	assert_non_null(strstr(why, "version"));
 	assert_int_equal(f->b.count, 0);
+	/* Version 1 (no hash key in the header) is refused the same way. */
+	put_u32(img + 8, 1);
+	reseal(img, len);
+	assert_int_equal(ckpt_decode(img, len, &f->b, EPOCH, 0, &seq, why, sizeof(why)),
+			 CKPT_EBAD);
+	assert_non_null(strstr(why, "format version 1,"));
+	assert_int_equal(f->b.count, 0);
 
 	/* One peer more than the file holds: the checking pass sees the end
 	 * of the data before anything is created. */
@@ -314,8 +323,8 @@ static void test_magic_version_structure_refused(void **state)
 	/* The first set's first attribute (after fam, nh_len, a 4-octet next
 	 * hop and the u32 length) claims more octets than the set has. */
 	memcpy(img, f->img.data, len);
-	assert_int_equal(img[37], 4);
-	img[36 + 2 + 4 + 4 + 2] = 0xff;
+	assert_int_equal(img[45], 4);
+	img[44 + 2 + 4 + 4 + 2] = 0xff;
 	reseal(img, len);
 	refused(f, img, len, CKPT_EBAD);
 
