@@ -992,23 +992,43 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 /*
  * Passes over whole tables ask for the verdict of every route in slot
  * order, random in set ids, where the memo of peer_verdict() nearly always
- * misses: they keep one verdict per set and peer instead.  Without the
- * memory, peer_verdict() works as usual.
+ * misses: they keep one verdict per set instead, for each local AS and BGP
+ * ID (what the verdict depends on besides the set; usually one for all
+ * peers): a byte per set id while the pass runs.  Without the memory,
+ * peer_verdict() works as usual.
  */
+static bool same_local(const struct peer *a, const struct peer *b)
+{
+	return a->op[BMPTAP_DIR_TX].as == b->op[BMPTAP_DIR_TX].as &&
+	       a->op[BMPTAP_DIR_TX].bgp_id == b->op[BMPTAP_DIR_TX].bgp_id;
+}
+
 static void verdicts_begin(struct peers *ps)
 {
 	ps->verdict_ids = ps->attrs.n_ids;
 	ps->verdict_frees = ps->attrs.frees;
-	for (struct peer *p = ps->head; p; p = p->next)
-		if (p->state == PEER_ESTABLISHED)
+	for (struct peer *p = ps->head; p; p = p->next) {
+		if (p->state != PEER_ESTABLISHED)
+			continue;
+		for (const struct peer *q = ps->head; q != p && !p->verdicts; q = q->next)
+			if (q->verdicts && same_local(p, q))
+				p->verdicts = q->verdicts;
+		if (!p->verdicts)
 			p->verdicts = calloc(ps->verdict_ids, 1);
+	}
 }
 
 static void verdicts_end(struct peers *ps)
 {
 	for (struct peer *p = ps->head; p; p = p->next) {
-		free(p->verdicts);
-		p->verdicts = NULL;
+		uint8_t *v = p->verdicts;
+
+		if (!v)
+			continue;
+		for (struct peer *q = p; q; q = q->next)
+			if (q->verdicts == v)
+				q->verdicts = NULL;
+		free(v);
 	}
 }
 

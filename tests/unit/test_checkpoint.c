@@ -82,8 +82,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void same_rib(const struct peers *pa, const struct rib *a, const struct peers *pb,
-		     const struct rib *b)
+/* The routes of a and b: the same prefixes, sets and stale marks. */
+static void same_routes(const struct peers *pa, const struct rib *a, const struct peers *pb,
+			const struct rib *b)
 {
 	struct bgp_prefix pfx[64];
 	uint32_t ids[64];
@@ -108,6 +109,12 @@ static void same_rib(const struct peers *pa, const struct rib *a, const struct p
 				assert_int_equal(rib_is_stale(a, &pfx[i]), rib_is_stale(b, &pfx[i]));
 			}
 	}
+}
+
+static void same_rib(const struct peers *pa, const struct rib *a, const struct peers *pb,
+		     const struct rib *b)
+{
+	same_routes(pa, a, pb, b);
 	assert_int_equal(a->dup_announce, b->dup_announce);
 	assert_int_equal(a->dup_withdraw, b->dup_withdraw);
 }
@@ -194,7 +201,7 @@ static void test_round_trip(void **state)
 	/* The peers come back in their order; the Loc-RIB is derived again. */
 	assert_int_equal(f->b.head->flow_id, 7);
 	assert_non_null(f->b.locrib);
-	same_rib(&f->a, &f->a.locrib->rib, &f->b, &f->b.locrib->rib);
+	same_routes(&f->a, &f->a.locrib->rib, &f->b, &f->b.locrib->rib);
 	refs_exact(&f->b);
 	/* What the checkpoint had to carry, lest the comparison be vacuous. */
 	p7 = peers_find(&f->b, 7);
@@ -228,6 +235,44 @@ static void test_round_trip(void **state)
 	peers_free(&c);
 	peers_free(&d);
 	buf_free(&again);
+}
+
+/* Local AS fdeb (the others' is fdea), IPv4 only. */
+#define OPEN_TX_EB "04 fdeb 00b4 0a000105 0e 02 0c 0104 00010001 4104 0000fdeb"
+#define OPEN_RX_EB "04 fde9 00b4 0a000101 0e 02 0c 0104 00010001 4104 0000fde9"
+/* AS_PATH fde9 fdea: a loop for a local AS fdea, not for fdeb. */
+#define ATTRS_LOOP_EA ORIGIN_IGP "40 02 0a 02 02 0000fde9 0000fdea " NH4
+
+/*
+ * One set whose verdict depends on the peer's local AS: the load's verdict
+ * per set (peer.c, verdicts_begin()) is kept apart for the two local ASes,
+ * and the post-policy counts and the Loc-RIB come back as they were.
+ */
+static void test_verdict_per_local_as(void **state)
+{
+	struct fx *f = *state;
+	struct peers c;
+	struct buf img;
+	uint64_t seq;
+	char why[200] = "";
+
+	up(f, 10, "10.0.1.5", OPEN_TX_EB, OPEN_RX_EB);
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ATTRS_LOOP_EA, "18 0a0505", TS0);
+	send_update(&f->a, &f->rb, 10, BMPTAP_DIR_RX, "", ATTRS_LOOP_EA, "18 0a0505", TS0);
+	assert_int_equal(peers_find(&f->a, 10)->post_count[BGP_FAM_IPV4], 1);
+	buf_init(&img);
+	assert_int_equal(ckpt_encode(&f->a, EPOCH, SEQ, &img), 0);
+	assert_int_equal(peers_init(&c, NULL, NULL), 0);
+	assert_int_equal(ckpt_decode(img.data, img.len, &c, EPOCH, 0, &seq, why, sizeof(why)), 0);
+	for (const struct peer *a = f->a.head; a; a = a->next)
+		same_peer(&f->a, a, &c, peers_find(&c, a->flow_id));
+	assert_int_equal(peers_find(&c, 10)->post_count[BGP_FAM_IPV4], 1);
+	assert_int_equal(peers_find(&c, 7)->post_count[BGP_FAM_IPV4],
+			 peers_find(&f->a, 7)->post_count[BGP_FAM_IPV4]);
+	same_routes(&f->a, &f->a.locrib->rib, &c, &c.locrib->rib);
+	refs_exact(&c);
+	peers_free(&c);
+	buf_free(&img);
 }
 
 /* CRC-32C check value (RFC 3720 B.4), whole and in pieces across the
@@ -447,6 +492,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test(test_crc32c),
+		cmocka_unit_test_setup_teardown(test_verdict_per_local_as, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_corrupt_byte_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_truncation_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_magic_version_structure_refused, setup, teardown),
