@@ -138,7 +138,8 @@ struct peer {
 	bool locrib;			/* the Loc-RIB instance (RFC 9069), not a peer */
 	struct peer_counters cnt;
 	/* During a pass over whole tables (peer.c): policy_attr_verdict() + 1
-	 * per attribute set id, 0 not known yet; NULL otherwise. */
+	 * per attribute set id, 0 not known yet, one array for the peers of
+	 * one local AS and BGP ID; NULL otherwise. */
 	uint8_t *verdicts;
 };
 
