@@ -1,4 +1,5 @@
 #include "attr.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,20 +40,13 @@ void attr_table_free(struct attr_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static uint32_t hash_bytes(uint32_t h, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
 static uint32_t set_hash(uint64_t seed, int fam, const uint8_t *nh, uint8_t nh_len,
 			 const uint8_t *d, uint32_t len)
 {
 	uint8_t k[2] = { (uint8_t)fam, nh_len };
-	uint32_t h = hash_bytes(2166136261u ^ (uint32_t)seed ^ (uint32_t)(seed >> 32), k, 2);
-	h = hash_bytes(h, nh, nh_len);
-	h = hash_bytes(h, d, len);
+	uint32_t h = fnv1a(FNV1A_BASIS ^ (uint32_t)seed ^ (uint32_t)(seed >> 32), k, 2);
+	h = fnv1a(h, nh, nh_len);
+	h = fnv1a(h, d, len);
 	return h ^ (h >> 15);
 }
 

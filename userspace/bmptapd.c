@@ -3,494 +3,33 @@
  * bmptapd: turns the bmptap module's record stream into BMP (RFC 7854)
  * feeds for any number of collectors.
  *
- * Wiring only; the work is in peer.c (session state, Adj-RIB-In) and
- * collector.c (BMP sessions, replay, coalescing).  Everything mutable lives
- * in one struct daemon.
+ * Wiring only: the options, the set-up and the event loop.  The work is in
+ * peer.c (session state, Adj-RIB-In) and collector.c (BMP sessions, replay,
+ * coalescing), the record sources in daemon_nl.c (the module) and recfile.c
+ * (--records FILE).  Everything mutable lives in one struct daemon
+ * (daemon.h).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
-#include "ckptctl.h"
 #include "cli.h"
-#include "collector.h"
-#include "ctlsrv.h"
-#include "httpd.h"
-#include "json.h"
-#include "kroute.h"
+#include "daemon.h"
 #include "locrib.h"
-#include "log.h"
-#include "loop.h"
 #include "metrics.h"
-#include "monitor.h"
-#include "nl.h"
-#include "peer.h"
 #include "privdrop.h"
-#include "refresh.h"
 #include "status.h"
 #include "tls.h"
 
 #define PROG "bmptapd"
-#define POLL_MS		200	/* READ even without a doorbell (lost ones) */
-#define REDUMP_MS	5000	/* at most one recovery flow dump per period */
 #define SHUTDOWN_WAIT_MS 2000
 #define TICK_MS		1000	/* housekeeping */
-#define RECORDS_WAIT_MS	10	/* --records: polling the collectors' sessions */
-
-/*
- * --records FILE: a recorded record stream (struct bmptap_rec back to back,
- * as in a READ reply; bgp-speaker -W writes one) instead of the module.
- */
-struct records_in {
-	const char *path;
-	int fd;
-	uint8_t *buf;			/* BMPTAP_READ_BUFSIZE: one READ reply's worth */
-	size_t fill;
-	bool eof;
-	uint64_t seq;			/* carried from slice to slice, as from reply to reply */
-	uint64_t bytes;
-	double wall0, cpu0;
-	struct loop_timer t;		/* waiting for the collectors */
-	/* epoll has no readiness for a regular file: an eventfd that stays
-	 * readable gets one slice read per loop turn, between socket events. */
-	int efd;
-	struct loop_fd efd_h;
-};
-
-struct daemon {
-	struct bt_log log;
-	struct loop loop;
-	struct bt_nl nl;
-	struct peers peers;
-	struct feed feed;
-	struct monitor monitor;		/* peer events for bmptapctl monitor */
-	struct ctlsrv ctl;		/* bmptapctl's control socket */
-	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
-	struct kroute kr;		/* the daemon's installed routes (Loc-RIB) */
-	bool kr_on;			/* the Loc-RIB's kernel source is in effect */
-	uint32_t kr_unjoined_logged;
-	struct loop_fd ntf_h, rd_h, sig_h, kr_h;
-	struct loop_timer poll_t, tick_t, ckpt_t;
-	struct ckpt_ctl ckpt;
-	int sig_fd;
-	size_t queue_limit;
-	unsigned listen_max, listen_per_source, stall_s;	/* the feed's */
-	bool read_again;
-	bool first_read_done;
-	bool stop;
-	uint64_t start_ms, last_redump_ms;
-	uint64_t records, read_errors;
-	struct records_in rin;
-	struct httpd http;		/* --metrics */
-};
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* ---- netlink ------------------------------------------------------------ */
-
-static int dump_flows(struct daemon *d)
-{
-	struct bt_flow_list l = { 0 };
-	int err = bt_nl_dump_flows(&d->nl, &l);
-
-	if (err) {
-		LOG_E(&d->log, "flow dump: %s", bt_nl_error(&d->nl));
-		return err;
-	}
-	for (size_t i = 0; i < l.n; i++)
-		peers_learn_flow(&d->peers, &l.v[i], realtime_ns());
-	LOG_D(&d->log, "flow dump: %zu flows", l.n);
-	bt_flow_list_free(&l);
-	d->last_redump_ms = loop_now_ms();
-	return 0;
-}
-
-/*
- * BGP sessions established before the tap (module loaded, ports changed)
- * are made known to the module now rather than at their next segment,
- * which may be a whole keepalive interval away.
- */
-static void discover_flows(struct daemon *d)
-{
-	struct bt_conn_list l = { 0 };
-	struct bt_netns ns;
-	size_t adopted = 0;
-	int err;
-
-	if (bt_nl_get_netns(&d->nl, &ns)) {
-		LOG_E(&d->log, "tap settings: %s", bt_nl_error(&d->nl));
-		return;
-	}
-	err = bt_sockdiag_established(ns.set.ports, ns.set.n_ports, &l);
-	if (err)
-		LOG_W(&d->log, "sock_diag: %s: established sessions are found at their next "
-		      "segment only", strerror(-err));
-	for (size_t i = 0; i < l.n; i++) {
-		err = bt_nl_new_flow(&d->nl, &l.v[i]);
-		if (!err)
-			adopted++;
-		else if (err != -EEXIST)
-			LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
-	}
-	if (adopted)
-		LOG_I(&d->log, "%zu established session(s) found by sock_diag", adopted);
-	bt_conn_list_free(&l);
-}
-
-static void load_servers(struct daemon *d)
-{
-	struct bt_server_list l = { 0 };
-
-	if (bt_nl_server_dump(&d->nl, &l)) {
-		LOG_E(&d->log, "server config dump: %s", bt_nl_error(&d->nl));
-		return;
-	}
-	LOG_I(&d->log, "%zu BMP server(s) configured", l.n);
-	feed_apply(&d->feed, &l);
-	bt_server_list_free(&l);
-}
-
-static bool filters_equal(const struct bt_filter_list *a, const struct bt_filter_list *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (memcmp(&a->v[i], &b->v[i], sizeof(a->v[i])))
-			return false;
-	return true;
-}
-
-static void load_filters(struct daemon *d)
-{
-	struct bt_filter_list l;
-
-	if (bt_nl_filter_dump(&d->nl, &l)) {
-		LOG_E(&d->log, "import filter dump: %s", bt_nl_error(&d->nl));
-		return;
-	}
-	if (l.refused)
-		LOG_W(&d->log, "import filters: %zu malformed entr%s from the module ignored",
-		      l.refused, l.refused == 1 ? "y" : "ies");
-	/* Config notifications also come for server changes: only a real
-	 * filter change costs a recomputation and post-policy replays. */
-	if (filters_equal(&l, &d->filters)) {
-		bt_filter_list_free(&l);
-		return;
-	}
-	LOG_I(&d->log, "%zu import filter(s) configured", l.n);
-	struct bt_filter_list old = d->filters;
-	d->filters = l;
-	peers_set_filters(&d->peers, &d->filters);
-	bt_filter_list_free(&old);
-	feed_filters_changed(&d->feed);
-}
-
-static int on_record(void *ctx, const struct bt_rec *rec)
-{
-	struct daemon *d = ctx;
-
-	if (!ckpt_ctl_record(&d->ckpt, rec))
-		return 0;
-	d->records++;
-	return peers_record(&d->peers, rec);
-}
-
-/* ---- recorded record stream ----------------------------------------------- */
-
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The records are fed once every active collector is up, so that they see
- * the stream live rather than as a table replay. */
-static bool collectors_up(const struct daemon *d)
-{
-	for (const struct collector *c = d->feed.head; c; c = c->next)
-		if (!c->cfg.passive && !c->accepted && c->state != COLL_UP)
-			return false;
-	return true;
-}
-
-/* Bytes of whole records at the start of b; the parser judges the rest. */
-static size_t whole_records(const uint8_t *b, size_t len)
-{
-	size_t off = 0;
-
-	while (len - off >= sizeof(struct bmptap_rec)) {
-		struct bmptap_rec h;
-		size_t step;
-
-		memcpy(&h, b + off, sizeof(h));
-		step = ((size_t)h.len + 7) & ~(size_t)7;
-		if (h.len < sizeof(h) || step > len - off)
-			break;
-		off += step;
-	}
-	return off;
-}
-
-static void records_finish(struct daemon *d)
-{
-	struct records_in *ri = &d->rin;
-	uint64_t ann = 0;
-	double wall = clock_s(CLOCK_MONOTONIC) - ri->wall0;
-	double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - ri->cpu0;
-
-	for (const struct peer *p = d->peers.head; p; p = p->next)
-		ann += p->cnt.announced;
-	loop_fd_del(&d->loop, &ri->efd_h);
-	close(ri->efd);
-	ri->efd = -1;
-	close(ri->fd);
-	ri->fd = -1;
-	free(ri->buf);
-	ri->buf = NULL;
-	LOG_I(&d->log, "records: %s consumed: %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64
-	      " routes announced, %.3f s wall, %.3f s CPU", ri->path, d->records, ri->bytes, ann,
-	      wall, cpu);
-}
-
-/* One slice of at most a READ reply per loop turn: the collectors' sockets
- * are served in between, as with the module. */
-static void on_records(void *ctx, uint32_t events)
-{
-	struct daemon *d = ctx;
-	struct records_in *ri = &d->rin;
-	size_t n;
-	int r;
-
-	(void)events;
-	while (!ri->eof && ri->fill < BMPTAP_READ_BUFSIZE) {
-		ssize_t got = read(ri->fd, ri->buf + ri->fill, BMPTAP_READ_BUFSIZE - ri->fill);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			LOG_E(&d->log, "records: %s: %s", ri->path, strerror(errno));
-			d->read_errors++;
-		}
-		if (got <= 0)
-			ri->eof = true;
-		else
-			ri->fill += (size_t)got;
-	}
-	/* At the end of the file the parser sees everything, a torn or
-	 * unpadded last record included. */
-	n = ri->eof ? ri->fill : whole_records(ri->buf, ri->fill);
-	if (!n)
-		n = ri->fill;	/* a record larger than a READ reply: malformed */
-	feed_batch_begin(&d->feed);
-	r = bt_records_parse(ri->buf, n, &ri->seq, on_record, d);
-	ri->bytes += n;
-	if (r < 0) {
-		struct bt_rec m = { .kind = BT_RK_MALFORMED, .error = r };
-
-		/* The framing is lost: the rest of the file is unusable. */
-		LOG_E(&d->log, "records: %s: %s after %" PRIu64 " bytes", ri->path,
-		      bt_rec_strerror(r), ri->bytes);
-		d->read_errors++;
-		on_record(d, &m);
-		feed_batch_end(&d->feed);
-		records_finish(d);
-		return;
-	}
-	feed_batch_end(&d->feed);
-	memmove(ri->buf, ri->buf + n, ri->fill - n);
-	ri->fill -= n;
-	if (ri->eof && !ri->fill)
-		records_finish(d);
-}
-
-static void on_records_wait(void *ctx)
-{
-	struct daemon *d = ctx;
-	struct records_in *ri = &d->rin;
-
-	if (!collectors_up(d)) {
-		loop_timer_arm(&d->loop, &ri->t, RECORDS_WAIT_MS);
-		return;
-	}
-	ri->efd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (ri->efd < 0 || loop_fd_add(&d->loop, &ri->efd_h, ri->efd, EPOLLIN, on_records, d)) {
-		LOG_E(&d->log, "records: eventfd: %s", strerror(errno));
-		d->stop = true;
-		return;
-	}
-	ri->wall0 = clock_s(CLOCK_MONOTONIC);
-	ri->cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-	LOG_I(&d->log, "records: reading %s", ri->path);
-}
-
-static int records_open(struct daemon *d)
-{
-	struct records_in *ri = &d->rin;
-
-	ri->fd = open(ri->path, O_RDONLY | O_CLOEXEC);
-	if (ri->fd < 0) {
-		LOG_E(&d->log, "records: %s: %s", ri->path, strerror(errno));
-		return -1;
-	}
-	ri->buf = malloc(BMPTAP_READ_BUFSIZE);
-	if (!ri->buf) {
-		LOG_E(&d->log, "out of memory");
-		return -1;
-	}
-	ri->seq = BT_SEQ_UNKNOWN;
-	loop_timer_init(&ri->t, on_records_wait, d);
-	loop_timer_arm(&d->loop, &ri->t, 0);
-	return 0;
-}
-
-/* --server 'ADDRESS [port N] ...': the words of `bmptapctl server add`. */
-static int parse_server(const char *spec, struct bt_server_list *l)
-{
-	char *copy = strdup(spec), *save = NULL, *w;
-	char *argv[64] = { PROG, "server", "add" }, err[BT_CLI_ERRLEN];
-	int argc = 3, rc = -1;
-	struct bt_cli_req req;
-
-	if (!copy)
-		return -1;
-	for (w = strtok_r(copy, " \t", &save); w && argc < 64; w = strtok_r(NULL, " \t", &save))
-		argv[argc++] = w;
-	if (w || bt_cli_parse(argc, argv, &req, err, sizeof(err)) ||
-	    bt_tls_cfg_check(&req.server, err, sizeof(err))) {
-		fprintf(stderr, PROG ": --server: %s\n", w ? "too many words" : err);
-		goto out;
-	}
-	if (bt_server_list_add(l, &req.server))
-		goto out;
-	rc = 0;
-out:
-	free(copy);
-	return rc;
-}
-
-static void start_read(struct daemon *d)
-{
-	if (d->nl.reading) {
-		d->read_again = true;	/* records may have come after the dump's cursor */
-		return;
-	}
-	d->read_again = false;
-	if (bt_nl_read_start(&d->nl))
-		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
-}
-
-/* Processed (and, with checkpoints, in one): the module may free them; a
- * restart reads the rest again. */
-static void ack_records(struct daemon *d)
-{
-	if (bt_nl_ack(&d->nl, ckpt_ctl_ack_seq(&d->ckpt, bt_nl_read_seq(&d->nl))))
-		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
-}
-
-static void on_ckpt(void *ctx)
-{
-	struct daemon *d = ctx;
-
-	ckpt_ctl_save(&d->ckpt, &d->peers);
-	ack_records(d);
-	loop_timer_arm(&d->loop, &d->ckpt_t, d->ckpt.interval_s * 1000u);
-}
-
-/* Before the flow dump: restored peers are then known to it. */
-static int start_checkpoints(struct daemon *d)
-{
-	struct bt_netns ns;
-
-	if (bt_nl_get_netns(&d->nl, &ns)) {
-		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
-		return -1;
-	}
-	ckpt_ctl_start(&d->ckpt, &d->peers, ns.queue_epoch, ns.acked_seq, ns.set.queue_bytes);
-	if (d->ckpt.path) {
-		loop_timer_init(&d->ckpt_t, on_ckpt, d);
-		loop_timer_arm(&d->loop, &d->ckpt_t, d->ckpt.interval_s * 1000u);
-	}
-	return 0;
-}
-
-static void on_rd(void *ctx, uint32_t events)
-{
-	struct daemon *d = ctx;
-	int r;
-
-	(void)events;
-	feed_batch_begin(&d->feed);
-	r = bt_nl_read_pump(&d->nl, on_record, d);
-	feed_batch_end(&d->feed);
-	if (ckpt_ctl_due(&d->ckpt))
-		ckpt_ctl_save(&d->ckpt, &d->peers);
-	ack_records(d);
-	if (r < 0) {
-		d->read_errors++;
-		LOG_W(&d->log, "%s", bt_nl_error(&d->nl));
-	}
-	if (r == 0)
-		return;		/* more replies to come */
-	if (!d->first_read_done && r == 1) {
-		d->first_read_done = true;
-		peers_first_read_done(&d->peers, realtime_ns());
-	}
-	if (d->read_again || r < 0)
-		start_read(d);
-}
-
-static void on_ntf(void *ctx, uint32_t events)
-{
-	struct daemon *d = ctx;
-	unsigned ev = 0;
-
-	(void)events;
-	if (bt_nl_ntf_process(&d->nl, &ev) < 0)
-		LOG_W(&d->log, "notifications: %s", bt_nl_error(&d->nl));
-	if (ev & BT_NL_EV_OVERRUN)
-		LOG_W(&d->log, "notifications were lost; re-reading everything");
-	if (ev & BT_NL_EV_CONFIG) {
-		/* The tapped ports may have changed. */
-		discover_flows(d);
-		load_filters(d);
-		load_servers(d);
-	}
-	if (ev & BT_NL_EV_DOORBELL)
-		start_read(d);
-}
-
-static void on_poll(void *ctx)
-{
-	struct daemon *d = ctx;
-
-	start_read(d);
-	/* Lost records may have carried OPENs or FLOW_STARTs; the module
-	 * keeps those per flow, so ask it again (rate-limited). */
-	if (d->peers.want_flow_dump && loop_now_ms() - d->last_redump_ms >= REDUMP_MS) {
-		d->peers.want_flow_dump = false;
-		dump_flows(d);
-	}
-	loop_timer_arm(&d->loop, &d->poll_t, POLL_MS);
-}
 
 static void on_signal(void *ctx, uint32_t events)
 {
@@ -532,6 +71,12 @@ static void on_kroute(void *ctx, uint32_t events)
 
 /* ---- status ------------------------------------------------------------- */
 
+/* The module's read errors, or the --records file's. */
+static uint64_t read_errors(const struct daemon *d)
+{
+	return d->read_errors + d->rin.errors;
+}
+
 static void render_status(void *ctx, unsigned parts, FILE *f)
 {
 	struct daemon *d = ctx;
@@ -539,8 +84,7 @@ static void render_status(void *ctx, unsigned parts, FILE *f)
 		.feed = &d->feed, .peers = &d->peers, .ctl = &d->ctl,
 		.import_filters = d->filters.n,
 		.uptime_s = (loop_now_ms() - d->start_ms) / 1000u,
-		.records = d->records, .read_errors = d->read_errors,
-		.ckpt = &d->ckpt,
+		.records = d->records, .read_errors = read_errors(d), .ckpt = &d->ckpt,
 	};
 
 	status_render(&src, parts, f);
@@ -569,7 +113,7 @@ static void render_metrics(void *ctx, struct buf *out)
 	struct bt_netns ns;
 	struct metrics_src s = {
 		.feed = &d->feed, .peers = &d->peers, .http = &d->http,
-		.records = d->records, .read_errors = d->read_errors, .ckpt = &d->ckpt,
+		.records = d->records, .read_errors = read_errors(d), .ckpt = &d->ckpt,
 	};
 
 	/* The module's counters are read per scrape, as bmptapctl does. */
@@ -704,6 +248,32 @@ static bool opt_uint(const char *name, const char *v, unsigned min, unsigned max
 	return true;
 }
 
+/* --server 'ADDRESS [port N] ...': the words of `bmptapctl server add`. */
+static int parse_server(const char *spec, struct bt_server_list *l)
+{
+	char *copy = strdup(spec), *save = NULL, *w;
+	char *argv[64] = { PROG, "server", "add" }, err[BT_CLI_ERRLEN];
+	int argc = 3, rc = -1;
+	struct bt_cli_req req;
+
+	if (!copy)
+		return -1;
+	for (w = strtok_r(copy, " \t", &save); w && argc < 64; w = strtok_r(NULL, " \t", &save))
+		argv[argc++] = w;
+	if (w || bt_cli_parse(argc, argv, &req, err, sizeof(err)) ||
+	    bt_tls_cfg_check(&req.server, err, sizeof(err))) {
+		fprintf(stderr, PROG ": --server: %s\n", w ? "too many words" : err);
+		goto out;
+	}
+	if (bt_server_list_add(l, &req.server))
+		goto out;
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+
 static int setup_signals(struct daemon *d)
 {
 	sigset_t set;
@@ -724,45 +294,21 @@ static int setup_signals(struct daemon *d)
 	return loop_fd_add(&d->loop, &d->sig_h, d->sig_fd, EPOLLIN, on_signal, d);
 }
 
-/* The module as the record source: notifications, dumps, READ. */
-static int start_netlink(struct daemon *d)
-{
-	if (bt_nl_open(&d->nl)) {
-		LOG_E(&d->log, "%s", bt_nl_error(&d->nl));
-		return -1;
-	}
-	if (bt_nl_join(&d->nl, BT_NL_GRP_EVENTS | BT_NL_GRP_CONFIG) ||
-	    loop_fd_add(&d->loop, &d->ntf_h, bt_nl_ntf_fd(&d->nl), EPOLLIN, on_ntf, d)) {
-		LOG_E(&d->log, "joining the notification groups: %s", bt_nl_error(&d->nl));
-		return -1;
-	}
-	if (start_checkpoints(d))
-		return -1;
-	/* Joined first, so no doorbell or config change falls between the
-	 * dumps below and the first READ. */
-	load_filters(d);
-	discover_flows(d);
-	if (dump_flows(d))
-		return -1;
-	load_servers(d);
-	int rfd = bt_nl_read_fd(&d->nl);
-	if (rfd < 0 || loop_fd_add(&d->loop, &d->rd_h, rfd, EPOLLIN, on_rd, d)) {
-		LOG_E(&d->log, "read socket: %s", bt_nl_error(&d->nl));
-		return -1;
-	}
-	start_read(d);
-	loop_timer_init(&d->poll_t, on_poll, d);
-	loop_timer_init(&d->tick_t, on_tick, d);
-	loop_timer_arm(&d->loop, &d->poll_t, POLL_MS);
-	loop_timer_arm(&d->loop, &d->tick_t, 0);
-	return 0;
-}
-
 /* --records: the file as the record source, the servers from --server. */
-static int start_records(struct daemon *d, const struct bt_server_list *servers)
+static int start_records(struct daemon *d, const char *path, const struct bt_server_list *servers)
 {
 	feed_apply(&d->feed, servers);
-	return records_open(d);
+	return recfile_open(&d->rin, path, &d->loop, &d->log, &d->feed, &d->peers, daemon_record, d);
+}
+
+/* The module as the record source, and the housekeeping that goes with it. */
+static int start_module(struct daemon *d)
+{
+	if (daemon_nl_start(d))
+		return -1;
+	loop_timer_init(&d->tick_t, on_tick, d);
+	loop_timer_arm(&d->loop, &d->tick_t, 0);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -792,7 +338,7 @@ int main(int argc, char **argv)
 	int level = BT_LOG_INFO, o, rc = 1, locrib_src = LOCRIB_SRC_AUTO, n_protos = 2;
 	uint8_t protos[KR_MAX_PROTO] = { 12, 186 };
 	bool use_syslog = false;
-	const char *metrics = NULL;
+	const char *metrics = NULL, *rec_path = NULL;
 	const char *user = NULL;
 	const char *ctl_path = NULL, *ctl_group = NULL;
 	char ctl_default[108];
@@ -809,8 +355,6 @@ int main(int argc, char **argv)
 	d->ckpt.interval_s = CKPT_INTERVAL_DEFAULT_S;
 	d->ckpt.log = &d->log;
 	d->sig_fd = -1;
-	d->rin.fd = -1;
-	d->rin.efd = -1;
 	d->kr.fd = -1;
 	d->http.fd = -1;
 	while ((o = getopt_long(argc, argv, "nsvqh", opts, NULL)) != -1) {
@@ -844,7 +388,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'R':
-			d->rin.path = optarg;
+			rec_path = optarg;
 			break;
 		case 'B':
 			if (parse_server(optarg, &servers))
@@ -919,13 +463,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || (servers.n && !d->rin.path) || (d->rin.path && d->ckpt.path) ||
-	    (d->rin.path && locrib_src == LOCRIB_SRC_KERNEL)) {
+	if (optind != argc || (servers.n && !rec_path) || (rec_path && d->ckpt.path) ||
+	    (rec_path && locrib_src == LOCRIB_SRC_KERNEL)) {
 		usage(stderr);
 		return 2;
 	}
 	/* Bound before privileges are dropped: CTL_DIR is root's. */
-	if (!ctl_path && !d->rin.path) {
+	if (!ctl_path && !rec_path) {
 		ctl_default_path(ctl_default, sizeof(ctl_default));
 		ctl_path = ctl_default;
 	}
@@ -969,7 +513,7 @@ int main(int argc, char **argv)
 	d->feed.listen_max_per_source = d->listen_per_source;
 	d->feed.stall_ms = d->stall_s * 1000u;
 	/* A recorded stream has no namespace whose installed routes it saw. */
-	if (d->rin.path)
+	if (rec_path)
 		locrib_src = LOCRIB_SRC_DECISION;
 	d->peers.locrib_src = locrib_src;
 	if (locrib_src != LOCRIB_SRC_DECISION) {
@@ -1007,7 +551,7 @@ int main(int argc, char **argv)
 		}
 		LOG_I(&d->log, "control socket %s", d->ctl.path);
 	}
-	if (d->rin.path ? start_records(d, &servers) : start_netlink(d))
+	if (rec_path ? start_records(d, rec_path, &servers) : start_module(d))
 		goto out;
 	LOG_I(&d->log, "running: %u peer(s) known at start", d->peers.count);
 
@@ -1021,9 +565,8 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 	/* First: whatever the collectors do, the next start goes on from here. */
-	if (!d->rin.path) {
-		ckpt_ctl_save(&d->ckpt, &d->peers);
-		ack_records(d);
+	if (!rec_path) {
+		daemon_nl_stop(d);
 	}
 	if (!feed_shutdown(&d->feed, BMP_TERM_ADMIN_CLOSE, SHUTDOWN_WAIT_MS))
 		LOG_W(&d->log, "some collectors did not take their Termination in time");
@@ -1031,11 +574,8 @@ out:
 	ctlsrv_close(&d->ctl);
 	bt_server_list_free(&servers);
 	httpd_close(&d->http);
-	if (d->rin.fd >= 0)
-		close(d->rin.fd);
-	if (d->rin.efd >= 0)
-		close(d->rin.efd);
-	free(d->rin.buf);
+	if (d->rin.path)
+		recfile_close(&d->rin);
 	feed_free(&d->feed);
 	peers_free(&d->peers);
 	kroute_free(&d->kr);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "jsonr.h"
 
 enum want {
@@ -47,17 +48,6 @@ static int add_tok(struct bt_jr *r, enum bt_jr_type type, size_t start,
 	return (int)r->n++;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* At the opening quote: returns the index after the closing one, or 0. */
 static size_t scan_string(struct bt_jr *r, size_t pos)
 {
@@ -85,7 +75,7 @@ static size_t scan_string(struct bt_jr *r, size_t pos)
 
 			for (k = 0; k < 4; k++)
 				if (i + 2 + (size_t)k >= r->len ||
-				    hexval((unsigned char)s[i + 2 + k]) < 0) {
+				    hex_val((unsigned char)s[i + 2 + k]) < 0) {
 					jerr(r, i, "invalid \\u escape");
 					return 0;
 				}
@@ -353,18 +343,18 @@ static size_t decode(const struct bt_jr *r, int i, char *out, size_t outlen,
 		case 't': EMIT('\t'); break;
 		case 'u':
 			/* The tokeniser checked the four hex digits. */
-			cp = (uint32_t)(hexval((unsigned char)s[k]) << 12 |
-					hexval((unsigned char)s[k + 1]) << 8 |
-					hexval((unsigned char)s[k + 2]) << 4 |
-					hexval((unsigned char)s[k + 3]));
+			cp = (uint32_t)(hex_val((unsigned char)s[k]) << 12 |
+					hex_val((unsigned char)s[k + 1]) << 8 |
+					hex_val((unsigned char)s[k + 2]) << 4 |
+					hex_val((unsigned char)s[k + 3]));
 			k += 4;
 			/* A surrogate pair, else a lone surrogate is U+FFFD. */
 			if (cp >= 0xd800 && cp <= 0xdbff && k + 6 <= t->len &&
 			    s[k] == '\\' && s[k + 1] == 'u') {
-				uint32_t lo = (uint32_t)(hexval((unsigned char)s[k + 2]) << 12 |
-							 hexval((unsigned char)s[k + 3]) << 8 |
-							 hexval((unsigned char)s[k + 4]) << 4 |
-							 hexval((unsigned char)s[k + 5]));
+				uint32_t lo = (uint32_t)(hex_val((unsigned char)s[k + 2]) << 12 |
+							 hex_val((unsigned char)s[k + 3]) << 8 |
+							 hex_val((unsigned char)s[k + 4]) << 4 |
+							 hex_val((unsigned char)s[k + 5]));
 
 				if (lo >= 0xdc00 && lo <= 0xdfff) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The installed routes of the local daemon: see kroute.h. */
+#include "hash.h"
 #include "kroute.h"
 #include "loop.h"
 
@@ -125,11 +126,8 @@ int kroute_parse(const struct nlmsghdr *nh, struct kr_msg *m)
 
 static uint32_t pfx_hash(const struct bgp_prefix *p)
 {
-	uint32_t h = 2166136261u ^ p->fam ^ ((uint32_t)p->len << 8);
-
-	for (int i = 0; i < (p->fam == BGP_FAM_IPV4 ? 4 : 16); i++)
-		h = (h ^ p->addr[i]) * 16777619u;
-	return h;
+	return fnv1a(FNV1A_BASIS ^ p->fam ^ ((uint32_t)p->len << 8), p->addr,
+		     p->fam == BGP_FAM_IPV4 ? 4 : 16);
 }
 
 static bool pfx_eq(const struct bgp_prefix *a, const struct bgp_prefix *b)

@@ -5,6 +5,13 @@
 
 #define HDR_LEN sizeof(struct bmptap_rec)
 
+/* A record's length with its pad; size_t arithmetic: BMPTAP_REC_ALIGN()
+ * wraps for len near 4G. */
+static size_t rec_step(uint32_t len)
+{
+	return ((size_t)len + 7) & ~(size_t)7;
+}
+
 static int check_payload(const struct bmptap_rec *h, size_t plen)
 {
 	switch (h->type) {
@@ -45,8 +52,7 @@ int bt_records_parse(const void *data, size_t len, uint64_t *next_seq,
 			return BT_REC_ESHORT;
 		if (r.hdr.len > left)
 			return BT_REC_EOVERSIZE;
-		/* size_t arithmetic: BMPTAP_REC_ALIGN() wraps for len near 4G. */
-		step = ((size_t)r.hdr.len + 7) & ~(size_t)7;
+		step = rec_step(r.hdr.len);
 		if (step > left) {
 			/* Only the last record may come without its pad. */
 			if (r.hdr.len != left)
@@ -82,6 +88,24 @@ int bt_records_parse(const void *data, size_t len, uint64_t *next_seq,
 		off += step;
 	}
 	return n;
+}
+
+size_t bt_records_whole(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t off = 0;
+
+	while (len - off >= HDR_LEN) {
+		struct bmptap_rec h;
+		size_t step;
+
+		memcpy(&h, p + off, HDR_LEN);
+		step = rec_step(h.len);
+		if (h.len < HDR_LEN || step > len - off)
+			break;
+		off += step;
+	}
+	return off;
 }
 
 const char *bt_rec_strerror(int err)

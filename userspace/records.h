@@ -63,6 +63,13 @@ enum bt_rec_err {
 int bt_records_parse(const void *data, size_t len, uint64_t *next_seq,
 		     bt_rec_cb cb, void *ctx);
 
+/*
+ * Bytes of the whole, padded records at the start of data, by their
+ * lengths alone (bt_records_parse judges their contents): a reader of a
+ * stream in slices parses these and keeps the rest for the next slice.
+ */
+size_t bt_records_whole(const void *data, size_t len);
+
 const char *bt_rec_strerror(int err);
 
 /* Copies of typed payloads; false when the payload is too short. */

@@ -59,9 +59,7 @@ struct bt_toml {
 	size_t ntables;
 	struct bt_toml_kv *kvs;
 	size_t nkvs;
-	/* private: every defined name, to refuse redefinitions */
-	struct bt_toml_name *names;
-	size_t nnames, cap_names, cap_tables, cap_kvs;
+	size_t cap_tables, cap_kvs;	/* private */
 };
 
 #define BT_TOML_ERRLEN	512

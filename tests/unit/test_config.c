@@ -302,6 +302,52 @@ static void test_toml_limits(void **state)
 	}
 }
 
+/*
+ * Many names (the registry grows and rehashes several times): every one is
+ * still found, so redefinitions of the first, a middle and the last table
+ * and of an array element's table are refused with their lines.
+ */
+static void test_toml_many_names(void **state)
+{
+	enum { N = 5000 };
+	size_t cap = N * 64 + 256, n = 0;
+	char *text = malloc(cap), err[BT_TOML_ERRLEN];
+	static const struct { const char *tail; const char *err; } redef[] = {
+		{ "[t0.x]\n", "cannot define [t0.x]: it is already a table (by dotted keys)" },
+		{ "[t2500]\n", "cannot define [t2500]: it is already a table (defined twice)" },
+		{ "[t4999.x]\n", "cannot define [t4999.x]: it is already a table (by dotted keys)" },
+		{ "[a.b]\n", "cannot define [a[0].b]: it is already a table (defined twice)" },
+		{ "[[a]]\n[a.b]\n[a.b]\n", "cannot define [a[1].b]: it is already a table (defined twice)" },
+	};
+	struct bt_toml d;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < N; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%zu = %zu\n", i, i);
+	for (size_t i = 0; i < N; i++)
+		n += (size_t)snprintf(text + n, cap - n, "[t%zu]\nx.k = %zu\n", i, i);
+	n += (size_t)snprintf(text + n, cap - n, "[[a]]\n[a.b]\n");
+	assert_int_equal(bt_toml_parse(&d, text, n, "f.toml", err, sizeof(err)), 0);
+	assert_int_equal(d.nkvs, 2 * N);
+	assert_int_equal(d.ntables, N + 2);
+	assert_string_equal(d.kvs[2 * N - 1].path, "t4999.x");
+	assert_string_equal(d.tables[N + 1].path, "a[0].b");
+	bt_toml_free(&d);
+	for (size_t i = 0; i < sizeof(redef) / sizeof(redef[0]); i++) {
+		size_t m = n + (size_t)snprintf(text + n, cap - n, "%s", redef[i].tail);
+		unsigned line = 3 * N + 3;
+		char want[BT_TOML_ERRLEN];
+
+		for (const char *c = redef[i].tail; *c; c++)
+			line += *c == '\n';
+		snprintf(want, sizeof(want), "f.toml:%u: %s", line - 1, redef[i].err);
+		assert_int_equal(bt_toml_parse(&d, text, m, "f.toml", err, sizeof(err)), -1);
+		assert_string_equal(err, want);
+	}
+	free(text);
+}
+
 /* ---- GoBGP config -------------------------------------------------------- */
 
 static const char gobgp[] =
@@ -1078,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(test_toml_values),
 		cmocka_unit_test(test_toml_errors),
 		cmocka_unit_test(test_toml_limits),
+		cmocka_unit_test(test_toml_many_names),
 		cmocka_unit_test(test_config_gobgp),
 		cmocka_unit_test(test_config_values),
 		cmocka_unit_test(test_config_errors),

@@ -157,6 +157,28 @@ static void test_last_record_unpadded(void **state)
 	assert_int_equal(next, 3);
 }
 
+/* A stream read in slices: only whole, padded records are taken. */
+static void test_whole_records(void **state)
+{
+	struct stream st = { .len = 0 };
+	struct bmptap_rec h;
+
+	(void)state;
+	assert_int_equal(bt_records_whole(st.buf, 0), 0);
+	put_msg(&st, 1, 1);
+	put_msg(&st, 1, 2);
+	assert_int_equal(bt_records_whole(st.buf, st.len), 2 * KA_PAD);
+	/* A torn header, a torn payload, an unpadded last record: kept back. */
+	assert_int_equal(bt_records_whole(st.buf, KA_PAD + HDR - 1), KA_PAD);
+	assert_int_equal(bt_records_whole(st.buf, KA_PAD + KA - 1), KA_PAD);
+	assert_int_equal(bt_records_whole(st.buf, KA_PAD + KA), KA_PAD);
+	/* A length below the header's is no framing: left to the parser. */
+	memcpy(&h, st.buf + KA_PAD, HDR);
+	h.len = HDR - 1;
+	memcpy(st.buf + KA_PAD, &h, HDR);
+	assert_int_equal(bt_records_whole(st.buf, st.len), KA_PAD);
+}
+
 static void test_unaligned_buffer(void **state)
 {
 	struct stream st = { .len = 0 };
@@ -818,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_valid_stream),
 		cmocka_unit_test(test_empty_stream),
 		cmocka_unit_test(test_last_record_unpadded),
+		cmocka_unit_test(test_whole_records),
 		cmocka_unit_test(test_unaligned_buffer),
 		cmocka_unit_test(test_truncated_header),
 		cmocka_unit_test(test_truncated_payload),
