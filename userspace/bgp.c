@@ -382,8 +382,11 @@ static bool parse_mp(struct bgp_update *u, const struct bgp_attr *a, struct bgp_
 	mp->afi = get_u16(a->val);
 	mp->safi = a->val[2];
 	mp->fam = (int8_t)bgp_fam_of(mp->afi, mp->safi);
-	if (mp->fam < 0)
-		return true;	/* a family we do not keep: carried, not parsed */
+	if (mp->fam < 0) {
+		/* Not a unicast family: famrib.c frames and keeps it. */
+		mp->rest = (struct bgp_span){ a->val + 3, a->len - 3u };
+		return true;
+	}
 	uint32_t off = 3;
 	if (reach) {
 		uint32_t nhl = a->len > 3 ? a->val[3] : 0;

@@ -205,6 +205,8 @@ struct bgp_mp {
 	int8_t fam;		/* enum bgp_fam, -1 when not kept */
 	struct bgp_span nh;	/* MP_REACH only */
 	struct bgp_span nlri;
+	/* fam -1: the value past AFI/SAFI, unchecked (famrib.h frames it). */
+	struct bgp_span rest;
 };
 
 struct bgp_update {

@@ -32,9 +32,16 @@ static const struct nlri_family families[] = {
 #define ETAG_LEN	4
 #define LABEL_LEN	3
 
+_Static_assert(sizeof(families) / sizeof(families[0]) == NLRI_FAMILIES, "NLRI_FAMILIES");
+
+const struct nlri_family *nlri_family_at(unsigned i)
+{
+	return i < NLRI_FAMILIES ? &families[i] : NULL;
+}
+
 const struct nlri_family *nlri_family_find(uint16_t afi, uint8_t safi)
 {
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+	for (size_t i = 0; i < NLRI_FAMILIES; i++)
 		if (families[i].afi == afi && families[i].safi == safi)
 			return &families[i];
 	return NULL;

@@ -62,6 +62,15 @@ struct nlri_family {
 /* The family of afi/safi, or NULL for one whose NLRI bmptapd cannot split. */
 const struct nlri_family *nlri_family_find(uint16_t afi, uint8_t safi);
 
+/* The families by index 0..NLRI_FAMILIES-1, for per-family arrays; IPv4 and
+ * IPv6 unicast are 0 and 1 (rib.c keeps those). */
+#define NLRI_FAMILIES 18
+const struct nlri_family *nlri_family_at(unsigned i);
+static inline unsigned nlri_family_index(const struct nlri_family *f)
+{
+	return (unsigned)(f - nlri_family_at(0));
+}
+
 /* Enough for the longest key copied out: an EVPN MAC/IP route. */
 #define NLRI_KEY_COPY_MAX	40
 

@@ -1,0 +1,420 @@
+/* The Adj-RIB of every family rib.c does not keep (famrib.h): keys as each
+ * RFC names a withdrawal, RFC 7606 disable, budget, End-of-RIB, walks. */
+#include "bgp_testutil.h"
+
+#include <errno.h>
+
+#include "famrib.h"
+
+/* ORIGIN IGP, AS_PATH 65001 (4-octet), then the MP attribute. */
+#define BASE_ATTRS "40 01 01 00  40 02 06 02 01 0000fde9 "
+#define VPN4 1, 128
+#define EVPN 25, 70
+#define FLOW4 1, 133
+/* RD 0:65000:100, and 10.1.1.0/24 under it. */
+#define RD "0000fde8 00000064 "
+
+struct fixture {
+	struct attr_table at;
+	struct famrib fr;
+	int announced, replaced, withdrawn;
+	uint8_t msg[4096];
+	struct bgp_update u;
+};
+
+static void on_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
+{
+	struct fixture *f = ctx;
+
+	assert_true(e->nlri.len > 0);
+	if (!old)
+		f->announced++;
+	else if (!new)
+		f->withdrawn++;
+	else
+		f->replaced++;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	attr_table_init(&f->at);
+	famrib_init(&f->fr, &f->at, NULL);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	famrib_free(&f->fr);
+	assert_int_equal(f->at.count, 0);	/* every reference returned */
+	attr_table_free(&f->at);
+	free(f);
+	return 0;
+}
+
+/* An attribute of type 14 or 15 from its value in hex, extended length. */
+static size_t mp_attr(char *out, size_t max, uint8_t type, uint16_t afi, uint8_t safi,
+		      const char *rest)
+{
+	uint8_t v[2048];
+	size_t n = hx(v, rest), k;
+
+	k = (size_t)snprintf(out, max, "90 %02x %04zx %04x %02x ", type, n + 3, afi, safi);
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(out + k, max - k, "%02x", v[i]);
+	return k;
+}
+
+static void parse(struct fixture *f, const char *attrs)
+{
+	struct bgp_codec c = { .as4 = true };
+	size_t len = mk_update(f->msg, "", attrs, "");
+
+	bgp_update_parse(f->msg, len, &c, &f->u);
+}
+
+static int apply(struct fixture *f, uint32_t addpath)
+{
+	return famrib_apply(&f->fr, &f->u, addpath, on_change, f);
+}
+
+/* An UPDATE announcing nlri of afi/safi with next hop nh (hex). */
+static int reach(struct fixture *f, uint16_t afi, uint8_t safi, const char *nh, const char *nlri)
+{
+	char rest[4096], attrs[8192];
+	uint8_t tmp[256];
+	size_t nhl = hx(tmp, nh);
+
+	snprintf(rest, sizeof(rest), "%02zx %s 00 %s", nhl, nh, nlri);
+	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
+	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, afi, safi, rest);
+	parse(f, attrs);
+	return apply(f, 0);
+}
+
+static int unreach(struct fixture *f, uint16_t afi, uint8_t safi, const char *nlri)
+{
+	char attrs[8192];
+
+	mp_attr(attrs, sizeof(attrs), 15, afi, safi, nlri);
+	parse(f, attrs);
+	return apply(f, 0);
+}
+
+/* The one route of fam the store holds: its NLRI and attribute set. */
+static struct famrib_entry only(struct fixture *f, unsigned fam)
+{
+	struct famrib_entry e[2];
+	uint32_t n, pos = 0;
+	struct fr_route **o = famrib_order(&f->fr, fam, &n);
+
+	assert_int_equal(n, 1);
+	assert_int_equal(famrib_walk(o, n, &pos, e, 2), 1);
+	free(o);
+	return e[0];
+}
+
+static unsigned fam_of(uint16_t afi, uint8_t safi)
+{
+	return nlri_family_index(nlri_family_find(afi, safi));
+}
+
+/* RFC 4364: a VPN route is its RD and prefix; another label replaces it, a
+ * withdrawal with the RFC 8277 compatibility label removes it. */
+static void test_vpn_label_replace_withdraw(void **state)
+{
+	struct fixture *f = *state;
+	unsigned fam = fam_of(VPN4);
+	struct bgp_attr a;
+
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101"), 0);
+	assert_int_equal(f->announced, 1);
+	assert_int_equal(f->fr.count[fam], 1);
+	/* The set carries the family's next hop, whole. */
+	struct famrib_entry e = only(f, fam);
+	const struct attr_set *s = attr_get(&f->at, e.attr);
+
+	assert_int_equal(s->fam, ATTR_FAM_MP);
+	assert_true(attr_find(s, BGP_ATTR_MP_REACH, &a));
+	assert_hex(a.val, a.len, "0001 80 0c 0000000000000000 c0000201 00");
+	assert_true(attr_find(s, BGP_ATTR_AS_PATH, &a));
+
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201", "70 000c81" RD "0a0101"), 0);
+	assert_int_equal(f->replaced, 1);
+	assert_int_equal(f->fr.count[fam], 1);
+	e = only(f, fam);
+	assert_hex(e.nlri.p, e.nlri.len, "70 000c81" RD "0a0101");
+	/* Another RD is another route. */
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201",
+			       "70 000c81 0000fde8 00000065 0a0101"), 0);
+	assert_int_equal(f->fr.count[fam], 2);
+
+	assert_int_equal(unreach(f, VPN4, "70 800000" RD "0a0101"), 0);
+	assert_int_equal(f->withdrawn, 1);
+	assert_int_equal(f->fr.count[fam], 1);
+	assert_int_equal(unreach(f, VPN4, "70 800000" RD "0a0101"), 0);
+	assert_int_equal(f->fr.dup_withdraw, 1);
+	/* The same route again: a duplicate, not a change. */
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201",
+			       "70 000c81 0000fde8 00000065 0a0101"), 0);
+	assert_int_equal(f->fr.dup_announce, 1);
+	assert_int_equal(f->announced, 2);
+}
+
+/* RFC 7432 section 7.2: the ESI is not part of a MAC/IP route's key. */
+static void test_evpn_mac_ip_other_esi(void **state)
+{
+	struct fixture *f = *state;
+	unsigned fam = fam_of(EVPN);
+	const char *a = "02 25" RD "00112233445566778899 00000000 30 aabbccddeeff 20 c0000205 000641";
+	const char *b = "02 25" RD "0a0a0a0a0a0a0a0a0a0a 00000000 30 aabbccddeeff 20 c0000205 000641";
+
+	assert_int_equal(reach(f, EVPN, "c0000201", a), 0);
+	assert_int_equal(reach(f, EVPN, "c0000201", b), 0);
+	assert_int_equal(f->announced, 1);
+	assert_int_equal(f->replaced, 1);
+	assert_int_equal(f->fr.count[fam], 1);
+	struct famrib_entry e = only(f, fam);
+
+	assert_hex(e.nlri.p, e.nlri.len, b);
+	/* The withdrawal may carry yet another ESI and label. */
+	assert_int_equal(unreach(f, EVPN, "02 25" RD "ffffffffffffffffffff 00000000 30 aabbccddeeff "
+				 "20 c0000205 000000"), 0);
+	assert_int_equal(f->fr.count[fam], 0);
+}
+
+/* RFC 8955: the rule is the key, in either length encoding; no next hop. */
+static void test_flowspec_withdraw(void **state)
+{
+	struct fixture *f = *state;
+	unsigned fam = fam_of(FLOW4);
+
+	assert_int_equal(reach(f, FLOW4, "", "05 01 18 0a0000  08 01 18 0a0001 03 81 06"), 0);
+	assert_int_equal(f->fr.count[fam], 2);
+	assert_int_equal(unreach(f, FLOW4, "f0 05 01 18 0a0000"), 0);
+	assert_int_equal(f->fr.count[fam], 1);
+	struct famrib_entry e = only(f, fam);
+
+	assert_hex(e.nlri.p, e.nlri.len, "08 01 18 0a0001 03 81 06");
+	assert_int_equal(unreach(f, FLOW4, "08 01 18 0a0001 03 81 06"), 0);
+	assert_int_equal(f->fr.count[fam], 0);
+}
+
+/* RFC 7606 section 5.3: NLRI that cannot be split disable the family alone. */
+static void test_malformed_disables_family(void **state)
+{
+	struct fixture *f = *state;
+	unsigned vpn = fam_of(VPN4), evpn = fam_of(EVPN);
+
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101");
+	reach(f, EVPN, "c0000201", "03 11" RD "00000000 20 c0000201");
+	assert_int_equal(f->fr.count[evpn], 1);
+	/* A /200 VPN route: nothing of this UPDATE is taken, the family goes. */
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0201 c8 000641");
+	assert_true(f->fr.disabled[vpn]);
+	assert_true(famrib_ignores_part(&f->fr, &f->u));
+	assert_int_equal(f->fr.count[vpn], 0);
+	assert_int_equal(f->withdrawn, 1);
+	assert_int_equal(f->fr.count[evpn], 1);
+	/* Later announcements of it are ignored, the other family is kept. */
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101");
+	assert_int_equal(f->fr.count[vpn], 0);
+	reach(f, EVPN, "c0000201", "03 11 0000fde8 00000065 00000000 20 c0000201");
+	assert_int_equal(f->fr.count[evpn], 2);
+	assert_false(famrib_ignores_part(&f->fr, &f->u));
+	/* A next hop overrunning MP_REACH_NLRI disables EVPN too. */
+	parse(f, BASE_ATTRS "90 0e 0004 0019 46 20");
+	apply(f, 0);
+	assert_true(f->fr.disabled[evpn]);
+	assert_int_equal(f->fr.count[evpn], 0);
+	/* A new session starts over. */
+	famrib_reset(&f->fr, on_change, f);
+	assert_false(f->fr.disabled[vpn]);
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101");
+	assert_int_equal(f->fr.count[vpn], 1);
+}
+
+/* Treat-as-withdraw (no AS_PATH) removes the routes without counting them
+ * as the peer's duplicate withdrawals. */
+static void test_treat_as_withdraw(void **state)
+{
+	struct fixture *f = *state;
+	char attrs[512];
+
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101");
+	snprintf(attrs, sizeof(attrs), "40 01 01 00 ");
+	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, VPN4,
+		"0c 0000000000000000 c0000201 00 70 000641" RD "0a0101 70 000641" RD "0a0102");
+	parse(f, attrs);
+	assert_true(f->u.treat_as_withdraw);
+	assert_int_equal(apply(f, 0), 0);
+	assert_int_equal(famrib_total(&f->fr), 0);
+	assert_int_equal(f->fr.dup_withdraw, 0);
+}
+
+/* ADD-PATH: the path id is part of every family's key. */
+static void test_addpath(void **state)
+{
+	struct fixture *f = *state;
+	char attrs[512];
+	unsigned fam = fam_of(EVPN);
+
+	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
+	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, EVPN,
+		"04 c0000201 00 00000001 03 11" RD "00000000 20 c0000201"
+		"00000002 03 11" RD "00000000 20 c0000201");
+	parse(f, attrs);
+	assert_int_equal(apply(f, 1u << fam), 0);
+	assert_int_equal(f->fr.count[fam], 2);
+	mp_attr(attrs, sizeof(attrs), 15, EVPN, "00000002 03 11" RD "00000000 20 c0000201");
+	parse(f, attrs);
+	assert_int_equal(apply(f, 1u << fam), 0);
+	assert_int_equal(f->fr.count[fam], 1);
+	assert_int_equal(only(f, fam).path_id, 1);
+}
+
+/* RFC 4724: End-of-RIB of a family is an MP_UNREACH_NLRI with no NLRI. */
+static void test_eor(void **state)
+{
+	struct fixture *f = *state;
+
+	parse(f, "80 0f 03 0019 46");
+	assert_int_equal(famrib_eor(&f->u), (int)fam_of(EVPN));
+	parse(f, "90 0f 0003 0001 85");
+	assert_int_equal(famrib_eor(&f->u), (int)fam_of(FLOW4));
+	parse(f, "80 0f 03 0001 01");	/* unicast: bgp.c's */
+	assert_int_equal(famrib_eor(&f->u), -1);
+	parse(f, "80 0f 08 0019 46 03 05 00000000");
+	assert_int_equal(famrib_eor(&f->u), -1);
+	parse(f, "40 01 01 00 80 0f 03 0019 46");
+	assert_int_equal(famrib_eor(&f->u), -1);
+}
+
+/* A family nlri.h cannot split is live only: counted per UPDATE, not kept. */
+static void test_live_only(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(reach(f, 1, 3, "c0000201", "18 0a0101"), 0);
+	assert_int_equal(unreach(f, 1, 3, "18 0a0101"), 0);
+	assert_int_equal(reach(f, 3, 1, "c0000201", "18 0a0101"), 0);
+	assert_int_equal(famrib_total(&f->fr), 0);
+	assert_true(famrib_has_live_only(&f->fr));
+	assert_int_equal(f->fr.n_live_only, 2);
+	assert_int_equal(f->fr.live_only[0].afi, 1);
+	assert_int_equal(f->fr.live_only[0].safi, 3);
+	assert_int_equal(f->fr.live_only[0].updates, 2);
+	assert_false(famrib_ignores_part(&f->fr, &f->u));
+	famrib_reset(&f->fr, NULL, NULL);
+	assert_false(famrib_has_live_only(&f->fr));
+}
+
+/* Routes over the peer's budget are refused and counted; withdrawals and
+ * replacements still apply; the budget returns to zero. */
+static void test_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct budget *b = budget_new(NULL, 4096);
+	char nlri[64];
+	int refused = 0;
+	unsigned fam = fam_of(VPN4);
+
+	famrib_free(&f->fr);
+	famrib_init(&f->fr, &f->at, b);
+	for (int i = 0; i < 200; i++) {
+		snprintf(nlri, sizeof(nlri), "70 000641" RD "0a%02x%02x", i >> 8 & 0xff, i & 0xff);
+		if (reach(f, VPN4, "0000000000000000 c0000201", nlri) == -ENOSPC)
+			refused++;
+	}
+	assert_true(refused > 0);
+	assert_int_equal(f->fr.refused, refused);
+	assert_int_equal(f->fr.count[fam] + (uint32_t)refused, 200);
+	assert_true(b->used <= b->max);
+	/* Replacing a stored route with another label needs no more room. */
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201", "70 000c81" RD "0a0000"), 0);
+	assert_int_equal(unreach(f, VPN4, "70 800000" RD "0a0000"), 0);
+	famrib_free(&f->fr);
+	famrib_init(&f->fr, &f->at, NULL);
+	assert_int_equal(b->used, 0);
+	budget_put(b);
+}
+
+/* A walk holds entries across changes: withdrawn and replaced ones stay
+ * readable (skipped) until the store thaws. */
+static void test_frozen_walk(void **state)
+{
+	struct fixture *f = *state;
+	unsigned fam = fam_of(VPN4);
+	struct famrib_entry e[8];
+	uint32_t n, pos = 0;
+
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101 70 000641" RD "0a0102");
+	reach(f, VPN4, "0000000000000000 c0000202", "70 000641" RD "0a0103");
+	famrib_freeze(&f->fr);
+	struct fr_route **o = famrib_order(&f->fr, fam, &n);
+
+	assert_int_equal(n, 3);
+	unreach(f, VPN4, "70 800000" RD "0a0101");
+	reach(f, VPN4, "0000000000000000 c0000202", "70 000c81" RD "0a0102");
+	reach(f, VPN4, "0000000000000000 c0000202", "70 000641" RD "0a0101");
+	assert_int_equal(f->fr.count[fam], 3);
+	assert_int_equal(famrib_walk(o, n, &pos, e, 8), 1);	/* 0a0103 only */
+	assert_hex(e[0].nlri.p, e[0].nlri.len, "70 000641" RD "0a0103");
+	free(o);
+	famrib_thaw(&f->fr);
+	assert_int_equal(f->fr.used, 3);
+	o = famrib_order(&f->fr, fam, &n);
+	pos = 0;
+	assert_int_equal(famrib_walk(o, n, &pos, e, 8), 3);
+	free(o);
+	/* Withdrawn while frozen, announced again: one route. */
+	famrib_freeze(&f->fr);
+	unreach(f, VPN4, "70 800000" RD "0a0103");
+	reach(f, VPN4, "0000000000000000 c0000202", "70 000641" RD "0a0103");
+	unreach(f, VPN4, "70 800000" RD "0a0103");
+	famrib_thaw(&f->fr);
+	assert_int_equal(f->fr.count[fam], 2);
+	assert_int_equal(f->fr.used, 2);
+}
+
+/* A checkpoint's route back in: the key derived again from the NLRI. */
+static void test_put(void **state)
+{
+	struct fixture *f = *state;
+	unsigned fam = fam_of(VPN4);
+	uint8_t nlri[64];
+	struct bgp_span s = { nlri, (uint32_t)hx(nlri, "70 000641" RD "0a0101") };
+
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000c81" RD "0a0101");
+	uint32_t id = only(f, fam).attr;
+
+	assert_int_equal(famrib_put(&f->fr, fam, 0, s, id), 0);
+	assert_int_equal(f->fr.count[fam], 1);
+	assert_int_equal(famrib_put(&f->fr, fam, 9, s, id), 0);
+	assert_int_equal(f->fr.count[fam], 2);
+	s.len--;
+	assert_int_equal(famrib_put(&f->fr, fam, 0, s, id), -EINVAL);
+	assert_int_equal(famrib_put(&f->fr, NLRI_FAMILIES, 0, s, id), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test_setup_teardown(test_vpn_label_replace_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evpn_mac_ip_other_esi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flowspec_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_disables_family, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_treat_as_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frozen_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put, setup, teardown),
+	};
+	return cmocka_run_group_tests(t, NULL, NULL);
+}
