@@ -65,11 +65,39 @@ static void parse_addpath(const uint8_t *v, size_t clen, struct bgp_open *o)
 		int f = bgp_fam_of(get_u16(v + i), v[i + 2]);
 		uint8_t sr = v[i + 3];
 
-		if (f >= 0 && sr >= 1 && sr <= 3) {
+		if (sr < 1 || sr > 3)
+			continue;
+		if (f >= 0) {
 			o->addpath[f] = sr;
 			o->addpath_or[f] |= sr;
+			continue;
+		}
+		unsigned k;
+
+		for (k = 0; k < o->n_addpath_more; k++)
+			if (o->addpath_more[k].afi == get_u16(v + i) &&
+			    o->addpath_more[k].safi == v[i + 2])
+				break;
+		if (k == o->n_addpath_more)
+			add_af(o->addpath_more, &o->n_addpath_more, v + i, 0);
+		if (k < o->n_addpath_more) {
+			o->addpath_more[k].flags = sr;
+			o->addpath_more_or[k] |= sr;
 		}
 	}
+}
+
+/* The ADD-PATH tuple (last, and OR of all) of afi/safi in o; 0 if none. */
+static uint8_t addpath_more(const struct bgp_open *o, uint16_t afi, uint8_t safi, uint8_t *or)
+{
+	for (unsigned k = 0; k < o->n_addpath_more; k++) {
+		if (o->addpath_more[k].afi == afi && o->addpath_more[k].safi == safi) {
+			*or = o->addpath_more_or[k];
+			return o->addpath_more[k].flags;
+		}
+	}
+	*or = 0;
+	return 0;
 }
 
 static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
@@ -206,6 +234,20 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath[f]) ||
 			dirs != addpath_dirs(local->addpath[f], remote->addpath_or[f]) ||
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath_or[f]);
+	}
+	for (unsigned k = 0; k < local->n_addpath_more; k++) {
+		const struct bgp_af *a = &local->addpath_more[k];
+		uint8_t lor = local->addpath_more_or[k], ror;
+		uint8_t r = addpath_more(remote, a->afi, a->safi, &ror);
+		unsigned dirs = addpath_dirs(a->flags, r);
+		bool amb = dirs != addpath_dirs(lor, r) || dirs != addpath_dirs(a->flags, ror) ||
+			   dirs != addpath_dirs(lor, ror);
+
+		if (dirs || amb)
+			s->addpath_more[s->n_addpath_more++] = (struct bgp_af){
+				a->afi, a->safi, (uint8_t)((dirs & 1 ? BGP_ADDPATH_RX : 0) |
+							   (dirs & 2 ? BGP_ADDPATH_TX : 0) |
+							   (amb ? BGP_ADDPATH_AMBIGUOUS : 0)) };
 	}
 }
 

@@ -193,6 +193,7 @@ void famrib_reset(struct famrib *fr, famrib_change_fn cb, void *ctx)
 {
 	clear(fr, -1, cb, ctx);
 	memset(fr->disabled, 0, sizeof(fr->disabled));
+	fr->seen = 0;
 	fr->n_live_only = 0;
 	fr->live_only_more = 0;
 }
@@ -365,6 +366,7 @@ static const struct nlri_family *kept(struct famrib *fr, const struct bgp_mp *mp
 		note_live_only(fr, mp->afi, mp->safi);
 		return NULL;
 	}
+	fr->seen |= 1u << nlri_family_index(f);
 	return fr->disabled[nlri_family_index(f)] ? NULL : f;
 }
 
@@ -463,6 +465,24 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
 		return 0;
 	}
 	return announce_nlri(fr, f, u, nh, nlri, addpath >> nlri_family_index(f) & 1, cb, ctx);
+}
+
+uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s)
+{
+	uint32_t mask = 0;
+
+	for (unsigned k = 0; k < s->n_addpath_more; k++) {
+		const struct nlri_family *f = nlri_family_find(s->addpath_more[k].afi,
+							      s->addpath_more[k].safi);
+
+		if (!f)
+			continue;
+		if (s->addpath_more[k].flags & BGP_ADDPATH_AMBIGUOUS)
+			fr->disabled[nlri_family_index(f)] = true;
+		else if (s->addpath_more[k].flags & BGP_ADDPATH_RX)
+			mask |= 1u << nlri_family_index(f);
+	}
+	return mask;
 }
 
 static bool ignored(const struct famrib *fr, const struct bgp_mp *mp)

@@ -63,6 +63,7 @@ struct famrib {
 	uint32_t used;			/* slots taken, tombstones included */
 	uint32_t count[NLRI_FAMILIES];	/* routes by nlri_family_index() */
 	bool disabled[NLRI_FAMILIES];	/* RFC 7606 AFI/SAFI disable in effect */
+	uint32_t seen;			/* bit per family the session's UPDATEs carried */
 	uint32_t frozen;		/* walks under way: withdrawals leave tombstones */
 	/* As rib.h: statistics types 1 and 2, and routes over the budget. */
 	uint64_t dup_announce, dup_withdraw;
@@ -99,6 +100,13 @@ void famrib_reset(struct famrib *fr, famrib_change_fn cb, void *ctx);
  */
 int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath,
 		 famrib_change_fn cb, void *ctx);
+/*
+ * The addpath argument of famrib_apply() for the remote's UPDATEs of
+ * session s (RFC 7911 as negotiated for each family).  Families whose path
+ * ids depend on how the routers read duplicate tuples (bgp.h, ambiguous)
+ * are disabled in fr, as rib.c's are: their routes are not decoded.
+ */
+uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s);
 /* Whether famrib_apply() ignored some route of u: its family is disabled
  * (now or earlier).  Live-only families are not ignored: they are carried. */
 bool famrib_ignores_part(const struct famrib *fr, const struct bgp_update *u);

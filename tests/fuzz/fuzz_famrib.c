@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the Adj-RIB of the other families (famrib.h): a
+ * peer's UPDATEs, parsed and applied under a small budget, with walks
+ * frozen across some of them.  Input: records of a control octet (bit 0:
+ * freeze / thaw around this UPDATE, bit 1: ADD-PATH in every family), a
+ * 2-octet length, and that many octets of UPDATE body.
+ *
+ * Invariants (abort() otherwise): no crash or sanitizer report; the budget
+ * is never passed; the per-family counts equal the routes a walk finds;
+ * a walk across changes only yields routes still there; at the end every
+ * attribute set reference and every charged byte is returned.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "famrib.h"
+
+static void check_counts(const struct famrib *fr)
+{
+	for (unsigned f = 0; f < NLRI_FAMILIES; f++) {
+		struct famrib_entry e[16];
+		uint32_t n, pos = 0, seen = 0;
+		struct fr_route **o = famrib_order(fr, f, &n);
+		size_t k;
+
+		if (n != fr->count[f] && o)
+			abort();
+		while ((k = famrib_walk(o, n, &pos, e, 16)))
+			for (size_t i = 0; i < k; i++, seen++)
+				if (e[i].fam != f || !e[i].attr || !e[i].nlri.len)
+					abort();
+		if (o && seen != fr->count[f])
+			abort();
+		free(o);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct attr_table at;
+	struct famrib fr;
+	struct budget *b = budget_new(NULL, 16384);
+	struct bgp_codec c = { .as4 = true, .ext_msg = true };
+	static uint8_t msg[BGP_EXT_MAX_LEN];
+
+	if (!b)
+		return 0;
+	attr_table_init(&at);
+	famrib_init(&fr, &at, b);
+	while (size >= 3) {
+		uint8_t ctl = data[0];
+		size_t len = get_u16(data + 1);
+		struct bgp_update u;
+		struct fr_route **o = NULL;
+		uint32_t n = 0, pos = 0;
+
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		if (len + BGP_HDR_LEN > sizeof(msg))
+			break;
+		memset(msg, 0xff, 16);
+		put_u16(msg + 16, (uint16_t)(len + BGP_HDR_LEN));
+		msg[18] = BGP_UPDATE;
+		memcpy(msg + BGP_HDR_LEN, data, len);
+		data += len;
+		size -= len;
+		if (ctl & 1) {
+			famrib_freeze(&fr);
+			o = famrib_order(&fr, ctl >> 3 & 15, &n);
+		}
+		bgp_update_parse(msg, len + BGP_HDR_LEN, &c, &u);
+		famrib_apply(&fr, &u, ctl & 2 ? UINT32_MAX : 0, NULL, NULL);
+		famrib_eor(&u);
+		famrib_ignores_part(&fr, &u);
+		if (b->used > b->max)
+			abort();
+		if (o) {
+			struct famrib_entry e[8];
+
+			while (famrib_walk(o, n, &pos, e, 8))
+				;
+		}
+		free(o);
+		if (ctl & 1)
+			famrib_thaw(&fr);
+		check_counts(&fr);
+	}
+	famrib_free(&fr);
+	if (at.count || b->used)
+		abort();
+	attr_table_free(&at);
+	budget_put(b);
+	return 0;
+}
