@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "bmp.h"
 #include "famrib.h"
 
 /* ORIGIN IGP, AS_PATH 65001 (4-octet), then the MP attribute. */
@@ -60,7 +61,7 @@ static int teardown(void **state)
 static size_t mp_attr(char *out, size_t max, uint8_t type, uint16_t afi, uint8_t safi,
 		      const char *rest)
 {
-	uint8_t v[2048];
+	uint8_t v[8192];
 	size_t n = hx(v, rest), k;
 
 	k = (size_t)snprintf(out, max, "90 %02x %04zx %04x %02x ", type, n + 3, afi, safi);
@@ -85,7 +86,7 @@ static int apply(struct fixture *f, uint32_t addpath)
 /* An UPDATE announcing nlri of afi/safi with next hop nh (hex). */
 static int reach(struct fixture *f, uint16_t afi, uint8_t safi, const char *nh, const char *nlri)
 {
-	char rest[4096], attrs[8192];
+	char rest[16384], attrs[16384];
 	uint8_t tmp[256];
 	size_t nhl = hx(tmp, nh);
 
@@ -401,6 +402,128 @@ static void test_put(void **state)
 	assert_int_equal(famrib_put(&f->fr, NLRI_FAMILIES, 0, s, id), -EINVAL);
 }
 
+/* Replays fam of src as a collector gets it: UPDATEs grouped by attribute
+ * set for codec c, then the End-of-RIB; each parsed and applied to dst. */
+static int replay(struct famrib *src, struct famrib *dst, unsigned fam, const struct bgp_codec *c)
+{
+	const struct nlri_family *nf = nlri_family_at(fam);
+	bool ap = c->addpath[0];
+	struct famrib_entry e[512];
+	struct bgp_update u;
+	uint32_t n, pos = 0;
+	struct fr_route **o = famrib_order(src, fam, &n);
+	size_t k, msgs = 0;
+	struct buf b;
+
+	buf_init(&b);
+	while ((k = famrib_walk(o, n, &pos, e, 512))) {
+		for (size_t i = 0; i < k;) {
+			size_t j = i, sent;
+
+			while (j < k && e[j].attr == e[i].attr)
+				j++;
+			for (; i < j; i += sent, msgs++) {
+				buf_reset(&b);
+				sent = bgp_encode_mp_update(&b, attr_get(src->attrs, e[i].attr), e + i,
+							    j - i, c, ap);
+				assert_true(sent > 0);
+				assert_true(b.len <= (c->ext_msg ? 65535u : 4096u));
+				assert_int_equal(bgp_update_parse(b.data, b.len, c, &u), BGP_ACT_NONE);
+				assert_int_equal(famrib_apply(dst, &u, ap ? 1u << fam : 0, NULL, NULL), 0);
+			}
+		}
+	}
+	free(o);
+	buf_reset(&b);
+	bgp_encode_mp_eor(&b, nf->afi, nf->safi);
+	assert_int_equal(bgp_update_parse(b.data, b.len, c, &u), BGP_ACT_NONE);
+	assert_int_equal(famrib_eor(&u), (int)fam);
+	buf_free(&b);
+	return (int)msgs;
+}
+
+/* Every route of dst is in src with the same NLRI and attribute set. */
+static void assert_same(struct famrib *src, struct famrib *dst, unsigned fam)
+{
+	struct famrib_entry a[512], b[512];
+	uint32_t na, nb, pa = 0, pb = 0;
+	struct fr_route **oa = famrib_order(src, fam, &na), **ob = famrib_order(dst, fam, &nb);
+	size_t ka = famrib_walk(oa, na, &pa, a, 512), kb = famrib_walk(ob, nb, &pb, b, 512);
+
+	assert_int_equal(ka, kb);
+	for (size_t i = 0; i < ka; i++) {
+		size_t j;
+
+		for (j = 0; j < kb; j++)
+			if (b[j].path_id == a[i].path_id && b[j].nlri.len == a[i].nlri.len &&
+			    !memcmp(b[j].nlri.p, a[i].nlri.p, a[i].nlri.len))
+				break;
+		assert_true(j < kb);
+		assert_int_equal(b[j].attr, a[i].attr);	/* the same set, interned once */
+	}
+	free(oa);
+	free(ob);
+}
+
+/* Replay (issue 17 item 1 part 3): MP_REACH UPDATEs rebuilt from the store
+ * parse back to the same routes and sets, for 4- and 2-octet AS sessions,
+ * split where a 4096-octet message is full, then the End-of-RIB. */
+static void test_replay_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	unsigned vpn = fam_of(VPN4), evpn = fam_of(EVPN), flow = fam_of(FLOW4);
+	struct bgp_codec c4 = { .as4 = true }, c2 = { .as4 = false }, cap = { .as4 = true };
+	char nlri[300 * 40];
+	struct famrib dst;
+	size_t o = 0;
+
+	/* Two UPDATEs of 150 routes (each fits in 4096 octets), one set. */
+	for (int half = 0; half < 2; half++) {
+		o = 0;
+		for (int i = half * 150; i < half * 150 + 150; i++)
+			o += (size_t)snprintf(nlri + o, sizeof(nlri) - o, "70 000641" RD "0a%02x%02x ",
+					      i >> 8, i & 0xff);
+		assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201", nlri), 0);
+	}
+	reach(f, VPN4, "0000000000000000 c0000202 0000000000000000 c0000203", "70 000641" RD "0b0000");
+	reach(f, EVPN, "c0000201", "02 25" RD "00112233445566778899 00000000 30 aabbccddeeff 20 "
+	      "c0000205 000641  03 11" RD "00000000 20 c0000201");
+	reach(f, FLOW4, "", "05 01 18 0a0000  08 01 18 0a0001 03 81 06");
+	assert_int_equal(famrib_total(&f->fr), 305);
+	for (int as4 = 1; as4 >= 0; as4--) {
+		const struct bgp_codec *c = as4 ? &c4 : &c2;
+
+		famrib_init(&dst, &f->at, NULL);
+		/* 300 routes of 15 octets in one set: 2 UPDATEs of at most 4096
+		 * octets; the route of the other set: 1. */
+		assert_int_equal(replay(&f->fr, &dst, vpn, c), 3);
+		assert_int_equal(replay(&f->fr, &dst, evpn, c), 1);
+		assert_int_equal(replay(&f->fr, &dst, flow, c), 1);
+		assert_int_equal(famrib_total(&dst), 305);
+		assert_same(&f->fr, &dst, vpn);
+		assert_same(&f->fr, &dst, evpn);
+		assert_same(&f->fr, &dst, flow);
+		famrib_free(&dst);
+	}
+	/* ADD-PATH: the path ids go out and come back. */
+	famrib_free(&f->fr);
+	famrib_init(&f->fr, &f->at, NULL);
+	char attrs[512];
+
+	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
+	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, EVPN,
+		"04 c0000201 00 00000007 03 11" RD "00000000 20 c0000201"
+		"00000009 03 11" RD "00000000 20 c0000201");
+	parse(f, attrs);
+	assert_int_equal(apply(f, 1u << evpn), 0);
+	cap.addpath[0] = true;
+	famrib_init(&dst, &f->at, NULL);
+	assert_int_equal(replay(&f->fr, &dst, evpn, &cap), 1);
+	assert_int_equal(dst.count[evpn], 2);
+	assert_same(&f->fr, &dst, evpn);
+	famrib_free(&dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -415,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frozen_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
