@@ -257,6 +257,19 @@ static void test_treat_as_withdraw(void **state)
 	assert_int_equal(f->fr.dup_withdraw, 0);
 }
 
+/* One EVPN type 3 route under path ids a and b (hex), ADD-PATH on. */
+static void evpn_two_paths(struct fixture *f, const char *a, const char *b)
+{
+	char attrs[512], rest[256];
+
+	snprintf(rest, sizeof(rest), "04 c0000201 00 %s 03 11" RD "00000000 20 c0000201"
+		 "%s 03 11" RD "00000000 20 c0000201", a, b);
+	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
+	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, EVPN, rest);
+	parse(f, attrs);
+	assert_int_equal(apply(f, 1u << fam_of(EVPN)), 0);
+}
+
 /* ADD-PATH: the path id is part of every family's key. */
 static void test_addpath(void **state)
 {
@@ -264,12 +277,7 @@ static void test_addpath(void **state)
 	char attrs[512];
 	unsigned fam = fam_of(EVPN);
 
-	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
-	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, EVPN,
-		"04 c0000201 00 00000001 03 11" RD "00000000 20 c0000201"
-		"00000002 03 11" RD "00000000 20 c0000201");
-	parse(f, attrs);
-	assert_int_equal(apply(f, 1u << fam), 0);
+	evpn_two_paths(f, "00000001", "00000002");
 	assert_int_equal(f->fr.count[fam], 2);
 	mp_attr(attrs, sizeof(attrs), 15, EVPN, "00000002 03 11" RD "00000000 20 c0000201");
 	parse(f, attrs);
@@ -508,14 +516,7 @@ static void test_replay_round_trip(void **state)
 	/* ADD-PATH: the path ids go out and come back. */
 	famrib_free(&f->fr);
 	famrib_init(&f->fr, &f->at, NULL);
-	char attrs[512];
-
-	snprintf(attrs, sizeof(attrs), BASE_ATTRS);
-	mp_attr(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), 14, EVPN,
-		"04 c0000201 00 00000007 03 11" RD "00000000 20 c0000201"
-		"00000009 03 11" RD "00000000 20 c0000201");
-	parse(f, attrs);
-	assert_int_equal(apply(f, 1u << evpn), 0);
+	evpn_two_paths(f, "00000007", "00000009");
 	cap.addpath[0] = true;
 	famrib_init(&dst, &f->at, NULL);
 	assert_int_equal(replay(&f->fr, &dst, evpn, &cap), 1);
