@@ -6,6 +6,7 @@
 
 #include "bmp.h"
 #include "famrib.h"
+#include "famreplay.h"
 
 /* ORIGIN IGP, AS_PATH 65001 (4-octet), then the MP attribute. */
 #define BASE_ATTRS "40 01 01 00  40 02 06 02 01 0000fde9 "
@@ -525,6 +526,70 @@ static void test_replay_round_trip(void **state)
 	famrib_free(&dst);
 }
 
+struct sink {
+	struct famrib *dst;
+	const struct bgp_codec *c;
+	int updates, eors, last_eor;
+};
+
+static void sink_emit(void *ctx, const uint8_t *m, size_t len)
+{
+	struct sink *k = ctx;
+	struct bgp_update u;
+
+	assert_int_equal(bgp_update_parse(m, len, k->c, &u), BGP_ACT_NONE);
+	if (famrib_eor(&u) >= 0) {
+		/* Families in order, each once, after its routes. */
+		assert_true(famrib_eor(&u) > k->last_eor);
+		k->last_eor = famrib_eor(&u);
+		k->eors++;
+		return;
+	}
+	k->updates++;
+	assert_int_equal(famrib_apply(k->dst, &u, 0, NULL, NULL), 0);
+}
+
+/* famreplay.h: the store frozen across steps of one route; a route
+ * withdrawn meanwhile is not sent; every family the session carried ends
+ * with its End-of-RIB, an empty one too. */
+static void test_replay_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_codec c = { .as4 = true };
+	struct famrib dst;
+	struct sink k = { &dst, &c, 0, 0, -1 };
+	struct fam_replay r = { 0 };
+	struct buf b;
+	size_t failed = 0, steps = 0;
+
+	buf_init(&b);
+	famrib_init(&dst, &f->at, NULL);
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000641" RD "0a0101 70 000641" RD "0a0102");
+	reach(f, EVPN, "c0000201", "03 11" RD "00000000 20 c0000201");
+	unreach(f, FLOW4, "");	/* End-of-RIB: carried, empty */
+	fam_replay_start(&r, &f->fr);
+	assert_true(f->fr.frozen);
+	assert_int_equal(fam_replay_step(&r, &f->fr, &c, 0, 1, &b, sink_emit, &k, &failed), 1);
+	assert_int_equal(k.updates, 1);
+	/* The other VPN route goes before the walk reaches it. */
+	unreach(f, VPN4, "70 800000" RD "0a0102");
+	unreach(f, VPN4, "70 800000" RD "0a0101");
+	while (!fam_replay_done(&r)) {
+		fam_replay_step(&r, &f->fr, &c, 0, 1, &b, sink_emit, &k, &failed);
+		assert_true(++steps < 20);
+	}
+	fam_replay_stop(&r, &f->fr);
+	assert_int_equal(f->fr.frozen, 0);
+	assert_int_equal(failed, 0);
+	assert_int_equal(k.eors, 3);
+	assert_int_equal(k.last_eor, (int)fam_of(FLOW4));
+	assert_int_equal(dst.count[fam_of(VPN4)], 1);	/* the first, sent before */
+	assert_int_equal(dst.count[fam_of(EVPN)], 1);
+	assert_same(&f->fr, &dst, fam_of(EVPN));
+	famrib_free(&dst);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -540,6 +605,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frozen_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_steps, setup, teardown),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
