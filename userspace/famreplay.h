@@ -49,4 +49,33 @@ size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, const stru
 		       uint32_t addpath, size_t max, struct buf *scratch, fam_emit_fn emit,
 		       void *ctx, size_t *failed);
 
+/*
+ * The current state of the routes keys[0..n) name (family, path id, NLRI,
+ * as famrib_chg_next() gives them), for a collector that did not get
+ * their changes as received (it lagged, or the UPDATE had RFC 7606
+ * errors): the stored ones announced from the store, grouped by set, the
+ * others withdrawn with the NLRI given.  Arguments as fam_replay_step().
+ */
+void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size_t n,
+		  const struct bgp_codec *c, uint32_t addpath, struct buf *scratch,
+		  fam_emit_fn emit, void *ctx, size_t *failed);
+
+/*
+ * A collector's set of famrib routes changed while it lagged (the
+ * counterpart of its unicast coalescing set): each (family, path id, NLRI)
+ * once.  fam_dirty_walk() copies up to max of them from slot *pos on
+ * (NLRI pointing into the set) and advances *pos; the walk is over at
+ * *pos >= d->cap.  seed keys the hash (peers choose the NLRI).
+ */
+struct fd_key;
+struct fam_dirty {
+	struct fd_key **v;
+	uint32_t cap, count;
+	uint64_t seed;
+};
+bool fam_dirty_add(struct fam_dirty *d, const struct famrib_entry *e);
+void fam_dirty_free(struct fam_dirty *d);
+size_t fam_dirty_walk(const struct fam_dirty *d, uint32_t *pos, struct famrib_entry *keys,
+		      size_t max);
+
 #endif

@@ -590,3 +590,47 @@ size_t famrib_walk(struct fr_route *const *order, uint32_t n, uint32_t *pos,
 	*pos = i;
 	return k;
 }
+
+void famrib_chg_add(struct buf *b, const struct famrib_entry *e)
+{
+	buf_u8(b, e->fam);
+	buf_u32(b, e->path_id);
+	buf_u16(b, (uint16_t)e->nlri.len);
+	buf_put(b, e->nlri.p, e->nlri.len);
+}
+
+bool famrib_chg_next(const struct buf *b, size_t *off, struct famrib_entry *e)
+{
+	size_t o = *off;
+	uint16_t len;
+
+	if (o + 7 > b->len)
+		return false;
+	len = get_u16(b->data + o + 5);
+	if (o + 7 + len > b->len || b->data[o] >= NLRI_FAMILIES)
+		return false;
+	*e = (struct famrib_entry){ b->data[o], get_u32(b->data + o + 1), 0,
+				    { b->data + o + 7, len } };
+	*off = o + 7 + len;
+	return true;
+}
+
+bool famrib_lookup(const struct famrib *fr, const struct famrib_entry *e,
+		   struct famrib_entry *cur)
+{
+	const struct nlri_family *f = nlri_family_at(e->fam);
+	struct nlri_iter it;
+	struct nlri_route nr;
+	const struct fr_route *r;
+
+	if (!f || !fr->cap)
+		return false;
+	nlri_iter_init(&it, f, e->nlri, false, false, 0);
+	if (nlri_next(&it, &nr) != 1)
+		return false;
+	r = fr->slots[find(fr, e->fam, e->path_id, key_hash(fr, e->fam, e->path_id, nr.key), nr.key)];
+	if (!r)
+		return false;
+	entry_of(r, cur);
+	return true;
+}

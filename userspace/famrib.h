@@ -43,6 +43,7 @@
 #include "attr.h"
 #include "bgp.h"
 #include "budget.h"
+#include "buf.h"
 #include "nlri.h"
 
 struct fr_route;
@@ -130,6 +131,19 @@ size_t famrib_mem(const struct famrib *fr);
  */
 int famrib_put(struct famrib *fr, unsigned fam, uint32_t path_id, struct bgp_span nlri,
 	       uint32_t attr);
+
+/*
+ * Route changes as records (family, path id, NLRI) in a buffer, for a
+ * collector to catch up on later: famrib_chg_add() appends e (NLRI
+ * copied), famrib_chg_next() reads the record at *off into e (its NLRI
+ * pointing into b) and advances; false at the end or on a bad record.
+ */
+void famrib_chg_add(struct buf *b, const struct famrib_entry *e);
+bool famrib_chg_next(const struct buf *b, size_t *off, struct famrib_entry *e);
+/* The route now stored under the key of e's NLRI and path id (e->attr
+ * ignored) into cur: false when there is none. */
+bool famrib_lookup(const struct famrib *fr, const struct famrib_entry *e,
+		   struct famrib_entry *cur);
 
 /*
  * Walks.  famrib_order() gives fam's routes ordered by attribute set (so a

@@ -29,6 +29,7 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 {
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
+	buf_init(&ps->fchg);
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
 	if (!ps->buckets)
@@ -68,6 +69,7 @@ void peers_free(struct peers *ps)
 	free(ps->chg);
 	free(ps->chg_ok);
 	free(ps->lchg);
+	buf_free(&ps->fchg);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -551,9 +553,9 @@ static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, 
 {
 	struct peers *ps = ctx;
 
-	(void)e;
 	(void)old;
 	ps->n_fchg++;
+	famrib_chg_add(&ps->fchg, e);
 	if (new)
 		ps->cur->cnt.announced++;
 	else
@@ -582,12 +584,15 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	ps->chg_nomem = false;
 	ps->loop_mask = 0;
 	ps->n_fchg = 0;
+	buf_reset(&ps->fchg);
 	ps->cur = p;
 	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce +
 			p->fr.dup_withdraw;
 	rib_short(ps, p, &p->rib.refused, rib_apply(&p->rib, &u, on_change, ps), ts);
 	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
 		  ts);
+	if (ps->fchg.oom)
+		ps->chg_nomem = true;
 	ps->cur = NULL;
 	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
 		if (ps->loop_mask & (1u << v))

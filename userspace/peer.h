@@ -216,7 +216,8 @@ struct peers {
 	size_t n_chg, cap_chg;
 	uint8_t *chg_ok;		/* CHG_* per chg entry */
 	bool chg_nomem;
-	size_t n_fchg;			/* famrib changes of that UPDATE */
+	size_t n_fchg;			/* famrib changes of that UPDATE, */
+	struct buf fchg;		/* as famrib_chg_add() records */
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */

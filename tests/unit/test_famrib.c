@@ -20,6 +20,7 @@ struct fixture {
 	struct attr_table at;
 	struct famrib fr;
 	int announced, replaced, withdrawn;
+	struct buf *rec;	/* records the changes when set, as peer.c does */
 	uint8_t msg[4096];
 	struct bgp_update u;
 };
@@ -29,6 +30,8 @@ static void on_change(void *ctx, const struct famrib_entry *e, uint32_t old, uin
 	struct fixture *f = ctx;
 
 	assert_true(e->nlri.len > 0);
+	if (f->rec)
+		famrib_chg_add(f->rec, e);
 	if (!old)
 		f->announced++;
 	else if (!new)
@@ -590,6 +593,59 @@ static void test_replay_steps(void **state)
 	buf_free(&b);
 }
 
+/* A lagging collector's catch-up (famreplay.h): changes recorded as the
+ * peer made them, coalesced per route, then sent as the store's current
+ * state: a withdrawn route withdrawn, a relabelled one announced anew. */
+static void test_catch_up(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_codec c = { .as4 = true };
+	struct famrib dst;
+	struct sink k = { &dst, &c, 0, 0, -1 };
+	struct fam_dirty d = { .seed = 7 };
+	struct famrib_entry e, keys[8];
+	struct buf chg, b;
+	size_t off = 0, failed = 0, n;
+	uint32_t pos = 0;
+
+	buf_init(&chg);
+	buf_init(&b);
+	famrib_init(&dst, &f->at, NULL);
+	reach(f, VPN4, "0000000000000000 c0000201",
+	      "70 000641" RD "0a0101 70 000641" RD "0a0102 70 000641" RD "0a0103");
+	/* What the collector got before it fell behind. */
+	struct fr_route **o = famrib_order(&f->fr, fam_of(VPN4), &pos);
+
+	n = famrib_walk(o, pos, &(uint32_t){ 0 }, keys, 8);
+	free(o);
+	assert_int_equal(n, 3);
+	fam_catch_up(&f->fr, keys, n, &c, 0, &b, sink_emit, &k, &failed);
+	assert_int_equal(dst.count[fam_of(VPN4)], 3);
+	/* Changes while it lags: 0a0101 withdrawn, 0a0102 relabelled twice,
+	 * recorded as the peer makes them (the NLRI copied). */
+	f->rec = &chg;
+	unreach(f, VPN4, "70 800000" RD "0a0101");
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000c81" RD "0a0102");
+	reach(f, VPN4, "0000000000000000 c0000201", "70 000c81" RD "0a0102");	/* no change */
+	reach(f, VPN4, "0000000000000000 c0000201", "70 001901" RD "0a0102");
+	f->rec = NULL;
+	pos = 0;
+	while (famrib_chg_next(&chg, &off, &e))
+		assert_true(fam_dirty_add(&d, &e));
+	assert_int_equal(d.count, 3);	/* one NLRI each: 0a0101, 0a0102 labels 0c8 and 190 */
+	n = fam_dirty_walk(&d, &pos, keys, 8);
+	assert_int_equal(n, 3);
+	assert_true(pos >= d.cap);
+	fam_catch_up(&f->fr, keys, n, &c, 0, &b, sink_emit, &k, &failed);
+	assert_int_equal(failed, 0);
+	assert_int_equal(dst.count[fam_of(VPN4)], 2);
+	assert_same(&f->fr, &dst, fam_of(VPN4));
+	fam_dirty_free(&d);
+	famrib_free(&dst);
+	buf_free(&chg);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -606,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
