@@ -33,6 +33,19 @@ void fam_replay_stop(struct fam_replay *r, struct famrib *fr)
 	*r = (struct fam_replay){ .fam = NLRI_FAMILIES };
 }
 
+/* The UPDATE in b holding *k routes goes out; one that could not be built
+ * (*k 0) costs its first route, counted. */
+static bool out(struct buf *b, size_t *k, fam_emit_fn emit, void *ctx, size_t *failed)
+{
+	if (!*k || b->oom) {
+		(*failed)++;
+		*k = 1;
+		return false;
+	}
+	emit(ctx, b->data, b->len);
+	return true;
+}
+
 /* The routes e[0..n), one attribute set (so one family) per run. */
 static size_t emit_routes(const struct famrib *fr, const struct famrib_entry *e, size_t n,
 			  const struct bgp_codec *c, uint32_t addpath, struct buf *b,
@@ -49,13 +62,8 @@ static size_t emit_routes(const struct famrib *fr, const struct famrib_entry *e,
 			buf_reset(b);
 			k = bgp_encode_mp_update(b, attr_get(fr->attrs, e[i].attr), e + i, j - i, c,
 						 addpath >> e[i].fam & 1);
-			if (!k || b->oom) {
-				(*failed)++;
-				k = 1;
-				continue;
-			}
-			emit(ctx, b->data, b->len);
-			sent += k;
+			if (out(b, &k, emit, ctx, failed))
+				sent += k;
 		}
 	}
 	return sent;
@@ -112,12 +120,7 @@ static void emit_withdrawals(const struct famrib_entry *e, size_t n, const struc
 		buf_reset(b);
 		k = bgp_encode_mp_withdraw(b, f->afi, f->safi, e + i, n - i, c,
 					   addpath >> e[i].fam & 1);
-		if (!k || b->oom) {
-			(*failed)++;
-			k = 1;
-			continue;
-		}
-		emit(ctx, b->data, b->len);
+		out(b, &k, emit, ctx, failed);
 	}
 }
 
