@@ -30,6 +30,7 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
 	buf_init(&ps->fchg);
+	ps->fr_eor = -1;
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
 	if (!ps->buckets)
@@ -548,6 +549,14 @@ static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
 		peer_short(ps, p, ts, "out of memory tracking RIB changes");
 }
 
+/* No famrib change for the sink yet (peers.fchg): a new event. */
+static void fchg_reset(struct peers *ps)
+{
+	ps->n_fchg = 0;
+	buf_reset(&ps->fchg);
+	ps->fr_eor = -1;
+}
+
 /* A route of p's famrib changed (ps->cur is p). */
 static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
 {
@@ -583,14 +592,14 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	ps->n_lchg = 0;
 	ps->chg_nomem = false;
 	ps->loop_mask = 0;
-	ps->n_fchg = 0;
-	buf_reset(&ps->fchg);
+	fchg_reset(ps);
 	ps->cur = p;
 	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce +
 			p->fr.dup_withdraw;
 	rib_short(ps, p, &p->rib.refused, rib_apply(&p->rib, &u, on_change, ps), ts);
 	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
 		  ts);
+	ps->fr_eor = fr_eor;
 	if (ps->fchg.oom)
 		ps->chg_nomem = true;
 	ps->cur = NULL;
@@ -647,6 +656,7 @@ void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint
 	ps->n_chg = 0;
 	ps->n_lchg = 0;
 	ps->chg_nomem = false;
+	fchg_reset(ps);
 	ps->cur = dir == BMPTAP_DIR_RX ? p : NULL;
 	p->cnt.refresh_withdrawn += rib_refresh_end(r, fam, on_change, ps);
 	ps->cur = NULL;

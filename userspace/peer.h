@@ -218,6 +218,7 @@ struct peers {
 	bool chg_nomem;
 	size_t n_fchg;			/* famrib changes of that UPDATE, */
 	struct buf fchg;		/* as famrib_chg_add() records */
+	int fr_eor;			/* its famrib End-of-RIB family, or -1 */
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */
