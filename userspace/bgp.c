@@ -87,6 +87,23 @@ static void parse_addpath(const uint8_t *v, size_t clen, struct bgp_open *o)
 	}
 }
 
+/* RFC 8277 section 2.1: AFI, SAFI and Count tuples; a family given twice
+ * keeps its last count. */
+static void parse_labels(const uint8_t *v, size_t clen, struct bgp_open *o)
+{
+	for (size_t i = 0; i + 4 <= clen; i += 4) {
+		unsigned k;
+
+		for (k = 0; k < o->n_labels; k++)
+			if (o->labels[k].afi == get_u16(v + i) && o->labels[k].safi == v[i + 2])
+				break;
+		if (k < o->n_labels)
+			o->labels[k].flags = v[i + 3];
+		else
+			add_af(o->labels, &o->n_labels, v + i, v[i + 3]);
+	}
+}
+
 /* The ADD-PATH tuple (last, and OR of all) of afi/safi in o; 0 if none. */
 static uint8_t addpath_more(const struct bgp_open *o, uint16_t afi, uint8_t safi, uint8_t *or)
 {
@@ -144,6 +161,9 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 			break;
 		case 69:
 			parse_addpath(v, clen, o);
+			break;
+		case 8:
+			parse_labels(v, clen, o);
 			break;
 		default:
 			break;
@@ -235,6 +255,8 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 			dirs != addpath_dirs(local->addpath[f], remote->addpath_or[f]) ||
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath_or[f]);
 	}
+	s->n_labels_rx = local->n_labels;
+	memcpy(s->labels_rx, local->labels, sizeof(s->labels_rx));
 	for (unsigned k = 0; k < local->n_addpath_more; k++) {
 		const struct bgp_af *a = &local->addpath_more[k];
 		uint8_t lor = local->addpath_more_or[k], ror;

@@ -125,6 +125,10 @@ struct bgp_open {
 	uint8_t n_addpath_more;
 	struct bgp_af addpath_more[BGP_MAX_AF];
 	uint8_t addpath_more_or[BGP_MAX_AF];
+	/* RFC 8277 Multiple Labels (capability 8): the labels the speaker
+	 * takes per family (flags: the count), last tuple of a family wins. */
+	uint8_t n_labels;
+	struct bgp_af labels[BGP_MAX_AF];
 	uint8_t n_gr;
 	struct bgp_af gr_af[BGP_MAX_AF];
 };
@@ -156,6 +160,10 @@ struct bgp_session {
 	 * local's), and BGP_ADDPATH_AMBIGUOUS as ambiguous[] above. */
 	uint8_t n_addpath_more;
 	struct bgp_af addpath_more[BGP_MAX_AF];
+	/* RFC 8277 section 2.1: the remote may send as many labels per route
+	 * as the local speaker's Multiple Labels Capability takes (flags). */
+	uint8_t n_labels_rx;
+	struct bgp_af labels_rx[BGP_MAX_AF];
 };
 #define BGP_ADDPATH_AMBIGUOUS 4
 

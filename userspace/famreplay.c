@@ -124,12 +124,51 @@ static void emit_withdrawals(const struct famrib_entry *e, size_t n, const struc
 	}
 }
 
+/*
+ * RFC 8277 section 2.4: a withdrawal carries one 3-octet label field
+ * whatever the route had; routes of a family with Multiple Labels get it
+ * (0x800000) in copies in *buf, the others go as stored.  False: no memory.
+ */
+static bool withdrawal_form(const struct famrib *fr, struct famrib_entry *e, size_t n,
+			    uint8_t **buf)
+{
+	size_t room = 0, at = 0;
+
+	for (size_t i = 0; i < n; i++)
+		room += fr->max_labels[e[i].fam] > 1 ? e[i].nlri.len : 0;
+	if (!room)
+		return true;
+	if (!(*buf = malloc(room)))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct nlri_family *f = nlri_family_at(e[i].fam);
+		struct nlri_iter it;
+		struct nlri_route r;
+		uint8_t *d = *buf + at;
+
+		if (fr->max_labels[e[i].fam] <= 1)
+			continue;
+		nlri_iter_init(&it, f, e[i].nlri, false, false, fr->max_labels[e[i].fam]);
+		if (nlri_next(&it, &r) != 1 || r.labels <= 1)
+			continue;
+		/* Length in bits less the extra labels, one label field, the rest. */
+		d[0] = (uint8_t)(e[i].nlri.p[0] - 24 * (r.labels - 1));
+		d[1] = 0x80;
+		d[2] = d[3] = 0;
+		memcpy(d + 4, e[i].nlri.p + 1 + 3u * r.labels, e[i].nlri.len - 1 - 3u * r.labels);
+		e[i].nlri = (struct bgp_span){ d, e[i].nlri.len - 3u * (r.labels - 1) };
+		at += e[i].nlri.len;
+	}
+	return true;
+}
+
 void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size_t n,
 		  const struct bgp_codec *c, uint32_t addpath, struct buf *scratch,
 		  fam_emit_fn emit, void *ctx, size_t *failed)
 {
 	struct famrib_entry *ann = malloc(n * sizeof(*ann)), *wd = malloc(n * sizeof(*wd));
 	size_t na = 0, nw = 0;
+	uint8_t *one = NULL;
 
 	if (!ann || !wd) {
 		*failed += n;
@@ -143,12 +182,17 @@ void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size
 	}
 	qsort(ann, na, sizeof(*ann), cmp_fam_attr);
 	qsort(wd, nw, sizeof(*wd), cmp_fam_attr);
+	if (!withdrawal_form(fr, wd, nw, &one)) {
+		*failed += n;
+		goto out;
+	}
 	/* Withdrawals first: an NLRI may be withdrawn and announced again. */
 	emit_withdrawals(wd, nw, c, addpath, scratch, emit, ctx, failed);
 	emit_routes(fr, ann, na, c, addpath, scratch, emit, ctx, failed);
 out:
 	free(ann);
 	free(wd);
+	free(one);
 }
 
 struct fd_key {

@@ -378,7 +378,8 @@ static bool withdraw_nlri(struct famrib *fr, const struct nlri_family *f, struct
 	struct nlri_route nr;
 	int rc;
 
-	nlri_iter_init(&it, f, nlri, addpath, as_withdrawal, 0);
+	nlri_iter_init(&it, f, nlri, addpath, as_withdrawal,
+		       fr->max_labels[nlri_family_index(f)]);
 	while ((rc = nlri_next(&it, &nr)) == 1)
 		withdraw(fr, nlri_family_index(f), &nr, cb, ctx);
 	return rc == 0;
@@ -407,7 +408,7 @@ static int announce_nlri(struct famrib *fr, const struct nlri_family *f, const s
 	if (!nlri.len)
 		return 0;
 	/* Checked whole first: a malformed one changes nothing but the disable. */
-	nlri_iter_init(&it, f, nlri, addpath, false, 0);
+	nlri_iter_init(&it, f, nlri, addpath, false, fr->max_labels[fam]);
 	while ((rc = nlri_next(&it, &nr)) == 1)
 		;
 	if (rc < 0) {
@@ -423,7 +424,7 @@ static int announce_nlri(struct famrib *fr, const struct nlri_family *f, const s
 		return 0;
 	}
 	id = attr_intern_update_mp(fr->attrs, fr->bud, u, f->afi, f->safi, nh);
-	nlri_iter_init(&it, f, nlri, addpath, false, 0);
+	nlri_iter_init(&it, f, nlri, addpath, false, fr->max_labels[fam]);
 	if (!id) {
 		if (!fr->attrs->refused)
 			return -ENOMEM;
@@ -470,6 +471,14 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
 uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s)
 {
 	uint32_t mask = 0;
+
+	for (unsigned k = 0; k < s->n_labels_rx; k++) {
+		const struct nlri_family *f = nlri_family_find(s->labels_rx[k].afi,
+							      s->labels_rx[k].safi);
+
+		if (f && (f->kind == NLRI_LABELED || f->kind == NLRI_VPN))
+			fr->max_labels[nlri_family_index(f)] = s->labels_rx[k].flags;
+	}
 
 	for (unsigned k = 0; k < s->n_addpath_more; k++) {
 		const struct nlri_family *f = nlri_family_find(s->addpath_more[k].afi,
@@ -532,10 +541,10 @@ int famrib_put(struct famrib *fr, unsigned fam, uint32_t path_id, struct bgp_spa
 
 	if (!f || !attr || !nlri.len)
 		return -EINVAL;
-	nlri_iter_init(&it, f, nlri, false, false, 0);
+	nlri_iter_init(&it, f, nlri, false, false, fr->max_labels[fam]);
 	if (nlri_next(&it, &nr) != 1 || nlri_next(&it, &nr) != 0)
 		return -EINVAL;
-	nlri_iter_init(&it, f, nlri, false, false, 0);
+	nlri_iter_init(&it, f, nlri, false, false, fr->max_labels[fam]);
 	nlri_next(&it, &nr);
 	nr.path_id = path_id;
 	return announce(fr, fam, &nr, attr, NULL, NULL);
@@ -625,7 +634,7 @@ bool famrib_lookup(const struct famrib *fr, const struct famrib_entry *e,
 
 	if (!f || !fr->cap)
 		return false;
-	nlri_iter_init(&it, f, e->nlri, false, false, 0);
+	nlri_iter_init(&it, f, e->nlri, false, false, fr->max_labels[e->fam]);
 	if (nlri_next(&it, &nr) != 1)
 		return false;
 	r = fr->slots[find(fr, e->fam, e->path_id, key_hash(fr, e->fam, e->path_id, nr.key), nr.key)];

@@ -65,6 +65,9 @@ struct famrib {
 	uint32_t count[NLRI_FAMILIES];	/* routes by nlri_family_index() */
 	bool disabled[NLRI_FAMILIES];	/* RFC 7606 AFI/SAFI disable in effect */
 	uint32_t seen;			/* bit per family the session's UPDATEs carried */
+	/* RFC 8277 Multiple Labels: labels a route of the family may carry
+	 * (0 or 1: one); part of how its NLRI splits, set by famrib_session(). */
+	uint8_t max_labels[NLRI_FAMILIES];
 	uint32_t frozen;		/* walks under way: withdrawals leave tombstones */
 	/* As rib.h: statistics types 1 and 2, and routes over the budget. */
 	uint64_t dup_announce, dup_withdraw;
@@ -103,7 +106,8 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
 		 famrib_change_fn cb, void *ctx);
 /*
  * The addpath argument of famrib_apply() for the remote's UPDATEs of
- * session s (RFC 7911 as negotiated for each family).  Families whose path
+ * session s (RFC 7911 as negotiated for each family), and the labels per
+ * route they may carry (RFC 8277) into fr.  Families whose path
  * ids depend on how the routers read duplicate tuples (bgp.h, ambiguous)
  * are disabled in fr, as rib.c's are: their routes are not decoded.
  */

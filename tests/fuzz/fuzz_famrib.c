@@ -2,7 +2,9 @@
 /*
  * libFuzzer target for the Adj-RIB of the other families (famrib.h): a
  * peer's UPDATEs, parsed and applied under a small budget, with walks
- * frozen across some of them.  Input: records of a control octet (bit 0:
+ * frozen across some of them.  Input: an octet whose low 2 bits are the
+ * RFC 8277 Multiple Labels count of every family, then records of a
+ * control octet (bit 0:
  * freeze / thaw around this UPDATE, bit 1: ADD-PATH in every family), a
  * 2-octet length, and that many octets of UPDATE body.
  *
@@ -71,6 +73,7 @@ static void check_replay(struct famrib *fr)
 		c.addpath[f] = true;
 	buf_init(&b);
 	famrib_init(&dst, fr->attrs, NULL);
+	memcpy(dst.max_labels, fr->max_labels, sizeof(dst.max_labels));
 	fam_replay_start(&rep, fr);
 	while (!fam_replay_done(&rep))
 		fam_replay_step(&rep, fr, &c, UINT32_MAX, 64, &b, apply_replayed, &r, &failed);
@@ -106,6 +109,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	attr_table_init(&at);
 	famrib_init(&fr, &at, b);
+	if (size) {
+		memset(fr.max_labels, data[0] & 3, sizeof(fr.max_labels));
+		data++;
+		size--;
+	}
 	while (size >= 3) {
 		uint8_t ctl = data[0];
 		size_t len = get_u16(data + 1);

@@ -646,6 +646,56 @@ static void test_catch_up(void **state)
 	buf_free(&b);
 }
 
+static void capture(void *ctx, const uint8_t *m, size_t len)
+{
+	struct buf *b = ctx;
+
+	buf_put(b, m, len);
+}
+
+/* RFC 8277 Multiple Labels: a two-label VPN route is its RD and prefix,
+ * withdrawn by the one-label form, and a catch-up withdraws it in that
+ * form (a receiver reads one label field in a withdrawal). */
+static void test_multiple_labels(void **state)
+{
+	struct fixture *f = *state;
+	unsigned vpn = fam_of(VPN4);
+	struct bgp_codec c = { .as4 = true };
+	struct famrib_entry e;
+	struct buf out, b;
+	size_t failed = 0;
+
+	buf_init(&out);
+	buf_init(&b);
+	f->fr.max_labels[vpn] = 2;
+	assert_int_equal(reach(f, VPN4, "0000000000000000 c0000201", "88 000640 000c81" RD "0a0101"),
+			 0);
+	assert_int_equal(f->fr.count[vpn], 1);
+	e = only(f, vpn);
+	assert_int_equal(e.nlri.len, 18);
+	assert_int_equal(unreach(f, VPN4, "70 800000" RD "0a0101"), 0);
+	assert_int_equal(f->fr.count[vpn], 0);
+	/* The catch-up of a withdrawn two-label route. */
+	struct buf rec;
+
+	buf_init(&rec);
+	reach(f, VPN4, "0000000000000000 c0000201", "88 000640 000c81" RD "0a0101");
+	f->rec = &rec;
+	unreach(f, VPN4, "70 800000" RD "0a0101");
+	f->rec = NULL;
+	size_t off = 0;
+
+	assert_true(famrib_chg_next(&rec, &off, &e));
+	assert_int_equal(e.nlri.len, 18);
+	fam_catch_up(&f->fr, &e, 1, &c, 0, &b, capture, &out, &failed);
+	assert_int_equal(failed, 0);
+	/* UPDATE: no withdrawn routes, MP_UNREACH with the one-label form. */
+	assert_hex(out.data + 19, out.len - 19, "0000 0016 90 0f 0012 0001 80 70 800000" RD "0a0101");
+	buf_free(&rec);
+	buf_free(&out);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -663,6 +713,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multiple_labels, setup, teardown),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -627,8 +627,10 @@ static void test_other_families_kept(void **state)
 	assert_false(p->fr.disabled[vpn]);
 }
 
-/* RFC 7911 for EVPN: path ids where both OPENs agree, none otherwise. */
-#define OPEN_TX_EVPN_AP "04 fdea 00b4 0a000102 14 02 12 0104 00010001 4104 0000fdea 4504 00194603"
+/* RFC 7911 for EVPN: path ids where both OPENs agree, none otherwise; RFC
+ * 8277 Multiple Labels as the local OPEN takes them. */
+#define OPEN_TX_EVPN_AP "04 fdea 00b4 0a000102 1e 02 1c 0104 00010001 4104 0000fdea 4504 00194603" \
+	" 0808 00018003 00020402"
 #define OPEN_RX_EVPN_AP "04 fde9 00b4 0a000101 14 02 12 0104 00010001 4104 0000fde9 4504 00194603"
 #define OPEN_RX_EVPN_AP2 \
 	"04 fde9 00b4 0a000101 1a 02 18 0104 00010001 4104 0000fde9 4504 00194601 4504 00194602"
@@ -650,6 +652,10 @@ static void test_other_family_addpath(void **state)
 	struct peer *p = establish_evpn(f, 3, OPEN_RX_EVPN_AP);
 
 	assert_int_equal(p->fr_addpath, 1u << evpn);
+	/* The local OPEN's Multiple Labels: 3 for VPNv4, 2 for labeled IPv6. */
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(1, 128))], 3);
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(2, 4))], 2);
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(2, 128))], 0);
 	send_update(&f->ps, &f->rb, 3, BMPTAP_DIR_RX, "",
 		    ORIGIN_IGP ASPATH4 "90 0e 0037 0019 46 04 0a000101 00"
 		    " 00000001 03 11 0000fde800000064 00000000 20 0a000101"
