@@ -91,6 +91,10 @@ struct bmptap_net {
 	atomic_long_t reasm_held;	/* bytes charged by the core */
 	struct bmptap_flow_table flows;
 	struct bmptap_queue queue;
+	/*
+	 * Set up and cancelled by netlink.c's per-netns init and exit; the
+	 * queue schedules it only once a reader armed it (READ).
+	 */
 	struct work_struct doorbell_work;
 	struct delayed_work gc_work;
 	/* cfg_lock */
@@ -119,7 +123,9 @@ static inline void bmptap_count(struct bmptap_net *bn, int cnt, u64 n)
 	put_cpu_ptr(bn->cnt);
 }
 
-/* main.c */
+/* net.c: the per-netns state, set up for every netns while registered. */
+int bmptap_net_register(void);
+void bmptap_net_unregister(void);
 struct bmptap_net *bmptap_net_get(const struct net *net);
 /* Add the netns counters, over all possible CPUs, into cnt[]. */
 void bmptap_counters_sum(struct bmptap_net *bn, u64 *cnt);
@@ -140,11 +146,5 @@ enum bmptap_auth bmptap_auth_check(struct net *net, struct sk_buff *skb, u8 fami
 int bmptap_hooks_init(struct bmptap_net *bn);
 void bmptap_hooks_exit(struct bmptap_net *bn);
 int bmptap_hooks_set_forward(struct bmptap_net *bn, bool on);
-
-/* netlink.c */
-int bmptap_nl_register(void);
-void bmptap_nl_unregister(void);
-void bmptap_nl_net_exit(struct bmptap_net *bn);
-void bmptap_doorbell_work(struct work_struct *work);
 
 #endif /* BMPTAP_H */

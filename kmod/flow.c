@@ -21,14 +21,14 @@
 #define BGP_TYPE_OPEN		1
 #define BGP_OPEN_HOLD_OFFSET	22	/* after the header, version and AS */
 
-static const struct bt_ops flow_core_ops;
+static const struct bmptap_ops flow_core_ops;
 
 /* ---- record emission (flow->lock held) ---- */
 
 static void flow_announce(struct bmptap_flow *flow, u64 ts_ns);
 
-static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u32 aux, u64 ts_ns, const void *p1, u32 l1,
-		     const void *p2, u32 l2, enum bmptap_qclass cls)
+static int flow_push(struct bmptap_flow *flow, u16 type, u8 dir, u32 aux, u64 ts_ns,
+		     const void *p1, u32 l1, const void *p2, u32 l2, enum bmptap_qclass cls)
 {
 	struct bmptap_rec rec = {
 		.type = type,
@@ -218,7 +218,7 @@ static bool flow_on_charge(void *ctx, s32 delta)
 	return true;
 }
 
-static const struct bt_ops flow_core_ops = {
+static const struct bmptap_ops flow_core_ops = {
 	.msg = flow_on_msg,
 	.gap = flow_on_gap,
 	.charge = flow_on_charge,
@@ -228,7 +228,7 @@ static const struct bt_ops flow_core_ops = {
 
 void bmptap_flow_dir_counters(const struct bmptap_flow_dir *fd, u64 *cnt)
 {
-	const struct bt_stream_stats *st = &fd->stream.stats;
+	const struct bmptap_stream_stats *st = &fd->stream.stats;
 
 	cnt[BMPTAP_CNT_SEGMENTS] += st->segments;
 	cnt[BMPTAP_CNT_BYTES] += st->bytes;
@@ -297,7 +297,7 @@ static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
 	/* Never answered: never visible, so nothing to close. */
 	if (flow->answered) {
 		for (i = 0; i < 2; i++)
-			bt_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
+			bmptap_stream_flush(&flow->d[i].stream, now, &flow_core_ops, &flow->d[i]);
 		/* The flow is going: a tally that cannot be queued is a lost record. */
 		for (i = 0; i < 2; i++)
 			if (!flow_emit_pending(&flow->d[i], now))
@@ -312,7 +312,7 @@ static void flow_finish(struct bmptap_flow *flow, enum bmptap_end reason)
 	for (i = 0; i < 2; i++) {
 		struct bmptap_flow_dir *fd = &flow->d[i];
 
-		bt_stream_free(&fd->stream, &flow_core_ops, fd);
+		bmptap_stream_free(&fd->stream, &flow_core_ops, fd);
 		kfree(fd->open);
 		fd->open = NULL;
 		fd->open_len = 0;
@@ -412,7 +412,7 @@ static struct bmptap_flow *flow_alloc(struct bmptap_net *bn,
 
 		fd->flow = flow;
 		fd->dir = i;
-		bt_stream_init(&fd->stream, gated, set->flow_reasm_bytes);
+		bmptap_stream_init(&fd->stream, gated, set->flow_reasm_bytes);
 	}
 	return flow;
 }
@@ -479,8 +479,8 @@ drop:
 		spin_lock(&old->lock);	/* BH stays disabled */
 	else
 		local_bh_enable();
-	bt_stream_free(&flow->d[BMPTAP_DIR_RX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_RX]);
-	bt_stream_free(&flow->d[BMPTAP_DIR_TX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_TX]);
+	bmptap_stream_free(&flow->d[BMPTAP_DIR_RX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_RX]);
+	bmptap_stream_free(&flow->d[BMPTAP_DIR_TX].stream, &flow_core_ops, &flow->d[BMPTAP_DIR_TX]);
 	kfree(flow);			/* never published: no RCU grace period */
 	return old;
 }
@@ -601,7 +601,7 @@ static bool dir_believed(const struct bmptap_flow *flow, int dir)
 	return !(flow->flags & BMPTAP_FLOWF_FORWARD) && dir == BMPTAP_DIR_TX;
 }
 
-static void pkt_tcp_seg(const struct bmptap_pkt *pkt, struct bt_tcp_seg *seg)
+static void pkt_tcp_seg(const struct bmptap_pkt *pkt, struct bmptap_tcp_seg *seg)
 {
 	seg->seq = pkt->seq;
 	seg->ack = pkt->ack_seq;
@@ -620,7 +620,7 @@ static void pkt_tcp_seg(const struct bmptap_pkt *pkt, struct bt_tcp_seg *seg)
  */
 static bool flow_refused(struct bmptap_flow *flow, struct bmptap_flow_dir *fd,
 			 const struct bmptap_flow_dir *od, const struct bmptap_pkt *pkt,
-			 const struct bt_tcp_seg *seg)
+			 const struct bmptap_tcp_seg *seg)
 {
 	if (dir_believed(flow, fd->dir))
 		return false;
@@ -629,11 +629,11 @@ static bool flow_refused(struct bmptap_flow *flow, struct bmptap_flow_dir *fd,
 		return true;
 	if (pkt->syn && !pkt->ack)
 		return false;
-	switch (bt_tcp_check(&od->tcp, &fd->tcp, seg)) {
-	case BT_TCP_BAD_ACK:
+	switch (bmptap_tcp_check(&od->tcp, &fd->tcp, seg)) {
+	case BMPTAP_TCP_BAD_ACK:
 		fd->bad_ack++;
 		return true;
-	case BT_TCP_OUT_OF_WINDOW:
+	case BMPTAP_TCP_OUT_OF_WINDOW:
 		fd->out_of_window++;
 		return true;
 	default:
@@ -657,7 +657,7 @@ static void flow_fin_sent(struct bmptap_flow *flow, struct bmptap_flow_dir *fd, 
 	}
 	if (fd->stream.gated) {
 		/* Believed once its receiver acknowledges it: flow_ack(). */
-		fd->fin_ignored += bt_tcp_fin_sent(&fd->tcp, fin_seq);
+		fd->fin_ignored += bmptap_tcp_fin_sent(&fd->tcp, fin_seq);
 		return;
 	}
 	fd->fin = true;
@@ -673,10 +673,10 @@ static void flow_ack(struct bmptap_flow *flow, struct bmptap_flow_dir *od, u32 a
 
 	if (od->stream.gated) {
 		/* A gated stream's start is checked against what its receiver expects. */
-		bt_stream_start(&od->stream, ack, flow->flags & BMPTAP_FLOWF_MIDSTREAM,
-				&flow_core_ops, od);
-		if (bt_tcp_fin_acked(&od->tcp, ack, &fin_seq, &passed) && !od->fin) {
-			bt_stream_fin(&od->stream, fin_seq, &flow_core_ops, od);
+		bmptap_stream_start(&od->stream, ack, flow->flags & BMPTAP_FLOWF_MIDSTREAM,
+				    &flow_core_ops, od);
+		if (bmptap_tcp_fin_acked(&od->tcp, ack, &fin_seq, &passed) && !od->fin) {
+			bmptap_stream_fin(&od->stream, fin_seq, &flow_core_ops, od);
 			od->fin = true;
 			od->fin_seq = fin_seq;
 			if (flow->fin_first < 0)
@@ -684,8 +684,8 @@ static void flow_ack(struct bmptap_flow *flow, struct bmptap_flow_dir *od, u32 a
 		}
 		od->fin_ignored += passed;
 	}
-	bt_stream_ack(&od->stream, ack, &flow_core_ops, od);
-	if (od->fin && !bt_seq_before(ack, od->fin_seq + 1))
+	bmptap_stream_ack(&od->stream, ack, &flow_core_ops, od);
+	if (od->fin && !bmptap_seq_before(ack, od->fin_seq + 1))
 		od->fin_acked = true;
 }
 
@@ -712,12 +712,12 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 {
 	struct bmptap_flow_dir *fd = &flow->d[dir];
 	struct bmptap_flow_dir *od = &flow->d[!dir];
-	struct bt_payload p = {
+	struct bmptap_payload p = {
 		.src = pkt,
 		.len = pkt->plen,
 		.copy = payload_copy,
 	};
-	struct bt_tcp_seg seg;
+	struct bmptap_tcp_seg seg;
 	u32 seq = pkt->seq;
 
 	if (pkt->poff + pkt->plen <= skb_headlen(pkt->skb))
@@ -729,7 +729,7 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 		return 0;
 	}
 	if (pkt->rst) {
-		if (dir_believed(flow, dir) || bt_tcp_rst_ok(&od->tcp, &fd->tcp, &seg))
+		if (dir_believed(flow, dir) || bmptap_tcp_rst_ok(&od->tcp, &fd->tcp, &seg))
 			return dir == BMPTAP_DIR_TX ? BMPTAP_END_RST_LOCAL : BMPTAP_END_RST_REMOTE;
 		fd->rst_ignored++;
 		return 0;
@@ -739,7 +739,7 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	if (flow->flags & BMPTAP_FLOWF_FORWARD)
 		fd->ifindex = pkt->ifindex;
 	WRITE_ONCE(flow->last_seen, jiffies);
-	bt_tcp_sent(&fd->tcp, &od->tcp, &seg);
+	bmptap_tcp_sent(&fd->tcp, &od->tcp, &seg);
 	if (!flow->answered && dir != flow->origin)
 		flow_answered(flow);
 	/* An ACK the local stack accepts: the peer got its answer. */
@@ -748,7 +748,7 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 
 	if (pkt->syn) {
 		if (!fd->stream.gated)
-			bt_stream_syn(&fd->stream, seq);
+			bmptap_stream_syn(&fd->stream, seq);
 		seq++;
 	}
 	/*
@@ -759,8 +759,8 @@ static int flow_segment(struct bmptap_flow *flow, int dir, const struct bmptap_p
 	if (pkt->ack)
 		flow_ack(flow, od, pkt->ack_seq);
 	if (pkt->plen || pkt->fin)
-		bt_stream_data(&fd->stream, seq, &p, pkt->fin, pkt->ts_ns,
-			       &flow_core_ops, fd);
+		bmptap_stream_data(&fd->stream, seq, &p, pkt->fin, pkt->ts_ns,
+				   &flow_core_ops, fd);
 	if (pkt->fin)
 		flow_fin_sent(flow, fd, seq + pkt->plen);
 	if (fd->fin_acked && od->fin_acked)

@@ -67,8 +67,8 @@ struct bmptap_flow_table {
 };
 
 struct bmptap_flow_dir {
-	struct bt_stream stream;
-	struct bt_tcp_side tcp;		/* what the sender of this direction showed */
+	struct bmptap_stream stream;
+	struct bmptap_tcp_side tcp;		/* what the sender of this direction showed */
 	struct bmptap_flow *flow;
 	u8 dir;				/* enum bmptap_dir */
 	bool fin;			/* the sender of this direction sent FIN */

@@ -13,6 +13,7 @@
 
 #include "bmptap.h"
 #include "compat.h"
+#include "netlink.h"
 
 enum bmptap_mcgrp {
 	BMPTAP_GRP_EVENTS,
@@ -47,7 +48,6 @@ struct bmptap_flow_cursor {
 };
 static_assert(sizeof(struct bmptap_flow_cursor) <= sizeof_field(struct netlink_callback, ctx));
 
-static bool bmptap_nl_live;
 static struct genl_family bmptap_family;
 
 /* ---- policies ---- */
@@ -162,11 +162,7 @@ static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
 
 static struct bmptap_net *info_bn(struct genl_info *info)
 {
-	struct bmptap_net *bn = bmptap_net_get(genl_info_net(info));
-
-	if (!bn)
-		NL_SET_ERR_MSG(info->extack, "bmptap is not ready");
-	return bn;
+	return bmptap_net_get(genl_info_net(info));
 }
 
 static struct bmptap_net *cb_bn(struct netlink_callback *cb)
@@ -179,7 +175,7 @@ static void bmptap_notify(struct bmptap_net *bn, u8 cmd, enum bmptap_mcgrp grp, 
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!READ_ONCE(bmptap_nl_live) || !genl_has_listeners(&bmptap_family, bn->net, grp))
+	if (!genl_has_listeners(&bmptap_family, bn->net, grp))
 		return;
 	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
@@ -197,7 +193,7 @@ err:
 	nlmsg_free(msg);
 }
 
-void bmptap_doorbell_work(struct work_struct *work)
+static void bmptap_doorbell_work(struct work_struct *work)
 {
 	struct bmptap_net *bn = container_of(work, struct bmptap_net, doorbell_work);
 	struct bmptap_queue_info qi;
@@ -274,8 +270,6 @@ static int bmptap_get_netns(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -341,8 +335,6 @@ static int bmptap_set_netns(struct sk_buff *skb, struct genl_info *info)
 	struct bmptap_settings *old, *set;
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = parse_required_nest(info, BMPTAP_A_NETNS, BMPTAP_NETNS_MAX,
 				  bmptap_netns_policy, tb);
 	if (err)
@@ -466,8 +458,6 @@ static int bmptap_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct bmptap_flow *flow;
 	int err = 0;
 
-	if (!bn)
-		return -ENODEV;
 	/* The age list is in serial order: resume after the last flow sent. */
 	rcu_read_lock();
 	list_for_each_entry_rcu(flow, &bn->flows.age, anode) {
@@ -503,8 +493,6 @@ static int bmptap_read_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int ret;
 
-	if (!bn)
-		return -ENODEV;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &bmptap_family, NLM_F_MULTI, BMPTAP_CMD_READ);
 	if (!hdr)
@@ -529,8 +517,6 @@ static int bmptap_ack(struct sk_buff *skb, struct genl_info *info)
 	struct bmptap_net *bn = info_bn(info);
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	if (!info->attrs[BMPTAP_A_ACK_SEQ]) {
 		NL_SET_ERR_MSG(info->extack, "BMPTAP_A_ACK_SEQ missing");
 		return -EINVAL;
@@ -554,13 +540,10 @@ static int bmptap_ack(struct sk_buff *skb, struct genl_info *info)
 static int bmptap_nl_notify(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	const struct netlink_notify *n = ptr;
-	struct bmptap_net *bn;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
 		return NOTIFY_DONE;
-	bn = bmptap_net_get(n->net);
-	if (bn)
-		bmptap_queue_release(bn, n->portid);
+	bmptap_queue_release(bmptap_net_get(n->net), n->portid);
 	return NOTIFY_DONE;
 }
 
@@ -675,8 +658,6 @@ static int obj_dump(struct sk_buff *skb, struct netlink_callback *cb, enum bmpta
 	void *hdr;
 	u32 *n;
 
-	if (!bn)
-		return -ENODEV;
 	mutex_lock(&bn->cfg_lock);
 	v = obj_slots(bn, kind, &n);
 	for (; *idx < *n; (*idx)++) {
@@ -779,8 +760,6 @@ static int bmptap_set_server(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *attr = info->attrs[BMPTAP_A_SERVER];
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = server_parse(info, tb);
 	if (err)
 		return err;
@@ -806,8 +785,6 @@ static int bmptap_del_server(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = server_parse(info, tb);
 	if (err)
 		return err;
@@ -925,8 +902,6 @@ static int bmptap_set_filter(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = filter_parse(info, tb, true);
 	if (err)
 		return err;
@@ -940,8 +915,6 @@ static int bmptap_del_filter(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[BMPTAP_FILTER_MAX + 1];
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = filter_parse(info, tb, false);
 	if (err)
 		return err;
@@ -964,8 +937,6 @@ static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
 	u32 alen;
 	int err;
 
-	if (!bn)
-		return -ENODEV;
 	err = parse_required_nest(info, BMPTAP_A_NEW_FLOW, BMPTAP_NEW_FLOW_MAX,
 				  bmptap_new_flow_policy, tb);
 	if (err)
@@ -1011,17 +982,44 @@ static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-void bmptap_nl_net_exit(struct bmptap_net *bn)
+/* ---- per-netns part ---- */
+
+/* Runs after net.c's init of the netns: its state exists. */
+static int __net_init bmptap_genl_net_init(struct net *net)
 {
+	struct bmptap_net *bn = bmptap_net_get(net);
+
+	INIT_WORK(&bn->doorbell_work, bmptap_doorbell_work);
+	return 0;
+}
+
+/*
+ * Runs before net.c's exit (pernet exits run in reverse order), on netns
+ * teardown and on unload after the family is gone.  No reader can READ
+ * any more, so the queue is shut: what the hooks (running until net.c's
+ * exit) still tap goes nowhere, and the doorbell, once cancelled, cannot be
+ * scheduled again.
+ */
+static void __net_exit bmptap_genl_net_exit(struct net *net)
+{
+	struct bmptap_net *bn = bmptap_net_get(net);
+
+	bmptap_queue_shutdown(&bn->queue);
+	cancel_work_sync(&bn->doorbell_work);
 	mutex_lock(&bn->cfg_lock);
 	obj_free_all(bn, BMPTAP_OBJ_SERVER);
 	obj_free_all(bn, BMPTAP_OBJ_FILTER);
 	mutex_unlock(&bn->cfg_lock);
 }
 
+static struct pernet_operations bmptap_genl_net_ops = {
+	.init = bmptap_genl_net_init,
+	.exit = bmptap_genl_net_exit,
+};
+
 /* ---- family ---- */
 
-static const struct genl_ops bmptap_ops[] = {
+static const struct genl_ops bmptap_genl_ops[] = {
 	{
 		.cmd = BMPTAP_CMD_GET_NETNS,
 		.doit = bmptap_get_netns,
@@ -1104,8 +1102,8 @@ static struct genl_family bmptap_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = bmptap_ops,
-	.n_ops = ARRAY_SIZE(bmptap_ops),
+	.ops = bmptap_genl_ops,
+	.n_ops = ARRAY_SIZE(bmptap_genl_ops),
 #ifdef BMPTAP_HAVE_GENL_RESV_START_OP
 	.resv_start_op = 0,
 #endif
@@ -1113,25 +1111,41 @@ static struct genl_family bmptap_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(bmptap_mcgrps),
 };
 
-int bmptap_nl_register(void)
+/*
+ * The per-netns part first (the doorbells exist before a READ can arm a
+ * queue), the notifier next (a READ's portid must be forgotten when its
+ * socket closes), the family last.
+ */
+int bmptap_genl_init(void)
 {
 	int err;
 
-	err = genl_register_family(&bmptap_family);
+	err = register_pernet_subsys(&bmptap_genl_net_ops);
 	if (err)
 		return err;
 	err = netlink_register_notifier(&bmptap_nl_notifier);
-	if (err) {
-		genl_unregister_family(&bmptap_family);
-		return err;
-	}
-	WRITE_ONCE(bmptap_nl_live, true);
+	if (err)
+		goto err_pernet;
+	err = genl_register_family(&bmptap_family);
+	if (err)
+		goto err_notifier;
 	return 0;
+
+err_notifier:
+	netlink_unregister_notifier(&bmptap_nl_notifier);
+err_pernet:
+	unregister_pernet_subsys(&bmptap_genl_net_ops);
+	return err;
 }
 
-void bmptap_nl_unregister(void)
+/*
+ * A doorbell work that runs between the family's and the per-netns part's
+ * unregistration finds no listeners: genl_unregister_family() removed the
+ * groups' members.
+ */
+void bmptap_genl_exit(void)
 {
-	WRITE_ONCE(bmptap_nl_live, false);
-	netlink_unregister_notifier(&bmptap_nl_notifier);
 	genl_unregister_family(&bmptap_family);
+	netlink_unregister_notifier(&bmptap_nl_notifier);
+	unregister_pernet_subsys(&bmptap_genl_net_ops);
 }

@@ -26,7 +26,12 @@ void bmptap_queue_init(struct bmptap_queue *q, u32 limit)
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->chunks);
 	q->limit = limit;
-	q->armed = true;	/* nobody has read yet: the first record rings */
+	/*
+	 * Unarmed: no doorbell until a reader's READ drained the queue.  A
+	 * reader READs when it starts, so it needs none before; and the
+	 * doorbell (netlink.c) may not exist before the family does.
+	 */
+	q->armed = false;
 	q->dead = false;
 	q->next_seq = 1;
 	q->bytes = 0;

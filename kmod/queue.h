@@ -38,7 +38,7 @@ struct bmptap_queue {
 	spinlock_t lock;
 	struct list_head chunks;
 	u32 limit;		/* queue_bytes */
-	bool armed;		/* the reader is idle: ring the doorbell */
+	bool armed;		/* a reader drained it: ring the doorbell */
 	bool dead;		/* teardown began: refuse everything */
 	u64 next_seq;
 	u64 bytes;		/* aligned bytes queued (unacknowledged) */

@@ -1,5 +1,6 @@
 #include "attr.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -33,6 +34,7 @@ void attr_table_free(struct attr_table *t)
 	free(t->sets);
 	free(t->free_ids);
 	free(t->index);
+	free(t->defer);
 	buf_free(&t->scratch);
 	memset(t, 0, sizeof(*t));
 }
@@ -162,12 +164,18 @@ uint32_t attr_intern_budget(struct attr_table *t, struct budget *bud, int fam,
 
 void attr_ref(struct attr_table *t, uint32_t id)
 {
-	if (id && id < t->n_ids && t->sets[id])
+	if (id && id < t->n_defer)
+		t->defer[id]++;
+	else if (id && id < t->n_ids && t->sets[id])
 		t->sets[id]->refcnt++;
 }
 
 void attr_unref(struct attr_table *t, uint32_t id)
 {
+	if (id < t->n_defer && t->defer[id]) {
+		t->defer[id]--;
+		return;
+	}
 	struct attr_set *s = (struct attr_set *)attr_get(t, id);
 	if (!s || --s->refcnt)
 		return;
@@ -191,6 +199,27 @@ void attr_unref(struct attr_table *t, uint32_t id)
 	t->free_ids[t->n_free++] = id;
 	t->count--;
 	t->frees++;
+}
+
+int attr_defer_begin(struct attr_table *t, uint32_t max_ids)
+{
+	t->defer = calloc(max_ids, sizeof(*t->defer));
+	if (!t->defer)
+		return -ENOMEM;
+	t->n_defer = max_ids;
+	return 0;
+}
+
+void attr_defer_end(struct attr_table *t)
+{
+	uint32_t n = t->n_defer < t->n_ids ? t->n_defer : t->n_ids;
+
+	for (uint32_t id = 1; id < n; id++)
+		if (t->defer[id] && t->sets[id])
+			t->sets[id]->refcnt += t->defer[id];
+	free(t->defer);
+	t->defer = NULL;
+	t->n_defer = 0;
 }
 
 static void put_attr(struct buf *b, uint8_t flags, uint8_t type, const void *v, uint32_t len)

@@ -46,6 +46,10 @@ struct attr_table {
 	 * and prefixes, so the hashes over them are keyed.  The RIBs sharing
 	 * this table take it too.  Tests may overwrite it before use. */
 	uint64_t seed;
+	/* While references are deferred (attr_defer_begin()): those taken
+	 * since, by id below n_defer. */
+	uint32_t *defer;
+	uint32_t n_defer;
 	/* The last attr_intern_budget() returned 0 because of its budget. */
 	bool refused;
 	struct buf scratch;
@@ -84,6 +88,18 @@ static inline uint64_t attr_set_bytes(uint32_t len)
 }
 void attr_ref(struct attr_table *t, uint32_t id);
 void attr_unref(struct attr_table *t, uint32_t id);
+
+/*
+ * Loading whole tables (a checkpoint) takes a reference per route, in an
+ * order random in set ids: the count in each set's header, scattered over
+ * the heap, costs a cache miss per route.  Between attr_defer_begin() and
+ * attr_defer_end() the references to ids below max_ids are counted in one
+ * compact array instead, and added to the sets at the end; attr_unref()
+ * spends them first, so a set is freed exactly when it would have been.
+ * begin: 0, or -ENOMEM (references then go to the sets as usual).
+ */
+int attr_defer_begin(struct attr_table *t, uint32_t max_ids);
+void attr_defer_end(struct attr_table *t);
 
 static inline const struct attr_set *attr_get(const struct attr_table *t, uint32_t id)
 {

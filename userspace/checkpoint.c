@@ -18,9 +18,10 @@
 #include "peer.h"
 #include "refresh.h"
 
-#define HDR_LEN		(8 + 4 + 8 + 8 + 4 + 4)
+#define HDR_LEN		(8 + 4 + 8 + 8 + 4 + 4 + 8)
 #define TRAILER_LEN	(4 + 8)
 #define WALK_N		256
+#define LOAD_AHEAD	8
 #define N_COUNTERS	(sizeof(struct peer_counters) / sizeof(uint64_t))
 
 /* Peer flag bits (flags1, flags2). */
@@ -32,22 +33,38 @@ enum { F2_MIDSTREAM = 1, F2_ENHANCED_RR = 2 };
 
 /* ---- crc32c (Castagnoli, reflected 0x82f63b78) ---------------------------- */
 
+/* Slicing by 8: table k advances a byte's contribution by k more bytes, so
+ * eight bytes take eight independent lookups instead of a chain of eight
+ * (a full table's checkpoint is tens of MB, checked at every restart). */
 uint32_t ckpt_crc32c(uint32_t crc, const void *data, size_t len)
 {
-	static uint32_t table[256];
+	static uint32_t t[8][256];
 	const uint8_t *p = data;
 
-	if (!table[1])
+	if (!t[0][1]) {
 		for (uint32_t i = 0; i < 256; i++) {
 			uint32_t c = i;
 
 			for (int k = 0; k < 8; k++)
 				c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-			table[i] = c;
+			t[0][i] = c;
 		}
+		for (int k = 1; k < 8; k++)
+			for (uint32_t i = 0; i < 256; i++)
+				t[k][i] = t[k - 1][i] >> 8 ^ t[0][t[k - 1][i] & 0xff];
+	}
 	crc = ~crc;
+	for (; len >= 8; len -= 8, p += 8) {
+		uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				     (uint32_t)p[3] << 24);
+		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+			      (uint32_t)p[7] << 24;
+
+		crc = t[7][lo & 0xff] ^ t[6][lo >> 8 & 0xff] ^ t[5][lo >> 16 & 0xff] ^ t[4][lo >> 24] ^
+		      t[3][hi & 0xff] ^ t[2][hi >> 8 & 0xff] ^ t[1][hi >> 16 & 0xff] ^ t[0][hi >> 24];
+	}
 	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+		crc = t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
 
@@ -196,6 +213,7 @@ int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf
 	buf_u64(b, seq);
 	buf_u32(b, e.n_attrs);
 	buf_u32(b, ps->count);
+	buf_u64(b, ps->attrs.seed);
 	put_attrs(&e);
 	for (const struct peer *p = ps->head; p; p = p->next)
 		put_peer(&e, p);
@@ -373,16 +391,32 @@ static void get_rib(struct dec *d, struct peer *p, struct rib *rib)
 		struct rd routes = d->r;
 		struct bgp_prefix pfx;
 
-		for (uint32_t i = 0; i < n && get_route(d, f, &pfx, &stale, &idx); i++) {
-			uint32_t id = p ? attr_id(d, p, idx) : 1;
+		if (!p) {
+			for (uint32_t i = 0; i < n && get_route(d, f, &pfx, &stale, &idx); i++)
+				;
+			continue;
+		}
+		/* Sized from the count once, not doubled ~10 times; should the
+		 * budget refuse that, the announcements below grow it. */
+		rib_reserve(rib, f, n);
+		for (uint32_t i = 0; i < n && !d->r.bad;) {
+			struct bgp_prefix ahead[LOAD_AHEAD];
+			uint32_t at[LOAD_AHEAD];
+			size_t k = 0;
 
-			if (!id || (p && rib_announce(rib, &pfx, id, NULL, NULL))) {
-				d->refused = true;
-				route_refused(p);
+			/* The slots of a few routes are loaded together (rib_prefetch()). */
+			for (; k < LOAD_AHEAD && i < n && get_route(d, f, &ahead[k], &stale, &at[k]);
+			     k++, i++)
+				rib_prefetch(rib, &ahead[k]);
+			for (size_t j = 0; j < k; j++) {
+				uint32_t id = attr_id(d, p, at[j]);
+
+				if (!id || rib_announce(rib, &ahead[j], id, NULL, NULL)) {
+					d->refused = true;
+					route_refused(p);
+				}
 			}
 		}
-		if (!p)
-			continue;
 		rib->disabled[f] = disabled;
 		/* The refresh in progress: every route marked, then the marks
 		 * of those it had re-sent taken off again. */
@@ -556,7 +590,7 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 {
 	struct dec d = { 0 };
 	struct rd tr;
-	uint64_t body, file_epoch, *flows = NULL;
+	uint64_t body, file_epoch, seed, *flows = NULL;
 	uint32_t version, n_peers;
 	int rc = CKPT_ESYS;
 
@@ -591,6 +625,7 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 	}
 	d.n_attrs = rd_u32(&d.r);
 	n_peers = rd_u32(&d.r);
+	seed = rd_u64(&d.r);
 	/* Bounded by the bytes present before anything is allocated. */
 	if (d.n_attrs > body / 6 || n_peers > body / 64)
 		return refuse(why, why_len, "malformed (counts past the file's size)");
@@ -610,11 +645,22 @@ int ckpt_decode(const uint8_t *data, size_t len, struct peers *ps, uint64_t epoc
 	}
 	d.ps = ps;
 	d.r = (struct rd){ peers_at, data + body, false };
+	/*
+	 * The routes were written in slot order: under the same hash key they
+	 * go back into (nearly) the same slots, one after the other, instead
+	 * of one cache miss each.  The key stays as secret as the file.
+	 */
+	if (!ps->attrs.count && !ps->locrib)
+		ps->attrs.seed = seed;
+	/* The sets interned below take ids under n_ids + n_attrs. */
+	attr_defer_begin(&ps->attrs, ps->attrs.n_ids + d.n_attrs + 1);
 	if (!get_peers(&d, n_peers, flows)) {
+		attr_defer_end(&ps->attrs);
 		snprintf(why, why_len, "out of memory while loading");
 		goto out;
 	}
 	peers_restored(ps);
+	attr_defer_end(&ps->attrs);
 	rc = 0;
 out:
 	for (uint32_t i = 0; d.ids && i < d.n_attrs; i++)

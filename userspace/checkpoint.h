@@ -13,6 +13,7 @@
  *
  * File layout (integers big-endian):
  *   "BMPTCKPT" u32 version u64 epoch u64 seq u32 n_attrs u32 n_peers
+ *   u64 the hash key of the tables (attr_table.seed)
  *   n_attrs x attribute set: u8 fam u8 nh_len nh u32 len data
  *   n_peers x peer (session, OPENs, counters, both Adj-RIBs whose routes
  *           name attribute sets by their index above)
@@ -32,7 +33,7 @@
 struct peers;
 
 #define CKPT_MAGIC	"BMPTCKPT"
-#define CKPT_VERSION	1u
+#define CKPT_VERSION	2u
 
 /* Results of ckpt_decode() / ckpt_read() besides 0 (loaded). */
 enum ckpt_err {

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "prefix.h"
 #include "select.h"
 #include "tls.h"
 
@@ -186,41 +187,11 @@ bool bt_cli_norm_address(const char *in, char *out, size_t outlen)
 	return true;
 }
 
-bool bt_cli_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned int *bits)
-{
-	char a[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint64_t v, max;
-
-	if (alen == 0 || alen >= sizeof(a))
-		return false;
-	memcpy(a, s, alen);
-	a[alen] = '\0';
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, a, addr) == 1) {
-		*family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, a, addr) == 1) {
-		*family = AF_INET6;
-		max = 128;
-	} else {
-		return false;
-	}
-	v = max;
-	if (slash && !parse_num(slash + 1, 0, max, &v))
-		return false;
-	*bits = (unsigned int)v;
-	return true;
-}
-
 static bool valid_prefix(const char *s)
 {
-	uint8_t a[16];
-	unsigned int bits;
-	int fam;
+	struct bt_prefix p;
 
-	return bt_cli_parse_prefix(s, &fam, a, &bits);
+	return bt_prefix_parse(s, &p) == BT_PREFIX_OK;
 }
 
 /* NULL if v is a valid allow list, else the offending part (in buf). */

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nl.h"
+#include "filter.h"
+#include "model.h"
 
 enum bt_cli_cmd {
 	BT_CLI_HELP,
@@ -83,13 +84,6 @@ bool bt_cli_server_match(const struct bt_server_cfg *s, const char *address,
 bool bt_cli_policy_parse(const char *v, uint32_t *out, bool *deprecated);
 /* A passive server's allow list: PREFIX[,PREFIX..]. */
 bool bt_cli_valid_allow(const char *v);
-
-/*
- * ADDRESS[/LENGTH], strictly: LENGTH all digits and within the family's
- * bits (no "/abc" read as /0), absent means a host.  false on anything
- * else; the one parser of allow entries, in bmptapctl and bmptapd alike.
- */
-bool bt_cli_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned int *bits);
 
 /* Comma-separated names of the BMPTAP_POLICY_* bits. */
 void bt_cli_policy_str(uint32_t policy, char *out, size_t outlen);

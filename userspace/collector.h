@@ -36,7 +36,7 @@
 
 #include "buf.h"
 #include "loop.h"
-#include "nl.h"
+#include "model.h"
 #include "peer.h"
 #include "select.h"
 
@@ -239,26 +239,6 @@ bool pset_has(const struct pset *s, const struct bgp_prefix *p);
 
 /* Whether a passive listener with this allow list admits ss (empty: loopback). */
 bool listener_allowed(const char *allow, const struct sockaddr_storage *ss);
-/* Whether ss is in spec (ADDRESS[/LEN]); false when spec is malformed. */
-bool match_prefix(const char *spec, const struct sockaddr_storage *ss);
 const char *listen_refusal_name(int r);
-
-/* ---- shared by collector.c and listener.c --------------------------------- */
-
-struct addrinfo;
-struct collector *coll_new(struct feed *f, const struct bt_server_cfg *cfg);
-void coll_event(void *ctx, uint32_t events);
-void coll_retry(struct collector *c);	/* backoff, then open again */
-void listener_listen(struct collector *l, struct addrinfo *res);
-void listener_accept(struct collector *l);
-void listener_resume(struct collector *l);	/* after a pause for want of fds */
-void pset_free(struct pset *s);
-/* Connect or TLS set-up failed (why): close, back off, retry. */
-void coll_connect_failed(struct collector *c, const char *why);
-void coll_tls_start(struct collector *c);	/* collector_tls.c */
-void coll_tls_step(struct collector *c);
-void coll_tls_timeout(struct collector *c);
-/* Why a send or receive failed with err; a TLS error is counted. */
-const char *coll_tls_error(struct collector *c, int err);
 
 #endif

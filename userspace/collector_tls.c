@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "collector.h"
+#include "session.h"
 #include "log.h"
 #include "tls.h"
 

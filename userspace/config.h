@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "nl.h"
+#include "model.h"
 
 #define BT_CONFIG_ERRLEN	512
 /* Config files are small; a bound keeps a wrong path (a disk image) cheap. */

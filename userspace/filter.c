@@ -50,7 +50,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int parse_prefix(int argc, char *const argv[], struct bt_filter *f, char *err,
 			size_t errlen)
 {
-	char a[INET6_ADDRSTRLEN + 1];
 	const char *slash;
 	unsigned long v, maxbits;
 	bool have_ge = false, have_le = false;
@@ -58,25 +57,23 @@ static int parse_prefix(int argc, char *const argv[], struct bt_filter *f, char 
 	if (argc < 1)
 		return fail(err, errlen, "prefix: missing PREFIX/LENGTH");
 	slash = strchr(argv[0], '/');
-	if (!slash || (size_t)(slash - argv[0]) >= sizeof(a))
+	if (!slash || (size_t)(slash - argv[0]) > INET6_ADDRSTRLEN)
 		return fail(err, errlen, "prefix: '%s' is not PREFIX/LENGTH", argv[0]);
-	memcpy(a, argv[0], (size_t)(slash - argv[0]));
-	a[slash - argv[0]] = 0;
-	if (inet_pton(AF_INET, a, f->prefix) == 1)
-		f->family = AF_INET;
-	else if (inet_pton(AF_INET6, a, f->prefix) == 1)
-		f->family = AF_INET6;
-	else
-		return fail(err, errlen, "prefix: '%s' is not an IPv4 or IPv6 address", a);
-	maxbits = f->family == AF_INET ? 32 : 128;
-	if (!parse_uint(slash + 1, maxbits, &v))
-		return fail(err, errlen, "prefix: length '%s' not in 0..%lu", slash + 1, maxbits);
-	f->plen = (uint8_t)v;
-	for (unsigned i = f->plen; i < maxbits; i++)
-		if (f->prefix[i / 8] & (0x80 >> (i % 8)))
-			return fail(err, errlen, "prefix: '%s' has bits set past /%u", argv[0],
-				    f->plen);
-	f->ge = f->le = f->plen;
+	switch (bt_prefix_parse(argv[0], &f->pfx)) {
+	case BT_PREFIX_BAD_ADDR:
+		return fail(err, errlen, "prefix: '%.*s' is not an IPv4 or IPv6 address",
+			    (int)(slash - argv[0]), argv[0]);
+	case BT_PREFIX_BAD_LEN:
+		return fail(err, errlen, "prefix: length '%s' not in 0..%u", slash + 1,
+			    bt_prefix_bits(f->pfx.family));
+	case BT_PREFIX_OK:
+		break;
+	}
+	maxbits = bt_prefix_bits(f->pfx.family);
+	if (bt_prefix_host_bits(&f->pfx))
+		return fail(err, errlen, "prefix: '%s' has bits set past /%u", argv[0],
+			    f->pfx.len);
+	f->ge = f->le = f->pfx.len;
 	for (int i = 1; i < argc; i += 2) {
 		bool ge = !strcmp(argv[i], "ge");
 
@@ -100,8 +97,8 @@ static int parse_prefix(int argc, char *const argv[], struct bt_filter *f, char 
 	/* As in router prefix lists: "ge N" alone means up to the family's bits. */
 	if (have_ge && !have_le)
 		f->le = (uint8_t)maxbits;
-	if (f->ge < f->plen || f->le < f->ge)
-		return fail(err, errlen, "prefix: need /%u <= ge (%u) <= le (%u)", f->plen, f->ge,
+	if (f->ge < f->pfx.len || f->le < f->ge)
+		return fail(err, errlen, "prefix: need /%u <= ge (%u) <= le (%u)", f->pfx.len, f->ge,
 			    f->le);
 	return 0;
 }
@@ -111,7 +108,7 @@ int bt_filter_parse(int argc, char *const argv[], struct bt_filter *f, char *err
 	unsigned long v, w;
 	char *colon;
 
-	memset(f->prefix, 0, sizeof(f->prefix));
+	memset(&f->pfx, 0, sizeof(f->pfx));
 	if (argc < 1)
 		return fail(err, errlen, "filter: missing match (prefix, max-length, as-path, community)");
 	if (!strcmp(argv[0], "prefix")) {
@@ -123,14 +120,14 @@ int bt_filter_parse(int argc, char *const argv[], struct bt_filter *f, char *err
 		if (argc != 3)
 			return fail(err, errlen, "max-length: expected 'max-length ipv4|ipv6 N'");
 		if (!strcmp(argv[1], "ipv4"))
-			f->family = AF_INET;
+			f->pfx.family = AF_INET;
 		else if (!strcmp(argv[1], "ipv6"))
-			f->family = AF_INET6;
+			f->pfx.family = AF_INET6;
 		else
 			return fail(err, errlen, "max-length: family '%s' is not ipv4 or ipv6", argv[1]);
-		if (!parse_uint(argv[2], f->family == AF_INET ? 32 : 128, &v))
+		if (!parse_uint(argv[2], bt_prefix_bits(f->pfx.family), &v))
 			return fail(err, errlen, "max-length: '%s' not in 0..%u", argv[2],
-				    f->family == AF_INET ? 32 : 128);
+				    bt_prefix_bits(f->pfx.family));
 		f->max_len = (uint8_t)v;
 		return 0;
 	}
@@ -170,14 +167,14 @@ void bt_filter_format(const struct bt_filter *f, char *out, size_t outlen)
 
 	switch (f->kind) {
 	case BMPTAP_FILTER_KIND_PREFIX:
-		inet_ntop(f->family, f->prefix, a, sizeof(a));
-		if (f->ge == f->plen && f->le == f->plen)
-			snprintf(out, outlen, "prefix %s/%u", a, f->plen);
+		inet_ntop(f->pfx.family, f->pfx.addr, a, sizeof(a));
+		if (f->ge == f->pfx.len && f->le == f->pfx.len)
+			snprintf(out, outlen, "prefix %s/%u", a, f->pfx.len);
 		else
-			snprintf(out, outlen, "prefix %s/%u ge %u le %u", a, f->plen, f->ge, f->le);
+			snprintf(out, outlen, "prefix %s/%u ge %u le %u", a, f->pfx.len, f->ge, f->le);
 		break;
 	case BMPTAP_FILTER_KIND_MAX_LEN:
-		snprintf(out, outlen, "max-length %s %u", f->family == AF_INET ? "ipv4" : "ipv6",
+		snprintf(out, outlen, "max-length %s %u", f->pfx.family == AF_INET ? "ipv4" : "ipv6",
 			 f->max_len);
 		break;
 	case BMPTAP_FILTER_KIND_AS_PATH:
@@ -236,11 +233,11 @@ static bool has_community(const struct attr_set *s, uint32_t c)
 
 bool bt_filter_valid(const struct bt_filter *f)
 {
-	unsigned int bits = f->family == AF_INET ? 32 : f->family == AF_INET6 ? 128 : 0;
+	unsigned int bits = bt_prefix_bits(f->pfx.family);
 
 	switch (f->kind) {
 	case BMPTAP_FILTER_KIND_PREFIX:
-		return bits && f->plen <= f->ge && f->ge <= f->le && f->le <= bits;
+		return bits && f->pfx.len <= f->ge && f->ge <= f->le && f->le <= bits;
 	case BMPTAP_FILTER_KIND_MAX_LEN:
 		return bits && f->max_len <= bits;
 	case BMPTAP_FILTER_KIND_AS_PATH:
@@ -253,16 +250,13 @@ bool bt_filter_valid(const struct bt_filter *f)
 bool bt_filter_match(const struct bt_filter *f, const struct bgp_prefix *p,
 		     const struct attr_set *s)
 {
-	int fam = f->family == AF_INET6 ? BGP_FAM_IPV6 : BGP_FAM_IPV4;
+	int fam = f->pfx.family == AF_INET6 ? BGP_FAM_IPV6 : BGP_FAM_IPV4;
 
 	switch (f->kind) {
 	case BMPTAP_FILTER_KIND_PREFIX:
 		if (p->fam != fam || p->len < f->ge || p->len > f->le)
 			return false;
-		for (unsigned i = 0; i < f->plen; i++)
-			if ((p->addr[i / 8] ^ f->prefix[i / 8]) & (0x80 >> (i % 8)))
-				return false;
-		return true;
+		return bt_prefix_bits_eq(p->addr, f->pfx.addr, f->pfx.len);
 	case BMPTAP_FILTER_KIND_MAX_LEN:
 		return p->fam == fam && p->len > f->max_len;
 	case BMPTAP_FILTER_KIND_AS_PATH:

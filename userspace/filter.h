@@ -14,16 +14,17 @@
 #include <stdint.h>
 #include <linux/bmptap.h>
 
-/* Not attr.h: nl.h includes this, and nl.c has its own get_u16/get_u32. */
+#include "prefix.h"
+
+/* Declared only: the CLI and the netlink layer include this without the BGP code. */
 struct attr_set;
 struct bgp_prefix;
 
 struct bt_filter {
 	char name[BMPTAP_FILTER_NAME_MAX + 1];
 	uint8_t kind;		/* enum bmptap_filter_kind */
-	uint8_t family;		/* AF_INET / AF_INET6 (PREFIX, MAX_LEN) */
-	uint8_t prefix[16];
-	uint8_t plen, ge, le;	/* PREFIX: always filled in (defaults applied) */
+	struct bt_prefix pfx;	/* PREFIX; MAX_LEN: its family only */
+	uint8_t ge, le;		/* PREFIX: always filled in (defaults applied) */
 	uint8_t max_len;	/* MAX_LEN */
 	uint32_t asn;		/* AS_PATH */
 	uint32_t community;	/* COMMUNITY: asn << 16 | value */

@@ -6,7 +6,7 @@
  * accept that backs off instead of spinning when descriptors run out.
  * Every refusal is counted by reason (operator-guide.md, Metrics).
  */
-#include "collector.h"
+#include "session.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "prefix.h"
 
 #define LISTEN_BACKLOG	16
 #define LISTEN_PAUSE_MS	1000	/* rest after running out of descriptors */
@@ -34,36 +35,6 @@ const char *listen_refusal_name(int r)
 	return r >= 0 && r < LISTEN_REF_MAX ? names[r] : "?";
 }
 
-/* A malformed entry (bmptapctl refuses them; the module stores what it is
- * given) matches nothing: an allow list fails closed. */
-bool match_prefix(const char *spec, const struct sockaddr_storage *ss)
-{
-	uint8_t want[16], have[16];
-	unsigned int bits;
-	int fam;
-
-	if (!bt_cli_parse_prefix(spec, &fam, want, &bits))
-		return false;
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		memcpy(have, &s6->sin6_addr, 16);
-		/* IPv4-mapped sources of a dual-stack listener match IPv4 rules. */
-		if (fam == AF_INET && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			memmove(have, have + 12, 4);
-		else if (fam != AF_INET6)
-			return false;
-	} else if (ss->ss_family == AF_INET && fam == AF_INET) {
-		memcpy(have, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		return false;
-	}
-	for (unsigned int i = 0; i < bits; i++)
-		if (((want[i / 8] ^ have[i / 8]) >> (7 - i % 8)) & 1)
-			return false;
-	return true;
-}
-
 /*
  * An empty allow list admits loopback only: a BMP feed is the whole
  * routing table, and a listener bound to a wildcard address must not hand
@@ -73,11 +44,13 @@ bool listener_allowed(const char *allow, const struct sockaddr_storage *ss)
 {
 	char list[sizeof(((struct bt_server_cfg *)0)->allow)], *save = NULL;
 
+	/* A malformed entry (bmptapctl refuses them; the module stores what it
+	 * is given) matches nothing: an allow list fails closed. */
 	if (!allow[0])
-		return match_prefix("127.0.0.0/8", ss) || match_prefix("::1/128", ss);
+		return bt_prefix_str_has("127.0.0.0/8", ss) || bt_prefix_str_has("::1/128", ss);
 	snprintf(list, sizeof(list), "%s", allow);
 	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-		if (match_prefix(t, ss))
+		if (bt_prefix_str_has(t, ss))
 			return true;
 	return false;
 }

@@ -208,6 +208,19 @@ void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const stru
 	}
 }
 
+void locrib_reserve(struct peers *ps)
+{
+	for (int f = 0; ps->locrib && f < BGP_FAM_MAX; f++) {
+		uint32_t n = 0;
+
+		for (const struct peer *q = ps->head; q; q = q->next)
+			if (q->state == PEER_ESTABLISHED && rib_count(&q->rib, f) > n)
+				n = rib_count(&q->rib, f);
+		/* Short of memory, the entries grow it one by one. */
+		rib_reserve(&ps->locrib->rib, f, n);
+	}
+}
+
 void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx)
 {
 	struct bgp_prefix key = *pfx;

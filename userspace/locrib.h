@@ -45,6 +45,13 @@ const char *locrib_source_name(const struct peers *ps);
  */
 void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const struct peer *hint);
 
+/*
+ * Sizes the Loc-RIB, before it is derived from tables loaded at once, for
+ * the largest Adj-RIB-In of an established peer, family by family: each
+ * prefix of that one has an entry or none.
+ */
+void locrib_reserve(struct peers *ps);
+
 /* rib_prefetch() for pfx's Loc-RIB entry, ahead of locrib_recompute(). */
 void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx);
 

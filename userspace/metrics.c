@@ -11,7 +11,7 @@
 #include "ckptctl.h"
 #include "collector.h"
 #include "httpd.h"
-#include "nl.h"
+#include "model.h"
 #include "peer.h"
 
 void prom_escape(struct buf *b, const char *s, int help)

@@ -15,7 +15,7 @@
 
 #include "locrib.h"
 #include "log.h"
-#include "nl.h"
+#include "model.h"
 #include "refresh.h"
 
 /* ---- table -------------------------------------------------------------- */
@@ -389,7 +389,13 @@ enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 
 	if (!s)
 		return policy_verdict(&l, ps->filters, pfx, s);
-	if (m->id == attr && m->as == l.as && m->bgp_id == l.bgp_id &&
+	if (p->verdicts && attr < ps->verdict_ids && ps->attrs.frees == ps->verdict_frees) {
+		uint8_t *c = &p->verdicts[attr];
+
+		if (!*c)
+			*c = (uint8_t)(policy_attr_verdict(&l, ps->filters, s) + 1);
+		v = (enum pol_verdict)(*c - 1);
+	} else if (m->id == attr && m->as == l.as && m->bgp_id == l.bgp_id &&
 	    m->frees == ps->attrs.frees && m->filter_gen == ps->filter_gen) {
 		v = (enum pol_verdict)m->verdict;
 	} else {
@@ -1031,6 +1037,49 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 
 /* ---- import filters ------------------------------------------------------- */
 
+/*
+ * Passes over whole tables ask for the verdict of every route in slot
+ * order, random in set ids, where the memo of peer_verdict() nearly always
+ * misses: they keep one verdict per set instead, for each local AS and BGP
+ * ID (what the verdict depends on besides the set; usually one for all
+ * peers): a byte per set id while the pass runs.  Without the memory,
+ * peer_verdict() works as usual.
+ */
+static bool same_local(const struct peer *a, const struct peer *b)
+{
+	return a->op[BMPTAP_DIR_TX].as == b->op[BMPTAP_DIR_TX].as &&
+	       a->op[BMPTAP_DIR_TX].bgp_id == b->op[BMPTAP_DIR_TX].bgp_id;
+}
+
+static void verdicts_begin(struct peers *ps)
+{
+	ps->verdict_ids = ps->attrs.n_ids;
+	ps->verdict_frees = ps->attrs.frees;
+	for (struct peer *p = ps->head; p; p = p->next) {
+		if (p->state != PEER_ESTABLISHED)
+			continue;
+		for (const struct peer *q = ps->head; q != p && !p->verdicts; q = q->next)
+			if (q->verdicts && same_local(p, q))
+				p->verdicts = q->verdicts;
+		if (!p->verdicts)
+			p->verdicts = calloc(ps->verdict_ids, 1);
+	}
+}
+
+static void verdicts_end(struct peers *ps)
+{
+	for (struct peer *p = ps->head; p; p = p->next) {
+		uint8_t *v = p->verdicts;
+
+		if (!v)
+			continue;
+		for (struct peer *q = p; q; q = q->next)
+			if (q->verdicts == v)
+				q->verdicts = NULL;
+		free(v);
+	}
+}
+
 static void recount_post(struct peers *ps, struct peer *p)
 {
 	struct bgp_prefix pfx[256];
@@ -1072,6 +1121,8 @@ static void locrib_recompute_all(struct peers *ps, uint64_t ts)
 			while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256))) {
 				ps->n_lchg = 0;
 				for (size_t i = 0; i < n; i++)
+					locrib_prefetch(ps, &pfx[i]);
+				for (size_t i = 0; i < n; i++)
 					locrib_recompute(ps, &pfx[i], p);
 				flush_locrib(ps, ts);
 			}
@@ -1083,24 +1134,30 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
 {
 	ps->filters = fl;
 	ps->filter_gen++;
+	verdicts_begin(ps);
 	for (struct peer *p = ps->head; p; p = p->next)
 		if (p->state == PEER_ESTABLISHED)
 			recount_post(ps, p);
 	if (ps->locrib)
 		locrib_recompute_all(ps, 0);
+	verdicts_end(ps);
 }
 
 void peers_restored(struct peers *ps)
 {
+	verdicts_begin(ps);
 	for (struct peer *p = ps->head; p; p = p->next) {
 		if (p->state != PEER_ESTABLISHED)
 			continue;
-		if (!ps->locrib)
+		if (!ps->locrib) {
 			locrib_start(ps, p, p->up_ts_ns);
+			locrib_reserve(ps);
+		}
 		recount_post(ps, p);
 	}
 	if (ps->locrib)
 		locrib_recompute_all(ps, 0);
+	verdicts_end(ps);
 }
 
 void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx)
@@ -1114,7 +1171,9 @@ void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx)
 	clock_gettime(CLOCK_REALTIME, &t);
 	ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 	if (!pfx) {
+		verdicts_begin(ps);
 		locrib_recompute_all(ps, ts);
+		verdicts_end(ps);
 		return;
 	}
 	ps->n_lchg = 0;

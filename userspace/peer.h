@@ -142,6 +142,10 @@ struct peer {
 	uint64_t open_rx_ts;		/* when the peer's OPEN was seen (mirroring) */
 	bool locrib;			/* the Loc-RIB instance (RFC 9069), not a peer */
 	struct peer_counters cnt;
+	/* During a pass over whole tables (peer.c): policy_attr_verdict() + 1
+	 * per attribute set id, 0 not known yet, one array for the peers of
+	 * one local AS and BGP ID; NULL otherwise. */
+	uint8_t *verdicts;
 };
 
 /* The BMP views of a peer's routes (BMPTAP_POLICY_*). */
@@ -224,6 +228,10 @@ struct peers {
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */
 	uint64_t filter_gen;		/* bumped by peers_set_filters() */
 	struct vmemo vmemo[VMEMO_SIZE];
+	/* The ids the peers' verdicts arrays cover, and the set frees when they
+	 * were made: a freed id may name another set later. */
+	uint32_t verdict_ids;
+	uint64_t verdict_frees;
 	/* The Loc-RIB instance (RFC 9069), up with the first established peer. */
 	struct peer *locrib;
 	struct bgp_prefix *lchg;	/* its changes from one RIB change batch */

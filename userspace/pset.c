@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
+#include "replay.h"
 
 static uint32_t pfx_hash(const struct bgp_prefix *p)
 {

@@ -371,6 +371,20 @@ void rib_reset(struct rib *r, rib_change_fn cb, void *ctx)
 	}
 }
 
+int rib_reserve(struct rib *r, int fam, uint32_t n)
+{
+	struct rib_table *t = &r->t[fam];
+	uint64_t cap = t->cap ? t->cap : 1024;
+
+	if (!n)
+		return 0;
+	while (((uint64_t)t->count + t->tombs + n) * 4 > cap * 3)
+		cap *= 2;
+	if (cap > RIB_CAP_MAX)
+		return -ENOMEM;
+	return cap == t->cap ? 0 : resize(r, t, (uint32_t)cap);
+}
+
 uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 {
 	const struct rib_table *t = &r->t[p->fam];

@@ -108,6 +108,14 @@ void rib_refresh_abort(struct rib *r, int fam);
 bool rib_is_stale(const struct rib *r, const struct bgp_prefix *p);
 void rib_refresh_keep(struct rib *r, const struct bgp_prefix *p);
 
+/*
+ * Sizes fam's table for n more routes at once, as the doublings of their
+ * announcements one by one would end (a checkpoint's load, which knows the
+ * count): no rehash while they go in.  0, -ENOSPC (budget) or -ENOMEM;
+ * after a failure the announcements grow the table as usual.
+ */
+int rib_reserve(struct rib *r, int fam, uint32_t n);
+
 uint32_t rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 /*
  * Starts loading the slot where p's search begins: a full table is far

@@ -23,7 +23,9 @@
 #include "json.h"
 #include "loop.h"
 #include "peer.h"
+#include "prefix.h"
 #include "select.h"
+#include "session.h"
 
 static const struct {
 	const char *name;
@@ -90,12 +92,10 @@ static bool list_ok(const char *v, char *buf, size_t buflen)
 
 static bool peer_entry_ok(const char *t)
 {
-	uint8_t a[16];
-	unsigned int bits;
+	struct bt_prefix p;
 	uint64_t as;
-	int fam;
 
-	return (decimal(t, UINT32_MAX, &as) && as) || bt_cli_parse_prefix(t, &fam, a, &bits);
+	return (decimal(t, UINT32_MAX, &as) && as) || bt_prefix_parse(t, &p) == BT_PREFIX_OK;
 }
 
 static int parse_families(const char *kw, const char *v, uint32_t *out, char *err,
@@ -316,7 +316,7 @@ bool sel_peer(const struct bt_server_cfg *cfg, const struct peer *p)
 		if (decimal(t, UINT32_MAX, &as)) {
 			if (as && as == p->op[BMPTAP_DIR_RX].as)
 				return true;
-		} else if (match_prefix(t, &ss)) {
+		} else if (bt_prefix_str_has(t, &ss)) {
 			return true;
 		}
 	}

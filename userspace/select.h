@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "bgp.h"
-#include "nl.h"
+#include "model.h"
 
 struct peer;
 struct bmp_stat;

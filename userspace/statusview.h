@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "nl.h"
+#include "model.h"
 
 /*
  * v/n: servers stored in the module; blob/len: the status (NULL/0 when

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "nl.h"
+#include "model.h"
 
 #define TLS_HANDSHAKE_MS	15000	/* connected, no TLS session yet: give up */
 

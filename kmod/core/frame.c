@@ -9,51 +9,51 @@
  */
 #include "frame.h"
 
-#define BT_MARKER_LEN		16
-#define BT_BUF_MIN		4096U
-#define BT_SCAN_CHUNK		256U
+#define BMPTAP_MARKER_LEN	16
+#define BMPTAP_BUF_MIN		4096U
+#define BMPTAP_SCAN_CHUNK	256U
 
-static const u8 bt_marker[BT_MARKER_LEN] = {
+static const u8 bmptap_marker[BMPTAP_MARKER_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
-static u32 bt_min_u32(u32 a, u32 b)
+static u32 bmptap_min_u32(u32 a, u32 b)
 {
 	return a < b ? a : b;
 }
 
-static u32 bt_hdr_len(const u8 *v)
+static u32 bmptap_hdr_len(const u8 *v)
 {
 	return ((u32)v[16] << 8) | v[17];
 }
 
-static bool bt_len_ok(u32 len)
+static bool bmptap_len_ok(u32 len)
 {
-	return len >= BT_BGP_HEADER_LEN && len <= BT_BGP_MAX_LEN;
+	return len >= BMPTAP_BGP_HEADER_LEN && len <= BMPTAP_BGP_MAX_LEN;
 }
 
 /* Shortest valid length per type (RFC 4271 4.1-4.5, RFC 2918 3); 0: unknown. */
-static const u8 bt_type_min_len[] = {
+static const u8 bmptap_type_min_len[] = {
 	[1] = 29,	/* OPEN */
 	[2] = 23,	/* UPDATE */
 	[3] = 21,	/* NOTIFICATION */
-	[4] = BT_BGP_HEADER_LEN,	/* KEEPALIVE: exactly the header */
+	[4] = BMPTAP_BGP_HEADER_LEN,	/* KEEPALIVE: exactly the header */
 	[5] = 23,	/* ROUTE-REFRESH */
 };
 
 /* A table rather than a switch: this runs once per message on the hot path. */
-static bool bt_type_ok(u8 type, u32 len)
+static bool bmptap_type_ok(u8 type, u32 len)
 {
-	if (type >= sizeof(bt_type_min_len) || !bt_type_min_len[type])
+	if (type >= sizeof(bmptap_type_min_len) || !bmptap_type_min_len[type])
 		return false;
 	if (type == 4)
-		return len == BT_BGP_HEADER_LEN;
-	return len >= bt_type_min_len[type];
+		return len == BMPTAP_BGP_HEADER_LEN;
+	return len >= bmptap_type_min_len[type];
 }
 
 /* The 16-byte all-ones marker, as two unaligned 64-bit loads. */
-static inline bool bt_marker_ok(const u8 *v)
+static inline bool bmptap_marker_ok(const u8 *v)
 {
 	u64 a, b;
 
@@ -62,45 +62,45 @@ static inline bool bt_marker_ok(const u8 *v)
 	return (a & b) == ~(u64)0;
 }
 
-static inline bool bt_hdr_ok(const u8 *v)
+static inline bool bmptap_hdr_ok(const u8 *v)
 {
 	u32 len;
 
-	if (!bt_marker_ok(v))
+	if (!bmptap_marker_ok(v))
 		return false;
-	len = bt_hdr_len(v);
-	return bt_len_ok(len) && bt_type_ok(v[18], len);
+	len = bmptap_hdr_len(v);
+	return bmptap_len_ok(len) && bmptap_type_ok(v[18], len);
 }
 
-bool bt_bgp_header_valid(const u8 *v)
+bool bmptap_bgp_header_valid(const u8 *v)
 {
-	return bt_hdr_ok(v);
+	return bmptap_hdr_ok(v);
 }
 
 /* Whether the n bytes at v can begin a valid header. */
-static bool bt_prefix_ok(const u8 *v, u32 n)
+static bool bmptap_prefix_ok(const u8 *v, u32 n)
 {
-	if (memcmp(v, bt_marker, bt_min_u32(n, BT_MARKER_LEN)))
+	if (memcmp(v, bmptap_marker, bmptap_min_u32(n, BMPTAP_MARKER_LEN)))
 		return false;
-	if (n >= 18 && !bt_len_ok(bt_hdr_len(v)))
+	if (n >= 18 && !bmptap_len_ok(bmptap_hdr_len(v)))
 		return false;
-	if (n >= BT_BGP_HEADER_LEN && !bt_type_ok(v[18], bt_hdr_len(v)))
+	if (n >= BMPTAP_BGP_HEADER_LEN && !bmptap_type_ok(v[18], bmptap_hdr_len(v)))
 		return false;
 	return true;
 }
 
-void bt_framer_init(struct bt_framer *f)
+void bmptap_framer_init(struct bmptap_framer *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->state = BT_FRAME_HEADER;
+	f->state = BMPTAP_FRAME_HEADER;
 }
 
 /*
  * Charge (size > 0) or return (size < 0) an allocation of the framer's;
  * false when the environment's budget refuses it.
  */
-static bool bt_framer_charge(struct bt_framer *f, s32 size, const struct bt_ops *ops,
-			     void *ctx)
+static bool bmptap_framer_charge(struct bmptap_framer *f, s32 size, const struct bmptap_ops *ops,
+				 void *ctx)
 {
 	if (ops && ops->charge && !ops->charge(ctx, size) && size > 0)
 		return false;
@@ -108,39 +108,39 @@ static bool bt_framer_charge(struct bt_framer *f, s32 size, const struct bt_ops 
 	return true;
 }
 
-static void bt_buf_release(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+static void bmptap_buf_release(struct bmptap_framer *f, const struct bmptap_ops *ops, void *ctx)
 {
 	if (!f->buf)
 		return;
-	bt_free(f->buf);
-	bt_framer_charge(f, -(s32)bt_alloc_size(f->buf_cap), ops, ctx);
+	bmptap_free(f->buf);
+	bmptap_framer_charge(f, -(s32)bmptap_alloc_size(f->buf_cap), ops, ctx);
 	f->buf = NULL;
 	f->buf_cap = 0;
 }
 
-static void bt_skipped_release(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+static void bmptap_skipped_release(struct bmptap_framer *f, const struct bmptap_ops *ops, void *ctx)
 {
 	f->skipped_len = 0;
 	if (!f->skipped_data)
 		return;
-	bt_free(f->skipped_data);
-	bt_framer_charge(f, -(s32)bt_alloc_size(BMPTAP_GAP_MAX_DATA), ops, ctx);
+	bmptap_free(f->skipped_data);
+	bmptap_framer_charge(f, -(s32)bmptap_alloc_size(BMPTAP_GAP_MAX_DATA), ops, ctx);
 	f->skipped_data = NULL;
 }
 
-void bt_framer_free(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+void bmptap_framer_free(struct bmptap_framer *f, const struct bmptap_ops *ops, void *ctx)
 {
-	bt_buf_release(f, ops, ctx);
-	bt_skipped_release(f, ops, ctx);
+	bmptap_buf_release(f, ops, ctx);
+	bmptap_skipped_release(f, ops, ctx);
 }
 
-static bool bt_gap_pending(const struct bt_framer *f)
+static bool bmptap_gap_pending(const struct bmptap_framer *f)
 {
 	return f->resync_reason != 0;
 }
 
 /* A gap begins (or grows); a hole's reason beats a plain resync. */
-static void bt_gap_reason(struct bt_framer *f, u32 reason)
+static void bmptap_gap_begin(struct bmptap_framer *f, u32 reason)
 {
 	if (!f->resync_reason || f->resync_reason == BMPTAP_GAP_RESYNC)
 		f->resync_reason = reason;
@@ -150,37 +150,39 @@ static void bt_gap_reason(struct bt_framer *f, u32 reason)
  * Bytes seen but not framed: counted, and the first ones kept when the
  * budget allows (the gap goes out without them otherwise).
  */
-static void bt_skip_seen(struct bt_framer *f, const u8 *v, u32 n, const struct bt_ops *ops,
-			 void *ctx)
+static void bmptap_skip_seen(struct bmptap_framer *f, const u8 *v, u32 n,
+			     const struct bmptap_ops *ops,
+			     void *ctx)
 {
-	u32 room, size = (u32)bt_alloc_size(BMPTAP_GAP_MAX_DATA);
+	u32 room, size = (u32)bmptap_alloc_size(BMPTAP_GAP_MAX_DATA);
 
 	if (!n)
 		return;
-	bt_gap_reason(f, BMPTAP_GAP_RESYNC);
+	bmptap_gap_begin(f, BMPTAP_GAP_RESYNC);
 	f->skipped += n;
 	if (f->skipped_len >= BMPTAP_GAP_MAX_DATA)
 		return;
 	if (!f->skipped_data) {
-		if (!bt_framer_charge(f, (s32)size, ops, ctx))
+		if (!bmptap_framer_charge(f, (s32)size, ops, ctx))
 			return;
-		f->skipped_data = bt_alloc(BMPTAP_GAP_MAX_DATA);
+		f->skipped_data = bmptap_alloc(BMPTAP_GAP_MAX_DATA);
 		if (!f->skipped_data) {
-			bt_framer_charge(f, -(s32)size, ops, ctx);
+			bmptap_framer_charge(f, -(s32)size, ops, ctx);
 			return;
 		}
 	}
 	room = BMPTAP_GAP_MAX_DATA - f->skipped_len;
-	n = bt_min_u32(n, room);
+	n = bmptap_min_u32(n, room);
 	memcpy(f->skipped_data + f->skipped_len, v, n);
 	f->skipped_len += n;
 }
 
-static void bt_emit_gap(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static void bmptap_emit_gap(struct bmptap_framer *f, u64 ts_ns, const struct bmptap_ops *ops,
+			    void *ctx)
 {
 	struct bmptap_gap gap;
 
-	if (!bt_gap_pending(f))
+	if (!bmptap_gap_pending(f))
 		return;
 	memset(&gap, 0, sizeof(gap));
 	gap.bytes = f->skipped;
@@ -191,80 +193,82 @@ static void bt_emit_gap(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops
 	f->resync_reason = 0;
 	f->skipped = 0;
 	f->lost_msgs = 0;
-	bt_skipped_release(f, ops, ctx);
+	bmptap_skipped_release(f, ops, ctx);
 }
 
 /* Drop the first byte of the candidate header until what is left could be one. */
-static void bt_resync_trim(struct bt_framer *f, const struct bt_ops *ops, void *ctx)
+static void bmptap_resync_trim(struct bmptap_framer *f, const struct bmptap_ops *ops, void *ctx)
 {
-	while (f->have && !bt_prefix_ok(f->hdr, f->have)) {
-		bt_skip_seen(f, f->hdr, 1, ops, ctx);
+	while (f->have && !bmptap_prefix_ok(f->hdr, f->have)) {
+		bmptap_skip_seen(f, f->hdr, 1, ops, ctx);
 		f->have--;
 		memmove(f->hdr, f->hdr + 1, f->have);
 	}
 }
 
 /* Ensure buf holds len bytes; false when over budget or out of memory. */
-static bool bt_buf_reserve(struct bt_framer *f, u32 len, const struct bt_ops *ops, void *ctx)
+static bool bmptap_buf_reserve(struct bmptap_framer *f, u32 len, const struct bmptap_ops *ops,
+			       void *ctx)
 {
-	u32 cap = BT_BUF_MIN, size;
+	u32 cap = BMPTAP_BUF_MIN, size;
 	u8 *nb;
 
 	if (f->buf_cap >= len)
 		return true;
 	while (cap < len)
 		cap <<= 1;
-	size = (u32)bt_alloc_size(cap);
-	if (!bt_framer_charge(f, (s32)size, ops, ctx))
+	size = (u32)bmptap_alloc_size(cap);
+	if (!bmptap_framer_charge(f, (s32)size, ops, ctx))
 		return false;
-	nb = bt_alloc(cap);
+	nb = bmptap_alloc(cap);
 	if (!nb) {
-		bt_framer_charge(f, -(s32)size, ops, ctx);
+		bmptap_framer_charge(f, -(s32)size, ops, ctx);
 		return false;
 	}
-	bt_buf_release(f, ops, ctx);
+	bmptap_buf_release(f, ops, ctx);
 	f->buf = nb;
 	f->buf_cap = cap;
 	return true;
 }
 
 /* hdr holds a valid header: emit any pending gap and start the message. */
-static void bt_start_msg(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static void bmptap_start_msg(struct bmptap_framer *f, u64 ts_ns, const struct bmptap_ops *ops,
+			     void *ctx)
 {
-	u32 len = bt_hdr_len(f->hdr);
+	u32 len = bmptap_hdr_len(f->hdr);
 
-	bt_emit_gap(f, ts_ns, ops, ctx);
-	if (len == BT_BGP_HEADER_LEN) {
+	bmptap_emit_gap(f, ts_ns, ops, ctx);
+	if (len == BMPTAP_BGP_HEADER_LEN) {
 		ops->msg(ctx, f->hdr, len, ts_ns);
 		f->messages++;
 		f->have = 0;
-		f->state = BT_FRAME_HEADER;
+		f->state = BMPTAP_FRAME_HEADER;
 		return;
 	}
 	f->msg_len = len;
-	if (!bt_buf_reserve(f, len, ops, ctx)) {
-		bt_gap_reason(f, BMPTAP_GAP_NOMEM);
-		f->skipped += BT_BGP_HEADER_LEN;
+	if (!bmptap_buf_reserve(f, len, ops, ctx)) {
+		bmptap_gap_begin(f, BMPTAP_GAP_NOMEM);
+		f->skipped += BMPTAP_BGP_HEADER_LEN;
 		f->lost_msgs++;
-		f->skip_left = len - BT_BGP_HEADER_LEN;
+		f->skip_left = len - BMPTAP_BGP_HEADER_LEN;
 		f->have = 0;
-		f->state = BT_FRAME_SKIP;
+		f->state = BMPTAP_FRAME_SKIP;
 		return;
 	}
-	memcpy(f->buf, f->hdr, BT_BGP_HEADER_LEN);
-	f->have = BT_BGP_HEADER_LEN;
-	f->state = BT_FRAME_BODY;
+	memcpy(f->buf, f->hdr, BMPTAP_BGP_HEADER_LEN);
+	f->have = BMPTAP_BGP_HEADER_LEN;
+	f->state = BMPTAP_FRAME_BODY;
 }
 
 /*
- * RESYNC: scan up to BT_SCAN_CHUNK bytes at p[off]; returns the bytes
+ * RESYNC: scan up to BMPTAP_SCAN_CHUNK bytes at p[off]; returns the bytes
  * consumed (less than copied when a header was found), or 0 on copy error.
  */
-static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
-		     u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static u32 bmptap_resync(struct bmptap_framer *f, const struct bmptap_payload *p, u32 off, u32 len,
+			 u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
-	u8 chunk[BT_SCAN_CHUNK];
-	u32 n = bt_min_u32(len, BT_SCAN_CHUNK);
+	u8 chunk[BMPTAP_SCAN_CHUNK];
+	u32 n = bmptap_min_u32(len, BMPTAP_SCAN_CHUNK);
 	u32 i = 0;
 
 	if (p->copy(p->src, off, chunk, n))
@@ -274,15 +278,15 @@ static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u
 			const u8 *ff = memchr(chunk + i, 0xff, n - i);
 			u32 k = ff ? (u32)(ff - (chunk + i)) : n - i;
 
-			bt_skip_seen(f, chunk + i, k, ops, ctx);
+			bmptap_skip_seen(f, chunk + i, k, ops, ctx);
 			i += k;
 			if (!ff)
 				break;
 		}
 		f->hdr[f->have++] = chunk[i++];
-		bt_resync_trim(f, ops, ctx);
-		if (f->have == BT_BGP_HEADER_LEN) {
-			bt_start_msg(f, ts_ns, ops, ctx);
+		bmptap_resync_trim(f, ops, ctx);
+		if (f->have == BMPTAP_BGP_HEADER_LEN) {
+			bmptap_start_msg(f, ts_ns, ops, ctx);
 			break;
 		}
 	}
@@ -294,17 +298,17 @@ static u32 bt_resync(struct bt_framer *f, const struct bt_payload *p, u32 off, u
  * there in place, sparing the copy into buf.  Returns the bytes consumed;
  * what is left (a cut or damaged message) takes the copying path.
  */
-static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_ns,
-			     const struct bt_ops *ops, void *ctx)
+static u32 bmptap_frame_in_place(struct bmptap_framer *f, const u8 *v, u32 len, u64 ts_ns,
+				 const struct bmptap_ops *ops, void *ctx)
 {
 	u32 done = 0, msg_len;
 
-	while (len - done >= BT_BGP_HEADER_LEN && bt_hdr_ok(v + done)) {
-		msg_len = bt_hdr_len(v + done);
+	while (len - done >= BMPTAP_BGP_HEADER_LEN && bmptap_hdr_ok(v + done)) {
+		msg_len = bmptap_hdr_len(v + done);
 		if (msg_len > len - done)
 			break;
-		if (bt_gap_pending(f))
-			bt_emit_gap(f, ts_ns, ops, ctx);
+		if (bmptap_gap_pending(f))
+			bmptap_emit_gap(f, ts_ns, ops, ctx);
 		ops->msg(ctx, v + done, msg_len, ts_ns);
 		f->messages++;
 		done += msg_len;
@@ -320,54 +324,55 @@ static u32 bt_frame_in_place(struct bt_framer *f, const u8 *v, u32 len, u64 ts_n
  * the middle of a long message is not copied twice.  Returns the bytes
  * consumed.
  */
-static u32 bt_frame_whole(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
-			  u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static u32 bmptap_frame_whole(struct bmptap_framer *f, const struct bmptap_payload *p, u32 off,
+			      u32 len,
+			      u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
 	u32 n;
 
 	if (p->flat)
-		return bt_frame_in_place(f, p->flat + off, len, ts_ns, ops, ctx);
-	n = bt_min_u32(len, f->buf_cap);
-	if (n < 2 * BT_BGP_HEADER_LEN || p->copy(p->src, off, f->buf, BT_BGP_HEADER_LEN) ||
-	    !bt_hdr_ok(f->buf) || bt_hdr_len(f->buf) > n ||
-	    p->copy(p->src, off + BT_BGP_HEADER_LEN, f->buf + BT_BGP_HEADER_LEN,
-		    n - BT_BGP_HEADER_LEN))
+		return bmptap_frame_in_place(f, p->flat + off, len, ts_ns, ops, ctx);
+	n = bmptap_min_u32(len, f->buf_cap);
+	if (n < 2 * BMPTAP_BGP_HEADER_LEN || p->copy(p->src, off, f->buf, BMPTAP_BGP_HEADER_LEN) ||
+	    !bmptap_hdr_ok(f->buf) || bmptap_hdr_len(f->buf) > n ||
+	    p->copy(p->src, off + BMPTAP_BGP_HEADER_LEN, f->buf + BMPTAP_BGP_HEADER_LEN,
+		    n - BMPTAP_BGP_HEADER_LEN))
 		return 0;
-	return bt_frame_in_place(f, f->buf, n, ts_ns, ops, ctx);
+	return bmptap_frame_in_place(f, f->buf, n, ts_ns, ops, ctx);
 }
 
-void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u32 len,
-		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
+void bmptap_framer_feed(struct bmptap_framer *f, const struct bmptap_payload *p, u32 off, u32 len,
+			u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
 	u32 n;
 
 	while (len) {
 		switch (f->state) {
-		case BT_FRAME_HEADER:
+		case BMPTAP_FRAME_HEADER:
 			if (!f->have) {
-				n = bt_frame_whole(f, p, off, len, ts_ns, ops, ctx);
+				n = bmptap_frame_whole(f, p, off, len, ts_ns, ops, ctx);
 				off += n;
 				len -= n;
 				if (!len)
 					break;
 			}
-			n = bt_min_u32(BT_BGP_HEADER_LEN - f->have, len);
+			n = bmptap_min_u32(BMPTAP_BGP_HEADER_LEN - f->have, len);
 			if (p->copy(p->src, off, f->hdr + f->have, n))
 				goto bad_copy;
 			f->have += n;
 			off += n;
 			len -= n;
-			if (f->have < BT_BGP_HEADER_LEN)
+			if (f->have < BMPTAP_BGP_HEADER_LEN)
 				break;
-			if (!bt_hdr_ok(f->hdr)) {
-				f->state = BT_FRAME_RESYNC;
-				bt_resync_trim(f, ops, ctx);
+			if (!bmptap_hdr_ok(f->hdr)) {
+				f->state = BMPTAP_FRAME_RESYNC;
+				bmptap_resync_trim(f, ops, ctx);
 				break;
 			}
-			bt_start_msg(f, ts_ns, ops, ctx);
+			bmptap_start_msg(f, ts_ns, ops, ctx);
 			break;
-		case BT_FRAME_BODY:
-			n = bt_min_u32(f->msg_len - f->have, len);
+		case BMPTAP_FRAME_BODY:
+			n = bmptap_min_u32(f->msg_len - f->have, len);
 			if (p->copy(p->src, off, f->buf + f->have, n))
 				goto bad_copy;
 			f->have += n;
@@ -378,24 +383,24 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 			ops->msg(ctx, f->buf, f->msg_len, ts_ns);
 			f->messages++;
 			f->have = 0;
-			f->state = BT_FRAME_HEADER;
+			f->state = BMPTAP_FRAME_HEADER;
 			/* Only the common size stays allocated (and charged) between messages. */
-			if (f->buf_cap > BT_BUF_MIN)
-				bt_buf_release(f, ops, ctx);
+			if (f->buf_cap > BMPTAP_BUF_MIN)
+				bmptap_buf_release(f, ops, ctx);
 			break;
-		case BT_FRAME_SKIP:
-			n = bt_min_u32(f->skip_left, len);
+		case BMPTAP_FRAME_SKIP:
+			n = bmptap_min_u32(f->skip_left, len);
 			f->skip_left -= n;
 			f->skipped += n;
 			off += n;
 			len -= n;
 			if (!f->skip_left) {
 				f->have = 0;
-				f->state = BT_FRAME_HEADER;
+				f->state = BMPTAP_FRAME_HEADER;
 			}
 			break;
-		case BT_FRAME_RESYNC:
-			n = bt_resync(f, p, off, len, ts_ns, ops, ctx);
+		case BMPTAP_FRAME_RESYNC:
+			n = bmptap_resync(f, p, off, len, ts_ns, ops, ctx);
 			if (!n)
 				goto bad_copy;
 			off += n;
@@ -407,17 +412,18 @@ void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off, u3
 
 bad_copy:
 	/* Cannot happen with a well-formed payload; treat the rest as missing. */
-	bt_framer_hole(f, len, BMPTAP_GAP_MISSING, ops, ctx);
+	bmptap_framer_hole(f, len, BMPTAP_GAP_MISSING, ops, ctx);
 }
 
-void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_ops *ops,
-		    void *ctx)
+void bmptap_framer_hole(struct bmptap_framer *f, u64 bytes, u32 reason,
+			const struct bmptap_ops *ops,
+			void *ctx)
 {
 	u64 left;
 
-	bt_gap_reason(f, reason);
+	bmptap_gap_begin(f, reason);
 	switch (f->state) {
-	case BT_FRAME_BODY:
+	case BMPTAP_FRAME_BODY:
 		left = f->msg_len - f->have;
 		f->skipped += f->have;
 		f->lost_msgs++;
@@ -425,16 +431,16 @@ void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_
 		if (bytes && bytes < left) {
 			f->skipped += bytes;
 			f->skip_left = (u32)(left - bytes);
-			f->state = BT_FRAME_SKIP;
+			f->state = BMPTAP_FRAME_SKIP;
 			return;
 		}
 		if (bytes == left) {
 			f->skipped += bytes;
-			f->state = BT_FRAME_HEADER;
+			f->state = BMPTAP_FRAME_HEADER;
 			return;
 		}
 		break;
-	case BT_FRAME_SKIP:
+	case BMPTAP_FRAME_SKIP:
 		left = f->skip_left;
 		if (bytes && bytes < left) {
 			f->skipped += bytes;
@@ -445,46 +451,47 @@ void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_
 			f->skipped += bytes;
 			f->skip_left = 0;
 			f->have = 0;
-			f->state = BT_FRAME_HEADER;
+			f->state = BMPTAP_FRAME_HEADER;
 			return;
 		}
 		break;
-	case BT_FRAME_HEADER:
-	case BT_FRAME_RESYNC:
+	case BMPTAP_FRAME_HEADER:
+	case BMPTAP_FRAME_RESYNC:
 		/* A partial header is not contiguous with what follows. */
-		bt_skip_seen(f, f->hdr, f->have, ops, ctx);
-		bt_gap_reason(f, reason);
+		bmptap_skip_seen(f, f->hdr, f->have, ops, ctx);
+		bmptap_gap_begin(f, reason);
 		break;
 	}
 	f->skipped += bytes;
 	f->have = 0;
-	f->state = BT_FRAME_RESYNC;
+	f->state = BMPTAP_FRAME_RESYNC;
 }
 
-void bt_framer_flush(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops, void *ctx)
+void bmptap_framer_flush(struct bmptap_framer *f, u64 ts_ns, const struct bmptap_ops *ops,
+			 void *ctx)
 {
 	/* A message or header cut short by the end of the stream is lost. */
 	switch (f->state) {
-	case BT_FRAME_BODY:
-		bt_gap_reason(f, BMPTAP_GAP_MISSING);
+	case BMPTAP_FRAME_BODY:
+		bmptap_gap_begin(f, BMPTAP_GAP_MISSING);
 		f->skipped += f->have;
 		f->lost_msgs++;
 		f->have = 0;
-		f->state = BT_FRAME_RESYNC;
+		f->state = BMPTAP_FRAME_RESYNC;
 		break;
-	case BT_FRAME_SKIP:
+	case BMPTAP_FRAME_SKIP:
 		f->have = 0;
-		f->state = BT_FRAME_RESYNC;
+		f->state = BMPTAP_FRAME_RESYNC;
 		break;
-	case BT_FRAME_HEADER:
-	case BT_FRAME_RESYNC:
+	case BMPTAP_FRAME_HEADER:
+	case BMPTAP_FRAME_RESYNC:
 		if (f->have) {
-			bt_skip_seen(f, f->hdr, f->have, ops, ctx);
-			bt_gap_reason(f, BMPTAP_GAP_MISSING);
+			bmptap_skip_seen(f, f->hdr, f->have, ops, ctx);
+			bmptap_gap_begin(f, BMPTAP_GAP_MISSING);
 			f->have = 0;
-			f->state = BT_FRAME_RESYNC;
+			f->state = BMPTAP_FRAME_RESYNC;
 		}
 		break;
 	}
-	bt_emit_gap(f, ts_ns, ops, ctx);
+	bmptap_emit_gap(f, ts_ns, ops, ctx);
 }

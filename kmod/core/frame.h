@@ -10,11 +10,11 @@
 #include "shim.h"
 #include "../../include/uapi/linux/bmptap.h"
 
-#define BT_BGP_HEADER_LEN	19
-#define BT_BGP_MAX_LEN		65535
+#define BMPTAP_BGP_HEADER_LEN	19
+#define BMPTAP_BGP_MAX_LEN	65535
 
 /* What the core hands to its environment (kernel queue, test recorder). */
-struct bt_ops {
+struct bmptap_ops {
 	/* One whole BGP message. */
 	void (*msg)(void *ctx, const u8 *msg, u32 len, u64 ts_ns);
 	/* Bytes or messages that will never be delivered. */
@@ -23,7 +23,7 @@ struct bt_ops {
 	/*
 	 * Charge (delta > 0) or release (delta < 0) memory the core holds:
 	 * held out-of-order runs, the framer's message buffer and its copy of
-	 * skipped bytes, each by its whole allocation (bt_alloc_size).
+	 * skipped bytes, each by its whole allocation (bmptap_alloc_size).
 	 * Returns false when a charge would exceed the environment's budget;
 	 * the core then does not hold them (a counted gap instead).  May be
 	 * NULL (unlimited).
@@ -31,19 +31,19 @@ struct bt_ops {
 	bool (*charge)(void *ctx, s32 delta);
 };
 
-enum bt_frame_state {
-	BT_FRAME_HEADER,	/* collecting the 19-byte header */
-	BT_FRAME_BODY,		/* collecting the rest of a valid message */
-	BT_FRAME_SKIP,		/* discarding the rest of a damaged message */
-	BT_FRAME_RESYNC,	/* scanning for the next valid header */
+enum bmptap_frame_state {
+	BMPTAP_FRAME_HEADER,	/* collecting the 19-byte header */
+	BMPTAP_FRAME_BODY,		/* collecting the rest of a valid message */
+	BMPTAP_FRAME_SKIP,		/* discarding the rest of a damaged message */
+	BMPTAP_FRAME_RESYNC,	/* scanning for the next valid header */
 };
 
-struct bt_framer {
-	enum bt_frame_state state;
-	u8 hdr[BT_BGP_HEADER_LEN];
+struct bmptap_framer {
+	enum bmptap_frame_state state;
+	u8 hdr[BMPTAP_BGP_HEADER_LEN];
 	u32 have;		/* bytes of the current header or message */
 	u32 msg_len;		/* length from the header, in BODY and SKIP */
-	u8 *buf;		/* current message, grown up to BT_BGP_MAX_LEN */
+	u8 *buf;		/* current message, grown up to BMPTAP_BGP_MAX_LEN */
 	u32 buf_cap;
 	u32 skip_left;		/* SKIP: bytes until the next header */
 	u32 resync_reason;	/* enum bmptap_gap_reason of the pending gap */
@@ -55,31 +55,32 @@ struct bt_framer {
 	u64 messages;		/* messages delivered */
 };
 
-void bt_framer_init(struct bt_framer *f);
+void bmptap_framer_init(struct bmptap_framer *f);
 /* Frees the buffers and returns their charge. */
-void bt_framer_free(struct bt_framer *f, const struct bt_ops *ops, void *ctx);
+void bmptap_framer_free(struct bmptap_framer *f, const struct bmptap_ops *ops, void *ctx);
 
 /* Stream bytes [off, off + len) of p, in order. */
-void bt_framer_feed(struct bt_framer *f, const struct bt_payload *p, u32 off,
-		    u32 len, u64 ts_ns, const struct bt_ops *ops, void *ctx);
+void bmptap_framer_feed(struct bmptap_framer *f, const struct bmptap_payload *p, u32 off,
+			u32 len, u64 ts_ns, const struct bmptap_ops *ops, void *ctx);
 
 /*
  * bytes stream bytes are missing here (0: an unknown number, e.g. a flow
  * picked up mid-stream).  When the hole ends inside the current message,
  * the next header position is still known and no scan is needed.
  */
-void bt_framer_hole(struct bt_framer *f, u64 bytes, u32 reason, const struct bt_ops *ops,
-		    void *ctx);
+void bmptap_framer_hole(struct bmptap_framer *f, u64 bytes, u32 reason,
+			const struct bmptap_ops *ops,
+			void *ctx);
 
 /*
  * The stream ends: a message or header cut short counts as lost (MISSING),
  * then the gap pending since the last hole or resync, if any, is emitted.
  * Bytes fed afterwards are scanned for a header (RESYNC).
  */
-void bt_framer_flush(struct bt_framer *f, u64 ts_ns, const struct bt_ops *ops,
-		     void *ctx);
+void bmptap_framer_flush(struct bmptap_framer *f, u64 ts_ns, const struct bmptap_ops *ops,
+			 void *ctx);
 
 /* Whether v points at a plausible BGP header (marker, length, type). */
-bool bt_bgp_header_valid(const u8 *v);
+bool bmptap_bgp_header_valid(const u8 *v);
 
 #endif /* BMPTAP_CORE_FRAME_H */

@@ -10,7 +10,7 @@
  * different bytes, a gated stream reports that range as a gap (the tap cannot
  * tell which copy the receiving TCP kept); an ungated one keeps the first.
  * A gated stream that saw no SYN starts at its first data only tentatively:
- * the receiver's first ACK (bt_stream_start) keeps that start if it lies
+ * the receiver's first ACK (bmptap_stream_start) keeps that start if it lies
  * within the data seen, else starts over at the ACK, so remote input alone
  * never decides where the stream starts.
  */
@@ -21,11 +21,11 @@
 #include "frame.h"
 
 /* Segments further than this from the expected sequence are bogus. */
-#define BT_SEQ_WINDOW	(1U << 30)
+#define BMPTAP_SEQ_WINDOW	(1U << 30)
 
 /* A run of contiguous held bytes; runs never overlap. */
-struct bt_seg {
-	struct rb_node node;	/* in bt_stream.segs, by seq */
+struct bmptap_seg {
+	struct rb_node node;	/* in bmptap_stream.segs, by seq */
 	u32 seq;
 	u32 len;
 	u32 off;		/* data[off] is the byte at seq (front trimmed) */
@@ -35,7 +35,7 @@ struct bt_seg {
 	u8 data[];
 };
 
-struct bt_stream_stats {
+struct bmptap_stream_stats {
 	u64 segments;
 	u64 bytes;		/* delivered to the framer */
 	u64 retransmits;
@@ -46,10 +46,10 @@ struct bt_stream_stats {
 	u64 nomem;		/* segments not held: budget or allocation */
 	u64 pruned;		/* held runs dropped to make room for earlier data */
 	u64 pruned_bytes;
-	u64 bogus;		/* segments or acks outside BT_SEQ_WINDOW */
+	u64 bogus;		/* segments or acks outside BMPTAP_SEQ_WINDOW */
 };
 
-struct bt_stream {
+struct bmptap_stream {
 	bool gated;
 	bool synced;		/* next_seq is known */
 	bool confirmed;		/* gated: the start was checked against the receiver's ACK */
@@ -70,10 +70,10 @@ struct bt_stream {
 	u32 max_segs;
 	u32 nsegs;
 	struct rb_root segs;
-	struct bt_seg *head;	/* first and last of segs */
-	struct bt_seg *tail;
-	struct bt_framer framer;
-	struct bt_stream_stats stats;
+	struct bmptap_seg *head;	/* first and last of segs */
+	struct bmptap_seg *tail;
+	struct bmptap_framer framer;
+	struct bmptap_stream_stats stats;
 };
 
 /*
@@ -83,11 +83,11 @@ struct bt_stream {
  * make room, and what was dropped is reported as a MISSING gap once
  * acknowledged or at the end, as bytes never seen would be.
  */
-void bt_stream_init(struct bt_stream *s, bool gated, u32 max_held);
-void bt_stream_free(struct bt_stream *s, const struct bt_ops *ops, void *ctx);
+void bmptap_stream_init(struct bmptap_stream *s, bool gated, u32 max_held);
+void bmptap_stream_free(struct bmptap_stream *s, const struct bmptap_ops *ops, void *ctx);
 
 /* A SYN with initial sequence number isn: data starts at isn + 1. */
-void bt_stream_syn(struct bt_stream *s, u32 isn);
+void bmptap_stream_syn(struct bmptap_stream *s, u32 isn);
 
 /*
  * The receiver's first ACK of a stream that saw no SYN, at seq: a gated
@@ -96,24 +96,26 @@ void bt_stream_syn(struct bt_stream *s, u32 isn);
  * starts at seq, as does a stream not started at all.  midstream: the
  * framer resyncs on the first whole BGP header.
  */
-void bt_stream_start(struct bt_stream *s, u32 seq, bool midstream, const struct bt_ops *ops,
-		     void *ctx);
+void bmptap_stream_start(struct bmptap_stream *s, u32 seq, bool midstream,
+			 const struct bmptap_ops *ops,
+			 void *ctx);
 
 /*
  * A segment's payload at sequence seq.  The first data seen by a stream that
  * never saw its SYN starts it there, mid-stream (framer resyncs); for a
- * gated stream only tentatively (see bt_stream_start).  A FIN flag is passed as
+ * gated stream only tentatively (see bmptap_stream_start).  A FIN flag is passed as
  * fin: an ungated stream believes it at once, a gated one only through
- * bt_stream_fin().
+ * bmptap_stream_fin().
  */
-void bt_stream_data(struct bt_stream *s, u32 seq, const struct bt_payload *p,
-		    bool fin, u64 ts_ns, const struct bt_ops *ops, void *ctx);
+void bmptap_stream_data(struct bmptap_stream *s, u32 seq, const struct bmptap_payload *p,
+			bool fin, u64 ts_ns, const struct bmptap_ops *ops, void *ctx);
 
 /*
  * The receiver acknowledged a FIN at fin_seq: nothing lies beyond it.  The
  * first one acknowledged stays.
  */
-void bt_stream_fin(struct bt_stream *s, u32 fin_seq, const struct bt_ops *ops, void *ctx);
+void bmptap_stream_fin(struct bmptap_stream *s, u32 fin_seq, const struct bmptap_ops *ops,
+		       void *ctx);
 
 /*
  * The opposite direction acknowledged everything before ack.  Gated: held
@@ -125,15 +127,15 @@ void bt_stream_fin(struct bt_stream *s, u32 fin_seq, const struct bt_ops *ops, v
  * An ungated stream that runs out of max_held gives up on its oldest hole
  * instead of waiting for an ACK.
  */
-void bt_stream_ack(struct bt_stream *s, u32 ack, const struct bt_ops *ops,
-		   void *ctx);
+void bmptap_stream_ack(struct bmptap_stream *s, u32 ack, const struct bmptap_ops *ops,
+		       void *ctx);
 
 /*
  * The flow is ending: deliver what is held in order, report holes as gaps,
  * and emit any pending gap.  A gated stream delivers only what was
  * acknowledged: the bytes beyond are one gap, whatever the tap holds of them.
  */
-void bt_stream_flush(struct bt_stream *s, u64 ts_ns, const struct bt_ops *ops,
-		     void *ctx);
+void bmptap_stream_flush(struct bmptap_stream *s, u64 ts_ns, const struct bmptap_ops *ops,
+			 void *ctx);
 
 #endif /* BMPTAP_CORE_REASM_H */

@@ -15,18 +15,18 @@
 #include <linux/rbtree.h>
 
 /* Called from netfilter hooks in softirq context: never sleep. */
-static inline void *bt_alloc(size_t size)
+static inline void *bmptap_alloc(size_t size)
 {
 	return kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
 }
 
-static inline void bt_free(void *p)
+static inline void bmptap_free(void *p)
 {
 	kfree(p);
 }
 
 /* What kmalloc(size) really takes: the core is charged for that. */
-static inline size_t bt_alloc_size(size_t size)
+static inline size_t bmptap_alloc_size(size_t size)
 {
 #ifdef BMPTAP_HAVE_KMALLOC_SIZE_ROUNDUP
 	return kmalloc_size_roundup(size);
@@ -51,14 +51,14 @@ typedef int32_t s32;
 typedef int64_t s64;
 
 /* Tests replace this to inject allocation failures. */
-extern void *(*bt_alloc_hook)(size_t size);
+extern void *(*bmptap_alloc_hook)(size_t size);
 
-static inline void *bt_alloc(size_t size)
+static inline void *bmptap_alloc(size_t size)
 {
-	return bt_alloc_hook ? bt_alloc_hook(size) : malloc(size);
+	return bmptap_alloc_hook ? bmptap_alloc_hook(size) : malloc(size);
 }
 
-static inline void bt_free(void *p)
+static inline void bmptap_free(void *p)
 {
 	free(p);
 }
@@ -67,7 +67,7 @@ static inline void bt_free(void *p)
  * kmalloc's bucket for size (SLUB: powers of two from 8, plus 96 and 192),
  * so that tests see the charges the module makes.
  */
-static inline size_t bt_alloc_size(size_t size)
+static inline size_t bmptap_alloc_size(size_t size)
 {
 	size_t b = 8;
 
@@ -85,14 +85,14 @@ static inline size_t bt_alloc_size(size_t size)
 #endif
 
 /* Wrap-safe TCP sequence comparisons (RFC 1982 arithmetic). */
-static inline bool bt_seq_before(u32 a, u32 b)
+static inline bool bmptap_seq_before(u32 a, u32 b)
 {
 	return (s32)(a - b) < 0;
 }
 
-static inline bool bt_seq_after(u32 a, u32 b)
+static inline bool bmptap_seq_after(u32 a, u32 b)
 {
-	return bt_seq_before(b, a);
+	return bmptap_seq_before(b, a);
 }
 
 /*
@@ -102,7 +102,7 @@ static inline bool bt_seq_after(u32 a, u32 b)
  * points at the same len bytes in memory (a linear skb, a held segment):
  * whole messages are then framed in place instead of copied.
  */
-struct bt_payload {
+struct bmptap_payload {
 	const void *src;
 	u32 len;
 	int (*copy)(const void *src, u32 off, void *dst, u32 len);

@@ -10,7 +10,7 @@
 #ifndef __KERNEL__
 #include "shim.h"
 
-void *(*bt_alloc_hook)(size_t size) = NULL;
+void *(*bmptap_alloc_hook)(size_t size) = NULL;
 
 static struct rb_node **child(struct rb_node *n, int d)
 {

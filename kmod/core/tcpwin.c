@@ -10,10 +10,10 @@
 #include "tcpwin.h"
 
 /* RFC 7323: larger shifts are treated as 14. */
-#define BT_TCP_MAX_WSCALE	14
+#define BMPTAP_TCP_MAX_WSCALE	14
 
-void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
-		 const struct bt_tcp_seg *seg)
+void bmptap_tcp_sent(struct bmptap_tcp_side *side, const struct bmptap_tcp_side *peer,
+		     const struct bmptap_tcp_seg *seg)
 {
 	u32 end = seg->seq + seg->len + seg->syn + seg->fin;
 	u32 shift = 0, right;
@@ -23,7 +23,7 @@ void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
 		side->isn = seg->seq;
 		side->wscale = seg->wscale;
 	}
-	if (!side->sent || bt_seq_after(end, side->snd_nxt))
+	if (!side->sent || bmptap_seq_after(end, side->snd_nxt))
 		side->snd_nxt = end;
 	side->sent = true;
 	if (!seg->has_ack)
@@ -39,70 +39,72 @@ void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
 	if (seg->syn)
 		shift = 0;
 	else if (!side->syn || !peer->syn)
-		shift = BT_TCP_MAX_WSCALE;
+		shift = BMPTAP_TCP_MAX_WSCALE;
 	else if (side->wscale >= 0 && peer->wscale >= 0)
-		shift = side->wscale < BT_TCP_MAX_WSCALE ? (u32)side->wscale : BT_TCP_MAX_WSCALE;
+		shift = side->wscale < BMPTAP_TCP_MAX_WSCALE ? (u32)side->wscale :
+			BMPTAP_TCP_MAX_WSCALE;
 	right = seg->ack + ((u32)seg->win << shift);
 	if (!side->acked || ((u32)seg->win << shift) > side->max_win)
 		side->max_win = (u32)seg->win << shift;
-	if (!side->acked || bt_seq_after(seg->ack, side->ack))
+	if (!side->acked || bmptap_seq_after(seg->ack, side->ack))
 		side->ack = seg->ack;
 	/* A window is never shrunk (RFC 7323 2.4): keep its furthest edge. */
-	if (!side->acked || bt_seq_after(right, side->wnd_end))
+	if (!side->acked || bmptap_seq_after(right, side->wnd_end))
 		side->wnd_end = right;
 	side->acked = true;
 }
 
-enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
-				 const struct bt_tcp_seg *seg)
+enum bmptap_tcp_verdict bmptap_tcp_check(const struct bmptap_tcp_side *rcv,
+					 const struct bmptap_tcp_side *snd,
+					 const struct bmptap_tcp_seg *seg)
 {
 	if (!seg->has_ack)
-		return BT_TCP_BAD_ACK;
-	if (rcv->sent && bt_seq_after(seg->ack, rcv->snd_nxt))
-		return BT_TCP_BAD_ACK;
+		return BMPTAP_TCP_BAD_ACK;
+	if (rcv->sent && bmptap_seq_after(seg->ack, rcv->snd_nxt))
+		return BMPTAP_TCP_BAD_ACK;
 	/* tcp_ack() drops data whose ACK is this old: a blind guess passes
 	 * the check above one time in two. */
-	if (snd->acked && bt_seq_before(seg->ack, snd->ack - snd->max_win))
-		return BT_TCP_BAD_ACK;
+	if (snd->acked && bmptap_seq_before(seg->ack, snd->ack - snd->max_win))
+		return BMPTAP_TCP_BAD_ACK;
 	/*
 	 * A SYN-ACK must acknowledge the SYN (RFC 9293 3.10.7.3: ISS < ACK):
 	 * a blind one then has one chance in 2^32, not one in two.
 	 */
-	if (seg->syn && rcv->syn && !bt_seq_after(seg->ack, rcv->isn))
-		return BT_TCP_BAD_ACK;
-	if ((seg->len || seg->fin) && rcv->acked && !bt_seq_before(seg->seq, rcv->wnd_end))
-		return BT_TCP_OUT_OF_WINDOW;
-	return BT_TCP_OK;
+	if (seg->syn && rcv->syn && !bmptap_seq_after(seg->ack, rcv->isn))
+		return BMPTAP_TCP_BAD_ACK;
+	if ((seg->len || seg->fin) && rcv->acked && !bmptap_seq_before(seg->seq, rcv->wnd_end))
+		return BMPTAP_TCP_OUT_OF_WINDOW;
+	return BMPTAP_TCP_OK;
 }
 
-bool bt_tcp_rst_ok(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
-		   const struct bt_tcp_seg *seg)
+bool bmptap_tcp_rst_ok(const struct bmptap_tcp_side *rcv, const struct bmptap_tcp_side *snd,
+		       const struct bmptap_tcp_seg *seg)
 {
 	if (rcv->acked)
 		return seg->seq == rcv->ack || (snd->fin_done && seg->seq == rcv->ack - 1);
 	return seg->has_ack && rcv->sent && seg->ack == rcv->snd_nxt;
 }
 
-u32 bt_tcp_fin_sent(struct bt_tcp_side *snd, u32 fin_seq)
+u32 bmptap_tcp_fin_sent(struct bmptap_tcp_side *snd, u32 fin_seq)
 {
 	u32 i, hi = 0;
 
 	for (i = 0; i < snd->nfin; i++) {
 		if (snd->fin[i] == fin_seq)
 			return 0;
-		if (bt_seq_after(snd->fin[i], snd->fin[hi]))
+		if (bmptap_seq_after(snd->fin[i], snd->fin[hi]))
 			hi = i;
 	}
-	if (snd->nfin < BT_FIN_CANDIDATES) {
+	if (snd->nfin < BMPTAP_FIN_CANDIDATES) {
 		snd->fin[snd->nfin++] = fin_seq;
 		return 0;
 	}
-	if (bt_seq_before(fin_seq, snd->fin[hi]))
+	if (bmptap_seq_before(fin_seq, snd->fin[hi]))
 		snd->fin[hi] = fin_seq;
 	return 1;
 }
 
-bool bt_tcp_fin_acked(struct bt_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passed)
+bool bmptap_tcp_fin_acked(struct bmptap_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passed)
 {
 	bool found = false;
 	u32 i = 0;
@@ -112,7 +114,7 @@ bool bt_tcp_fin_acked(struct bt_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passe
 		if (snd->fin[i] + 1 == ack) {
 			found = true;
 			*fin_seq = snd->fin[i];
-		} else if (!bt_seq_before(ack, snd->fin[i] + 1)) {
+		} else if (!bmptap_seq_before(ack, snd->fin[i] + 1)) {
 			(*passed)++;
 		} else {
 			i++;

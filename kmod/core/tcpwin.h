@@ -18,10 +18,10 @@
 #include "shim.h"
 
 /* FINs of one side awaiting the other side's ACK. */
-#define BT_FIN_CANDIDATES	4
+#define BMPTAP_FIN_CANDIDATES	4
 
 /* One TCP segment, as far as acceptance goes. */
-struct bt_tcp_seg {
+struct bmptap_tcp_seg {
 	u32 seq;
 	u32 ack;
 	u32 len;		/* payload bytes */
@@ -31,7 +31,7 @@ struct bt_tcp_seg {
 };
 
 /* What one side has shown of itself by its own segments. */
-struct bt_tcp_side {
+struct bmptap_tcp_side {
 	bool sent;		/* it sent something: snd_nxt is valid */
 	bool acked;		/* it sent an ACK: ack and wnd_end are valid */
 	bool syn;		/* its SYN was seen; wscale is its option */
@@ -43,18 +43,18 @@ struct bt_tcp_side {
 	u32 wnd_end;		/* the furthest right edge of its receive window */
 	u32 max_win;		/* the largest window it advertised (scaled) */
 	u8 nfin;
-	u32 fin[BT_FIN_CANDIDATES];	/* its FINs' sequence numbers, unconfirmed */
+	u32 fin[BMPTAP_FIN_CANDIDATES];	/* its FINs' sequence numbers, unconfirmed */
 };
 
-enum bt_tcp_verdict {
-	BT_TCP_OK,
-	BT_TCP_OUT_OF_WINDOW,	/* payload starting at or beyond the window's end */
-	BT_TCP_BAD_ACK,		/* no ACK flag, acknowledging unsent data, or too old */
+enum bmptap_tcp_verdict {
+	BMPTAP_TCP_OK,
+	BMPTAP_TCP_OUT_OF_WINDOW,	/* payload starting at or beyond the window's end */
+	BMPTAP_TCP_BAD_ACK,		/* no ACK flag, acknowledging unsent data, or too old */
 };
 
 /* side sent seg, which was believed or accepted; peer is the other side. */
-void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
-		 const struct bt_tcp_seg *seg);
+void bmptap_tcp_sent(struct bmptap_tcp_side *side, const struct bmptap_tcp_side *peer,
+		     const struct bmptap_tcp_seg *seg);
 
 /*
  * Would rcv's TCP take seg (not a RST, not a bare SYN) sent toward it by
@@ -62,8 +62,9 @@ void bt_tcp_sent(struct bt_tcp_side *side, const struct bt_tcp_side *peer,
  * advertised, rcv's snd_nxt] (RFC 5961 5.2), its payload start within
  * rcv's window.
  */
-enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
-				 const struct bt_tcp_seg *seg);
+enum bmptap_tcp_verdict bmptap_tcp_check(const struct bmptap_tcp_side *rcv,
+					 const struct bmptap_tcp_side *snd,
+					 const struct bmptap_tcp_seg *seg);
 
 /*
  * Would rcv's TCP accept the RST seg from snd: its seq is exactly rcv's last
@@ -71,21 +72,21 @@ enum bt_tcp_verdict bt_tcp_check(const struct bt_tcp_side *rcv, const struct bt_
  * tcp_reset_check() allows), or (rcv never acknowledged anything: SYN-SENT)
  * it acknowledges rcv's SYN.
  */
-bool bt_tcp_rst_ok(const struct bt_tcp_side *rcv, const struct bt_tcp_side *snd,
-		   const struct bt_tcp_seg *seg);
+bool bmptap_tcp_rst_ok(const struct bmptap_tcp_side *rcv, const struct bmptap_tcp_side *snd,
+		       const struct bmptap_tcp_seg *seg);
 
 /*
  * snd sent a FIN at fin_seq: keep it as a candidate.  The lowest candidates
  * are kept (TCP applies the first FIN the data reaches); returns how many
  * candidates were dropped for it (0 or 1).
  */
-u32 bt_tcp_fin_sent(struct bt_tcp_side *snd, u32 fin_seq);
+u32 bmptap_tcp_fin_sent(struct bmptap_tcp_side *snd, u32 fin_seq);
 
 /*
  * The other side acknowledged everything before ack: a candidate at ack - 1
  * is confirmed (*fin_seq, returns true); candidates the ACK went past were
  * not FINs TCP took, and *passed says how many were dropped.
  */
-bool bt_tcp_fin_acked(struct bt_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passed);
+bool bmptap_tcp_fin_acked(struct bmptap_tcp_side *snd, u32 ack, u32 *fin_seq, u32 *passed);
 
 #endif /* BMPTAP_CORE_TCPWIN_H */

@@ -48,7 +48,7 @@ static void on_gap(void *ctx, const struct bmptap_gap *gap, const u8 *skipped, u
 	exit(1);
 }
 
-static const struct bt_ops ops = { .msg = on_msg, .gap = on_gap, .charge = NULL };
+static const struct bmptap_ops ops = { .msg = on_msg, .gap = on_gap, .charge = NULL };
 
 static int flat_copy(const void *src, u32 off, void *dst, u32 len)
 {
@@ -87,24 +87,24 @@ static double now(void)
 
 static void run_stream(const u8 *v, u32 len, bool gated, struct sink *sk)
 {
-	struct bt_stream s;
-	struct bt_payload p = { .copy = flat_copy };
+	struct bmptap_stream s;
+	struct bmptap_payload p = { .copy = flat_copy };
 	u32 isn = 0xfff00000u, off, n, segs = 0;
 
-	bt_stream_init(&s, gated, 1U << 20);
-	bt_stream_syn(&s, isn);
+	bmptap_stream_init(&s, gated, 1U << 20);
+	bmptap_stream_syn(&s, isn);
 	for (off = 0; off < len; off += n) {
 		n = len - off < MSS ? len - off : MSS;
 		p.src = v + off;
 		p.len = n;
-		bt_stream_data(&s, isn + 1 + off, &p, false, 0, &ops, sk);
+		bmptap_stream_data(&s, isn + 1 + off, &p, false, 0, &ops, sk);
 		if (gated && ++segs % 2 == 0)
-			bt_stream_ack(&s, isn + 1 + off + n, &ops, sk);
+			bmptap_stream_ack(&s, isn + 1 + off + n, &ops, sk);
 	}
 	if (gated)
-		bt_stream_ack(&s, isn + 1 + len, &ops, sk);
-	bt_stream_flush(&s, 0, &ops, sk);
-	bt_stream_free(&s, &ops, sk);
+		bmptap_stream_ack(&s, isn + 1 + len, &ops, sk);
+	bmptap_stream_flush(&s, 0, &ops, sk);
+	bmptap_stream_free(&s, &ops, sk);
 }
 
 int main(int argc, char **argv)

@@ -28,7 +28,10 @@ cg_core() {
 	msgs=$(awk '/^bench_core:/ { print $2 }' "$p.txt")
 	callgrind_annotate --auto=no --inclusive=yes "$p" >"$p.incl" 2>/dev/null
 	callgrind_annotate --auto=no "$p" >"$p.self" 2>/dev/null
-	rs=$(cg_ir "$p.incl" reasm.c:bt_stream_data reasm.c:bt_stream_ack reasm.c:bt_stream_flush)
+	# bt_stream_*: the same entry points in revisions before the core's
+	# bmptap_ prefix, which compare-rev may measure (one set exists per binary).
+	rs=$(cg_ir "$p.incl" reasm.c:bmptap_stream_data reasm.c:bmptap_stream_ack reasm.c:bmptap_stream_flush \
+		reasm.c:bt_stream_data reasm.c:bt_stream_ack reasm.c:bt_stream_flush)
 	[ -n "$bytes" ] && [ -n "$msgs" ] && [ "$rs" != 0 ] || return 1
 	CG_IR_BYTE=$(awk "BEGIN { printf \"%.3f\", $rs / 2 / $bytes }")
 	CG_IR_MSG=$(awk "BEGIN { printf \"%.3f\", $rs / 2 / $msgs }")

@@ -20,39 +20,36 @@
 
 #include "cli.h"
 #include "filter.h"
+#include "prefix.h"
 
 #define MAX_IN 512
 
 static void check_prefix(const char *s)
 {
-	uint8_t a[16], b[16];
-	unsigned int bits, bits2;
-	int fam, fam2;
+	struct bt_prefix a, b;
 	char txt[INET6_ADDRSTRLEN + 8];
 
-	if (!bt_cli_parse_prefix(s, &fam, a, &bits))
+	if (bt_prefix_parse(s, &a) != BT_PREFIX_OK)
 		return;
-	if ((fam != AF_INET || bits > 32) && (fam != AF_INET6 || bits > 128))
+	if ((a.family != AF_INET || a.len > 32) && (a.family != AF_INET6 || a.len > 128))
 		abort();
-	inet_ntop(fam, a, txt, INET6_ADDRSTRLEN);
-	snprintf(txt + strlen(txt), 8, "/%u", bits);
-	if (!bt_cli_parse_prefix(txt, &fam2, b, &bits2) || fam2 != fam || bits2 != bits ||
-	    memcmp(a, b, 16))
+	inet_ntop(a.family, a.addr, txt, INET6_ADDRSTRLEN);
+	snprintf(txt + strlen(txt), 8, "/%u", a.len);
+	if (bt_prefix_parse(txt, &b) != BT_PREFIX_OK || b.family != a.family || b.len != a.len ||
+	    memcmp(a.addr, b.addr, 16))
 		abort();
 }
 
 static void check_allow(const char *v)
 {
 	char list[sizeof(((struct bt_server_cfg *)0)->allow)], *save = NULL;
-	uint8_t a[16];
-	unsigned int bits;
-	int fam;
+	struct bt_prefix p;
 
 	if (!bt_cli_valid_allow(v))
 		abort();
 	snprintf(list, sizeof(list), "%s", v);
 	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-		if (!bt_cli_parse_prefix(t, &fam, a, &bits))
+		if (bt_prefix_parse(t, &p) != BT_PREFIX_OK)
 			abort();
 }
 

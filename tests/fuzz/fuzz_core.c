@@ -41,9 +41,9 @@ static void on_msg(void *c, const u8 *msg, u32 len, u64 ts_ns)
 	struct ctx *x = c;
 
 	(void)ts_ns;
-	if (len < BT_BGP_HEADER_LEN || len > BT_BGP_MAX_LEN)
+	if (len < BMPTAP_BGP_HEADER_LEN || len > BMPTAP_BGP_MAX_LEN)
 		die("message length out of range");
-	if (!bt_bgp_header_valid(msg))
+	if (!bmptap_bgp_header_valid(msg))
 		die("message with an invalid header");
 	if ((((u32)msg[16] << 8) | msg[17]) != len)
 		die("message length differs from its header");
@@ -80,7 +80,7 @@ static bool on_charge(void *c, s32 delta)
 	return true;
 }
 
-static const struct bt_ops fops = {
+static const struct bmptap_ops fops = {
 	.msg = on_msg,
 	.gap = on_gap,
 	.charge = on_charge,
@@ -158,23 +158,23 @@ static u32 take(struct in *in, u32 bytes)
 }
 
 struct side {
-	struct bt_stream s;
+	struct bmptap_stream s;
 	struct ctx ctx;
 };
 
 /* The runs: sorted, disjoint, within their allocations, accounted for. */
-static void check_runs(const struct bt_stream *s)
+static void check_runs(const struct bmptap_stream *s)
 {
 	const struct rb_node *n;
-	const struct bt_seg *seg, *prev = NULL;
+	const struct bmptap_seg *seg, *prev = NULL;
 	u32 count = 0, held = 0;
 
 	for (n = rb_first(&s->segs); n; n = rb_next(n)) {
-		seg = rb_entry(n, struct bt_seg, node);
+		seg = rb_entry(n, struct bmptap_seg, node);
 		if (!seg->len || seg->off + seg->len > seg->cap ||
 		    seg->cap + sizeof(*seg) != seg->truesize)
 			die("run with a bad length");
-		if (bt_seq_before(seg->seq, prev ? prev->seq + prev->len : s->next_seq))
+		if (bmptap_seq_before(seg->seq, prev ? prev->seq + prev->len : s->next_seq))
 			die("runs out of order or overlapping");
 		held += seg->truesize;
 		count++;
@@ -184,7 +184,7 @@ static void check_runs(const struct bt_stream *s)
 		die("run count wrong or over max_segs");
 	if (held != s->held)
 		die("held differs from the runs' allocations");
-	if (s->head != (count ? rb_entry(rb_first(&s->segs), struct bt_seg, node) : NULL) ||
+	if (s->head != (count ? rb_entry(rb_first(&s->segs), struct bmptap_seg, node) : NULL) ||
 	    s->tail != prev)
 		die("head or tail is not the first or last run");
 }
@@ -202,14 +202,14 @@ static void side_init(struct side *sd, bool gated, u32 max_held)
 {
 	memset(sd, 0, sizeof(*sd));
 	sd->ctx.budget = max_held / 2 + 1;	/* the environment can refuse first */
-	bt_stream_init(&sd->s, gated, max_held);
+	bmptap_stream_init(&sd->s, gated, max_held);
 }
 
 static void side_end(struct side *sd)
 {
-	bt_stream_flush(&sd->s, 0, &fops, &sd->ctx);
+	bmptap_stream_flush(&sd->s, 0, &fops, &sd->ctx);
 	check(sd);
-	bt_stream_free(&sd->s, &fops, &sd->ctx);
+	bmptap_stream_free(&sd->s, &fops, &sd->ctx);
 	if (sd->ctx.charged)
 		die("charges left after free");
 }
@@ -221,7 +221,7 @@ static void side_end(struct side *sd)
 static void burst(struct side *sides, struct in *in, u8 op, u32 isn, u32 cursor)
 {
 	u32 count = 1 + take(in, 2) % 4096, stride = 2 + take(in, 1) % 64, k, off, len, i;
-	struct bt_payload p = { .copy = flat_copy };
+	struct bmptap_payload p = { .copy = flat_copy };
 
 	for (k = 0; k < count; k++) {
 		off = cursor + stride * (op & 0x40 ? count - 1 - k : k);
@@ -232,8 +232,8 @@ static void burst(struct side *sides, struct in *in, u8 op, u32 isn, u32 cursor)
 		p.len = len;
 		p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 		for (i = 0; i < 2; i++)
-			bt_stream_data(&sides[i].s, isn + 1 + off, &p, false, off, &fops,
-				       &sides[i].ctx);
+			bmptap_stream_data(&sides[i].s, isn + 1 + off, &p, false, off, &fops,
+					   &sides[i].ctx);
 	}
 }
 
@@ -241,30 +241,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
 	struct side sides[2];
-	struct bt_framer fr;
+	struct bmptap_framer fr;
 	struct ctx frctx = { .budget = 1 << 30 };
 	u32 isn, cursor = 0, max_held;
 	int i;
 
 	if (!ref_len)
 		build_ref();
-	bt_alloc_hook = fuzz_alloc;
+	bmptap_alloc_hook = fuzz_alloc;
 	fail_countdown = -1;
 	max_held = 64 + take(&in, 2) * 4;
 	isn = take(&in, 4);
 	side_init(&sides[0], true, max_held);
 	side_init(&sides[1], false, max_held);
-	bt_framer_init(&fr);
+	bmptap_framer_init(&fr);
 
 	while (in.n) {
 		u8 op = (u8)take(&in, 1);
 		u32 a, len, off;
-		struct bt_payload p = { .copy = flat_copy };
+		struct bmptap_payload p = { .copy = flat_copy };
 
 		switch (op % 9) {
 		case 0:		/* SYN */
 			for (i = 0; i < 2; i++)
-				bt_stream_syn(&sides[i].s, isn);
+				bmptap_stream_syn(&sides[i].s, isn);
 			break;
 		case 1:		/* data cut from the reference stream */
 		case 2:
@@ -281,8 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p.len = len;
 			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 			for (i = 0; i < 2; i++)
-				bt_stream_data(&sides[i].s, isn + 1 + off, &p, op & 0x80, off,
-					       &fops, &sides[i].ctx);
+				bmptap_stream_data(&sides[i].s, isn + 1 + off, &p, op & 0x80, off,
+						   &fops, &sides[i].ctx);
 			if (off + len > cursor)
 				cursor = off + len;
 			break;
@@ -295,8 +295,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p.len = len;
 			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
 			for (i = 0; i < 2; i++)
-				bt_stream_data(&sides[i].s, isn + 1 + cursor + (u32)(s32)(int16_t)a,
-					       &p, false, 0, &fops, &sides[i].ctx);
+				bmptap_stream_data(&sides[i].s,
+						   isn + 1 + cursor + (u32)(s32)(int16_t)a,
+						   &p, false, 0, &fops, &sides[i].ctx);
 			in.p += len;
 			in.n -= len;
 			break;
@@ -306,9 +307,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (i = 0; i < 2; i++) {
 				/* As flow.c: a gated stream's start is checked first. */
 				if (sides[i].s.gated)
-					bt_stream_start(&sides[i].s, a, op & 0x40, &fops,
-							&sides[i].ctx);
-				bt_stream_ack(&sides[i].s, a, &fops, &sides[i].ctx);
+					bmptap_stream_start(&sides[i].s, a, op & 0x40, &fops,
+							    &sides[i].ctx);
+				bmptap_stream_ack(&sides[i].s, a, &fops, &sides[i].ctx);
 			}
 			break;
 		case 5:
@@ -329,7 +330,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			a = take(&in, 2);
 			len = 1 + take(&in, 2) % 3000;
 			if (op & 0x80) {
-				bt_framer_hole(&fr, op & 0x40 ? 0 : len, 1 + a % 5, &fops, &frctx);
+				bmptap_framer_hole(&fr, op & 0x40 ? 0 : len, 1 + a % 5, &fops,
+						   &frctx);
 				break;
 			}
 			off = a % ref_len;
@@ -338,7 +340,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p.src = ref + off;
 			p.len = len;
 			p.flat = op & 0x20 ? (const u8 *)p.src : NULL;
-			bt_framer_feed(&fr, &p, 0, len, 0, &fops, &frctx);
+			bmptap_framer_feed(&fr, &p, 0, len, 0, &fops, &frctx);
 			break;
 		case 8:		/* the flow ends; a new one starts */
 			for (i = 0; i < 2; i++) {
@@ -347,7 +349,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				side_end(&sides[i]);
 				side_init(&sides[i], gated, max_held);
 			}
-			bt_framer_flush(&fr, 0, &fops, &frctx);
+			bmptap_framer_flush(&fr, 0, &fops, &frctx);
 			isn = take(&in, 4);
 			cursor = take(&in, 2);
 			break;
@@ -358,10 +360,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fail_countdown = -1;
 	for (i = 0; i < 2; i++)
 		side_end(&sides[i]);
-	bt_framer_flush(&fr, 0, &fops, &frctx);
-	bt_framer_free(&fr, &fops, &frctx);
+	bmptap_framer_flush(&fr, 0, &fops, &frctx);
+	bmptap_framer_free(&fr, &fops, &frctx);
 	if (frctx.charged)
 		die("framer charges left after free");
-	bt_alloc_hook = NULL;
+	bmptap_alloc_hook = NULL;
 	return 0;
 }

@@ -35,7 +35,7 @@ struct rec {
 	u32 nmsgs;
 	u32 *msg_lens;
 	u32 msg_cap;
-	u32 bad_msgs;		/* messages failing bt_bgp_header_valid or length */
+	u32 bad_msgs;		/* messages failing bmptap_bgp_header_valid or length */
 	struct rec_gap gaps[MAX_GAPS];
 	u32 ngaps;
 	s64 charged;
@@ -48,7 +48,7 @@ static inline void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns)
 	struct rec *r = ctx;
 
 	(void)ts_ns;
-	if (!bt_bgp_header_valid(msg) || (((u32)msg[16] << 8) | msg[17]) != len)
+	if (!bmptap_bgp_header_valid(msg) || (((u32)msg[16] << 8) | msg[17]) != len)
 		r->bad_msgs++;
 	if (r->len + len > r->cap) {
 		r->cap = (r->len + len) * 2;
@@ -67,7 +67,7 @@ static inline void rec_msg(void *ctx, const u8 *msg, u32 len, u64 ts_ns)
 }
 
 static inline void rec_gap(void *ctx, const struct bmptap_gap *gap, const u8 *skipped,
-		    u32 skipped_len, u64 ts_ns)
+			   u32 skipped_len, u64 ts_ns)
 {
 	struct rec *r = ctx;
 	struct rec_gap *g;
@@ -97,7 +97,7 @@ static inline bool rec_charge(void *ctx, s32 delta)
 	return true;
 }
 
-static const struct bt_ops ops = {
+static const struct bmptap_ops ops = {
 	.msg = rec_msg,
 	.gap = rec_gap,
 	.charge = rec_charge,
@@ -128,9 +128,9 @@ static inline int flat_copy(const void *src, u32 off, void *dst, u32 len)
 	return 0;
 }
 
-static inline struct bt_payload flat(const void *v, u32 len)
+static inline struct bmptap_payload flat(const void *v, u32 len)
 {
-	struct bt_payload p = { .src = v, .len = len, .copy = flat_copy };
+	struct bmptap_payload p = { .src = v, .len = len, .copy = flat_copy };
 
 	return p;
 }
@@ -160,7 +160,7 @@ static inline u32 make_msg(u8 *v, u8 type, u32 len, u32 seed)
 	v[16] = len >> 8;
 	v[17] = len & 0xff;
 	v[18] = type;
-	for (i = BT_BGP_HEADER_LEN; i < len; i++)
+	for (i = BMPTAP_BGP_HEADER_LEN; i < len; i++)
 		v[i] = (u8)(seed * 31 + i * 7 + (i >> 8));
 	return len;
 }
@@ -197,11 +197,11 @@ static inline u8 *random_stream(u32 n, u32 max_len, u32 *out_len)
 	return v;
 }
 
-static inline void feed(struct bt_stream *s, u32 seq, const u8 *v, u32 len, struct rec *r)
+static inline void feed(struct bmptap_stream *s, u32 seq, const u8 *v, u32 len, struct rec *r)
 {
-	struct bt_payload p = flat(v, len);
+	struct bmptap_payload p = flat(v, len);
 
-	bt_stream_data(s, seq, &p, false, 0, &ops, r);
+	bmptap_stream_data(s, seq, &p, false, 0, &ops, r);
 }
 
 static inline void assert_stream_eq(const struct rec *r, const u8 *v, u32 len, u32 nmsgs)
@@ -213,25 +213,25 @@ static inline void assert_stream_eq(const struct rec *r, const u8 *v, u32 len, u
 }
 
 /* Payload bytes held (s->held counts their memory). */
-static inline u32 held_bytes(const struct bt_stream *s)
+static inline u32 held_bytes(const struct bmptap_stream *s)
 {
 	const struct rb_node *n;
 	u32 sum = 0;
 
 	for (n = rb_first(&s->segs); n; n = rb_next(n))
-		sum += rb_entry(n, struct bt_seg, node)->len;
+		sum += rb_entry(n, struct bmptap_seg, node)->len;
 	return sum;
 }
 
 /* The memory charged for one run holding len bytes. */
 static inline u32 seg_cost(u32 len)
 {
-	return (u32)bt_alloc_size(sizeof(struct bt_seg) + len);
+	return (u32)bmptap_alloc_size(sizeof(struct bmptap_seg) + len);
 }
 
-static inline void free_stream(struct bt_stream *s, struct rec *r)
+static inline void free_stream(struct bmptap_stream *s, struct rec *r)
 {
-	bt_stream_free(s, &ops, r);
+	bmptap_stream_free(s, &ops, r);
 	assert_int_equal(s->held, 0);
 	rec_free(r);
 }

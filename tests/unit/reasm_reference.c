@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The reassembly as it was before runs in a red-black tree (commit 522072d,
- * kmod/core/reasm.[ch]), frozen, identifiers renamed bt_ -> ref_: the
+ * kmod/core/reasm.[ch]), frozen, identifiers renamed bmptap_ -> ref_: the
  * reference the differential test in test_reasm.c compares the core with.
  * Included by that test only; never built into anything else.
  */
@@ -45,13 +45,13 @@ struct ref_stream {
 	u32 held;		/* bytes in segs */
 	struct ref_seg *segs;
 	struct ref_seg *tail;	/* last of segs, for O(1) appends */
-	struct bt_framer framer;
+	struct bmptap_framer framer;
 	struct ref_stream_stats stats;
 };
 
 /* max_held bounds the bytes held in segs (0: hold nothing). */
 static void ref_stream_init(struct ref_stream *s, bool gated, u32 max_held);
-static void ref_stream_free(struct ref_stream *s, const struct bt_ops *ops, void *ctx);
+static void ref_stream_free(struct ref_stream *s, const struct bmptap_ops *ops, void *ctx);
 
 /* A SYN with initial sequence number isn: data starts at isn + 1. */
 static void ref_stream_syn(struct ref_stream *s, u32 isn);
@@ -61,8 +61,8 @@ static void ref_stream_syn(struct ref_stream *s, u32 isn);
  * never saw its SYN starts it there, mid-stream (framer resyncs).  A FIN
  * flag is passed as fin.
  */
-static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bt_payload *p,
-		    bool fin, u64 ts_ns, const struct bt_ops *ops, void *ctx);
+static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bmptap_payload *p,
+			    bool fin, u64 ts_ns, const struct bmptap_ops *ops, void *ctx);
 
 /*
  * The opposite direction acknowledged everything before ack.  Gated: held
@@ -74,16 +74,16 @@ static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bt_paylo
  * An ungated stream that runs out of max_held gives up on its oldest hole
  * instead of waiting for an ACK.
  */
-static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *ops,
-		   void *ctx);
+static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bmptap_ops *ops,
+			   void *ctx);
 
 /*
  * The flow is ending: deliver what is held in order (acknowledged or
  * not: the model predates issue 13), report holes as gaps, and emit any
  * pending gap.
  */
-static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_ops *ops,
-		     void *ctx);
+static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bmptap_ops *ops,
+			     void *ctx);
 
 
 /* Largest segment allocation: keeps kmalloc within an order-1 slab. */
@@ -98,7 +98,7 @@ static u32 ref_min_u32(u32 a, u32 b)
 /* The earlier (in sequence space) of a and b. */
 static u32 ref_seq_min(u32 a, u32 b)
 {
-	return bt_seq_before(a, b) ? a : b;
+	return bmptap_seq_before(a, b) ? a : b;
 }
 
 static bool ref_in_window(u32 seq, u32 ref)
@@ -113,10 +113,10 @@ static void ref_stream_init(struct ref_stream *s, bool gated, u32 max_held)
 	memset(s, 0, sizeof(*s));
 	s->gated = gated;
 	s->max_held = max_held;
-	bt_framer_init(&s->framer);
+	bmptap_framer_init(&s->framer);
 }
 
-static void ref_release(struct ref_stream *s, u32 n, const struct bt_ops *ops, void *ctx)
+static void ref_release(struct ref_stream *s, u32 n, const struct bmptap_ops *ops, void *ctx)
 {
 	if (!n)
 		return;
@@ -132,16 +132,16 @@ static void ref_seg_unlink_head(struct ref_stream *s)
 	s->segs = seg->next;
 	if (!s->segs)
 		s->tail = NULL;
-	bt_free(seg);
+	bmptap_free(seg);
 }
 
-static void ref_stream_free(struct ref_stream *s, const struct bt_ops *ops, void *ctx)
+static void ref_stream_free(struct ref_stream *s, const struct bmptap_ops *ops, void *ctx)
 {
 	while (s->segs) {
 		ref_release(s, s->segs->len, ops, ctx);
 		ref_seg_unlink_head(s);
 	}
-	bt_framer_free(&s->framer, ops, ctx);
+	bmptap_framer_free(&s->framer, ops, ctx);
 }
 
 static void ref_stream_syn(struct ref_stream *s, u32 isn)
@@ -159,17 +159,17 @@ static int ref_flat_copy(const void *src, u32 off, void *dst, u32 len)
 	return 0;
 }
 
-static void ref_feed(struct ref_stream *s, const struct bt_payload *p, u32 off, u32 len,
-		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static void ref_feed(struct ref_stream *s, const struct bmptap_payload *p, u32 off, u32 len,
+		     u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
-	bt_framer_feed(&s->framer, p, off, len, ts_ns, ops, ctx);
+	bmptap_framer_feed(&s->framer, p, off, len, ts_ns, ops, ctx);
 	s->stats.bytes += len;
 	s->next_seq += len;
 }
 
-static void ref_hole(struct ref_stream *s, u32 bytes, const struct bt_ops *ops, void *ctx)
+static void ref_hole(struct ref_stream *s, u32 bytes, const struct bmptap_ops *ops, void *ctx)
 {
-	bt_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING, ops, ctx);
+	bmptap_framer_hole(&s->framer, bytes, BMPTAP_GAP_MISSING, ops, ctx);
 	s->stats.gaps++;
 	s->stats.gap_bytes += bytes;
 	s->next_seq += bytes;
@@ -180,9 +180,9 @@ static void ref_hole(struct ref_stream *s, u32 bytes, const struct bt_ops *ops, 
  * and report holes up to hole_lim (none when !holes), in order.
  */
 static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, bool holes,
-		     u32 hole_lim, const struct bt_ops *ops, void *ctx)
+		      u32 hole_lim, const struct bmptap_ops *ops, void *ctx)
 {
-	struct bt_payload p = { .copy = ref_flat_copy };
+	struct bmptap_payload p = { .copy = ref_flat_copy };
 	struct ref_seg *seg;
 	u32 n;
 
@@ -191,7 +191,7 @@ static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, boo
 		if (seg && seg->seq == s->next_seq) {
 			n = seg->len;
 			if (data_limited) {
-				if (!bt_seq_after(data_lim, s->next_seq))
+				if (!bmptap_seq_after(data_lim, s->next_seq))
 					return;
 				n = ref_min_u32(n, data_lim - s->next_seq);
 			}
@@ -209,7 +209,7 @@ static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, boo
 			}
 			continue;
 		}
-		if (!holes || !bt_seq_after(hole_lim, s->next_seq))
+		if (!holes || !bmptap_seq_after(hole_lim, s->next_seq))
 			return;
 		n = hole_lim - s->next_seq;
 		if (seg)
@@ -219,8 +219,8 @@ static void ref_drain(struct ref_stream *s, bool data_limited, u32 data_lim, boo
 }
 
 /* Compare [seq, seq + len) of p (at off) with what seg holds there. */
-static bool ref_same_bytes(const struct ref_seg *seg, const struct bt_payload *p, u32 off,
-			  u32 seq, u32 len)
+static bool ref_same_bytes(const struct ref_seg *seg, const struct bmptap_payload *p, u32 off,
+			   u32 seq, u32 len)
 {
 	const u8 *held = seg->data + seg->off + (seq - seg->seq);
 	u8 chunk[REF_CMP_CHUNK];
@@ -241,8 +241,8 @@ static bool ref_same_bytes(const struct ref_seg *seg, const struct bt_payload *p
 
 /* Hold [seq, seq + len) of p (at off) in a new segment linked at *link. */
 static struct ref_seg *ref_hold_piece(struct ref_stream *s, struct ref_seg **link,
-				    const struct bt_payload *p, u32 off, u32 seq, u32 len,
-				    u64 ts_ns, const struct bt_ops *ops, void *ctx)
+				      const struct bmptap_payload *p, u32 off, u32 seq, u32 len,
+				      u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
 	struct ref_seg *seg;
 
@@ -250,7 +250,7 @@ static struct ref_seg *ref_hold_piece(struct ref_stream *s, struct ref_seg **lin
 		goto refused;
 	if (ops && ops->charge && !ops->charge(ctx, (s32)len))
 		goto refused;
-	seg = bt_alloc(sizeof(*seg) + len);
+	seg = bmptap_alloc(sizeof(*seg) + len);
 	if (!seg)
 		goto uncharge;
 	if (p->copy(p->src, off, seg->data, len))
@@ -267,7 +267,7 @@ static struct ref_seg *ref_hold_piece(struct ref_stream *s, struct ref_seg **lin
 	return seg;
 
 free_seg:
-	bt_free(seg);
+	bmptap_free(seg);
 uncharge:
 	if (ops && ops->charge)
 		ops->charge(ctx, -(s32)len);
@@ -281,8 +281,8 @@ refused:
  * unless the caller already counted one.  Returns false if some bytes could
  * not be held.
  */
-static bool ref_hold(struct ref_stream *s, const struct bt_payload *p, u32 off, u32 seq,
-		    u32 len, bool counted, u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static bool ref_hold(struct ref_stream *s, const struct bmptap_payload *p, u32 off, u32 seq,
+		     u32 len, bool counted, u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
 	struct ref_seg **link = &s->segs;
 	struct ref_seg *cur;
@@ -291,16 +291,16 @@ static bool ref_hold(struct ref_stream *s, const struct bt_payload *p, u32 off, 
 	bool conflict = false, overlap = false, ok = true;
 
 	/* Appending after everything held is the common case. */
-	if (s->tail && !bt_seq_before(seq, s->tail->seq + s->tail->len))
+	if (s->tail && !bmptap_seq_before(seq, s->tail->seq + s->tail->len))
 		link = &s->tail->next;
 
-	while (bt_seq_before(seq, end)) {
+	while (bmptap_seq_before(seq, end)) {
 		cur = *link;
-		if (cur && !bt_seq_after(cur->seq + cur->len, seq)) {
+		if (cur && !bmptap_seq_after(cur->seq + cur->len, seq)) {
 			link = &cur->next;
 			continue;
 		}
-		if (cur && !bt_seq_after(cur->seq, seq)) {
+		if (cur && !bmptap_seq_after(cur->seq, seq)) {
 			/* cur holds seq: compare the overlap, keep cur's bytes. */
 			piece_end = ref_seq_min(end, cur->seq + cur->len);
 			n = piece_end - seq;
@@ -334,8 +334,8 @@ static bool ref_hold(struct ref_stream *s, const struct bt_payload *p, u32 off, 
  * held segment, or up to seq when that comes first) and deliver what follows
  * it.  Returns whether anything moved.
  */
-static bool ref_force_progress(struct ref_stream *s, u32 seq, const struct bt_ops *ops,
-			      void *ctx)
+static bool ref_force_progress(struct ref_stream *s, u32 seq, const struct bmptap_ops *ops,
+			       void *ctx)
 {
 	u32 from = s->next_seq;
 
@@ -345,8 +345,8 @@ static bool ref_force_progress(struct ref_stream *s, u32 seq, const struct bt_op
 	return s->next_seq != from;
 }
 
-static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bt_payload *p, bool fin,
-		    u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bmptap_payload *p, bool fin,
+			    u64 ts_ns, const struct bmptap_ops *ops, void *ctx)
 {
 	u32 len = p->len, off = 0, end, lim;
 	bool retried = false, trimmed = false;
@@ -358,31 +358,31 @@ static void ref_stream_data(struct ref_stream *s, u32 seq, const struct bt_paylo
 		s->synced = true;
 		s->next_seq = seq;
 		s->seen_end = seq;
-		bt_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM, ops, ctx);
+		bmptap_framer_hole(&s->framer, 0, BMPTAP_GAP_MIDSTREAM, ops, ctx);
 	}
 	if (!ref_in_window(seq, s->next_seq)) {
 		s->stats.bogus++;
 		return;
 	}
 	end = seq + len;
-	if (bt_seq_after(end, s->seen_end))
+	if (bmptap_seq_after(end, s->seen_end))
 		s->seen_end = end;
 	if (fin && !s->fin) {
 		s->fin = true;
 		s->fin_seq = end;
 	}
-	if (s->fin && bt_seq_after(end, s->fin_seq)) {
-		if (!bt_seq_after(s->fin_seq, seq))
+	if (s->fin && bmptap_seq_after(end, s->fin_seq)) {
+		if (!bmptap_seq_after(s->fin_seq, seq))
 			return;
 		end = s->fin_seq;
 	}
 	if (!len)
 		return;
-	if (!bt_seq_after(end, s->next_seq)) {
+	if (!bmptap_seq_after(end, s->next_seq)) {
 		s->stats.retransmits++;
 		return;
 	}
-	if (bt_seq_before(seq, s->next_seq)) {
+	if (bmptap_seq_before(seq, s->next_seq)) {
 		off = s->next_seq - seq;
 		seq = s->next_seq;
 		s->stats.retransmits++;
@@ -397,7 +397,7 @@ again:
 			lim = ref_seq_min(lim, s->segs->seq);
 		if (s->gated)
 			lim = s->acked ? ref_seq_min(lim, s->ack) : seq;
-		if (bt_seq_after(lim, seq)) {
+		if (bmptap_seq_after(lim, seq)) {
 			ref_feed(s, p, off, lim - seq, ts_ns, ops, ctx);
 			off += lim - seq;
 			seq = lim;
@@ -405,13 +405,13 @@ again:
 	} else if (!retried) {
 		s->stats.out_of_order++;
 	}
-	if (bt_seq_before(seq, end)) {
+	if (bmptap_seq_before(seq, end)) {
 		if (!s->gated && s->held + (u64)(end - seq) > s->max_held &&
 		    ref_force_progress(s, seq, ops, ctx)) {
 			/* The hole at next_seq is given up; retry with what is left. */
-			if (!bt_seq_after(end, s->next_seq))
+			if (!bmptap_seq_after(end, s->next_seq))
 				return;
-			if (bt_seq_before(seq, s->next_seq)) {
+			if (bmptap_seq_before(seq, s->next_seq)) {
 				off += s->next_seq - seq;
 				seq = s->next_seq;
 			}
@@ -427,7 +427,7 @@ again:
 		ref_drain(s, false, 0, false, 0, ops, ctx);
 }
 
-static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *ops, void *ctx)
+static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bmptap_ops *ops, void *ctx)
 {
 	u32 hole_lim;
 
@@ -437,7 +437,7 @@ static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *o
 		s->stats.bogus++;
 		return;
 	}
-	if (s->acked && !bt_seq_after(ack, s->ack))
+	if (s->acked && !bmptap_seq_after(ack, s->ack))
 		return;
 	s->ack = ack;
 	s->acked = true;
@@ -451,7 +451,8 @@ static void ref_stream_ack(struct ref_stream *s, u32 ack, const struct bt_ops *o
 		ref_drain(s, false, 0, true, hole_lim, ops, ctx);
 }
 
-static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_ops *ops, void *ctx)
+static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bmptap_ops *ops,
+			     void *ctx)
 {
 	u32 hole_lim;
 
@@ -461,9 +462,9 @@ static void ref_stream_flush(struct ref_stream *s, u64 ts_ns, const struct bt_op
 		hole_lim = s->next_seq;
 		if (s->tail)
 			hole_lim = s->tail->seq + s->tail->len;
-		if (s->fin && bt_seq_after(s->fin_seq, hole_lim))
+		if (s->fin && bmptap_seq_after(s->fin_seq, hole_lim))
 			hole_lim = s->fin_seq;
 		ref_drain(s, false, 0, true, hole_lim, ops, ctx);
 	}
-	bt_framer_flush(&s->framer, ts_ns, ops, ctx);
+	bmptap_framer_flush(&s->framer, ts_ns, ops, ctx);
 }

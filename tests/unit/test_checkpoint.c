@@ -82,8 +82,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void same_rib(const struct peers *pa, const struct rib *a, const struct peers *pb,
-		     const struct rib *b)
+/* The routes of a and b: the same prefixes, sets and stale marks. */
+static void same_routes(const struct peers *pa, const struct rib *a, const struct peers *pb,
+			const struct rib *b)
 {
 	struct bgp_prefix pfx[64];
 	uint32_t ids[64];
@@ -108,6 +109,12 @@ static void same_rib(const struct peers *pa, const struct rib *a, const struct p
 				assert_int_equal(rib_is_stale(a, &pfx[i]), rib_is_stale(b, &pfx[i]));
 			}
 	}
+}
+
+static void same_rib(const struct peers *pa, const struct rib *a, const struct peers *pb,
+		     const struct rib *b)
+{
+	same_routes(pa, a, pb, b);
 	assert_int_equal(a->dup_announce, b->dup_announce);
 	assert_int_equal(a->dup_withdraw, b->dup_withdraw);
 }
@@ -138,6 +145,44 @@ static void same_peer(const struct peers *pa, const struct peer *a, const struct
 	same_rib(pa, &a->rib_out, pb, &b->rib_out);
 }
 
+/* Routes of rib naming each set id, added into uses[]. */
+static void count_uses(const struct rib *rib, uint32_t *uses)
+{
+	struct bgp_prefix pfx[64];
+	uint32_t ids[64];
+
+	for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
+		uint32_t pos = 0;
+		size_t n;
+
+		while ((n = rib_walk_slots(rib, fam, &pos, pfx, ids, 64)))
+			for (size_t i = 0; i < n; i++)
+				uses[ids[i]]++;
+	}
+}
+
+/* Each live set is referenced exactly by the routes naming it (the load
+ * defers its references, attr_defer_begin()). */
+static void refs_exact(const struct peers *ps)
+{
+	uint32_t *uses = calloc(ps->attrs.n_ids + 1, sizeof(*uses));
+
+	for (const struct peer *p = ps->head; p; p = p->next) {
+		count_uses(&p->rib, uses);
+		count_uses(&p->rib_out, uses);
+	}
+	if (ps->locrib)
+		count_uses(&ps->locrib->rib, uses);
+	for (uint32_t id = 1; id < ps->attrs.n_ids; id++) {
+		const struct attr_set *s = attr_get(&ps->attrs, id);
+
+		if (s)
+			assert_int_equal(s->refcnt, uses[id]);
+	}
+	assert_null(ps->attrs.defer);
+	free(uses);
+}
+
 static void test_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -149,13 +194,15 @@ static void test_round_trip(void **state)
 				     sizeof(why)), 0);
 	assert_int_equal(seq, SEQ);
 	assert_int_equal(f->b.count, 3);
+	/* The tables' hash key comes along: the routes reload in slot order. */
+	assert_true(f->b.attrs.seed == f->a.attrs.seed);
 	for (const struct peer *a = f->a.head; a; a = a->next)
 		same_peer(&f->a, a, &f->b, peers_find(&f->b, a->flow_id));
 	/* The peers come back in their order; the Loc-RIB is derived again. */
 	assert_int_equal(f->b.head->flow_id, 7);
 	assert_non_null(f->b.locrib);
-	assert_int_equal(rib_count(&f->b.locrib->rib, BGP_FAM_IPV4),
-			 rib_count(&f->a.locrib->rib, BGP_FAM_IPV4));
+	same_routes(&f->a, &f->a.locrib->rib, &f->b, &f->b.locrib->rib);
+	refs_exact(&f->b);
 	/* What the checkpoint had to carry, lest the comparison be vacuous. */
 	p7 = peers_find(&f->b, 7);
 	assert_true(p7->rib.refreshing[BGP_FAM_IPV4]);
@@ -188,6 +235,58 @@ static void test_round_trip(void **state)
 	peers_free(&c);
 	peers_free(&d);
 	buf_free(&again);
+}
+
+/* Local AS fdeb (the others' is fdea), IPv4 only. */
+#define OPEN_TX_EB "04 fdeb 00b4 0a000105 0e 02 0c 0104 00010001 4104 0000fdeb"
+#define OPEN_RX_EB "04 fde9 00b4 0a000101 0e 02 0c 0104 00010001 4104 0000fde9"
+/* AS_PATH fde9 fdea: a loop for a local AS fdea, not for fdeb. */
+#define ATTRS_LOOP_EA ORIGIN_IGP "40 02 0a 02 02 0000fde9 0000fdea " NH4
+
+/*
+ * One set whose verdict depends on the peer's local AS: the load's verdict
+ * per set (peer.c, verdicts_begin()) is kept apart for the two local ASes,
+ * and the post-policy counts and the Loc-RIB come back as they were.
+ */
+static void test_verdict_per_local_as(void **state)
+{
+	struct fx *f = *state;
+	struct peers c;
+	struct buf img;
+	uint64_t seq;
+	char why[200] = "";
+
+	up(f, 10, "10.0.1.5", OPEN_TX_EB, OPEN_RX_EB);
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ATTRS_LOOP_EA, "18 0a0505", TS0);
+	send_update(&f->a, &f->rb, 10, BMPTAP_DIR_RX, "", ATTRS_LOOP_EA, "18 0a0505", TS0);
+	assert_int_equal(peers_find(&f->a, 10)->post_count[BGP_FAM_IPV4], 1);
+	buf_init(&img);
+	assert_int_equal(ckpt_encode(&f->a, EPOCH, SEQ, &img), 0);
+	assert_int_equal(peers_init(&c, NULL, NULL), 0);
+	assert_int_equal(ckpt_decode(img.data, img.len, &c, EPOCH, 0, &seq, why, sizeof(why)), 0);
+	for (const struct peer *a = f->a.head; a; a = a->next)
+		same_peer(&f->a, a, &c, peers_find(&c, a->flow_id));
+	assert_int_equal(peers_find(&c, 10)->post_count[BGP_FAM_IPV4], 1);
+	assert_int_equal(peers_find(&c, 7)->post_count[BGP_FAM_IPV4],
+			 peers_find(&f->a, 7)->post_count[BGP_FAM_IPV4]);
+	same_routes(&f->a, &f->a.locrib->rib, &c, &c.locrib->rib);
+	refs_exact(&c);
+	peers_free(&c);
+	buf_free(&img);
+}
+
+/* CRC-32C check value (RFC 3720 B.4), whole and in pieces across the
+ * eight-byte strides. */
+static void test_crc32c(void **state)
+{
+	static const char s[] = "123456789";
+	uint8_t zeros[32] = { 0 };
+
+	(void)state;
+	assert_int_equal(ckpt_crc32c(0, s, 9), 0xe3069283u);
+	for (size_t cut = 0; cut <= 9; cut++)
+		assert_int_equal(ckpt_crc32c(ckpt_crc32c(0, s, cut), s + cut, 9 - cut), 0xe3069283u);
+	assert_int_equal(ckpt_crc32c(0, zeros, 32), 0x8a9136aau);
 }
 
 /* Nothing of a refused image may reach the peers. */
@@ -251,6 +350,13 @@ static void test_magic_version_structure_refused(void **state)
 			 CKPT_EBAD);
 	assert_non_null(strstr(why, "version"));
 	assert_int_equal(f->b.count, 0);
+	/* Version 1 (no hash key in the header) is refused the same way. */
+	put_u32(img + 8, 1);
+	reseal(img, len);
+	assert_int_equal(ckpt_decode(img, len, &f->b, EPOCH, 0, &seq, why, sizeof(why)),
+			 CKPT_EBAD);
+	assert_non_null(strstr(why, "format version 1,"));
+	assert_int_equal(f->b.count, 0);
 
 	/* One peer more than the file holds: the checking pass sees the end
 	 * of the data before anything is created. */
@@ -262,8 +368,8 @@ static void test_magic_version_structure_refused(void **state)
 	/* The first set's first attribute (after fam, nh_len, a 4-octet next
 	 * hop and the u32 length) claims more octets than the set has. */
 	memcpy(img, f->img.data, len);
-	assert_int_equal(img[37], 4);
-	img[36 + 2 + 4 + 4 + 2] = 0xff;
+	assert_int_equal(img[45], 4);
+	img[44 + 2 + 4 + 4 + 2] = 0xff;
 	reseal(img, len);
 	refused(f, img, len, CKPT_EBAD);
 
@@ -385,6 +491,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test(test_crc32c),
+		cmocka_unit_test_setup_teardown(test_verdict_per_local_as, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_corrupt_byte_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_truncation_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_magic_version_structure_refused, setup, teardown),

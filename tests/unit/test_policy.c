@@ -54,21 +54,21 @@ static void test_filter_valid(void **state)
 		assert_true(bt_filter_valid(&f));
 	}
 	assert_int_equal(fparse("prefix 10.0.0.0/8", &f, err), 0);
-	f.plen = f.ge = f.le = 33;
+	f.pfx.len = f.ge = f.le = 33;
 	assert_false(bt_filter_valid(&f));
-	f.plen = f.ge = 8;
+	f.pfx.len = f.ge = 8;
 	f.le = 255;
 	assert_false(bt_filter_valid(&f));
 	f.le = 8;
 	f.ge = 7;
 	assert_false(bt_filter_valid(&f));
 	f.ge = 8;
-	f.family = 0;
+	f.pfx.family = 0;
 	assert_false(bt_filter_valid(&f));
-	f.family = AF_INET6;
-	f.plen = f.ge = f.le = 129;
+	f.pfx.family = AF_INET6;
+	f.pfx.len = f.ge = f.le = 129;
 	assert_false(bt_filter_valid(&f));
-	f.plen = f.ge = f.le = 128;
+	f.pfx.len = f.ge = f.le = 128;
 	assert_true(bt_filter_valid(&f));
 	f.kind = 99;
 	assert_false(bt_filter_valid(&f));
@@ -85,7 +85,7 @@ static void test_filter_parse(void **state)
 	(void)state;
 	assert_int_equal(fparse("prefix 10.0.0.0/8 le 24", &f, err), 0);
 	assert_int_equal(f.kind, BMPTAP_FILTER_KIND_PREFIX);
-	assert_int_equal(f.plen, 8);
+	assert_int_equal(f.pfx.len, 8);
 	assert_int_equal(f.ge, 8);
 	assert_int_equal(f.le, 24);
 	bt_filter_format(&f, out, sizeof(out));

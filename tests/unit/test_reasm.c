@@ -44,16 +44,16 @@ static int check_rb(const struct rb_node *n)
 	return l + !node_red(n);
 }
 
-static struct bt_seg *seg_at(const struct rb_node *n)
+static struct bmptap_seg *seg_at(const struct rb_node *n)
 {
-	return n ? rb_entry(n, struct bt_seg, node) : NULL;
+	return n ? rb_entry(n, struct bmptap_seg, node) : NULL;
 }
 
 /* Runs sorted, disjoint, within their allocation, and accounted for. */
-static void check_stream(const struct bt_stream *s)
+static void check_stream(const struct bmptap_stream *s)
 {
 	const struct rb_node *n;
-	const struct bt_seg *seg, *prev = NULL;
+	const struct bmptap_seg *seg, *prev = NULL;
 	u32 count = 0, held = 0;
 
 	assert_false(node_red(s->segs.rb_node));
@@ -65,11 +65,11 @@ static void check_stream(const struct bt_stream *s)
 		assert_true(seg->len > 0);
 		assert_true(seg->off + seg->len <= seg->cap);
 		assert_int_equal(seg->cap + sizeof(*seg), seg->truesize);
-		assert_int_equal(bt_alloc_size(seg->truesize), seg->truesize);
+		assert_int_equal(bmptap_alloc_size(seg->truesize), seg->truesize);
 		if (prev)
-			assert_false(bt_seq_before(seg->seq, prev->seq + prev->len));
+			assert_false(bmptap_seq_before(seg->seq, prev->seq + prev->len));
 		else
-			assert_false(bt_seq_before(seg->seq, s->next_seq));
+			assert_false(bmptap_seq_before(seg->seq, s->next_seq));
 		held += seg->truesize;
 		count++;
 		prev = seg;
@@ -179,7 +179,7 @@ static void tiny_segments(int mode)
 {
 	enum { N = 10000 };
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u32 *order = malloc(N * sizeof(*order)), i, j, t, isn = 0xfffff000u;
 	u8 byte = 0xff;
 	double t0;
@@ -193,8 +193,8 @@ static void tiny_segments(int mode)
 		order[i] = order[j];
 		order[j] = t;
 	}
-	bt_stream_init(&s, true, 1 << 20);
-	bt_stream_syn(&s, isn);
+	bmptap_stream_init(&s, true, 1 << 20);
+	bmptap_stream_syn(&s, isn);
 	t0 = now_s();
 	for (i = 0; i < N; i++) {
 		feed(&s, isn + 2 + 2 * order[i], &byte, 1, r);
@@ -214,7 +214,7 @@ static void tiny_segments(int mode)
 	assert_int_equal(s.stats.pruned_bytes, s.stats.pruned);
 	/* 1-byte runs: the run cap binds long before the memory does. */
 	assert_true(s.held <= s.max_segs * seg_cost(1));
-	bt_stream_flush(&s, 0, &ops, r);
+	bmptap_stream_flush(&s, 0, &ops, r);
 	assert_int_equal(s.stats.bytes + s.stats.gap_bytes, 2 * N);
 	assert_int_equal(s.held, 0);
 	free(order);
@@ -246,16 +246,16 @@ static void test_prune_reported(void **state)
 		make_msg(v + i * 100, 2, 100, i);
 	for (env = 0; env < 2; env++) {
 		struct rec *r = rec_new();
-		struct bt_stream s;
+		struct bmptap_stream s;
 
-		bt_stream_init(&s, true, env ? 1 << 20 : 2 * seg_cost(100));
-		bt_stream_syn(&s, 0);
+		bmptap_stream_init(&s, true, env ? 1 << 20 : 2 * seg_cost(100));
+		bmptap_stream_syn(&s, 0);
 		feed(&s, 1, v, 50, r);			/* cut: the framer buffers it */
-		bt_stream_ack(&s, 51, &ops, r);
+		bmptap_stream_ack(&s, 51, &ops, r);
 		feed(&s, 51, v + 50, 50, r);
-		bt_stream_ack(&s, 101, &ops, r);
+		bmptap_stream_ack(&s, 101, &ops, r);
 		assert_int_equal(r->nmsgs, 1);
-		assert_int_equal(r->charged, bt_alloc_size(4096));
+		assert_int_equal(r->charged, bmptap_alloc_size(4096));
 		assert_int_equal(r->charged, s.framer.charged);
 		if (env)
 			r->budget = r->charged + 2 * seg_cost(100);
@@ -270,8 +270,8 @@ static void test_prune_reported(void **state)
 		feed(&s, 2101, v + 2100, 100, r);	/* furthest: refused, not pruned */
 		assert_int_equal(s.stats.pruned, 1);
 		assert_int_equal(s.stats.nomem, 1);
-		bt_stream_ack(&s, 3001, &ops, r);
-		bt_stream_flush(&s, 0, &ops, r);
+		bmptap_stream_ack(&s, 3001, &ops, r);
+		bmptap_stream_flush(&s, 0, &ops, r);
 		assert_int_equal(r->nmsgs, 3);
 		assert_memory_equal(r->bytes + 100, v + 500, 100);
 		assert_memory_equal(r->bytes + 200, v + 1000, 100);
@@ -283,13 +283,13 @@ static void test_prune_reported(void **state)
 }
 
 /* Feeds v in two pieces cut at cut, through the copying path. */
-static void framer_feed2(struct bt_framer *f, const u8 *v, u32 len, u32 cut, struct rec *r)
+static void framer_feed2(struct bmptap_framer *f, const u8 *v, u32 len, u32 cut, struct rec *r)
 {
-	struct bt_payload p = flat(v, cut);
+	struct bmptap_payload p = flat(v, cut);
 
-	bt_framer_feed(f, &p, 0, cut, 0, &ops, r);
+	bmptap_framer_feed(f, &p, 0, cut, 0, &ops, r);
 	p = flat(v + cut, len - cut);
-	bt_framer_feed(f, &p, 0, len - cut, 0, &ops, r);
+	bmptap_framer_feed(f, &p, 0, len - cut, 0, &ops, r);
 }
 
 /*
@@ -302,44 +302,44 @@ static void test_framer_charged(void **state)
 {
 	static u8 v[5000], junk[30];
 	struct rec *r = rec_new();
-	struct bt_framer f;
-	struct bt_payload p;
-	s64 small = (s64)bt_alloc_size(4096);
+	struct bmptap_framer f;
+	struct bmptap_payload p;
+	s64 small = (s64)bmptap_alloc_size(4096);
 
 	(void)state;
-	bt_framer_init(&f);
+	bmptap_framer_init(&f);
 	make_msg(v, 2, 300, 1);
 	p = flat(v, 100);
-	bt_framer_feed(&f, &p, 0, 100, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 100, 0, &ops, r);
 	assert_int_equal(r->charged, small);
 	assert_int_equal(f.charged, small);
 	p = flat(v + 100, 200);
-	bt_framer_feed(&f, &p, 0, 200, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 200, 0, &ops, r);
 	assert_int_equal(r->nmsgs, 1);
 	assert_int_equal(r->charged, small);
 	make_msg(v, 2, 5000, 2);
 	p = flat(v, 1000);
-	bt_framer_feed(&f, &p, 0, 1000, 0, &ops, r);
-	assert_int_equal(r->charged, (s64)bt_alloc_size(8192));
+	bmptap_framer_feed(&f, &p, 0, 1000, 0, &ops, r);
+	assert_int_equal(r->charged, (s64)bmptap_alloc_size(8192));
 	p = flat(v + 1000, 4000);
-	bt_framer_feed(&f, &p, 0, 4000, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 4000, 0, &ops, r);
 	assert_int_equal(r->nmsgs, 2);
 	assert_int_equal(r->charged, 0);	/* the large buffer went with its message */
 	memset(junk, 0x42, sizeof(junk));
 	p = flat(junk, sizeof(junk));
-	bt_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
 	assert_int_equal(r->charged, small);	/* the copy of skipped bytes */
 	make_msg(v, 4, 19, 0);
 	p = flat(v, 19);
-	bt_framer_feed(&f, &p, 0, 19, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 19, 0, &ops, r);
 	assert_int_equal(r->ngaps, 1);
 	assert_int_equal(r->gaps[0].data_len, sizeof(junk));
 	assert_int_equal(r->charged, 0);	/* released with the gap */
 	make_msg(v, 2, 300, 3);
 	p = flat(v, 100);
-	bt_framer_feed(&f, &p, 0, 100, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 100, 0, &ops, r);
 	assert_int_equal(r->charged, small);
-	bt_framer_free(&f, &ops, r);		/* flow end: the half message's buffer */
+	bmptap_framer_free(&f, &ops, r);		/* flow end: the half message's buffer */
 	assert_int_equal(f.charged, 0);
 	rec_free(r);
 }
@@ -353,12 +353,12 @@ static void test_framer_refused(void **state)
 {
 	static u8 v[400], junk[30];
 	struct rec *r = rec_new();
-	struct bt_framer f;
-	struct bt_payload p;
+	struct bmptap_framer f;
+	struct bmptap_payload p;
 
 	(void)state;
 	r->budget = 0;
-	bt_framer_init(&f);
+	bmptap_framer_init(&f);
 	make_msg(v, 2, 300, 1);
 	make_msg(v + 300, 4, 19, 0);
 	framer_feed2(&f, v, 319, 100, r);
@@ -370,9 +370,9 @@ static void test_framer_refused(void **state)
 	assert_int_equal(r->gaps[0].gap.bytes, 300);
 	memset(junk, 0x42, sizeof(junk));
 	p = flat(junk, sizeof(junk));
-	bt_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, sizeof(junk), 0, &ops, r);
 	p = flat(v + 300, 19);
-	bt_framer_feed(&f, &p, 0, 19, 0, &ops, r);
+	bmptap_framer_feed(&f, &p, 0, 19, 0, &ops, r);
 	assert_int_equal(r->nmsgs, 2);
 	assert_int_equal(r->ngaps, 2);
 	assert_int_equal(r->gaps[1].gap.reason, BMPTAP_GAP_RESYNC);
@@ -380,7 +380,7 @@ static void test_framer_refused(void **state)
 	assert_int_equal(r->gaps[1].data_len, 0);
 	assert_true(r->charge_refusals >= 2);
 	assert_int_equal(r->charged, 0);
-	bt_framer_free(&f, &ops, r);
+	bmptap_framer_free(&f, &ops, r);
 	rec_free(r);
 }
 
@@ -395,15 +395,15 @@ static void test_tiny_runs_join(void **state)
 {
 	enum { N = 40, LEN = 100 };	/* 2000 tiny runs: under the cap */
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u8 v[N * LEN];
 	u32 i;
 
 	(void)state;
 	for (i = 0; i < N; i++)
 		make_msg(v + i * LEN, 2, LEN, i);
-	bt_stream_init(&s, true, 1 << 20);
-	bt_stream_syn(&s, 0);
+	bmptap_stream_init(&s, true, 1 << 20);
+	bmptap_stream_syn(&s, 0);
 	for (i = 0; i < N * LEN; i += 2)
 		feed(&s, 1 + i, v + i, 1, r);
 	assert_int_equal(s.nsegs, N * LEN / 2);
@@ -413,7 +413,7 @@ static void test_tiny_runs_join(void **state)
 	check_stream(&s);
 	assert_int_equal(s.stats.nomem, 0);
 	assert_true(s.nsegs <= N * LEN / 512 + 1);	/* runs of 512 bytes or more */
-	bt_stream_ack(&s, 1 + N * LEN, &ops, r);
+	bmptap_stream_ack(&s, 1 + N * LEN, &ops, r);
 	assert_int_equal(r->nmsgs, N);
 	assert_int_equal(s.stats.gap_bytes, 0);
 	assert_memory_equal(r->bytes, v, N * LEN);
@@ -423,21 +423,21 @@ static void test_tiny_runs_join(void **state)
 static void test_prune_reported_at_flush(void **state)
 {
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u8 v[300];
 
 	(void)state;
 	make_msg(v, 2, 100, 1);
 	make_msg(v + 100, 2, 100, 2);
 	make_msg(v + 200, 2, 100, 3);
-	bt_stream_init(&s, true, seg_cost(100));
-	bt_stream_syn(&s, 0);
+	bmptap_stream_init(&s, true, seg_cost(100));
+	bmptap_stream_syn(&s, 0);
 	feed(&s, 201, v + 200, 100, r);
 	feed(&s, 101, v + 100, 100, r);		/* [200, 300) goes */
 	assert_int_equal(s.stats.pruned, 1);
 	feed(&s, 1, v, 100, r);
-	bt_stream_ack(&s, 101, &ops, r);
-	bt_stream_flush(&s, 0, &ops, r);
+	bmptap_stream_ack(&s, 101, &ops, r);
+	bmptap_stream_flush(&s, 0, &ops, r);
 	assert_int_equal(s.stats.bytes, 100);
 	assert_int_equal(s.stats.gap_bytes, 200);
 	assert_int_equal(r->ngaps, 1);
@@ -451,13 +451,13 @@ static void test_prune_reported_at_flush(void **state)
 static void test_coalesce(void **state)
 {
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u32 len, i;
 	u8 *v = random_stream(20, 300, &len);
 
 	(void)state;
-	bt_stream_init(&s, true, 1 << 20);
-	bt_stream_syn(&s, 0);
+	bmptap_stream_init(&s, true, 1 << 20);
+	bmptap_stream_syn(&s, 0);
 	for (i = 1; i < len; i++)	/* byte 0 last: everything is held */
 		feed(&s, 1 + i, v + i, 1, r);
 	check_stream(&s);
@@ -465,7 +465,7 @@ static void test_coalesce(void **state)
 	assert_true(s.held <= 2 * len + seg_cost(1));
 	assert_int_equal(held_bytes(&s), len - 1);
 	feed(&s, 1, v, 1, r);
-	bt_stream_ack(&s, 1 + len, &ops, r);
+	bmptap_stream_ack(&s, 1 + len, &ops, r);
 	assert_stream_eq(r, v, len, 20);
 	assert_int_equal(r->ngaps, 0);
 	free(v);
@@ -476,13 +476,13 @@ static void test_coalesce(void **state)
 static void test_wrap_runs(void **state)
 {
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u32 len, off, n, isn = 0xffffffffu - 3000;
 	u8 *v = random_stream(60, 200, &len);
 
 	(void)state;
-	bt_stream_init(&s, true, 1 << 20);
-	bt_stream_syn(&s, isn);
+	bmptap_stream_init(&s, true, 1 << 20);
+	bmptap_stream_syn(&s, isn);
 	/* Every other 100-byte block first, backwards, then the rest. */
 	for (off = (len / 200) * 200; off + 1 > 0; off -= 200) {
 		n = off + 100 > len ? len - off : 100;
@@ -492,11 +492,11 @@ static void test_wrap_runs(void **state)
 		if (!off)
 			break;
 	}
-	assert_true(bt_seq_before(s.head->seq, s.tail->seq));
+	assert_true(bmptap_seq_before(s.head->seq, s.tail->seq));
 	for (off = 100; off < len; off += 200)
 		feed(&s, isn + 1 + off, v + off, off + 100 > len ? len - off : 100, r);
 	check_stream(&s);
-	bt_stream_ack(&s, isn + 1 + len, &ops, r);
+	bmptap_stream_ack(&s, isn + 1 + len, &ops, r);
 	assert_stream_eq(r, v, len, 60);
 	assert_int_equal(s.held, 0);
 	free(v);
@@ -510,7 +510,7 @@ static void test_wrap_runs(void **state)
 static void test_overlap_both_ends(void **state)
 {
 	struct rec *r = rec_new();
-	struct bt_stream s;
+	struct bmptap_stream s;
 	u8 v[600], w[600];
 
 	(void)state;
@@ -519,8 +519,8 @@ static void test_overlap_both_ends(void **state)
 	memcpy(w, v, sizeof(w));
 	w[150] ^= 1;				/* differs inside the first run */
 	w[420] ^= 1;				/* and inside the second */
-	bt_stream_init(&s, false, 1 << 20);
-	bt_stream_syn(&s, 0);
+	bmptap_stream_init(&s, false, 1 << 20);
+	bmptap_stream_syn(&s, 0);
 	feed(&s, 101, v + 100, 100, r);		/* [100, 200) */
 	feed(&s, 401, v + 400, 100, r);		/* [400, 500) */
 	feed(&s, 151, w + 150, 10, r);		/* inside: nothing new */
@@ -531,7 +531,7 @@ static void test_overlap_both_ends(void **state)
 	assert_int_equal(held_bytes(&s), 450);
 	assert_int_equal(s.stats.conflicts, 2);
 	feed(&s, 1, v, 600, r);
-	bt_stream_ack(&s, 601, &ops, r);
+	bmptap_stream_ack(&s, 601, &ops, r);
 	assert_stream_eq(r, v, 600, 2);
 	assert_int_equal(s.stats.conflicts, 2);	/* held bytes were v's */
 	free_stream(&s, r);
@@ -556,7 +556,7 @@ static void assert_same_output(const struct rec *a, const struct rec *b)
 	}
 }
 
-static void assert_same_stats(const struct bt_stream_stats *a, const struct ref_stream_stats *b)
+static void assert_same_stats(const struct bmptap_stream_stats *a, const struct ref_stream_stats *b)
 {
 	assert_int_equal(a->segments, b->segments);
 	assert_int_equal(a->bytes, b->bytes);
@@ -580,13 +580,13 @@ static void assert_same_stats(const struct bt_stream_stats *a, const struct ref_
 static void differential_flow(bool gated)
 {
 	struct rec *rn = rec_new(), *ro = rec_new();
-	struct bt_stream sn;
+	struct bmptap_stream sn;
 	struct ref_stream so;
 	u32 len, i, n, a, b, isn, npk = 0, contig = 0, acked = 0, window;
 	u8 *v = random_stream(rnd_range(1, 150), rnd() % 2 ? 4096 : 300, &len);
 	u8 *got = calloc(len + 1, 1);
 	struct { u32 off, len; bool missed; } *pk = malloc(3 * (len + 1) * sizeof(*pk)), t;
-	struct bt_payload p;
+	struct bmptap_payload p;
 	/*
 	 * The reference syncs a gated stream from its first data and delivers
 	 * what is unacknowledged at the end: the core does neither (a gated
@@ -626,10 +626,10 @@ static void differential_flow(bool gated)
 		pk[n] = t;
 	}
 	isn = rnd() % 3 ? rnd() : 0xffffffffu - rnd() % 20000;
-	bt_stream_init(&sn, gated, 1 << 20);
+	bmptap_stream_init(&sn, gated, 1 << 20);
 	ref_stream_init(&so, gated, 1 << 20);
 	if (syn) {
-		bt_stream_syn(&sn, isn);
+		bmptap_stream_syn(&sn, isn);
 		ref_stream_syn(&so, isn);
 	}
 	for (i = 0; i < npk; i++) {
@@ -642,31 +642,31 @@ static void differential_flow(bool gated)
 			fin_seen |= last;
 			p = flat(v + pk[i].off, pk[i].len);
 			p.flat = rnd() % 2 ? v + pk[i].off : NULL;
-			bt_stream_data(&sn, isn + 1 + pk[i].off, &p, last, i, &ops, rn);
+			bmptap_stream_data(&sn, isn + 1 + pk[i].off, &p, last, i, &ops, rn);
 			ref_stream_data(&so, isn + 1 + pk[i].off, &p, last, i, &ops, ro);
 		}
 		if (rnd() % 3 == 0 && contig > acked) {
 			acked = rnd_range(acked + 1, contig);
-			bt_stream_ack(&sn, isn + 1 + acked, &ops, rn);
+			bmptap_stream_ack(&sn, isn + 1 + acked, &ops, rn);
 			ref_stream_ack(&so, isn + 1 + acked, &ops, ro);
 		}
 		check_stream(&sn);
 		assert_same_output(rn, ro);
 	}
 	if (gated && fin_seen)	/* a gated stream believes the FIN once acknowledged */
-		bt_stream_fin(&sn, isn + 1 + len, &ops, rn);
+		bmptap_stream_fin(&sn, isn + 1 + len, &ops, rn);
 	if (gated || rnd() % 4) {
-		bt_stream_ack(&sn, isn + 1 + len + fin, &ops, rn);
+		bmptap_stream_ack(&sn, isn + 1 + len + fin, &ops, rn);
 		ref_stream_ack(&so, isn + 1 + len + fin, &ops, ro);
 	}
-	bt_stream_flush(&sn, 0, &ops, rn);
+	bmptap_stream_flush(&sn, 0, &ops, rn);
 	ref_stream_flush(&so, 0, &ops, ro);
 	assert_same_output(rn, ro);
 	assert_same_stats(&sn.stats, &so.stats);
 	free(pk);
 	free(got);
 	free(v);
-	bt_stream_free(&sn, &ops, rn);
+	bmptap_stream_free(&sn, &ops, rn);
 	ref_stream_free(&so, &ops, ro);
 	rec_free(rn);
 	rec_free(ro);

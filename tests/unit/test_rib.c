@@ -457,6 +457,91 @@ static void test_growth_capped(void **state)
 }
 
 /*
+ * rib_reserve() sizes the table as the announcements' doublings would end,
+ * so that they rehash nothing; a reservation past the budget is refused and
+ * the table stays as it was.
+ */
+static void test_reserve(void **state)
+{
+	struct fixture *f = *state;
+	struct rib grown;
+	struct bgp_prefix p = { .fam = BGP_FAM_IPV4, .len = 32 };
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+	uint32_t id = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+	const uint32_t n = 100000;
+
+	rib_init(&grown, &f->at);
+	assert_int_equal(rib_reserve(&f->rib, BGP_FAM_IPV4, 0), 0);
+	assert_int_equal(rib_cap(&f->rib, BGP_FAM_IPV4), 0);
+	assert_int_equal(rib_reserve(&f->rib, BGP_FAM_IPV4, n), 0);
+	uint32_t gen = rib_gen(&f->rib, BGP_FAM_IPV4);
+
+	for (uint32_t i = 0; i < n; i++) {
+		put_u32(p.addr, i);
+		assert_int_equal(rib_announce(&f->rib, &p, id, NULL, NULL), 0);
+		assert_int_equal(rib_announce(&grown, &p, id, NULL, NULL), 0);
+	}
+	assert_int_equal(rib_gen(&f->rib, BGP_FAM_IPV4), gen);
+	assert_int_equal(rib_cap(&f->rib, BGP_FAM_IPV4), rib_cap(&grown, BGP_FAM_IPV4));
+	assert_int_equal(rib_count(&f->rib, BGP_FAM_IPV4), n);
+	for (uint32_t i = 0; i < n; i += 997) {
+		put_u32(p.addr, i);
+		assert_int_equal(rib_lookup(&f->rib, &p), id);
+	}
+	rib_free(&grown);
+
+	struct budget *b = budget_new(NULL, 64 * 1024);
+
+	f->rib.bud = NULL;
+	rib_free(&f->rib);
+	rib_init(&f->rib, &f->at);
+	f->rib.bud = b;
+	assert_int_equal(rib_reserve(&f->rib, BGP_FAM_IPV4, 4096), -ENOSPC);
+	assert_int_equal(rib_cap(&f->rib, BGP_FAM_IPV4), 0);
+	assert_int_equal(rib_reserve(&f->rib, BGP_FAM_IPV4, 3072), 0);
+	assert_int_equal(rib_cap(&f->rib, BGP_FAM_IPV4), 4096);
+	rib_free(&f->rib);
+	assert_int_equal(b->used, 0);
+	f->rib.bud = NULL;
+	budget_put(b);
+	attr_unref(&f->at, id);
+}
+
+/*
+ * Deferred references (attr_defer_begin()): counted aside, spent first by
+ * attr_unref(), added at the end; a set is freed exactly when its last
+ * reference goes, deferred or not.
+ */
+static void test_attr_defer(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t nh[4] = { 192, 0, 2, 1 };
+	uint32_t a = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x00", 4);
+	uint32_t b;
+
+	assert_int_equal(attr_defer_begin(&f->at, f->at.n_ids + 2), 0);
+	attr_ref(&f->at, a);
+	attr_ref(&f->at, a);
+	assert_int_equal(attr_get(&f->at, a)->refcnt, 1);
+	attr_unref(&f->at, a);
+	attr_unref(&f->at, a);
+	attr_unref(&f->at, a);		/* the last one: freed now */
+	assert_null(attr_get(&f->at, a));
+	b = attr_intern(&f->at, BGP_FAM_IPV4, nh, 4, (const uint8_t *)"\x40\x01\x01\x01", 4);
+	attr_ref(&f->at, b);
+	attr_ref(&f->at, b);
+	attr_unref(&f->at, b);
+	attr_defer_end(&f->at);
+	assert_int_equal(attr_get(&f->at, b)->refcnt, 2);
+	assert_null(f->at.defer);
+	attr_ref(&f->at, b);
+	assert_int_equal(attr_get(&f->at, b)->refcnt, 3);
+	for (int i = 0; i < 3; i++)
+		attr_unref(&f->at, b);
+	assert_int_equal(f->at.count, 0);
+}
+
+/*
  * A RIB charged to a 64 KiB budget: the route table's growth past it is
  * refused (-ENOSPC, counted, nothing stored), also for ADD-PATH (2^20 path
  * ids of one prefix cost the budget, not memory); replacements and
@@ -576,6 +661,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_growth_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attr_defer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
