@@ -150,6 +150,22 @@ bool famrib_lookup(const struct famrib *fr, const struct famrib_entry *e,
 		   struct famrib_entry *cur);
 
 /*
+ * Checkpoint section (checkpoint.c, famrib_ckpt.c): fr's routes and state
+ * appended to b, each route's set as index(ctx, id).  famrib_ckpt_attrs()
+ * calls fn for the set of every route first (numbering them).
+ * famrib_ckpt_load() reads a section of len octets back into fr (NULL:
+ * only checked, with set indexes below n_sets), each set as id(ctx,
+ * index) (0: none); -EINVAL when malformed, else 0 with *refused the routes
+ * the budget or memory refused.
+ */
+void famrib_ckpt_attrs(const struct famrib *fr, void (*fn)(void *ctx, uint32_t id), void *ctx);
+void famrib_ckpt_save(const struct famrib *fr, uint32_t addpath, struct buf *b,
+		      uint32_t (*index)(void *ctx, uint32_t id), void *ctx);
+int famrib_ckpt_load(struct famrib *fr, uint32_t *addpath, const uint8_t *p, size_t len,
+		     uint32_t n_sets, uint32_t (*id)(void *ctx, uint32_t index), void *ctx,
+		     size_t *refused);
+
+/*
  * Walks.  famrib_order() gives fam's routes ordered by attribute set (so a
  * replay packs one set's routes into few UPDATEs), malloc'd, *n of them;
  * NULL when there are none or memory is short.  The pointers stay valid
