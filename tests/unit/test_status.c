@@ -139,7 +139,7 @@ static void test_status_other_families(void **state)
 		    "90 0e 0020 0001 80 0c 0000000000000000 0a000101 00"
 		    " 70 000641 0000fde800000064 0a0101", "", TS0);
 	send_update(&f->ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
-		    "90 0e 000c 0001 03 04 0a000101 00 18 0a0101", "", TS0);
+		    "90 0e 000d 0001 03 04 0a000101 00 18 0a0101", "", TS0);
 	m = open_memstream(&s, &len);
 	status_render(&src, CTL_SHOW_PEERS, m);
 	fclose(m);
