@@ -2,6 +2,7 @@
 /*
  * famrib's checkpoint section (famrib.h), big-endian:
  *   u32 addpath, u32 seen, u8 disabled[NLRI_FAMILIES],
+ *   u8 max_labels[NLRI_FAMILIES] (how the NLRI below split),
  *   u64 dup_announce, dup_withdraw, refused,
  *   u8 live-only count, each: u16 AFI, u8 SAFI, u64 UPDATEs; u64 the rest,
  *   u32 routes, each: u8 family, u32 path id, u32 set index, u16 NLRI
@@ -73,6 +74,8 @@ void famrib_ckpt_save(const struct famrib *fr, uint32_t addpath, struct buf *b,
 	buf_u32(b, fr->seen);
 	for (unsigned f = 0; f < NLRI_FAMILIES; f++)
 		buf_u8(b, fr->disabled[f]);
+	for (unsigned f = 0; f < NLRI_FAMILIES; f++)
+		buf_u8(b, fr->max_labels[f]);
 	buf_u64(b, fr->dup_announce);
 	buf_u64(b, fr->dup_withdraw);
 	buf_u64(b, fr->refused);
@@ -106,7 +109,8 @@ static uint64_t take(struct rd *r, unsigned width)
 }
 
 /* One route: false when it is not one route of a famrib family. */
-static bool get_route(struct rd *r, uint32_t n_sets, struct famrib_entry *e, uint32_t *idx)
+static bool get_route(struct rd *r, const struct famrib *fr, uint32_t n_sets,
+		      struct famrib_entry *e, uint32_t *idx)
 {
 	const struct nlri_family *f;
 	struct nlri_iter it;
@@ -121,7 +125,7 @@ static bool get_route(struct rd *r, uint32_t n_sets, struct famrib_entry *e, uin
 	    !(f = nlri_family_at(e->fam)) || *idx >= n_sets)
 		return false;
 	r->p += e->nlri.len;
-	nlri_iter_init(&it, f, e->nlri, false, false, 0);
+	nlri_iter_init(&it, f, e->nlri, false, false, fr->max_labels[e->fam]);
 	return nlri_next(&it, &nr) == 1 && nlri_next(&it, &nr) == 0;
 }
 
@@ -143,6 +147,8 @@ int famrib_ckpt_load(struct famrib *fr, uint32_t *addpath, const uint8_t *p, siz
 	fr->seen = (uint32_t)take(&r, 4);
 	for (unsigned f = 0; f < NLRI_FAMILIES; f++)
 		fr->disabled[f] = take(&r, 1);
+	for (unsigned f = 0; f < NLRI_FAMILIES; f++)
+		fr->max_labels[f] = (uint8_t)take(&r, 1);
 	fr->dup_announce = take(&r, 8);
 	fr->dup_withdraw = take(&r, 8);
 	fr->refused = take(&r, 8);
@@ -159,7 +165,7 @@ int famrib_ckpt_load(struct famrib *fr, uint32_t *addpath, const uint8_t *p, siz
 		struct famrib_entry e;
 		uint32_t set;
 
-		if (!get_route(&r, n_sets, &e, &idx))
+		if (!get_route(&r, fr, n_sets, &e, &idx))
 			return -EINVAL;
 		if (fr == &tmp)
 			continue;

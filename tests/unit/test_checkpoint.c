@@ -62,9 +62,12 @@ static int setup(void **state)
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ATTRS, "10 0a01", TS0);
 	/* The other families (famrib.h): VPNv4 and EVPN routes, a live-only
 	 * family, VPN-IPv6 disabled by a malformed route. */
+	/* As capability 8 would set it: the two-label route splits by it. */
+	peers_find(&f->a, 7)->fr.max_labels[nlri_family_index(nlri_family_find(1, 128))] = 2;
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
-		    "90 0e 002f 0001 80 0c 0000000000000000 0a000101 00"
-		    " 70 000641 0000fde800000064 0a0101 70 000c81 0000fde800000064 0a0102", "", TS0);
+		    "90 0e 0032 0001 80 0c 0000000000000000 0a000101 00"
+		    " 70 000641 0000fde800000064 0a0101 88 000640 000c81 0000fde800000064 0a0102", "",
+		    TS0);
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
 		    "90 0e 001c 0019 46 04 0a000101 00 03 11 0000fde800000064 00000000 20 0a000101",
 		    "", TS0);
@@ -136,6 +139,7 @@ static void same_famrib(const struct peers *pa, const struct famrib *a, const st
 {
 	assert_memory_equal(a->count, b->count, sizeof(a->count));
 	assert_memory_equal(a->disabled, b->disabled, sizeof(a->disabled));
+	assert_memory_equal(a->max_labels, b->max_labels, sizeof(a->max_labels));
 	assert_int_equal(a->seen, b->seen);
 	assert_int_equal(a->dup_announce, b->dup_announce);
 	assert_int_equal(a->n_live_only, b->n_live_only);
