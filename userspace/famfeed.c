@@ -7,9 +7,10 @@
 
 #define FLUSH_KEYS 256		/* coalesced routes looked up at a time */
 
+/* Only the pre-policy view holds them, and no `families` selection. */
 static bool takes(const struct collector *c)
 {
-	return !(c->cfg.have & BT_SRV_FAMILIES);
+	return (c->policy & BMPTAP_POLICY_PRE) && !(c->cfg.have & BT_SRV_FAMILIES);
 }
 
 struct emit_ctx {
@@ -24,8 +25,6 @@ static void emit(void *ctx, const uint8_t *update, size_t len)
 	struct emit_ctx *e = ctx;
 	struct feed *f = e->c->feed;
 
-	if (!(e->c->policy & BMPTAP_POLICY_PRE))
-		return;
 	buf_reset(&f->scratch);
 	peer_encode_rm_view(e->cp->p, VIEW_PRE, &f->scratch, update, len, e->ts);
 	coll_put(e->c, f->scratch.data, f->scratch.len);

@@ -197,6 +197,31 @@ static void test_fam_live_only_lost(void **state)
 	assert_int_equal(f->sh.rm, rm + 1);
 }
 
+/* A collector that selects families names unicast ones only: it gets
+ * none of the others, in the replay or live. */
+static void test_fam_families_selection(void **state)
+{
+	struct fx *f = *state;
+	struct bt_server_cfg cfg = { .have = BT_SRV_PORT | BT_SRV_FAMILIES, .port = 1,
+				     .families = BMPTAP_FAMILY_IPV4_UNICAST };
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	announce_vpn(f, 1, 0, 5, "000641", true);
+	snprintf(cfg.address, sizeof(cfg.address), "127.0.0.1");
+	struct collector *c = feed_add(&f->feed, &cfg);
+
+	assert_non_null(c);
+	collector_start(c, -1);
+	drain(f, c);
+	assert_int_equal(f->sh.up, 1);
+	assert_int_equal(f->sh.eor, 1);		/* IPv4 unicast only */
+	assert_int_equal(f->sh.fr_eor, 0);
+	assert_int_equal(f->sh.rm, 0);
+	announce_vpn(f, 1, 5, 1, "000641", true);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fam_lag_coalesced, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_errors_as_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_live_only_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_families_selection, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
