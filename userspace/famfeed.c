@@ -2,7 +2,7 @@
 /* A collector's view of a peer's other families: see famfeed.h. */
 #include "famfeed.h"
 
-#include "log.h"
+#include "replay.h"
 #include "session.h"
 
 #define FLUSH_KEYS 256		/* coalesced routes looked up at a time */
@@ -96,19 +96,10 @@ void famfeed_mark_dirty(struct collector *c, struct cpeer *cp)
 	if (cp->fdirty.seed != ps->attrs.seed)
 		cp->fdirty.seed = cp->fflushing.seed = ps->attrs.seed;
 	while (!c->kick_why && famrib_chg_next(&ps->fchg, &off, &e)) {
-		if (cp->fdirty.count >= max) {
-			LOG_W(c->feed->log, "collector %s: %zu route changes of other families "
-			      "pending, resynchronising with a new session", c->remote, max);
-			c->st.dirty_overflows++;
-			coll_disconnect(c, "resync: too many pending route changes");
-		} else if (!fam_dirty_add(&cp->fdirty, &e)) {
-			LOG_E(c->feed->log, "collector %s: out of memory coalescing, "
-			      "restarting the session", c->remote);
-			c->st.kicked++;
-			coll_disconnect(c, "out of memory coalescing");
-		} else {
-			c->st.coalesced++;
-		}
+		bool over = cp->fdirty.count >= max;
+
+		cp_coalesced(c, over, !over && fam_dirty_add(&cp->fdirty, &e), max,
+			     famrib_total(&cp->p->fr));
 	}
 }
 

@@ -167,20 +167,26 @@ void cp_mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefi
 		k.fam |= flag;
 		/* Not counting flushing: it holds an earlier dirty set (which
 		 * was within the bound), and a prefix may be in both. */
-		if (cp->dirty.count >= max && !pset_has(&cp->dirty, &k)) {
-			LOG_W(c->feed->log, "collector %s: %zu route changes pending for "
-			      "%zu routes, resynchronising with a new session", c->remote,
-			      max, live);
-			c->st.dirty_overflows++;
-			coll_disconnect(c, "resync: too many pending route changes");
-		} else if (!pset_add(&cp->dirty, &k)) {
-			LOG_E(c->feed->log, "collector %s: out of memory coalescing, "
-			      "restarting the session", c->remote);
-			c->st.kicked++;
-			coll_disconnect(c, "out of memory coalescing");
-		} else {
-			c->st.coalesced++;
-		}
+		bool over = cp->dirty.count >= max && !pset_has(&cp->dirty, &k);
+
+		cp_coalesced(c, over, !over && pset_add(&cp->dirty, &k), max, live);
+	}
+}
+
+void cp_coalesced(struct collector *c, bool over, bool added, size_t max, size_t live)
+{
+	if (over) {
+		LOG_W(c->feed->log, "collector %s: %zu route changes pending for %zu routes, "
+		      "resynchronising with a new session", c->remote, max, live);
+		c->st.dirty_overflows++;
+		coll_disconnect(c, "resync: too many pending route changes");
+	} else if (!added) {
+		LOG_E(c->feed->log, "collector %s: out of memory coalescing, restarting the session",
+		      c->remote);
+		c->st.kicked++;
+		coll_disconnect(c, "out of memory coalescing");
+	} else {
+		c->st.coalesced++;
 	}
 }
 
