@@ -30,6 +30,7 @@ it_link b c 2
 # lands in it even on a loaded TCG guest.
 ip netns exec s tc qdisc add dev v1s root netem rate 8kbit
 tb_bird_spk b
+tb_router BIRD
 it_collector c 11019
 json=$(it_json c 11019)
 cap=$BT_RUN/c/bmp-11019.pcap
@@ -44,36 +45,23 @@ bt_check "$T: server add" bt_in b "$IT_B/bmptapctl" server add 10.0.2.2 port 110
 bt_check "$T: Initiation reached pmbmpd" bt_wait 30 grep -q '"bmp_msg_type": "init"' "$json"
 
 bird_has() { [ "$(tb_bird_count b)" = "$1" ]; }
-tapd_has_some() { [ "$(tb_tapd_prefixes b 10.0.1.1)" -gt 0 ]; }
 tapd_settled() { # bmptapd's prefix count holds still for 3 s
 	local a; a=$(tb_tapd_prefixes b 10.0.1.1); sleep 3
 	[ "$(tb_tapd_prefixes b 10.0.1.1)" = "$a" ]
 }
-lost_mirrors() { # Route Mirroring "messages lost" TLVs for the speaker so far
-	python3 "$BT_TOP/tests/lib/bmpmirror.py" "$cap" 11019 2>/dev/null |
-		awk '$2 == "lost" && $3 == "10.0.1.1" {print $4}' | grep . || echo 0
-}
-
-json_still() { local a; a=$(wc -c <"$json"); sleep 3; [ "$(wc -c <"$json")" = "$a" ]; }
+lost_mirrors() { tb_lost_mirrors "$cap" 11019; }
 lost_more() { [ "$(lost_mirrors)" -gt "$1" ]; }
 
 round() { # SIGNAL
-	local sig=$1 name=spk-$1 want got atkill fin rc n0 l0 tapd bird
+	local sig=$1 name=spk-$1 want got fin rc n0 l0 tapd bird
 	l0=$(lost_mirrors)
 	tb_speaker "$name" "$SCALE"
 	bt_check "$T: $sig: speaker established" bt_wait 60 grep -q '^established' "$BT_RUN/$name.out"
 	want=$(tb_want "$name")
-	# Stop bmptapd as soon as it holds part of the table.
-	bt_wait 60 tapd_has_some
-	kill -"$sig" $dpid
-	fin=$(grep -c '^RESULT' "$BT_RUN/$name.out")
-	wait $dpid; rc=$?
-	atkill=$(tb_bird_count b)
-	echo "$sig: BIRD held $atkill of $want routes just after bmptapd stopped (rc $rc)"
-	# The transfer goes on; the module queues its records.  pmbmpd
-	# finishes the old session first, so that the lines from n0 on are
-	# the new session's.
-	bt_wait 90 json_still
+	# Stop bmptapd as soon as it holds part of the table.  The transfer
+	# goes on; the module queues its records.
+	tb_stop_mid_transfer "$sig" "$dpid" "$name" "$json"
+	fin=$TB_FIN rc=$TB_RC
 	if [ "$sig" = TERM ]; then
 		bt_check "$T: TERM: exit status 0" test "$rc" = 0
 		# bmptapd gives a collector 2 s to take its queued output and

@@ -1,10 +1,12 @@
 #!/bin/bash
-# Issue 19 item 1: bmptapd restarts without loss.  As in faults-restart,
-# tests/tools/bgp-speaker in s sends a synthetic table to BIRD in b (tapped;
-# netem makes the transfer last about a minute), bmptapd in b feeds pmbmpd
-# in c, and bmptapd is stopped as soon as it holds part of the table.  Here
-# it runs with --checkpoint auto (/var/lib/bmptap/b.ckpt): the module frees
-# records only once a checkpoint covers them.
+# Issue 19 items 1 and 3: bmptapd restarts without loss.  As in
+# faults-restart, tests/tools/bgp-speaker in s sends a synthetic table to
+# BIRD in b (tapped; netem makes the transfer last about a minute), bmptapd
+# in b feeds pmbmpd in c, and bmptapd is stopped as soon as it holds part of
+# the table.  Here it runs with --checkpoint auto (/var/lib/bmptap/b.ckpt):
+# the module frees records only once a checkpoint covers them.  The TERM
+# and KILL rounds run with BIRD, then (after the corrupt round) with FRR
+# bgpd in b in BIRD's place, the same bmptapd going on.
 #   TERM     the checkpoint written on SIGTERM is loaded at the restart and
 #            the queued records read on from it.
 #   KILL     no checkpoint at the kill: the last periodic one (every 2 s) is
@@ -28,6 +30,7 @@ it_link b c 2
 ip netns exec s tc qdisc add dev v1s root netem rate 8kbit
 mkdir -p /var/lib/bmptap
 tb_bird_spk b
+tb_router BIRD
 it_collector c 11019
 json=$(it_json c 11019)
 cap=$BT_RUN/c/bmp-11019.pcap
@@ -44,67 +47,59 @@ bt_check "$T: the checkpoint path is the namespace's ($(status path))" test "$(s
 bt_check "$T: server add" bt_in b "$IT_B/bmptapctl" server add 10.0.2.2 port 11019 sys-name bmptap-b
 bt_check "$T: Initiation reached pmbmpd" bt_wait 30 grep -q '"bmp_msg_type": "init"' "$json"
 
-bird_has() { [ "$(tb_bird_count b)" = "$1" ]; }
+rtr_has() { [ "$(tb_rtr_count)" = "$1" ]; }
 tapd_has() { [ "$(tb_tapd_prefixes b 10.0.1.1)" = "$1" ]; }
-tapd_has_some() { [ "$(tb_tapd_prefixes b 10.0.1.1)" -gt 0 ]; }
-lost_mirrors() { # Route Mirroring "messages lost" TLVs for the speaker so far
-	python3 "$BT_TOP/tests/lib/bmpmirror.py" "$cap" 11019 2>/dev/null |
-		awk '$2 == "lost" && $3 == "10.0.1.1" {print $4}' | grep . || echo 0
-}
-json_still() { local a; a=$(wc -c <"$json"); sleep 3; [ "$(wc -c <"$json")" = "$a" ]; }
+lost_mirrors() { tb_lost_mirrors "$cap" 11019; }
 lost_more() { [ "$(lost_mirrors)" -gt "$1" ]; }
-same_tables() { # NAME START: the collector's table from line START is BIRD's
-	tb_bird_table b 10.0.1.1 >"$BT_RUN/$1-bird.txt"
-	tb_coll_table "$json" "$2" 10.0.1.1 >"$BT_RUN/$1-coll.txt"
-	cmp -s "$BT_RUN/$1-bird.txt" "$BT_RUN/$1-coll.txt"
-}
 loads() { grep -c "checkpoint $CKPT loaded" "$BT_LOG/b-bmptapd.out"; }
 
 round() { # SIGNAL
-	local sig=$1 name=spk-$1 want atkill fin rc n0 l0 ld0
+	local sig=$1 name=spk-$TB_RTR-$1 want atkill fin rc n0 l0 ld0 log0 R="$T: $TB_RTR $1"
 	l0=$(lost_mirrors)
+	# (the corrupt round before FRR's logged its losses)
+	log0=$(($(wc -l <"$BT_LOG/b-bmptapd.out") + 1))
 	ld0=$(loads)
+	bt_wait 30 tb_rtr_ready
 	tb_speaker "$name" "$SCALE"
-	bt_check "$T: $sig: speaker established" bt_wait 60 grep -q '^established' "$BT_RUN/$name.out"
+	bt_check "$R: speaker established" bt_wait 60 grep -q '^established' "$BT_RUN/$name.out"
 	want=$(tb_want "$name")
-	bt_wait 60 tapd_has_some
 	# A KILL after at least one periodic checkpoint of this session.
-	[ "$sig" = KILL ] && sleep 3
-	kill -"$sig" $dpid
-	fin=$(grep -c '^RESULT' "$BT_RUN/$name.out")
-	wait $dpid; rc=$?
-	atkill=$(tb_bird_count b)
-	echo "$sig: BIRD held $atkill of $want routes just after bmptapd stopped (rc $rc)"
-	bt_wait 90 json_still
+	tb_stop_mid_transfer "$sig" "$dpid" "$name" "$json" "$([ "$sig" = KILL ] && echo 3)"
+	fin=$TB_FIN rc=$TB_RC atkill=$TB_ATKILL
 	if [ "$sig" = TERM ]; then
-		bt_check "$T: TERM: exit status 0" test "$rc" = 0
+		bt_check "$R: exit status 0" test "$rc" = 0
 	else
-		bt_check "$T: KILL: killed (status 137)" test "$rc" = 137
+		bt_check "$R: killed (status 137)" test "$rc" = 137
 	fi
-	bt_check "$T: $sig: a checkpoint file exists" test -s "$CKPT"
+	bt_check "$R: a checkpoint file exists" test -s "$CKPT"
 	n0=$(($(wc -l <"$json") + 1))
-	bt_check "$T: $sig: bmptapd restarted" tapd_start
-	bt_check "$T: $sig: the checkpoint was loaded" test "$(loads)" = $((ld0 + 1))
-	bt_check "$T: $sig: status counts it loaded, none refused" \
+	bt_check "$R: bmptapd restarted" tapd_start
+	bt_check "$R: the checkpoint was loaded" test "$(loads)" = $((ld0 + 1))
+	bt_check "$R: status counts it loaded, none refused" \
 		test "$(status loaded)/$(status refused)" = 1/0
-	bt_check "$T: $sig: speaker sent the whole table" bt_wait 180 grep -q '^RESULT' "$BT_RUN/$name.out"
-	bt_wait 60 bird_has "$want"
-	bt_check "$T: $sig: BIRD holds every route ($(tb_bird_count b) of $want)" bird_has "$want"
-	bt_check "$T: $sig: bmptapd holds them all" bt_wait 120 tapd_has "$want"
-	bt_check "$T: $sig: bmptapd stopped during the transfer (speaker done then: $fin, BIRD had $atkill)" \
+	bt_check "$R: speaker sent the whole table" bt_wait 180 grep -q '^RESULT' "$BT_RUN/$name.out"
+	bt_wait 60 rtr_has "$want"
+	bt_check "$R: $TB_RTR holds every route ($(tb_rtr_count) of $want)" rtr_has "$want"
+	bt_check "$R: bmptapd holds them all" bt_wait 120 tapd_has "$want"
+	bt_check "$R: bmptapd stopped during the transfer (speaker done then: $fin, $TB_RTR had $atkill)" \
 		test "$fin" = 0 -o "$atkill" -lt "$want"
-	bt_check "$T: $sig: the peer is complete" test "$(tb_tapd_field b 10.0.1.1 incomplete)" = false
-	bt_check "$T: $sig: Peer Up after the restart" \
+	bt_check "$R: the peer is complete" test "$(tb_tapd_field b 10.0.1.1 incomplete)" = false
+	bt_check "$R: Peer Up after the restart" \
 		bt_wait 60 sh -c "tail -n +$n0 $json | grep '\"peer_up\"' | grep -q '\"peer_ip\": \"10.0.1.1\"'"
-	bt_check "$T: $sig: the collector holds exactly BIRD's table" bt_wait 120 same_tables "$sig" "$n0"
-	bt_check "$T: $sig: no messages lost told to the collector" test "$(lost_mirrors)" = "$l0"
-	bt_check "$T: $sig: bmptapd logged no lost records" \
-		sh -c "! grep -E 'records [0-9]+\.\.[0-9]+ lost|module lost|earlier messages were consumed' $BT_LOG/b-bmptapd.out"
+	bt_check "$R: the collector holds exactly $TB_RTR's table" \
+		bt_wait 120 tb_same_tables "$TB_RTR-$sig" "$json" "$n0"
+	bt_check "$R: no messages lost told to the collector" test "$(lost_mirrors)" = "$l0"
+	bt_check "$R: bmptapd logged no lost records" \
+		sh -c "! tail -n +$log0 $BT_LOG/b-bmptapd.out |
+			grep -E 'records [0-9]+\.\.[0-9]+ lost|module lost|earlier messages were consumed'"
+}
+session_end() { # the speaker's Cease: the daemon withdraws its routes
+	kill -TERM "$TB_SPK_PID"; wait "$TB_SPK_PID"
+	bt_check "$T: $TB_RTR: speaker's session ended" bt_wait 30 rtr_has 0
 }
 
 round TERM
-kill -TERM "$TB_SPK_PID"; wait "$TB_SPK_PID"
-bt_check "$T: speaker's session ended" bt_wait 30 bird_has 0
+session_end
 sleep 3
 round KILL
 
@@ -127,7 +122,18 @@ bt_check "$T: corrupt: the collector was told messages were lost" bt_wait 60 los
 bt_check "$T: corrupt: a good checkpoint replaces the bad one" bt_wait 30 sh -c \
 	"[ \"\$(ip netns exec b $IT_B/bmptapctl -j show status | jq .checkpoints.written)\" -ge 1 ]"
 
-kill -TERM "$TB_SPK_PID"; wait "$TB_SPK_PID"
+session_end
+bt_check "$T: bmptapd still running" kill -0 $dpid
+
+# --- FRR in BIRD's place: the TERM and KILL rounds again --------------------
+bt_check "$T: BIRD stopped" tb_rtr_stop
+bt_check "$T: FRR bgpd started in b" tb_frr_spk b
+tb_router FRR
+round TERM
+session_end
+round KILL
+session_end
+
 bt_check "$T: bmptapd still running" kill -0 $dpid
 kill -TERM $dpid; wait $dpid
 it_collector_end c 11019

@@ -111,16 +111,7 @@ coll_is_table() {
 start_daemon() {
 	case $DAEMON in
 	bird) tb_bird_spk b ;;
-	frr) bt_frr b "frr defaults traditional
-hostname b
-router bgp 65001
- bgp router-id 10.0.1.2
- no bgp ebgp-requires-policy
- neighbor 10.0.1.1 remote-as 4200000100
- neighbor 10.0.1.1 passive
- address-family ipv6 unicast
-  neighbor 10.0.1.1 activate
- exit-address-family" ;;
+	frr) tb_frr_spk b ;;
 	esac
 }
 stop_daemon() {
