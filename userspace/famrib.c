@@ -494,6 +494,26 @@ uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s)
 	return mask;
 }
 
+size_t famrib_reach_routes(const struct famrib *fr, const struct bgp_update *u, uint32_t addpath)
+{
+	const struct nlri_family *f;
+	struct bgp_span nh, nlri;
+	struct nlri_iter it;
+	struct nlri_route nr;
+	size_t n = 0;
+	int rc;
+
+	if (!u->reach.present || u->reach.fam >= 0 ||
+	    !(f = nlri_family_find(u->reach.afi, u->reach.safi)) ||
+	    !reach_split(u->reach.rest, &nh, &nlri))
+		return 0;
+	nlri_iter_init(&it, f, nlri, addpath >> nlri_family_index(f) & 1, false,
+		       fr->max_labels[nlri_family_index(f)]);
+	while ((rc = nlri_next(&it, &nr)) == 1)
+		n++;
+	return rc ? 0 : n;
+}
+
 static bool ignored(const struct famrib *fr, const struct bgp_mp *mp)
 {
 	const struct nlri_family *f;

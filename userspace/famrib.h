@@ -112,6 +112,9 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
  * are disabled in fr, as rib.c's are: their routes are not decoded.
  */
 uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s);
+/* The routes in u's MP_REACH_NLRI of a family famrib keeps (0 when it
+ * is malformed): statistics type 12 counts them. */
+size_t famrib_reach_routes(const struct famrib *fr, const struct bgp_update *u, uint32_t addpath);
 /* Whether famrib_apply() ignored some route of u: its family is disabled
  * (now or earlier).  Live-only families are not ignored: they are carried. */
 bool famrib_ignores_part(const struct famrib *fr, const struct bgp_update *u);

@@ -593,7 +593,8 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 		p->cnt.pfx_treat_as_withdraw +=
 			count_nlri(u.nlri, BGP_FAM_IPV4, u.addpath[BGP_FAM_IPV4]) +
 			(u.reach.present ? count_nlri(u.reach.nlri, u.reach.fam,
-						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0);
+						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0) +
+			famrib_reach_routes(&p->fr, &u, p->fr_addpath);
 	ps->n_chg = 0;
 	ps->n_lchg = 0;
 	ps->chg_nomem = false;

@@ -113,7 +113,8 @@ static void test_rfc9972_derived(void **state)
 
 /* Issue 17: the other families' routes (famrib.h) are in types 7 and 18,
  * and in 9 and 19 per AFI/SAFI once the session carried the family; a
- * repeated route counts as a duplicate (type 1). */
+ * repeated route counts as a duplicate (type 1), their NLRI in a
+ * treat-as-withdraw UPDATE in type 12. */
 static void test_other_families(void **state)
 {
 	struct peers ps;
@@ -145,6 +146,14 @@ static void test_other_families(void **state)
 		"0013 000b 0002 01 0000000000000000"
 		" 0013 000b 0001 80 0000000000000001 0013 000b 0019 46 0000000000000000"
 		" 0014 0008 0000000000000001")));
+	/* Treat-as-withdraw (no AS_PATH) of two VPNv4 routes: 11 and 12. */
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP
+		    "90 0e 002f 0001 80 0c 0000000000000000 0a000101 00 70 000641 0000fde800000064"
+		    " 0a0101 70 000641 0000fde800000064 0a0102", "", TS0);
+	report(p, &b);
+	assert_non_null(memmem(b.data, b.len, want, hx(want,
+		"000b 0004 00000001 000c 0004 00000002")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want, "0009 000b 0001 80 0000000000000000")));
 	/* Post-policy has no other family yet: 20 counts the IPv4 route. */
 	end_flow(&ps, &rb, 1, 0);
 	report(p, &b);
