@@ -133,12 +133,14 @@ int famrib_ckpt_load(struct famrib *fr, uint32_t *addpath, const uint8_t *p, siz
 		     uint32_t n_sets, uint32_t (*id)(void *ctx, uint32_t index), void *ctx,
 		     size_t *refused)
 {
-	struct rd r = { p, p + len, false };
+	struct rd r = { p, p ? p + len : NULL, !p };
 	struct famrib tmp;
 	uint32_t n, idx;
 	uint8_t n_lo;
 
 	*refused = 0;
+	if (r.bad)
+		return -EINVAL;	/* an empty section: not even its counters */
 	if (!fr) {
 		famrib_init(&tmp, NULL, NULL);
 		fr = &tmp;
