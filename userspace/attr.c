@@ -273,30 +273,69 @@ static bool put_canonical(struct buf *b, const struct bgp_update *u, const struc
 	return true;
 }
 
-uint32_t attr_intern_update(struct attr_table *t, struct budget *bud, const struct bgp_update *u,
-			    int fam, struct bgp_span nh)
+/* The usable attributes of u in canonical form into b, with mp (NULL: none)
+ * in its place as attribute 14; false when they cannot be. */
+static bool canonicalize(struct buf *b, const struct bgp_update *u, const struct bgp_attr *mp)
 {
-	struct buf *b = &t->scratch;
 	struct bgp_attr_iter it;
 	struct bgp_attr a;
 	uint64_t present[4] = { 0 };
+
 	buf_reset(b);
-	t->refused = false;
 	/* The usable attributes (wire order) give the types present; the
 	 * bitmap yields them in ascending order without probing all 255. */
 	bgp_attr_iter_init(&it, u);
 	while (bgp_attr_next(&it, &a))
 		present[a.type / 64] |= 1ull << (a.type % 64);
 	present[0] &= ~1ull;	/* type 0 is not an attribute */
+	if (mp)
+		present[0] |= 1ull << BGP_ATTR_MP_REACH;
 	for (unsigned w = 0; w < 4; w++)
 		for (uint64_t m = present[w]; m; m &= m - 1) {
-			bgp_update_attr(u, (uint8_t)(w * 64 + (unsigned)__builtin_ctzll(m)), &a);
+			uint8_t type = (uint8_t)(w * 64 + (unsigned)__builtin_ctzll(m));
+
+			if (mp && type == BGP_ATTR_MP_REACH) {
+				put_attr(b, mp->flags, type, mp->val, mp->len);
+				continue;
+			}
+			bgp_update_attr(u, type, &a);
 			if (!put_canonical(b, u, &a))
-				return 0;
+				return false;
 		}
-	if (b->oom || nh.len > 32)
+	return !b->oom;
+}
+
+uint32_t attr_intern_update(struct attr_table *t, struct budget *bud, const struct bgp_update *u,
+			    int fam, struct bgp_span nh)
+{
+	struct buf *b = &t->scratch;
+
+	t->refused = false;
+	if (!canonicalize(b, u, NULL) || nh.len > 32)
 		return 0;
 	return attr_intern_budget(t, bud, fam, nh.p, (uint8_t)nh.len, b->data, (uint32_t)b->len);
+}
+
+uint32_t attr_intern_update_mp(struct attr_table *t, struct budget *bud,
+			       const struct bgp_update *u, uint16_t afi, uint8_t safi,
+			       struct bgp_span nh)
+{
+	struct buf *b = &t->scratch;
+	uint8_t v[4 + 255 + 1];
+	struct bgp_attr mp = { BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, (uint16_t)(5 + nh.len), v };
+
+	t->refused = false;
+	if (nh.len > 255)
+		return 0;
+	put_u16(v, afi);
+	v[2] = safi;
+	v[3] = (uint8_t)nh.len;
+	if (nh.len)
+		memcpy(v + 4, nh.p, nh.len);
+	v[4 + nh.len] = 0;	/* RFC 4760 Reserved */
+	if (!canonicalize(b, u, &mp))
+		return 0;
+	return attr_intern_budget(t, bud, ATTR_FAM_MP, v, 0, b->data, (uint32_t)b->len);
 }
 
 bool attr_find(const struct attr_set *s, uint8_t type, struct bgp_attr *a)

@@ -70,6 +70,16 @@ uint32_t attr_intern_budget(struct attr_table *t, struct budget *bud, int fam,
 /* Canonicalizes the usable attributes of u, with next hop nh for fam. */
 uint32_t attr_intern_update(struct attr_table *t, struct budget *bud, const struct bgp_update *u,
 			    int fam, struct bgp_span nh);
+/*
+ * A set of a family famrib.h keeps: no next hop of its own (fam
+ * ATTR_FAM_MP, nh_len 0); the family's next hop is in an MP_REACH_NLRI
+ * attribute (AFI, SAFI, next hop, reserved octet, no NLRI) among the
+ * others, of any length (a VPN-IPv6 one with its link-local has 48 octets).
+ */
+#define ATTR_FAM_MP 0xfe
+uint32_t attr_intern_update_mp(struct attr_table *t, struct budget *bud,
+			       const struct bgp_update *u, uint16_t afi, uint8_t safi,
+			       struct bgp_span nh);
 /* The heap bytes a set of len attribute octets takes: glibc's chunk (the
  * request plus its 8-byte header, rounded up to 16). */
 static inline uint64_t attr_set_bytes(uint32_t len)

@@ -65,11 +65,56 @@ static void parse_addpath(const uint8_t *v, size_t clen, struct bgp_open *o)
 		int f = bgp_fam_of(get_u16(v + i), v[i + 2]);
 		uint8_t sr = v[i + 3];
 
-		if (f >= 0 && sr >= 1 && sr <= 3) {
+		if (sr < 1 || sr > 3)
+			continue;
+		if (f >= 0) {
 			o->addpath[f] = sr;
 			o->addpath_or[f] |= sr;
+			continue;
+		}
+		unsigned k;
+
+		for (k = 0; k < o->n_addpath_more; k++)
+			if (o->addpath_more[k].afi == get_u16(v + i) &&
+			    o->addpath_more[k].safi == v[i + 2])
+				break;
+		if (k == o->n_addpath_more)
+			add_af(o->addpath_more, &o->n_addpath_more, v + i, 0);
+		if (k < o->n_addpath_more) {
+			o->addpath_more[k].flags = sr;
+			o->addpath_more_or[k] |= sr;
 		}
 	}
+}
+
+/* RFC 8277 section 2.1: AFI, SAFI and Count tuples; a family given twice
+ * keeps its last count. */
+static void parse_labels(const uint8_t *v, size_t clen, struct bgp_open *o)
+{
+	for (size_t i = 0; i + 4 <= clen; i += 4) {
+		unsigned k;
+
+		for (k = 0; k < o->n_labels; k++)
+			if (o->labels[k].afi == get_u16(v + i) && o->labels[k].safi == v[i + 2])
+				break;
+		if (k < o->n_labels)
+			o->labels[k].flags = v[i + 3];
+		else
+			add_af(o->labels, &o->n_labels, v + i, v[i + 3]);
+	}
+}
+
+/* The ADD-PATH tuple (last, and OR of all) of afi/safi in o; 0 if none. */
+static uint8_t addpath_more(const struct bgp_open *o, uint16_t afi, uint8_t safi, uint8_t *or)
+{
+	for (unsigned k = 0; k < o->n_addpath_more; k++) {
+		if (o->addpath_more[k].afi == afi && o->addpath_more[k].safi == safi) {
+			*or = o->addpath_more_or[k];
+			return o->addpath_more[k].flags;
+		}
+	}
+	*or = 0;
+	return 0;
 }
 
 static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
@@ -116,6 +161,9 @@ static void parse_caps(const uint8_t *p, size_t len, struct bgp_open *o)
 			break;
 		case 69:
 			parse_addpath(v, clen, o);
+			break;
+		case 8:
+			parse_labels(v, clen, o);
 			break;
 		default:
 			break;
@@ -206,6 +254,22 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath[f]) ||
 			dirs != addpath_dirs(local->addpath[f], remote->addpath_or[f]) ||
 			dirs != addpath_dirs(local->addpath_or[f], remote->addpath_or[f]);
+	}
+	s->n_labels_rx = local->n_labels;
+	memcpy(s->labels_rx, local->labels, sizeof(s->labels_rx));
+	for (unsigned k = 0; k < local->n_addpath_more; k++) {
+		const struct bgp_af *a = &local->addpath_more[k];
+		uint8_t lor = local->addpath_more_or[k], ror;
+		uint8_t r = addpath_more(remote, a->afi, a->safi, &ror);
+		unsigned dirs = addpath_dirs(a->flags, r);
+		bool amb = dirs != addpath_dirs(lor, r) || dirs != addpath_dirs(a->flags, ror) ||
+			   dirs != addpath_dirs(lor, ror);
+
+		if (dirs || amb)
+			s->addpath_more[s->n_addpath_more++] = (struct bgp_af){
+				a->afi, a->safi, (uint8_t)((dirs & 1 ? BGP_ADDPATH_RX : 0) |
+							   (dirs & 2 ? BGP_ADDPATH_TX : 0) |
+							   (amb ? BGP_ADDPATH_AMBIGUOUS : 0)) };
 	}
 }
 
@@ -382,8 +446,11 @@ static bool parse_mp(struct bgp_update *u, const struct bgp_attr *a, struct bgp_
 	mp->afi = get_u16(a->val);
 	mp->safi = a->val[2];
 	mp->fam = (int8_t)bgp_fam_of(mp->afi, mp->safi);
-	if (mp->fam < 0)
-		return true;	/* a family we do not keep: carried, not parsed */
+	if (mp->fam < 0) {
+		/* Not a unicast family: famrib.c frames and keeps it. */
+		mp->rest = (struct bgp_span){ a->val + 3, a->len - 3u };
+		return true;
+	}
 	uint32_t off = 3;
 	if (reach) {
 		uint32_t nhl = a->len > 3 ? a->val[3] : 0;

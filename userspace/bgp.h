@@ -120,6 +120,15 @@ struct bgp_open {
 	 * that disagree, routers read one OPEN two ways. */
 	uint8_t addpath_or[BGP_FAM_MAX];
 	bool as_conflict;	/* 4-octet AS capabilities with different ASes */
+	/* ADD-PATH of the other families (famrib.h), last tuple of each and
+	 * the OR of its tuples in flags_or; the first BGP_MAX_AF families. */
+	uint8_t n_addpath_more;
+	struct bgp_af addpath_more[BGP_MAX_AF];
+	uint8_t addpath_more_or[BGP_MAX_AF];
+	/* RFC 8277 Multiple Labels (capability 8): the labels the speaker
+	 * takes per family (flags: the count), last tuple of a family wins. */
+	uint8_t n_labels;
+	struct bgp_af labels[BGP_MAX_AF];
 	uint8_t n_gr;
 	struct bgp_af gr_af[BGP_MAX_AF];
 };
@@ -146,7 +155,17 @@ struct bgp_session {
 	bool enhanced_refresh;
 	struct bgp_codec rx;	/* UPDATEs sent by the remote speaker */
 	struct bgp_codec tx;	/* UPDATEs sent by the local speaker */
+	/* The other families with ADD-PATH in some direction: flags
+	 * BGP_ADDPATH_RX (the remote's UPDATEs carry path ids), _TX (the
+	 * local's), and BGP_ADDPATH_AMBIGUOUS as ambiguous[] above. */
+	uint8_t n_addpath_more;
+	struct bgp_af addpath_more[BGP_MAX_AF];
+	/* RFC 8277 section 2.1: the remote may send as many labels per route
+	 * as the local speaker's Multiple Labels Capability takes (flags). */
+	uint8_t n_labels_rx;
+	struct bgp_af labels_rx[BGP_MAX_AF];
 };
+#define BGP_ADDPATH_AMBIGUOUS 4
 
 /* local: the OPEN the tapped daemon sent; remote: the one it received. */
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
@@ -205,6 +224,8 @@ struct bgp_mp {
 	int8_t fam;		/* enum bgp_fam, -1 when not kept */
 	struct bgp_span nh;	/* MP_REACH only */
 	struct bgp_span nlri;
+	/* fam -1: the value past AFI/SAFI, unchecked (famrib.h frames it). */
+	struct bgp_span rest;
 };
 
 struct bgp_update {

@@ -273,6 +273,9 @@ static void encode_attrs(struct buf *b, const struct attr_set *s, const struct b
 		uint32_t hl = p[0] & BGP_AF_EXTLEN ? 4 : 3;
 		struct bgp_attr a = { p[0], p[1], (uint16_t)(hl == 4 ? get_u16(p + 2) : p[2]), p + hl };
 		o += hl + a.len;
+		/* A famrib set's next hop (attr.h): its encoder puts it first. */
+		if (a.type == BGP_ATTR_MP_REACH)
+			continue;
 		if (nh_pending && a.type > BGP_ATTR_NEXT_HOP) {
 			put_nh(b, s);
 			nh_pending = false;
@@ -386,20 +389,109 @@ size_t bgp_encode_withdraw(struct buf *b, const struct bgp_prefix *p, size_t n,
 	return k;
 }
 
-void bgp_encode_eor(struct buf *b, int fam)
+void bgp_encode_mp_eor(struct buf *b, uint16_t afi, uint8_t safi)
 {
 	size_t at = bgp_hdr(b, BGP_UPDATE);
+
+	/* RFC 4724 section 2: an MP_UNREACH_NLRI with no withdrawn routes. */
 	buf_u16(b, 0);
-	if (fam == BGP_FAM_IPV4) {
-		buf_u16(b, 0);
-	} else {
-		/* RFC 4724 section 2: an MP_UNREACH_NLRI with no withdrawn routes. */
-		buf_u16(b, 6);
-		buf_u8(b, BGP_AF_OPTIONAL);
-		buf_u8(b, BGP_ATTR_MP_UNREACH);
-		buf_u8(b, 3);
-		buf_u16(b, bgp_fam_afi(fam));
-		buf_u8(b, BGP_SAFI_UNICAST);
-	}
+	buf_u16(b, 6);
+	buf_u8(b, BGP_AF_OPTIONAL);
+	buf_u8(b, BGP_ATTR_MP_UNREACH);
+	buf_u8(b, 3);
+	buf_u16(b, afi);
+	buf_u8(b, safi);
 	bgp_finish(b, at);
+}
+
+void bgp_encode_eor(struct buf *b, int fam)
+{
+	size_t at;
+
+	if (fam != BGP_FAM_IPV4) {
+		bgp_encode_mp_eor(b, bgp_fam_afi(fam), BGP_SAFI_UNICAST);
+		return;
+	}
+	at = bgp_hdr(b, BGP_UPDATE);
+	buf_u16(b, 0);
+	buf_u16(b, 0);
+	bgp_finish(b, at);
+}
+
+/* How many of e[0..n) fit in room octets of NLRI, and their octets. */
+static size_t mp_fit(const struct famrib_entry *e, size_t n, bool addpath, size_t room,
+		     size_t *used)
+{
+	size_t k = 0;
+
+	*used = 0;
+	while (k < n && e[k].fam == e[0].fam && *used + e[k].nlri.len + 4u * addpath <= room)
+		*used += e[k++].nlri.len + 4u * addpath;
+	return k;
+}
+
+static void put_mp_nlri(struct buf *b, const struct famrib_entry *e, size_t k, bool addpath)
+{
+	for (size_t i = 0; i < k; i++) {
+		if (addpath)
+			buf_u32(b, e[i].path_id);
+		buf_put(b, e[i].nlri.p, e[i].nlri.len);
+	}
+}
+
+size_t bgp_encode_mp_update(struct buf *b, const struct attr_set *s, const struct famrib_entry *e,
+			    size_t n, const struct bgp_codec *c, bool addpath)
+{
+	size_t max = c->ext_msg ? BGP_EXT_MAX_LEN : BGP_MAX_LEN, base, used, k, at, alf;
+	struct bgp_attr mp;
+	struct buf attrs;
+
+	if (!n || !attr_find(s, BGP_ATTR_MP_REACH, &mp))
+		return 0;
+	buf_init(&attrs);
+	encode_attrs(&attrs, s, c, false);
+	base = BGP_HDR_LEN + 4 + attrs.len + 4 + mp.len;
+	/* The attribute's own length caps its NLRI too. */
+	k = base < max ? mp_fit(e, n, addpath, max - base > 0xffffu - mp.len ? 0xffffu - mp.len :
+				 max - base, &used) : 0;
+	if (!k || attrs.oom) {
+		buf_free(&attrs);
+		return 0;
+	}
+	at = bgp_hdr(b, BGP_UPDATE);
+	buf_u16(b, 0);
+	alf = buf_mark(b, 2);
+	/* First, as FRR and GoBGP place it (and bgp_encode_update). */
+	buf_u8(b, BGP_AF_OPTIONAL | BGP_AF_EXTLEN);
+	buf_u8(b, BGP_ATTR_MP_REACH);
+	buf_u16(b, (uint16_t)(mp.len + used));
+	buf_put(b, mp.val, mp.len);
+	put_mp_nlri(b, e, k, addpath);
+	buf_put(b, attrs.data, attrs.len);
+	buf_patch_len(b, alf, 2);
+	bgp_finish(b, at);
+	buf_free(&attrs);
+	return k;
+}
+
+size_t bgp_encode_mp_withdraw(struct buf *b, uint16_t afi, uint8_t safi,
+			      const struct famrib_entry *e, size_t n, const struct bgp_codec *c,
+			      bool addpath)
+{
+	size_t max = c->ext_msg ? BGP_EXT_MAX_LEN : BGP_MAX_LEN, used, k, at;
+
+	k = mp_fit(e, n, addpath, max - (BGP_HDR_LEN + 4 + 4 + 3), &used);
+	if (!k)
+		return 0;
+	at = bgp_hdr(b, BGP_UPDATE);
+	buf_u16(b, 0);
+	buf_u16(b, (uint16_t)(4 + 3 + used));
+	buf_u8(b, BGP_AF_OPTIONAL | BGP_AF_EXTLEN);
+	buf_u8(b, BGP_ATTR_MP_UNREACH);
+	buf_u16(b, (uint16_t)(3 + used));
+	buf_u16(b, afi);
+	buf_u8(b, safi);
+	put_mp_nlri(b, e, k, addpath);
+	bgp_finish(b, at);
+	return k;
 }

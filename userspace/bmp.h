@@ -13,6 +13,7 @@
 #include "attr.h"
 #include "bgp.h"
 #include "buf.h"
+#include "famrib.h"
 
 #define BMP_VERSION		3
 #define BMP_COMMON_HDR_LEN	6
@@ -157,5 +158,18 @@ size_t bgp_encode_update(struct buf *b, const struct attr_set *s, const struct b
 size_t bgp_encode_withdraw(struct buf *b, const struct bgp_prefix *p, size_t n,
 			   const struct bgp_codec *c);
 void bgp_encode_eor(struct buf *b, int fam);
+
+/*
+ * The same for routes e[0..n) of a famrib family (famrib.h) with set s
+ * (ATTR_FAM_MP: its MP_REACH_NLRI gives AFI, SAFI and next hop): the NLRI
+ * as stored, path ids with addpath.  A withdrawal carries the stored NLRI
+ * too: RFC 8277 and RFC 4364 receivers ignore its label.
+ */
+size_t bgp_encode_mp_update(struct buf *b, const struct attr_set *s, const struct famrib_entry *e,
+			    size_t n, const struct bgp_codec *c, bool addpath);
+size_t bgp_encode_mp_withdraw(struct buf *b, uint16_t afi, uint8_t safi,
+			      const struct famrib_entry *e, size_t n, const struct bgp_codec *c,
+			      bool addpath);
+void bgp_encode_mp_eor(struct buf *b, uint16_t afi, uint8_t safi);
 
 #endif

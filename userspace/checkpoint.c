@@ -31,43 +31,6 @@ enum {
 };
 enum { F2_MIDSTREAM = 1, F2_ENHANCED_RR = 2 };
 
-/* ---- crc32c (Castagnoli, reflected 0x82f63b78) ---------------------------- */
-
-/* Slicing by 8: table k advances a byte's contribution by k more bytes, so
- * eight bytes take eight independent lookups instead of a chain of eight
- * (a full table's checkpoint is tens of MB, checked at every restart). */
-uint32_t ckpt_crc32c(uint32_t crc, const void *data, size_t len)
-{
-	static uint32_t t[8][256];
-	const uint8_t *p = data;
-
-	if (!t[0][1]) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-			t[0][i] = c;
-		}
-		for (int k = 1; k < 8; k++)
-			for (uint32_t i = 0; i < 256; i++)
-				t[k][i] = t[k - 1][i] >> 8 ^ t[0][t[k - 1][i] & 0xff];
-	}
-	crc = ~crc;
-	for (; len >= 8; len -= 8, p += 8) {
-		uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				     (uint32_t)p[3] << 24);
-		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-			      (uint32_t)p[7] << 24;
-
-		crc = t[7][lo & 0xff] ^ t[6][lo >> 8 & 0xff] ^ t[5][lo >> 16 & 0xff] ^ t[4][lo >> 24] ^
-		      t[3][hi & 0xff] ^ t[2][hi >> 8 & 0xff] ^ t[1][hi >> 16 & 0xff] ^ t[0][hi >> 24];
-	}
-	while (len--)
-		crc = t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* ---- encoding ------------------------------------------------------------- */
 
 struct enc {
@@ -84,6 +47,19 @@ static void put_bytes32(struct buf *b, const uint8_t *p, size_t n)
 }
 
 /* Numbers the attribute sets the routes use, in order of first use. */
+static void number_attr(void *ctx, uint32_t id)
+{
+	struct enc *e = ctx;
+
+	if (!e->idx[id])
+		e->idx[id] = ++e->n_attrs;
+}
+
+static uint32_t attr_index(void *ctx, uint32_t id)
+{
+	return ((struct enc *)ctx)->idx[id] - 1;
+}
+
 static void number_attrs(struct enc *e, const struct rib *r)
 {
 	struct bgp_prefix pfx[WALK_N];
@@ -95,8 +71,7 @@ static void number_attrs(struct enc *e, const struct rib *r)
 
 		while ((n = rib_walk_slots(r, f, &pos, pfx, ids, WALK_N)))
 			for (size_t i = 0; i < n; i++)
-				if (!e->idx[ids[i]])
-					e->idx[ids[i]] = ++e->n_attrs;
+				number_attr(e, ids[i]);
 	}
 }
 
@@ -192,6 +167,10 @@ static void put_peer(struct enc *e, const struct peer *p)
 		buf_u64(b, cnt[i]);
 	put_rib(e, &p->rib);
 	put_rib(e, &p->rib_out);
+	size_t at = buf_mark(b, 4);
+
+	famrib_ckpt_save(&p->fr, p->fr_addpath, b, attr_index, e);
+	buf_patch_len(b, at, 4);
 }
 
 int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf *b)
@@ -206,6 +185,7 @@ int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf
 	for (const struct peer *p = ps->head; p; p = p->next) {
 		number_attrs(&e, &p->rib);
 		number_attrs(&e, &p->rib_out);
+		famrib_ckpt_attrs(&p->fr, number_attr, &e);
 	}
 	buf_put(b, CKPT_MAGIC, 8);
 	buf_u32(b, CKPT_VERSION);
@@ -309,7 +289,9 @@ static void get_attrs(struct dec *d)
 		size_t len;
 
 		d->attr_at[i] = d->r.p;
-		if (rd_u8(&d->r) >= BGP_FAM_MAX)
+		uint8_t fam = rd_u8(&d->r);
+
+		if (fam >= BGP_FAM_MAX && fam != ATTR_FAM_MP)
 			d->r.bad = true;
 		nh_len = rd_u8(&d->r);
 		if (nh_len > 32)
@@ -437,6 +419,37 @@ static void get_rib(struct dec *d, struct peer *p, struct rib *rib)
 	}
 }
 
+struct id_ctx {
+	struct dec *d;
+	struct peer *p;
+};
+
+static uint32_t set_id(void *ctx, uint32_t index)
+{
+	struct id_ctx *c = ctx;
+
+	return attr_id(c->d, c->p, index);
+}
+
+static void get_famrib(struct dec *d, struct peer *p)
+{
+	struct id_ctx c = { d, p };
+	size_t len, refused;
+	const uint8_t *sec = rd_bytes32(&d->r, UINT32_MAX, &len);
+	uint32_t addpath;
+
+	if (!d->r.bad && famrib_ckpt_load(p ? &p->fr : NULL, &addpath, sec, len, d->n_attrs,
+					  set_id, &c, &refused))
+		d->r.bad = true;
+	if (!p || d->r.bad)
+		return;
+	p->fr_addpath = addpath;
+	if (refused) {
+		d->refused = true;
+		route_refused(p);
+	}
+}
+
 static uint64_t clock_ms(clockid_t id)
 {
 	struct timespec t;
@@ -542,6 +555,7 @@ static void get_peer(struct dec *d, uint64_t *flow_id)
 	d->refused = false;
 	get_rib(d, p, p ? &p->rib : NULL);
 	get_rib(d, p, p ? &p->rib_out : NULL);
+	get_famrib(d, p);
 	/*
 	 * Detection of a mid-stream pickup's encoding (midstream.h) is not
 	 * kept: UPDATEs it held, or families it had not decided, may be

@@ -14,9 +14,11 @@
  * File layout (integers big-endian):
  *   "BMPTCKPT" u32 version u64 epoch u64 seq u32 n_attrs u32 n_peers
  *   u64 the hash key of the tables (attr_table.seed)
- *   n_attrs x attribute set: u8 fam u8 nh_len nh u32 len data
+ *   n_attrs x attribute set: u8 fam (ATTR_FAM_MP: famrib.h) u8 nh_len nh
+ *           u32 len data
  *   n_peers x peer (session, OPENs, counters, both Adj-RIBs whose routes
- *           name attribute sets by their index above)
+ *           name attribute sets by their index above, then u32 length and
+ *           the other families' section, famrib_ckpt.c)
  *   u32 crc32c of everything before, u64 that length
  * Written to PATH.tmp, fsync'd, renamed over PATH, the directory fsync'd:
  * a crash leaves the old checkpoint or the new one, never a mix.  A file
@@ -33,7 +35,7 @@
 struct peers;
 
 #define CKPT_MAGIC	"BMPTCKPT"
-#define CKPT_VERSION	2u
+#define CKPT_VERSION	3u	/* 3: the other families (famrib.h) */
 
 /* Results of ckpt_decode() / ckpt_read() besides 0 (loaded). */
 enum ckpt_err {

@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "famreplay.h"
 #include "loop.h"
 #include "model.h"
 #include "peer.h"
@@ -89,6 +90,12 @@ struct cpeer {
 	uint8_t eor_mask;		/* End-of-RIB markers owed */
 	bool mirror_lost;		/* mirrored messages were dropped */
 	bool replay_wd;			/* replay withdraws post-policy rejects */
+	/* The other families (famfeed.h): replay, coalesced changes, owed
+	 * End-of-RIB markers by nlri_family_index(). */
+	struct fam_replay frep;
+	struct fam_dirty fdirty, fflushing;
+	uint32_t fflush_pos;
+	uint32_t feor_mask;
 };
 
 /* In dirty sets: the entry is of the Adj-RIB-Out (bgp_prefix.fam bit). */

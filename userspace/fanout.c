@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "famfeed.h"
 #include "log.h"
 #include "replay.h"
 #include "session.h"
@@ -186,7 +187,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 				peer_encode_rm(p, &f->live, msg, len, ts);
 				encoded = true;
 			}
-			size_t pre = msg ? f->live.len : 64 * n;
+			size_t pre = msg ? f->live.len : 64 * (n + f->peers->n_fchg);
 			size_t need = (c->policy & BMPTAP_POLICY_PRE ? pre : 0) +
 				      (c->policy & BMPTAP_POLICY_POST ? pre + 64 * n : 0);
 			if (collector_pending(c) + need <= c->limit) {
@@ -194,6 +195,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 					coll_put(c, f->live.data, f->live.len);
 				} else if (c->policy & BMPTAP_POLICY_PRE) {
 					live_rib(c, cp, VIEW_PRE, chg, n, ts);
+					famfeed_live(c, cp, ts);
 					/* The end of a refresh (refresh.h). */
 					if (eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_PRE, eor);
@@ -209,6 +211,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, 0);
+		famfeed_mark_dirty(c, cp);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << eor);
 		coll_kick(c);

@@ -29,6 +29,8 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 {
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
+	buf_init(&ps->fchg);
+	ps->fr_eor = -1;
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
 	if (!ps->buckets)
@@ -43,6 +45,7 @@ static void peer_destroy(struct peer *p)
 {
 	rib_free(&p->rib);
 	rib_free(&p->rib_out);
+	famrib_free(&p->fr);
 	budget_put(p->mem);
 	free(p->open[0]);
 	free(p->open[1]);
@@ -67,6 +70,7 @@ void peers_free(struct peers *ps)
 	free(ps->chg);
 	free(ps->chg_ok);
 	free(ps->lchg);
+	buf_free(&ps->fchg);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -123,6 +127,7 @@ struct peer *peer_new(struct peers *ps, uint64_t flow_id)
 	rib_init(&p->rib, &ps->attrs);
 	rib_init(&p->rib_out, &ps->attrs);
 	p->rib.bud = p->rib_out.bud = p->mem;
+	famrib_init(&p->fr, &ps->attrs, p->mem);
 	if (ps->count + 1 > ps->n_buckets)
 		rehash(ps);
 	uint32_t i = bucket(ps, flow_id);
@@ -207,6 +212,13 @@ static void refuse_ambiguous(struct peers *ps, struct peer *p)
 		peer_short(ps, p, 0, "duplicate ADD-PATH tuples routers read differently: "
 			   "the family is not decoded");
 	}
+	for (unsigned k = 0; k < p->sess.n_addpath_more; k++) {
+		if (!(p->sess.addpath_more[k].flags & BGP_ADDPATH_AMBIGUOUS))
+			continue;
+		p->cnt.ambiguous_families++;
+		peer_short(ps, p, 0, "duplicate ADD-PATH tuples routers read differently: "
+			   "the family is not decoded");
+	}
 	if (p->op[BMPTAP_DIR_RX].as_conflict)
 		LOG_W(ps->log, "flow %" PRIu64 ": the peer's OPEN has 4-octet AS capabilities with "
 		      "different ASes: FRR takes the first, BIRD and bmptapd the last (%u)",
@@ -221,6 +233,7 @@ static void check_opens(struct peers *ps, struct peer *p)
 		return;
 	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
 	p->state = PEER_OPENCONFIRM;
+	p->fr_addpath = famrib_session(&p->fr, &p->sess);
 	refuse_ambiguous(ps, p);
 	/* Real OPENs after all: UPDATEs held for detection came before them. */
 	if (p->ms) {
@@ -349,6 +362,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	ps->n_chg = 0;
 	rib_reset(&p->rib, on_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
+	famrib_reset(&p->fr, NULL, NULL);
 	memset(p->post_count, 0, sizeof(p->post_count));
 	memset(p->filtered_count, 0, sizeof(p->filtered_count));
 	for (size_t i = 0; i < ps->n_chg; i++)
@@ -491,15 +505,16 @@ static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char
 }
 
 /*
- * rib_apply()'s result err for r (p's rib or rib_out): routes it refused
+ * rib_apply()'s (or famrib_apply()'s) result err for a RIB of p whose
+ * refusal counter is r_refused: routes it refused
  * are counted, and never dropped silently (withdrawals were applied).
  */
-static void rib_short(struct peers *ps, struct peer *p, struct rib *r, int err, uint64_t ts)
+static void rib_short(struct peers *ps, struct peer *p, uint64_t *r_refused, int err, uint64_t ts)
 {
-	uint64_t refused = r->refused;
+	uint64_t refused = *r_refused;
 
 	p->cnt.mem_refused += refused;
-	r->refused = 0;
+	*r_refused = 0;
 	if (err == -ENOMEM)
 		p->cnt.rib_nomem++;
 	if (err)
@@ -540,35 +555,67 @@ static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
 		peer_short(ps, p, ts, "out of memory tracking RIB changes");
 }
 
+/* No famrib change for the sink yet (peers.fchg): a new event. */
+static void fchg_reset(struct peers *ps)
+{
+	ps->n_fchg = 0;
+	buf_reset(&ps->fchg);
+	ps->fr_eor = -1;
+}
+
+/* A route of p's famrib changed (ps->cur is p). */
+static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
+{
+	struct peers *ps = ctx;
+
+	(void)old;
+	ps->n_fchg++;
+	famrib_chg_add(&ps->fchg, e);
+	if (new)
+		ps->cur->cnt.announced++;
+	else
+		ps->cur->cnt.withdrawn++;
+}
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
 	struct bgp_update u;
+	int fr_eor;
 
 	bgp_update_parse(msg, len, &p->sess.rx, &u);
 	p->cnt.updates++;
 	count_errors(ps, p, &u);
-	if (u.eor >= 0)
+	fr_eor = famrib_eor(&u);
+	if (u.eor >= 0 || fr_eor >= 0)
 		p->cnt.eor++;
 	if (u.treat_as_withdraw && u.action != BGP_ACT_RESET)
 		p->cnt.pfx_treat_as_withdraw +=
 			count_nlri(u.nlri, BGP_FAM_IPV4, u.addpath[BGP_FAM_IPV4]) +
 			(u.reach.present ? count_nlri(u.reach.nlri, u.reach.fam,
-						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0);
+						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0) +
+			famrib_reach_routes(&p->fr, &u, p->fr_addpath);
 	ps->n_chg = 0;
 	ps->n_lchg = 0;
 	ps->chg_nomem = false;
 	ps->loop_mask = 0;
+	fchg_reset(ps);
 	ps->cur = p;
-	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw;
-	rib_short(ps, p, &p->rib, rib_apply(&p->rib, &u, on_change, ps), ts);
+	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce +
+			p->fr.dup_withdraw;
+	rib_short(ps, p, &p->rib.refused, rib_apply(&p->rib, &u, on_change, ps), ts);
+	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
+		  ts);
+	ps->fr_eor = fr_eor;
+	if (ps->fchg.oom)
+		ps->chg_nomem = true;
 	ps->cur = NULL;
 	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
 		if (ps->loop_mask & (1u << v))
 			p->cnt.loops[v - POL_CLUSTER_LOOP]++;
 	/* An UPDATE that only repeated what the RIB already held. */
-	if (!ps->n_chg && !u.n_errors && u.eor < 0 &&
-	    p->rib.dup_announce + p->rib.dup_withdraw != dups)
+	if (!ps->n_chg && !ps->n_fchg && !u.n_errors && u.eor < 0 && fr_eor < 0 &&
+	    p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce + p->fr.dup_withdraw != dups)
 		p->cnt.dup_updates++;
 	rx_account(ps, p, ts);
 	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
@@ -583,8 +630,9 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	 * only the RIB's outcome may be monitored (no msg): the collector
 	 * would take the routes the RIB (and the router) ignored. */
 	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ?
-				NULL : msg, len, ts, ps->chg, ps->n_chg, u.eor);
+		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ||
+				famrib_ignores_part(&p->fr, &u) ? NULL : msg, len, ts, ps->chg,
+				ps->n_chg, u.eor);
 	flush_locrib(ps, ts);
 	if (u.eor >= 0)
 		refresh_eor(ps, p, BMPTAP_DIR_RX, u.eor, ts);
@@ -601,7 +649,7 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	ps->n_chg = 0;
 	ps->chg_nomem = false;
 	ps->cur = NULL;
-	rib_short(ps, p, &p->rib_out, rib_apply(&p->rib_out, &u, on_change, ps), ts);
+	rib_short(ps, p, &p->rib_out.refused, rib_apply(&p->rib_out, &u, on_change, ps), ts);
 	if (ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	if (u.eor >= 0)
@@ -615,6 +663,7 @@ void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint
 	ps->n_chg = 0;
 	ps->n_lchg = 0;
 	ps->chg_nomem = false;
+	fchg_reset(ps);
 	ps->cur = dir == BMPTAP_DIR_RX ? p : NULL;
 	p->cnt.refresh_withdrawn += rib_refresh_end(r, fam, on_change, ps);
 	ps->cur = NULL;

@@ -35,6 +35,7 @@
 #include "bgp.h"
 #include "bmp.h"
 #include "buf.h"
+#include "famrib.h"
 #include "filter.h"
 #include "midstream.h"
 #include "policy.h"
@@ -129,7 +130,11 @@ struct peer {
 	struct midstream *ms;		/* picked up mid-stream: encoding detection */
 	struct rib rib;			/* pre-policy Adj-RIB-In */
 	struct rib rib_out;		/* post-policy Adj-RIB-Out (TX UPDATEs) */
-	struct budget *mem;		/* charged by both RIBs (budget.h) */
+	/* Pre-policy Adj-RIB-In of the other families, and which of them
+	 * carry path ids (famrib.h). */
+	struct famrib fr;
+	uint32_t fr_addpath;
+	struct budget *mem;		/* charged by the RIBs (budget.h) */
 	/* Routes of rib the post-policy verdict accepts, and those an import
 	 * filter rejects (not loops: RFC 9972 type 22), per family. */
 	uint64_t post_count[BGP_FAM_MAX];
@@ -215,6 +220,9 @@ struct peers {
 	size_t n_chg, cap_chg;
 	uint8_t *chg_ok;		/* CHG_* per chg entry */
 	bool chg_nomem;
+	size_t n_fchg;			/* famrib changes of that UPDATE, */
+	struct buf fchg;		/* as famrib_chg_add() records */
+	int fr_eor;			/* its famrib End-of-RIB family, or -1 */
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "famfeed.h"
 #include "log.h"
 #include "session.h"
 
@@ -27,6 +28,7 @@ struct cpeer *collector_cpeer(const struct collector *c, uint64_t flow_id)
 
 static void cp_thaw(struct cpeer *cp)
 {
+	famfeed_stop(cp);
 	if (!cp->frozen)
 		return;
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
@@ -49,6 +51,7 @@ struct cpeer *cp_add(struct collector *c, struct peer *p)
 	if (!cp)
 		return NULL;
 	cp->p = p;
+	cp->frep.fam = NLRI_FAMILIES;	/* no famrib replay before cp_start_replay() */
 	uint32_t b = p->flow_id & (c->n_cph - 1);
 	cp->hnext = c->cph[b];
 	c->cph[b] = cp;
@@ -78,6 +81,7 @@ void cp_del(struct collector *c, struct cpeer *cp)
 	else
 		c->cp_tail = cp->prev;
 	cp_thaw(cp);
+	famfeed_free(cp);
 	pset_free(&cp->dirty);
 	pset_free(&cp->flushing);
 	free(cp->order);
@@ -106,6 +110,7 @@ void cp_start_replay(struct cpeer *cp)
 	cp->fam = 0;
 	cp_new_walk(cp);
 	cp->gen = rib_gen(&cp->p->rib, 0);
+	famfeed_start(cp);
 	if (!cp->frozen) {
 		for (int f = 0; f < BGP_FAM_MAX; f++) {
 			rib_freeze(&cp->p->rib, f);
@@ -162,20 +167,26 @@ void cp_mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefi
 		k.fam |= flag;
 		/* Not counting flushing: it holds an earlier dirty set (which
 		 * was within the bound), and a prefix may be in both. */
-		if (cp->dirty.count >= max && !pset_has(&cp->dirty, &k)) {
-			LOG_W(c->feed->log, "collector %s: %zu route changes pending for "
-			      "%zu routes, resynchronising with a new session", c->remote,
-			      max, live);
-			c->st.dirty_overflows++;
-			coll_disconnect(c, "resync: too many pending route changes");
-		} else if (!pset_add(&cp->dirty, &k)) {
-			LOG_E(c->feed->log, "collector %s: out of memory coalescing, "
-			      "restarting the session", c->remote);
-			c->st.kicked++;
-			coll_disconnect(c, "out of memory coalescing");
-		} else {
-			c->st.coalesced++;
-		}
+		bool over = cp->dirty.count >= max && !pset_has(&cp->dirty, &k);
+
+		cp_coalesced(c, over, !over && pset_add(&cp->dirty, &k), max, live);
+	}
+}
+
+void cp_coalesced(struct collector *c, bool over, bool added, size_t max, size_t live)
+{
+	if (over) {
+		LOG_W(c->feed->log, "collector %s: %zu route changes pending for %zu routes, "
+		      "resynchronising with a new session", c->remote, max, live);
+		c->st.dirty_overflows++;
+		coll_disconnect(c, "resync: too many pending route changes");
+	} else if (!added) {
+		LOG_E(c->feed->log, "collector %s: out of memory coalescing, restarting the session",
+		      c->remote);
+		c->st.kicked++;
+		coll_disconnect(c, "out of memory coalescing");
+	} else {
+		c->st.coalesced++;
 	}
 }
 
@@ -382,6 +393,9 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 	while (cp->fam < end && !sel_fam(&c->cfg, cp->fam % BGP_FAM_MAX))
 		cp->fam++;	/* not walked: the collector does not take it */
 	if (cp->fam >= end) {
+		/* Then the other families (Adj-RIB-In only: famrib.h). */
+		if (!cp->p->locrib && !famfeed_replay_step(c, cp, step_budget(c)))
+			return;
 		cp->replay = false;
 		cp->replay_wd = false;
 		cp_thaw(cp);
@@ -456,8 +470,9 @@ static bool cp_step(struct collector *c, struct cpeer *cp)
 		replay_step(c, cp);
 		return false;
 	}
-	if (flush_step(c, cp))
+	if (flush_step(c, cp) || famfeed_flush_step(c, cp, step_budget(c)))
 		return false;
+	famfeed_flush_eor(c, cp);
 	for (int fam = 0; fam < BGP_FAM_MAX; fam++) {
 		if (cp->eor_mask & (1u << fam))
 			emit_eor(c, cp, fam);

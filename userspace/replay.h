@@ -22,6 +22,10 @@ void coll_start_lagging(struct collector *c);
 /* Changes the collector has not seen; flag PFX_OUT for the Adj-RIB-Out. */
 void cp_mark_dirty(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
 		   size_t n, uint8_t flag);
+/* One change for a coalescing set: counted if added, else (over: past
+ * max pending changes for live routes; or no memory) the collector gets a
+ * new session. */
+void cp_coalesced(struct collector *c, bool over, bool added, size_t max, size_t live);
 /* The RIB state of n entries of one view as Route Monitoring (ids 0: withdrawn). */
 void cp_emit_view(struct collector *c, struct cpeer *cp, int view,
 		  const struct bgp_prefix *pfx, const uint32_t *ids, size_t n, uint64_t ts);

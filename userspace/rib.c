@@ -463,9 +463,10 @@ static bool usable(const struct rib *r, const struct bgp_update *u, int fam)
 
 bool rib_ignores_part(const struct rib *r, const struct bgp_update *u)
 {
+	/* The other families are famrib.h's: famrib_ignores_part(). */
 	return ((u->withdrawn.len || u->nlri.len) && !usable(r, u, BGP_FAM_IPV4)) ||
-	       (u->reach.present && !usable(r, u, u->reach.fam)) ||
-	       (u->unreach.present && !usable(r, u, u->unreach.fam));
+	       (u->reach.present && u->reach.fam >= 0 && !usable(r, u, u->reach.fam)) ||
+	       (u->unreach.present && u->unreach.fam >= 0 && !usable(r, u, u->unreach.fam));
 }
 
 int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx)

@@ -85,9 +85,10 @@ void rib_reset(struct rib *r, rib_change_fn cb, void *ctx);
  * misses some announcements, withdrawals still applied.
  */
 int rib_apply(struct rib *r, const struct bgp_update *u, rib_change_fn cb, void *ctx);
-/* Whether rib_apply() ignores routes of u: a family of it disabled (RFC
- * 7606 AFI/SAFI disable) by this or an earlier UPDATE.  The UPDATE as
- * received then says more than the RIB took. */
+/* Whether rib_apply() ignores routes of u: a unicast family of it disabled
+ * (RFC 7606 AFI/SAFI disable) by this or an earlier UPDATE.  The UPDATE as
+ * received then says more than the RIB took.  The other families are
+ * famrib.h's (famrib_ignores_part()). */
 bool rib_ignores_part(const struct rib *r, const struct bgp_update *u);
 
 /*

@@ -2,19 +2,44 @@
 /* Statistics Report contents: see stats.h. */
 #include "stats.h"
 
-/* Types 0-6, 7, 11-13, 15, 18, 20 once; 9, 17, 19, 21, 22, 23 per family. */
-_Static_assert(14 + 6 * BGP_FAM_MAX <= PEER_STATS_MAX, "PEER_STATS_MAX too small");
+#include "nlri.h"
 
-static size_t put_stat(struct bmp_stat *st, size_t n, size_t max, uint16_t type, int fam,
-		       uint64_t v)
+/* Types 0-6, 7, 11-13, 15, 18, 20 once; 9, 17, 19, 21, 22, 23 per unicast
+ * family, 9 and 19 per other family (famrib.h). */
+_Static_assert(14 + 6 * BGP_FAM_MAX + 2 * (NLRI_FAMILIES - BGP_FAM_MAX) <= PEER_STATS_MAX,
+	       "PEER_STATS_MAX too small");
+
+static size_t put_stat_af(struct bmp_stat *st, size_t n, size_t max, uint16_t type, uint16_t afi,
+			  uint8_t safi, uint64_t v)
 {
 	if (n >= max)
 		return n;
 	st[n].type = type;
-	st[n].afi = fam >= 0 ? bgp_fam_afi(fam) : 0;
-	st[n].safi = fam >= 0 ? BGP_SAFI_UNICAST : 0;
+	st[n].afi = afi;
+	st[n].safi = safi;
 	st[n].value = v;
 	return n + 1;
+}
+
+static size_t put_stat(struct bmp_stat *st, size_t n, size_t max, uint16_t type, int fam,
+		       uint64_t v)
+{
+	return put_stat_af(st, n, max, type, fam >= 0 ? bgp_fam_afi(fam) : 0,
+			   fam >= 0 ? BGP_SAFI_UNICAST : 0, v);
+}
+
+/* Per-AFI/SAFI type of the famrib families the session carried: their
+ * pre-policy Adj-RIB-In (post-policy and Loc-RIB do not hold them yet). */
+static size_t put_famrib(const struct famrib *fr, struct bmp_stat *st, size_t n, size_t max,
+			 uint16_t type)
+{
+	for (unsigned f = BGP_FAM_MAX; f < NLRI_FAMILIES; f++) {
+		const struct nlri_family *nf = nlri_family_at(f);
+
+		if (fr->seen & (1u << f))
+			n = put_stat_af(st, n, max, type, nf->afi, nf->safi, fr->count[f]);
+	}
+	return n;
 }
 
 size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max)
@@ -31,14 +56,15 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 			n = put_stat(st, n, max, BMP_STAT_LOC_RIB_AF, f, rib_count(&p->rib, f));
 		return n;
 	}
+	in = famrib_total(&p->fr);
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		in += rib_count(&p->rib, f);
 		post += p->post_count[f];
 		out += rib_count(&p->rib_out, f);
 	}
 	n = put_stat(st, n, max, BMP_STAT_REJECTED, -1, p->cnt.rejected);
-	n = put_stat(st, n, max, BMP_STAT_DUP_PREFIX, -1, p->rib.dup_announce);
-	n = put_stat(st, n, max, BMP_STAT_DUP_WITHDRAW, -1, p->rib.dup_withdraw);
+	n = put_stat(st, n, max, BMP_STAT_DUP_PREFIX, -1, p->rib.dup_announce + p->fr.dup_announce);
+	n = put_stat(st, n, max, BMP_STAT_DUP_WITHDRAW, -1, p->rib.dup_withdraw + p->fr.dup_withdraw);
 	n = put_stat(st, n, max, BMP_STAT_CLUSTER_LOOP, -1, p->cnt.loops[0]);
 	n = put_stat(st, n, max, BMP_STAT_AS_PATH_LOOP, -1, p->cnt.loops[1]);
 	n = put_stat(st, n, max, BMP_STAT_ORIGINATOR_LOOP, -1, p->cnt.loops[2]);
@@ -46,6 +72,7 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN, -1, in);
 	for (int f = 0; f < BGP_FAM_MAX; f++)
 		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_AF, f, rib_count(&p->rib, f));
+	n = put_famrib(&p->fr, st, n, max, BMP_STAT_ADJ_RIB_IN_AF);
 	n = put_stat(st, n, max, BMP_STAT_UPD_TREAT_AS_WITHDRAW, -1, p->cnt.treat_as_withdraw);
 	n = put_stat(st, n, max, BMP_STAT_PFX_TREAT_AS_WITHDRAW, -1, p->cnt.pfx_treat_as_withdraw);
 	n = put_stat(st, n, max, BMP_STAT_DUP_UPDATE, -1, p->cnt.dup_updates);
@@ -60,6 +87,7 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE, -1, in);
 	for (int f = 0; f < BGP_FAM_MAX; f++)
 		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE_AF, f, rib_count(&p->rib, f));
+	n = put_famrib(&p->fr, st, n, max, BMP_STAT_ADJ_RIB_IN_PRE_AF);
 	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST, -1, post);
 	for (int f = 0; f < BGP_FAM_MAX; f++)
 		n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_POST_AF, f, p->post_count[f]);

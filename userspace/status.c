@@ -14,6 +14,7 @@
 #include "json.h"
 #include "kroute.h"
 #include "locrib.h"
+#include "nlri.h"
 #include "peer.h"
 #include "refresh.h"
 #include "status.h"
@@ -34,6 +35,36 @@ static void families_json(struct bt_json *j, const char *key, const bool *fams)
 	if (fams[BGP_FAM_IPV6])
 		bt_json_str(j, "ipv6_unicast");
 	bt_json_arr_close(j);
+}
+
+/* The routes kept of each other family the session carried (famrib.h). */
+static void famrib_counts_json(struct bt_json *j, const struct famrib *fr)
+{
+	for (unsigned f = BGP_FAM_MAX; f < NLRI_FAMILIES; f++)
+		if (fr->seen & (1u << f))
+			bt_json_kv_u64(j, nlri_family_at(f)->name, fr->count[f]);
+}
+
+/* Families not kept: RFC 7606 disabled ones, and the live-only ones. */
+static void famrib_gaps_json(struct bt_json *j, const struct famrib *fr)
+{
+	bt_json_key(j, "families_disabled");
+	bt_json_arr_open(j);
+	for (unsigned f = BGP_FAM_MAX; f < NLRI_FAMILIES; f++)
+		if (fr->disabled[f])
+			bt_json_str(j, nlri_family_at(f)->name);
+	bt_json_arr_close(j);
+	bt_json_key(j, "live_only");
+	bt_json_arr_open(j);
+	for (unsigned i = 0; i < fr->n_live_only; i++) {
+		bt_json_obj_open(j);
+		bt_json_kv_u64(j, "afi", fr->live_only[i].afi);
+		bt_json_kv_u64(j, "safi", fr->live_only[i].safi);
+		bt_json_kv_u64(j, "updates", fr->live_only[i].updates);
+		bt_json_obj_close(j);
+	}
+	bt_json_arr_close(j);
+	bt_json_kv_u64(j, "live_only_more_updates", fr->live_only_more);
 }
 
 static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
@@ -79,7 +110,9 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 	bt_json_obj_open(j);
 	bt_json_kv_u64(j, "ipv4_unicast", rib_count(&p->rib, BGP_FAM_IPV4));
 	bt_json_kv_u64(j, "ipv6_unicast", rib_count(&p->rib, BGP_FAM_IPV6));
+	famrib_counts_json(j, &p->fr);
 	bt_json_obj_close(j);
+	famrib_gaps_json(j, &p->fr);
 	bt_json_key(j, "prefixes_post_policy");
 	bt_json_obj_open(j);
 	bt_json_kv_u64(j, "ipv4_unicast", p->post_count[BGP_FAM_IPV4]);

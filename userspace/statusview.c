@@ -277,6 +277,22 @@ static void prefixes(const struct bt_jr *r, int obj, char *out, size_t outlen)
 		snprintf(out, outlen, "-");
 }
 
+/* Families carried but not kept (famrib.h): a collector that connects
+ * later gets none of their routes. */
+static void live_only(FILE *out, const struct bt_jr *r, int arr)
+{
+	for (size_t i = 0; i < bt_jr_len(r, arr); i++) {
+		int e = bt_jr_at(r, arr, i);
+		uint64_t afi = 0, safi = 0, n = 0;
+
+		bt_jr_u64(r, bt_jr_get(r, e, "afi"), &afi);
+		bt_jr_u64(r, bt_jr_get(r, e, "safi"), &safi);
+		bt_jr_u64(r, bt_jr_get(r, e, "updates"), &n);
+		fprintf(out, "%-39s live only: AFI %" PRIu64 " SAFI %" PRIu64 ", %" PRIu64
+			" UPDATEs passed on as received, not kept, not replayed\n", "", afi, safi, n);
+	}
+}
+
 void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		   bool json)
 {
@@ -344,6 +360,7 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 		if (bt_jr_u64(&r, bt_jr_get(&r, p, "memory_refused"), &v) && v)
 			fprintf(out, "%-39s incomplete: memory budget reached, %" PRIu64
 				" routes not stored\n", "", v);
+		live_only(out, &r, bt_jr_get(&r, p, "live_only"));
 		if (bt_jr_u64(&r, bt_jr_get(&r, p, "encode_failures"), &v) && v)
 			fprintf(out, "%-39s incomplete: %" PRIu64 " routes too large to encode "
 				"for a collector (withdrawn there)\n", "", v);

@@ -24,9 +24,11 @@
 struct shadow {
 	struct attr_table at;
 	struct rib rib[MAXP];
+	struct famrib fr[MAXP];		/* the other families (famrib.h) */
 	uint8_t addr[MAXP][16];
 	int n;
 	int init, up, down, rm, eor, term, lost;
+	int fr_eor;			/* End-of-RIB of the other families */
 	char ev[65536];		/* event letters in order: I U D R E L T */
 	size_t nev;
 	uint8_t part[1 << 17];	/* partial message from a socket */
@@ -39,14 +41,18 @@ static inline void sh_init(struct shadow *s)
 {
 	memset(s, 0, sizeof(*s));
 	attr_table_init(&s->at);
-	for (int i = 0; i < MAXP; i++)
+	for (int i = 0; i < MAXP; i++) {
 		rib_init(&s->rib[i], &s->at);
+		famrib_init(&s->fr[i], &s->at, NULL);
+	}
 }
 
 static inline void sh_free(struct shadow *s)
 {
-	for (int i = 0; i < MAXP; i++)
+	for (int i = 0; i < MAXP; i++) {
 		rib_free(&s->rib[i]);
+		famrib_free(&s->fr[i]);
+	}
 	attr_table_free(&s->at);
 }
 
@@ -86,11 +92,13 @@ static inline void sh_msg(struct shadow *s, const uint8_t *m, size_t len)
 		s->up++;
 		sh_ev(s, 'U');
 		rib_reset(sh_peer(s, m + 16), NULL, NULL);
+		famrib_reset(&s->fr[sh_peer(s, m + 16) - s->rib], NULL, NULL);
 		return;
 	case BMP_PEER_DOWN:
 		s->down++;
 		sh_ev(s, 'D');
 		rib_reset(sh_peer(s, m + 16), NULL, NULL);
+		famrib_reset(&s->fr[sh_peer(s, m + 16) - s->rib], NULL, NULL);
 		return;
 	case BMP_STATISTICS:
 		sh_ev(s, 'S');
@@ -129,9 +137,16 @@ static inline void sh_msg(struct shadow *s, const uint8_t *m, size_t len)
 			sh_ev(s, 'E');
 			return;
 		}
+		if (famrib_eor(&u) >= 0) {
+			s->fr_eor++;
+			sh_ev(s, 'e');
+			return;
+		}
 		s->rm++;
 		sh_ev(s, 'R');
 		assert_int_equal(rib_apply(sh_peer(s, m + 16), &u, NULL, NULL), 0);
+		assert_int_equal(famrib_apply(&s->fr[sh_peer(s, m + 16) - s->rib], &u, 0, NULL,
+					      NULL), 0);
 		return;
 	}
 	default:

@@ -60,6 +60,21 @@ static int setup(void **state)
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_TX, "", ATTRS, "10 0a09", TS0);
 	send_msg(&f->a, &f->rb, 7, BMPTAP_DIR_RX, BGP_ROUTE_REFRESH, "0001 01 01", TS0);
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ATTRS, "10 0a01", TS0);
+	/* The other families (famrib.h): VPNv4 and EVPN routes, a live-only
+	 * family, VPN-IPv6 disabled by a malformed route. */
+	/* As capability 8 would set it: the two-label route splits by it. */
+	peers_find(&f->a, 7)->fr.max_labels[nlri_family_index(nlri_family_find(1, 128))] = 2;
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 0032 0001 80 0c 0000000000000000 0a000101 00"
+		    " 70 000641 0000fde800000064 0a0101 88 000640 000c81 0000fde800000064 0a0102", "",
+		    TS0);
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 001c 0019 46 04 0a000101 00 03 11 0000fde800000064 00000000 20 0a000101",
+		    "", TS0);
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 000d 0001 03 04 0a000101 00 18 0a0101", "", TS0);
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", "90 0f 0004 0002 80 ff", "", TS0);
+	assert_int_equal(famrib_total(&peers_find(&f->a, 7)->fr), 3);
 	up(f, 8, "10.0.1.3", OPEN_TX_AP3, OPEN_RX_AP3);
 	send_update(&f->a, &f->rb, 8, BMPTAP_DIR_RX, "", ATTRS,
 		    "00000001 18 0a0101 00000002 18 0a0101", TS0);
@@ -119,6 +134,37 @@ static void same_rib(const struct peers *pa, const struct rib *a, const struct p
 	assert_int_equal(a->dup_withdraw, b->dup_withdraw);
 }
 
+static void same_famrib(const struct peers *pa, const struct famrib *a, const struct peers *pb,
+			const struct famrib *b)
+{
+	assert_memory_equal(a->count, b->count, sizeof(a->count));
+	assert_memory_equal(a->disabled, b->disabled, sizeof(a->disabled));
+	assert_memory_equal(a->max_labels, b->max_labels, sizeof(a->max_labels));
+	assert_int_equal(a->seen, b->seen);
+	assert_int_equal(a->dup_announce, b->dup_announce);
+	assert_int_equal(a->n_live_only, b->n_live_only);
+	assert_memory_equal(a->live_only, b->live_only, sizeof(a->live_only));
+	for (unsigned fam = 0; fam < NLRI_FAMILIES; fam++) {
+		struct famrib_entry e[16], cur;
+		uint32_t n, pos = 0;
+		struct fr_route **o = famrib_order(a, fam, &n);
+		size_t k = famrib_walk(o, n, &pos, e, 16);
+
+		for (size_t i = 0; i < k; i++) {
+			assert_true(famrib_lookup(b, &e[i], &cur));
+			assert_int_equal(cur.nlri.len, e[i].nlri.len);
+			assert_memory_equal(cur.nlri.p, e[i].nlri.p, cur.nlri.len);
+			const struct attr_set *sa = attr_get(&pa->attrs, e[i].attr);
+			const struct attr_set *sb = attr_get(&pb->attrs, cur.attr);
+
+			assert_int_equal(sb->fam, ATTR_FAM_MP);
+			assert_int_equal(sa->len, sb->len);
+			assert_memory_equal(sa->data, sb->data, sa->len);
+		}
+		free(o);
+	}
+}
+
 static void same_peer(const struct peers *pa, const struct peer *a, const struct peers *pb,
 		      const struct peer *b)
 {
@@ -143,6 +189,8 @@ static void same_peer(const struct peers *pa, const struct peer *a, const struct
 	assert_memory_equal(a->post_count, b->post_count, sizeof(a->post_count));
 	same_rib(pa, &a->rib, pb, &b->rib);
 	same_rib(pa, &a->rib_out, pb, &b->rib_out);
+	same_famrib(pa, &a->fr, pb, &b->fr);
+	assert_int_equal(a->fr_addpath, b->fr_addpath);
 }
 
 /* Routes of rib naming each set id, added into uses[]. */
@@ -161,6 +209,11 @@ static void count_uses(const struct rib *rib, uint32_t *uses)
 	}
 }
 
+static void count_use(void *ctx, uint32_t id)
+{
+	((uint32_t *)ctx)[id]++;
+}
+
 /* Each live set is referenced exactly by the routes naming it (the load
  * defers its references, attr_defer_begin()). */
 static void refs_exact(const struct peers *ps)
@@ -170,6 +223,7 @@ static void refs_exact(const struct peers *ps)
 	for (const struct peer *p = ps->head; p; p = p->next) {
 		count_uses(&p->rib, uses);
 		count_uses(&p->rib_out, uses);
+		famrib_ckpt_attrs(&p->fr, count_use, uses);
 	}
 	if (ps->locrib)
 		count_uses(&ps->locrib->rib, uses);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "bmp.h"
+#include "nlri.h"
 
 /* A sink that encodes every event as the feed would, into one buffer. */
 struct cap {
@@ -572,10 +573,108 @@ static void test_ended_peer_counters_kept(void **state)
 	assert_int_equal(t.msgs[BMPTAP_DIR_RX], 2 * f->ps.ended.msgs[BMPTAP_DIR_RX]);
 }
 
+/* VPNv4 10.1.1.0/24 under RD 0:65000:100, label 100, next hop RD 0 + 10.0.1.1. */
+#define MP_VPN4(label) "90 0e 0020 0001 80 0c 0000000000000000 0a000101 00 70 " label \
+	" 0000fde800000064 0a0101 "
+
+/*
+ * Issue 17: UPDATEs of a family rib.c does not keep go to the collectors as
+ * received and into the peer's famrib; its End-of-RIB and duplicates are
+ * counted; a malformed one disables the family and goes as the RIB's
+ * outcome; the session's end clears it all.
+ */
+static void test_other_families_kept(void **state)
+{
+	struct fx *f = *state;
+	struct peer *p;
+	unsigned vpn = nlri_family_index(nlri_family_find(1, 128));
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	p = peers_find(&f->ps, 1);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 MP_VPN4("000641"), "",
+		    TS0);
+	assert_int_equal(p->fr.count[vpn], 1);
+	assert_int_equal(f->cap.updates, 1);
+	assert_int_equal(f->cap.rib_only, 0);	/* the UPDATE as received */
+	assert_int_equal(p->cnt.announced, 1);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 MP_VPN4("000641"), "",
+		    TS0);
+	assert_int_equal(p->cnt.dup_updates, 1);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", "80 0f 03 0001 80", "", TS0);
+	assert_int_equal(p->cnt.eor, 1);
+	assert_true(p->mem->used > 0);
+	/* A /255 VPN route: the family goes, and the collectors get the
+	 * RIB's outcome rather than the UPDATE. */
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "",
+		    ORIGIN_IGP ASPATH4 "90 0e 0012 0001 80 0c 0000000000000000 0a000101 00 ff", "",
+		    TS0);
+	assert_true(p->fr.disabled[vpn]);
+	assert_int_equal(p->fr.count[vpn], 0);
+	assert_int_equal(p->cnt.withdrawn, 1);
+	assert_int_equal(f->cap.rib_only, 1);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 MP_VPN4("000641"), "",
+		    TS0);
+	assert_int_equal(p->fr.count[vpn], 0);
+	assert_int_equal(f->cap.rib_only, 2);
+	/* Peer Down: nothing kept, nothing charged. */
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "",
+		    ORIGIN_IGP ASPATH4 "90 0e 001c 0019 46 04 0a000101 00 03 11 0000fde800000064 00000000 20 0a000101", "",
+		    TS0);
+	assert_int_equal(famrib_total(&p->fr), 1);
+	send_msg(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, BGP_NOTIFICATION, NOTIF_CEASE, TS0);
+	assert_int_equal(f->cap.downs, 1);
+	assert_int_equal(famrib_total(&p->fr), 0);
+	assert_false(p->fr.disabled[vpn]);
+}
+
+/* RFC 7911 for EVPN: path ids where both OPENs agree, none otherwise; RFC
+ * 8277 Multiple Labels as the local OPEN takes them. */
+#define OPEN_TX_EVPN_AP "04 fdea 00b4 0a000102 1e 02 1c 0104 00010001 4104 0000fdea 4504 00194603" \
+	" 0808 00018003 00020402"
+#define OPEN_RX_EVPN_AP "04 fde9 00b4 0a000101 14 02 12 0104 00010001 4104 0000fde9 4504 00194603"
+#define OPEN_RX_EVPN_AP2 \
+	"04 fde9 00b4 0a000101 1a 02 18 0104 00010001 4104 0000fde9 4504 00194601 4504 00194602"
+
+static struct peer *establish_evpn(struct fx *f, uint32_t flow, const char *rx_open)
+{
+	flow_start4(&f->ps, &f->rb, flow, "10.0.1.2", "10.0.1.1", 0);
+	send_msg(&f->ps, &f->rb, flow, BMPTAP_DIR_TX, BGP_OPEN, OPEN_TX_EVPN_AP, TS0);
+	send_msg(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, BGP_OPEN, rx_open, TS0);
+	send_msg(&f->ps, &f->rb, flow, BMPTAP_DIR_TX, BGP_KEEPALIVE, "", TS0);
+	send_msg(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, BGP_KEEPALIVE, "", TS0);
+	return peers_find(&f->ps, flow);
+}
+
+static void test_other_family_addpath(void **state)
+{
+	struct fx *f = *state;
+	unsigned evpn = nlri_family_index(nlri_family_find(25, 70));
+	struct peer *p = establish_evpn(f, 3, OPEN_RX_EVPN_AP);
+
+	assert_int_equal(p->fr_addpath, 1u << evpn);
+	/* The local OPEN's Multiple Labels: 3 for VPNv4, 2 for labeled IPv6. */
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(1, 128))], 3);
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(2, 4))], 2);
+	assert_int_equal(p->fr.max_labels[nlri_family_index(nlri_family_find(2, 128))], 0);
+	send_update(&f->ps, &f->rb, 3, BMPTAP_DIR_RX, "",
+		    ORIGIN_IGP ASPATH4 "90 0e 0037 0019 46 04 0a000101 00"
+		    " 00000001 03 11 0000fde800000064 00000000 20 0a000101"
+		    " 00000002 03 11 0000fde800000064 00000000 20 0a000101", "", TS0);
+	assert_int_equal(p->fr.count[evpn], 2);
+	assert_false(p->incomplete);
+	/* Tuples the routers read differently: EVPN not decoded, peer incomplete. */
+	p = establish_evpn(f, 4, OPEN_RX_EVPN_AP2);
+	assert_true(p->fr.disabled[evpn]);
+	assert_true(p->incomplete);
+	assert_int_equal(p->cnt.ambiguous_families, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_peer_up_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_families_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_family_addpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_after_peer_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addpath_disputed_not_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addpath_repeated_tuple_decoded, setup, teardown),

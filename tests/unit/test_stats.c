@@ -108,10 +108,65 @@ static void test_rfc9972_derived(void **state)
 	buf_free(&b);
 }
 
+/* VPNv4 10.1.1.0/24 under RD 0:65000:100. */
+#define VPN4 "90 0e 0020 0001 80 0c 0000000000000000 0a000101 00 70 000641 0000fde800000064 0a0101"
+
+/* Issue 17: the other families' routes (famrib.h) are in types 7 and 18,
+ * and in 9 and 19 per AFI/SAFI once the session carried the family; a
+ * repeated route counts as a duplicate (type 1), their NLRI in a
+ * treat-as-withdraw UPDATE in type 12. */
+static void test_other_families(void **state)
+{
+	struct peers ps;
+	struct peer_sink sink = { 0 };
+	struct recb rb;
+	struct buf b;
+	uint8_t want[64];
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(peers_init(&ps, &sink, NULL), 0);
+	establish(&ps, &rb, 1, "10.0.1.1");
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4, "18 0a0000", TS0);
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 VPN4, "", TS0);
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 VPN4, "", TS0);
+	/* EVPN: its End-of-RIB only, 0 routes. */
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", "80 0f 03 0019 46", "", TS0);
+	struct peer *p = peers_find(&ps, 1);
+
+	report(p, &b);
+	assert_non_null(memmem(b.data, b.len, want, hx(want, "0001 0004 00000001")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want, "0007 0008 0000000000000002")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want,
+		"0009 000b 0002 01 0000000000000000"
+		" 0009 000b 0001 80 0000000000000001 0009 000b 0019 46 0000000000000000"
+		" 000b 0004")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want, "0012 0008 0000000000000002")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want,
+		"0013 000b 0002 01 0000000000000000"
+		" 0013 000b 0001 80 0000000000000001 0013 000b 0019 46 0000000000000000"
+		" 0014 0008 0000000000000001")));
+	/* Treat-as-withdraw (no AS_PATH) of two VPNv4 routes: 11 and 12. */
+	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP
+		    "90 0e 002f 0001 80 0c 0000000000000000 0a000101 00 70 000641 0000fde800000064"
+		    " 0a0101 70 000641 0000fde800000064 0a0102", "", TS0);
+	report(p, &b);
+	assert_non_null(memmem(b.data, b.len, want, hx(want,
+		"000b 0004 00000001 000c 0004 00000002")));
+	assert_non_null(memmem(b.data, b.len, want, hx(want, "0009 000b 0001 80 0000000000000000")));
+	/* Post-policy has no other family yet: 20 counts the IPv4 route. */
+	end_flow(&ps, &rb, 1, 0);
+	report(p, &b);
+	assert_null(memmem(b.data, b.len, want, hx(want, "0009 000b 0001 80")));
+	peers_free(&ps);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc9972_derived),
+		cmocka_unit_test(test_other_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

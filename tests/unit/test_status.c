@@ -3,14 +3,10 @@
  * bmptapd's status as the control socket serves it (status.c), rendered
  * from a real feed of 1000 collectors, and bmptapctl's views of it.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "peer_testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "collector.h"
 #include "jsonr.h"
@@ -125,11 +121,56 @@ static void test_view_peers_budget(void **state)
 	free(out);
 }
 
+/* Issue 17: routes of the other families by the family's name, and the
+ * families passed on but not kept ("live only"), in the status and in
+ * `show peers`. */
+static void test_status_other_families(void **state)
+{
+	struct fx *f = *state;
+	struct status_src src = { .feed = &f->feed, .peers = &f->ps };
+	struct recb rb;
+	struct bt_jr r;
+	char *s = NULL, *out = NULL;
+	size_t len, outlen;
+	FILE *m, *o, *e;
+
+	establish(&f->ps, &rb, 1, "10.0.1.1");
+	send_update(&f->ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 0020 0001 80 0c 0000000000000000 0a000101 00"
+		    " 70 000641 0000fde800000064 0a0101", "", TS0);
+	send_update(&f->ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 000d 0001 03 04 0a000101 00 18 0a0101", "", TS0);
+	m = open_memstream(&s, &len);
+	status_render(&src, CTL_SHOW_PEERS, m);
+	fclose(m);
+	assert_int_equal(bt_jr_parse(&r, s, len), 0);
+	int p = bt_jr_at(&r, bt_jr_get(&r, 0, "peers"), 0);
+	int lo = bt_jr_at(&r, bt_jr_get(&r, p, "live_only"), 0);
+
+	assert_int_equal(bt_jr_get_u64(&r, bt_jr_get(&r, p, "prefixes"), "l3vpn-ipv4-unicast", 9), 1);
+	assert_int_equal(bt_jr_get_u64(&r, lo, "afi", 0), 1);
+	assert_int_equal(bt_jr_get_u64(&r, lo, "safi", 0), 3);
+	assert_int_equal(bt_jr_get_u64(&r, lo, "updates", 0), 1);
+	assert_int_equal(bt_jr_len(&r, bt_jr_get(&r, p, "families_disabled")), 0);
+	bt_jr_free(&r);
+	o = open_memstream(&out, &outlen);
+	e = fopen("/dev/null", "w");
+	bt_view_peers(o, e, s, len, false);
+	fclose(o);
+	fclose(e);
+	assert_non_null(strstr(out, "ipv4_unicast=0,ipv6_unicast=0,l3vpn-ipv4-unicast=1\n"));
+	assert_non_null(strstr(out, "live only: AFI 1 SAFI 3, 1 UPDATEs passed on as received, "
+			       "not kept, not replayed\n"));
+	free(out);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_status_1000_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_other_families, setup, teardown),
 		cmocka_unit_test(test_view_peers_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
