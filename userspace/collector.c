@@ -137,13 +137,20 @@ static void initiation(struct collector *c)
  * A Statistics Report per peer (and for the Loc-RIB instance), with every
  * counter peer_stats() defines (operator-guide.md).  Sent also for peers
  * still catching up: the counts describe the exporter's RIBs, which the
- * collector converges to.
+ * collector converges to.  Not queued while the collector is over its
+ * bound: reports stacked behind a backlog are stale when read and would
+ * push the peer events queued after them past the hard cap (a disconnect);
+ * the first report after it catches up is current.
  */
 void collector_stats(struct collector *c)
 {
 	struct feed *f = c->feed;
 	struct timespec ts;
 
+	if (collector_pending(c) > c->limit) {
+		c->st.stats_skipped++;
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (struct cpeer *cp = c->cp_head; cp; cp = cp->next) {
 		struct bmp_stat st[PEER_STATS_MAX];

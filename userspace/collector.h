@@ -121,6 +121,7 @@ struct coll_stats {
 	uint64_t resyncs;	/* episodes of falling behind (coalescing) */
 	uint64_t coalesced;	/* route changes folded into the dirty sets */
 	uint64_t lost_mirrors;	/* mirrored messages dropped while behind */
+	uint64_t stats_skipped;	/* Statistics Reports not queued: the collector was behind */
 	uint64_t encode_errors;	/* RIB entries that could not be encoded */
 	uint64_t kicked;	/* disconnected past the hard memory cap */
 	uint64_t stalled;	/* disconnected: output queued, none taken for stall_ms */

@@ -48,6 +48,7 @@ static void collector_status_json(const struct collector *c, struct bt_json *j)
 	bt_json_kv_u64(j, "coalesced", c->st.coalesced);
 	bt_json_kv_u64(j, "dirty", dirty);
 	bt_json_kv_u64(j, "lost_mirrors", c->st.lost_mirrors);
+	bt_json_kv_u64(j, "stats_skipped", c->st.stats_skipped);
 	bt_json_kv_u64(j, "encode_errors", c->st.encode_errors);
 	bt_json_kv_u64(j, "disconnected_stuck", c->st.kicked);
 	bt_json_kv_u64(j, "disconnected_stalled", c->st.stalled);

@@ -128,6 +128,38 @@ static void test_coalescing_converges(void **state)
 	assert_int_equal(f->sh.rm, rm + 1);
 }
 
+/* Statistics Reports are not stacked behind a backlog: queued, they would be
+ * stale when read and push the peer events after them past the hard cap. */
+static void test_stats_skipped_while_behind(void **state)
+{
+	struct fx *f = *state;
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	struct collector *c = add_collector(f, 1);
+	collector_start(c, -1);
+	drain(f, c);
+	announce_v4(f, 1, 0, 3000, 0);	/* behind now, the output at its bound */
+	assert_true(c->lagging);
+	int i;
+
+	for (i = 0; i < 100 && collector_pending(c) <= c->limit; i++)
+		collector_stats(c);
+	assert_true(collector_pending(c) > c->limit);
+	size_t over = collector_pending(c);
+
+	for (i = 0; i < 100; i++)
+		collector_stats(c);
+	assert_int_equal(collector_pending(c), over);
+	assert_int_equal(c->st.stats_skipped, 100);
+	assert_true(over <= c->limit + 1024);	/* past the bound by one report at the most */
+	/* Caught up: reports are queued again, and the RIB state was kept. */
+	drain(f, c);
+	sh_equal(&f->sh, peers_find(&f->ps, 1), &f->ps.attrs);
+	collector_stats(c);
+	assert_int_equal(c->st.stats_skipped, 100);
+	assert_true(collector_pending(c) > 0);
+}
+
 static void test_lagging_peer_down_up_order(void **state)
 {
 	struct fx *f = *state;
@@ -308,6 +340,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disabled_family_not_forwarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_with_changes_midway, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_coalescing_converges, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_skipped_while_behind, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_lagging_peer_down_up_order, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_and_mirroring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
