@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The coalescing sets of collector.c: (prefix, path id) entries, open
+ * The coalescing sets of replay.c: (prefix, path id) entries, open
  * addressing with linear probing, fam 0xff marking a free slot.
  */
 #include <stdlib.h>

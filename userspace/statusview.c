@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Renders bmptapd's status, as its control socket serves it.  The field
- * names are those of status.c and feed_status_json() in collector.c; a
+ * names are those of status.c and feed_status_json() in feed_status.c; a
  * field the helper does not (or no longer) publish shows as "-", so that
  * helper and CLI versions may differ.
  */

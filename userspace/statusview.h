@@ -2,7 +2,7 @@
 /*
  * `bmptapctl show servers|peers`: the configured servers and bmptapd's
  * live view, read from the JSON status bmptapd serves on its control
- * socket (ctlsock.h; written by status.c and collector.c).  Pure functions
+ * socket (ctlsock.h; written by status.c and feed_status.c).  Pure functions
  * of their inputs, so that every rendering is unit-tested.
  */
 #ifndef BMPTAP_STATUSVIEW_H
