@@ -476,12 +476,13 @@ int main(int argc, char **argv)
 	if (ctl_path) {
 		char err[256];
 
-		if (ctlsrv_open(&d->ctl, ctl_path, ctl_group ? ctl_group : CTL_GROUP_DEFAULT,
-				err, sizeof(err))) {
+		if (ctlsrv_open(&d->ctl, ctl_path, ctl_group, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			free(d);
 			return 1;
 		}
+		if (err[0])	/* the default group could not be given: the process's stays */
+			fprintf(stderr, PROG ": warning: %s\n", err);
 	}
 	/* First: nothing below needs more than CAP_NET_ADMIN, and running it
 	 * all unprivileged is what the systemd unit does too. */

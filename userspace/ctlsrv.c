@@ -346,18 +346,20 @@ int ctlsrv_open(struct ctlsrv *s, const char *path, const char *group,
 		char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct group *g = group ? getgrnam(group) : NULL;
+	const char *gname = group ? group : CTL_GROUP_DEFAULT;
+	struct group *g = getgrnam(gname);
 	struct stat st;
 	mode_t old;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	err[0] = 0;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
-	if (group && strcmp(group, CTL_GROUP_DEFAULT) && !g) {
+	if (group && !g) {
 		snprintf(err, errlen, "control socket group %s: no such group", group);
 		return -1;
 	}
@@ -387,10 +389,11 @@ int ctlsrv_open(struct ctlsrv *s, const char *path, const char *group,
 	}
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
-	if (g && st.st_gid != g->gr_gid && chown(path, (uid_t)-1, g->gr_gid) &&
-	    strcmp(group, CTL_GROUP_DEFAULT)) {
-		snprintf(err, errlen, "control socket %s: group %s: %s", path, group,
+	if (g && st.st_gid != g->gr_gid && chown(path, (uid_t)-1, g->gr_gid)) {
+		snprintf(err, errlen, "control socket %s: group %s: %s", path, gname,
 			 strerror(errno));
+		if (!group)
+			return 0;
 		ctlsrv_close(s);
 		return -1;
 	}

@@ -53,11 +53,13 @@ struct ctlsrv {
 };
 
 /*
- * Binds path (mode 0660; group: the named one when it exists, the
- * process's otherwise): before the daemon drops privileges.  A socket
- * file nobody answers on is a dead daemon's and replaced; one that
- * answers is refused (another bmptapd serves this namespace).  0, or -1
- * with a one-line reason in err.
+ * Binds path (mode 0660) before the daemon drops privileges.  group, when
+ * named, must exist and be given to the socket; NULL takes
+ * CTL_GROUP_DEFAULT if that exists, else keeps the process's group, and a
+ * failure to give it is no error: 0 with the reason in err (else err is
+ * empty), for the caller to log.  A socket file nobody answers on is a
+ * dead daemon's and replaced; one that answers is refused (another
+ * bmptapd serves this namespace).  0, or -1 with a one-line reason in err.
  */
 int ctlsrv_open(struct ctlsrv *s, const char *path, const char *group,
 		char *err, size_t errlen);
