@@ -12,7 +12,7 @@
  * another flow), to measure the heap per prefix of the first peer and of
  * each further peer (the attributes are shared).
  *
- * Build: cc -O2 -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE
+ * Build: cc -O2 -Iinclude/uapi -Iuserspace/{lib,bgp,bmp,bmptapd} -Ikmod/core -D_GNU_SOURCE
  *        tests/bench/bench_bmptapd.c build/libbmptap.a build/libcore.a -lmnl -lm
  * Usage: bench_bmptapd RECORDS [rounds]
  */
