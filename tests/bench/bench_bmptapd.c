@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 		int n;
 
 		relabel(d, (size_t)len, 1, 0);
-		if (peers_init(&ps, &sink, &log))
+		if (peers_init(&ps, &(struct peers_cfg){ .sink = sink }, &log))
 			return 1;
 		h0 = heap(&ps);
 		/* Per core is per CPU second: other jobs share this machine. */
