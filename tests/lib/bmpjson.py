@@ -19,7 +19,8 @@ when it holds and 1 when it does not (printing why), so a check can fail.
                                  distinct ADD-PATH ids (as_path_id)
   count TYPE [PEER]              prints how many messages of bmp_msg_type TYPE
   rib                            prints the final (peer, prefix) table: updates
-                                 add, withdrawals and Peer Down remove
+                                 add, withdrawals and Peer Down remove; a VPN
+                                 prefix is "RD:PREFIX" (pmbmpd's rd)
   peers                          prints the peers that were ever up
   same OTHER-FILE                same peers ever up and same final rib as the
                                  OTHER-FILE (-r/-s apply to FILE only)
@@ -75,7 +76,9 @@ def rib(msgs, ignore_as=None):
         if typ == "peer_down":
             t = {e: v for e, v in t.items() if e[0] != m.get("peer_ip")}
         elif typ == "route_monitor" and m.get("ip_prefix"):
-            e = (m.get("peer_ip"), m["ip_prefix"], m.get("as_path_id", 0))
+            # VPN routes: the RD is part of the key (RFC 4364), the label not
+            pf = m["ip_prefix"] if not m.get("rd") else f'{m["rd"]}:{m["ip_prefix"]}'
+            e = (m.get("peer_ip"), pf, m.get("as_path_id", 0))
             if m.get("log_type") == "withdraw":
                 t.pop(e, None)
             else:

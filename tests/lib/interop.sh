@@ -287,6 +287,19 @@ it_gobgp_nb() {
 }
 # it_gobgp_global AS ROUTER-ID: GoBGP's [global.config].
 it_gobgp_global() { printf '[global.config]\n  as = %s\n  router-id = "%s"\n' "$1" "$2"; }
+# it_gobgp_bmp PORT: GoBGP's own BMP export, pre-policy, to the collector
+# of it_star (10.0.9.2) on PORT.
+it_gobgp_bmp() {
+	printf '[[bmp-servers]]\n  [bmp-servers.config]\n    address = "10.0.9.2"\n    port = %s\n' "$1"
+	printf '    route-monitoring-policy = "pre-policy"\n'
+}
+
+# it_exabgp_api FILE: ExaBGP's API process block (for `api { processes [
+# cmds ]; }`); the process reads the commands appended to FILE, emptied here.
+it_exabgp_api() {
+	: >"$1"
+	printf 'process cmds {\n\trun /usr/bin/tail -n 0 -F %s;\n\tencoder text;\n}\n' "$1"
+}
 
 # it_exabgp_as2 ADDRESS PEER-ADDRESS: ExaBGP neighbor block of a 2-octet AS
 # speaker (AS 65003, no 4-octet AS capability, so its peer's AS is AS_TRANS)
@@ -358,4 +371,23 @@ it_rm_flags() {
 		/= Post-policy: Set/ { l = 1 }
 		/= Adj-RIB-Out: Set/ { o = 1 }
 		END { flush() }' | sort | uniq -c
+}
+
+# it_nlri NS PORT: the capture of it_collector as bmpnlri.awk's lines
+# ("STREAM KIND AFI/SAFI KEY", announcements, withdrawals and End-of-RIBs in
+# order), one tshark pass (call after it_collector_end).
+it_nlri() {
+	tshark -r "$BT_RUN/$1/bmp-$2.pcap" -d tcp.port=="$2",bmp -Y 'bmp.type == 0' -V 2>/dev/null |
+		awk -f "$BT_TOP/tests/lib/bmpnlri.awk"
+}
+
+# it_collector_kill NS PORT: the collector on PORT dies (SIGKILL to every
+# process holding a socket of that port: pmbmpd forks helpers that keep the
+# sockets, so its own pid is not enough; another collector of NS lives on).
+it_collector_kill() {
+	local p
+	for p in $(ip netns exec "$1" ss -Htanp "( sport = :$2 )" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+		kill -9 "$p"
+	done
+	bt_wait 10 sh -c "! ip netns exec $1 ss -ltn | grep -q ':$2 '"
 }

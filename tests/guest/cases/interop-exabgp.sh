@@ -50,11 +50,7 @@ router bgp 65005
 
 # The API process reads commands (route refresh) appended to $CMDS.
 CMDS=$BT_RUN/l/exabgp-cmds
-: >"$CMDS"
-bt_exabgp l "process cmds {
-	run /usr/bin/tail -n 0 -F $CMDS;
-	encoder text;
-}
+bt_exabgp l "$(it_exabgp_api "$CMDS")
 neighbor 10.0.1.2 {
 	router-id 10.255.0.4;
 	local-address 10.0.1.1;

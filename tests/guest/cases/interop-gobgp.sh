@@ -54,11 +54,7 @@ gr='  [neighbors.graceful-restart.config]
     enabled = true
     restart-time = 30'
 bt_gobgp l "$(it_gobgp_global 4200000003 10.255.0.3)
-[[bmp-servers]]
-  [bmp-servers.config]
-    address = \"10.0.9.2\"
-    port = 11020
-    route-monitoring-policy = \"pre-policy\"
+$(it_gobgp_bmp 11020)
 $(it_gobgp_nb -m bt-md5-secret 10.0.1.2 65001 ipv4-unicast ipv6-unicast -- "  [neighbors.add-paths.config]
     send-max = 8
 $gr")
