@@ -7,34 +7,71 @@
 
 #define FLUSH_KEYS 256		/* coalesced routes looked up at a time */
 
-/* Only the pre-policy view holds them, and no `families` selection. */
+/* The views of them: pre- and post-policy, and no `families` selection. */
 static bool takes(const struct collector *c)
 {
-	return (c->policy & BMPTAP_POLICY_PRE) && !(c->cfg.have & BT_SRV_FAMILIES);
+	return (c->policy & (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)) &&
+	       !(c->cfg.have & BT_SRV_FAMILIES);
 }
 
 struct emit_ctx {
 	struct collector *c;
 	struct cpeer *cp;
+	int view;
 	uint64_t ts;
 };
 
-/* One rebuilt UPDATE as pre-policy Route Monitoring. */
+/* One rebuilt UPDATE as Route Monitoring of the context's view. */
 static void emit(void *ctx, const uint8_t *update, size_t len)
 {
 	struct emit_ctx *e = ctx;
 	struct feed *f = e->c->feed;
 
 	buf_reset(&f->scratch);
-	peer_encode_rm_view(e->cp->p, VIEW_PRE, &f->scratch, update, len, e->ts);
+	peer_encode_rm_view(e->cp->p, e->view, &f->scratch, update, len, e->ts);
 	coll_put(e->c, f->scratch.data, f->scratch.len);
 }
 
+/* The post-policy verdict: the attribute checks (policy.h, prefix
+ * filters being unicast ones). */
+static bool accepted(void *ctx, uint32_t attr)
+{
+	struct emit_ctx *e = ctx;
+
+	return peer_attr_verdict(e->c->feed->peers, e->cp->p, attr) == POL_ACCEPT;
+}
+
+static void view_out(struct collector *c, struct cpeer *cp, int view, uint64_t ts,
+		     struct emit_ctx *e, struct fam_out *o)
+{
+	*e = (struct emit_ctx){ c, cp, view, ts };
+	*o = (struct fam_out){ &cp->p->sess.rx, cp->p->fr_addpath, &c->feed->upd, emit,
+			       view == VIEW_POST ? accepted : NULL, e, cp->replay_wd, 0 };
+}
+
+/* The views c takes of cp's other families into e and o (room for 2). */
+static size_t views(struct collector *c, struct cpeer *cp, uint64_t ts, struct emit_ctx *e,
+		    struct fam_out *o)
+{
+	size_t n = 0;
+
+	if (!takes(c))
+		return 0;
+	if (c->policy & BMPTAP_POLICY_PRE)
+		view_out(c, cp, VIEW_PRE, ts, &e[n], &o[n]), n++;
+	if (c->policy & BMPTAP_POLICY_POST)
+		view_out(c, cp, VIEW_POST, ts, &e[n], &o[n]), n++;
+	return n;
+}
+
 /* Routes that could not be rebuilt: as emit_view() does for unicast. */
-static void failed(struct collector *c, struct cpeer *cp, size_t n)
+static void failed(struct collector *c, struct cpeer *cp, const struct fam_out *o, size_t n_o)
 {
 	struct feed *f = c->feed;
+	size_t n = 0;
 
+	for (size_t i = 0; i < n_o; i++)
+		n += o[i].failed;
 	if (!n)
 		return;
 	c->st.encode_errors += n;
@@ -63,18 +100,18 @@ void famfeed_free(struct cpeer *cp)
 
 bool famfeed_replay_step(struct collector *c, struct cpeer *cp, size_t max)
 {
-	struct emit_ctx e = { c, cp, 0 };
-	size_t bad = 0;
+	struct emit_ctx e[2];
+	struct fam_out o[2];
+	size_t n = views(c, cp, 0, e, o);
 
-	if (!takes(c) || fam_replay_done(&cp->frep)) {
+	if (!n || fam_replay_done(&cp->frep)) {
 		/* Families nothing of which could be kept: say so once. */
-		if (takes(c) && famrib_has_live_only(&cp->p->fr))
+		if (n && famrib_has_live_only(&cp->p->fr))
 			cp->mirror_lost = true;
 		return true;
 	}
-	fam_replay_step(&cp->frep, &cp->p->fr, &cp->p->sess.rx, cp->p->fr_addpath, max,
-			&c->feed->upd, emit, &e, &bad);
-	failed(c, cp, bad);
+	fam_replay_step(&cp->frep, &cp->p->fr, max, o, n);
+	failed(c, cp, o, n);
 	return false;
 }
 
@@ -106,8 +143,9 @@ void famfeed_mark_dirty(struct collector *c, struct cpeer *cp)
 bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max)
 {
 	struct famrib_entry keys[FLUSH_KEYS];
-	struct emit_ctx e = { c, cp, 0 };
-	size_t bad = 0, n;
+	struct emit_ctx e[2];
+	struct fam_out o[2];
+	size_t n_o = views(c, cp, 0, e, o), n;
 
 	if (!cp->fflushing.count) {
 		if (!cp->fdirty.count)
@@ -121,9 +159,9 @@ bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max)
 	}
 	n = fam_dirty_walk(&cp->fflushing, &cp->fflush_pos, keys,
 			   max < FLUSH_KEYS ? max : FLUSH_KEYS);
-	fam_catch_up(&cp->p->fr, keys, n, &cp->p->sess.rx, cp->p->fr_addpath, &c->feed->upd,
-		     emit, &e, &bad);
-	failed(c, cp, bad);
+	for (size_t v = 0; v < n_o; v++)
+		fam_catch_up(&cp->p->fr, keys, n, &o[v]);
+	failed(c, cp, o, n_o);
 	if (cp->fflush_pos >= cp->fflushing.cap)
 		fam_dirty_free(&cp->fflushing);	/* memory goes back as the lag ends */
 	return true;
@@ -131,7 +169,9 @@ bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max)
 
 void famfeed_flush_eor(struct collector *c, struct cpeer *cp)
 {
-	struct emit_ctx e = { c, cp, 0 };
+	struct emit_ctx e[2];
+	struct fam_out o[2];
+	size_t n_o = views(c, cp, 0, e, o);
 	struct buf *b = &c->feed->upd;
 
 	for (unsigned fam = 0; cp->feor_mask; fam++) {
@@ -140,24 +180,34 @@ void famfeed_flush_eor(struct collector *c, struct cpeer *cp)
 		cp->feor_mask &= ~(1u << fam);
 		buf_reset(b);
 		bgp_encode_mp_eor(b, nlri_family_at(fam)->afi, nlri_family_at(fam)->safi);
-		emit(&e, b->data, b->len);
+		for (size_t v = 0; v < n_o; v++)
+			emit(&e[v], b->data, b->len);
 	}
 }
 
-void famfeed_live(struct collector *c, struct cpeer *cp, uint64_t ts)
+void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts)
 {
 	const struct peers *ps = c->feed->peers;
 	struct famrib_entry keys[FLUSH_KEYS];
-	struct emit_ctx e = { c, cp, ts };
-	size_t off = 0, n, bad = 0;
+	struct emit_ctx e;
+	struct fam_out o;
+	size_t off = 0, n, i = 0;
 
 	if (!takes(c))
 		return;
+	view_out(c, cp, view, ts, &e, &o);
 	do {
-		for (n = 0; n < FLUSH_KEYS && famrib_chg_next(&ps->fchg, &off, &keys[n]); n++)
-			;
-		fam_catch_up(&cp->p->fr, keys, n, &cp->p->sess.rx, cp->p->fr_addpath,
-			     &c->feed->upd, emit, &e, &bad);
+		/* Post-policy: only the routes whose verdict was or is accept. */
+		for (n = 0; n < FLUSH_KEYS && famrib_chg_next(&ps->fchg, &off, &keys[n]); i++)
+			n += view != VIEW_POST || ps->fchg_ok.data[i];
+		fam_catch_up(&cp->p->fr, keys, n, &o);
 	} while (n == FLUSH_KEYS);
-	failed(c, cp, bad);
+	failed(c, cp, &o, 1);
+	if (ps->fr_eor >= 0) {
+		const struct nlri_family *fam = nlri_family_at((unsigned)ps->fr_eor);
+
+		buf_reset(o.scratch);
+		bgp_encode_mp_eor(o.scratch, fam->afi, fam->safi);
+		emit(&e, o.scratch->data, o.scratch->len);
+	}
 }

@@ -195,13 +195,14 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 					coll_put(c, f->live.data, f->live.len);
 				} else if (c->policy & BMPTAP_POLICY_PRE) {
 					live_rib(c, cp, VIEW_PRE, chg, n, ts);
-					famfeed_live(c, cp, ts);
+					famfeed_live(c, cp, VIEW_PRE, ts);
 					/* The end of a refresh (refresh.h). */
 					if (eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_PRE, eor);
 				}
 				if (c->policy & BMPTAP_POLICY_POST) {
 					live_post(c, cp, chg, f->peers->chg_ok, n, ts);
+					famfeed_live(c, cp, VIEW_POST, ts);
 					if (eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_POST, eor);
 				}

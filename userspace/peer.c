@@ -30,6 +30,7 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
 	buf_init(&ps->fchg);
+	buf_init(&ps->fchg_ok);
 	ps->fr_eor = -1;
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
@@ -71,6 +72,7 @@ void peers_free(struct peers *ps)
 	free(ps->chg_ok);
 	free(ps->lchg);
 	buf_free(&ps->fchg);
+	buf_free(&ps->fchg_ok);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -379,8 +381,7 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
-			      const struct bgp_prefix *pfx, uint32_t attr)
+enum pol_verdict peer_attr_verdict(struct peers *ps, const struct peer *p, uint32_t attr)
 {
 	struct pol_local l = { p->op[BMPTAP_DIR_TX].as, p->op[BMPTAP_DIR_TX].bgp_id };
 	const struct attr_set *s = attr_get(&ps->attrs, attr);
@@ -388,7 +389,7 @@ enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 	enum pol_verdict v;
 
 	if (!s)
-		return policy_verdict(&l, ps->filters, pfx, s);
+		return policy_attr_verdict(&l, ps->filters, s);
 	if (p->verdicts && attr < ps->verdict_ids && ps->attrs.frees == ps->verdict_frees) {
 		uint8_t *c = &p->verdicts[attr];
 
@@ -403,7 +404,16 @@ enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 		*m = (struct vmemo){ attr, l.as, l.bgp_id, (uint8_t)v, ps->attrs.frees,
 				     ps->filter_gen };
 	}
-	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx, s);
+	return v;
+}
+
+enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
+			      const struct bgp_prefix *pfx, uint32_t attr)
+{
+	enum pol_verdict v = peer_attr_verdict(ps, p, attr);
+
+	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx,
+							   attr_get(&ps->attrs, attr));
 }
 
 /*
@@ -560,21 +570,40 @@ static void fchg_reset(struct peers *ps)
 {
 	ps->n_fchg = 0;
 	buf_reset(&ps->fchg);
+	buf_reset(&ps->fchg_ok);
 	ps->fr_eor = -1;
 }
 
-/* A route of p's famrib changed (ps->cur is p). */
+/*
+ * A route of p's famrib changed (ps->cur is p), recorded with its
+ * post-policy verdicts as on_change() takes them.  Prefix filters are
+ * unicast ones (policy.h): these routes are judged by their attributes.
+ */
 static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
 {
 	struct peers *ps = ctx;
+	struct peer *p = ps->cur;
+	uint8_t ok = 0;
 
-	(void)old;
+	if (old && peer_attr_verdict(ps, p, old) == POL_ACCEPT)
+		ok |= CHG_OLD_OK;
+	if (new) {
+		enum pol_verdict v = peer_attr_verdict(ps, p, new);
+
+		if (v == POL_ACCEPT)
+			ok |= CHG_NEW_OK;
+		else if (v == POL_FILTER)
+			p->cnt.rejected++;
+		else
+			ps->loop_mask |= 1u << v;
+	}
 	ps->n_fchg++;
 	famrib_chg_add(&ps->fchg, e);
+	buf_u8(&ps->fchg_ok, ok);
 	if (new)
-		ps->cur->cnt.announced++;
+		p->cnt.announced++;
 	else
-		ps->cur->cnt.withdrawn++;
+		p->cnt.withdrawn++;
 }
 
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
@@ -607,7 +636,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
 		  ts);
 	ps->fr_eor = fr_eor;
-	if (ps->fchg.oom)
+	if (ps->fchg.oom || ps->fchg_ok.oom)
 		ps->chg_nomem = true;
 	ps->cur = NULL;
 	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
