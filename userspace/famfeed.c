@@ -7,10 +7,16 @@
 
 #define FLUSH_KEYS 256		/* coalesced routes looked up at a time */
 
-/* The views of them: pre- and post-policy, and no `families` selection. */
-static bool takes(const struct collector *c)
+/* In dirty sets: the entry is of the Adj-RIB-Out (famrib_entry.fam bit). */
+#define FAM_OUT 0x40
+
+/* The policies of the Adj-RIB-In's views, and of the Adj-RIB-Out's. */
+#define POLICY_IN (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)
+
+/* The views of them c takes in one direction: none with a `families` selection. */
+static bool takes(const struct collector *c, bool out)
 {
-	return (c->policy & (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)) &&
+	return (c->policy & (out ? BMPTAP_POLICY_ADJ_OUT : POLICY_IN)) &&
 	       !(c->cfg.have & BT_SRV_FAMILIES);
 }
 
@@ -44,22 +50,29 @@ static bool accepted(void *ctx, uint32_t attr)
 static void view_out(struct collector *c, struct cpeer *cp, int view, uint64_t ts,
 		     struct emit_ctx *e, struct fam_out *o)
 {
+	const struct peer *p = cp->p;
+
 	*e = (struct emit_ctx){ c, cp, view, ts };
-	*o = (struct fam_out){ &cp->p->sess.rx, cp->p->fr_addpath, &c->feed->upd, emit,
-			       view == VIEW_POST ? accepted : NULL, e, cp->replay_wd, 0 };
+	*o = (struct fam_out){ peer_view_codec(p, view),
+			       view == VIEW_OUT ? p->fr_out_addpath : p->fr_addpath,
+			       &c->feed->upd, emit, view == VIEW_POST ? accepted : NULL, e,
+			       cp->replay_wd, 0 };
 }
 
-/* The views c takes of cp's other families into e and o (room for 2). */
-static size_t views(struct collector *c, struct cpeer *cp, uint64_t ts, struct emit_ctx *e,
-		    struct fam_out *o)
+/* The views c takes of cp's other families in one direction into e and o
+ * (room for 2). */
+static size_t views(struct collector *c, struct cpeer *cp, bool out, uint64_t ts,
+		    struct emit_ctx *e, struct fam_out *o)
 {
 	size_t n = 0;
 
-	if (!takes(c))
+	if (!takes(c, out))
 		return 0;
-	if (c->policy & BMPTAP_POLICY_PRE)
+	if (out)
+		view_out(c, cp, VIEW_OUT, ts, &e[n], &o[n]), n++;
+	if (!out && (c->policy & BMPTAP_POLICY_PRE))
 		view_out(c, cp, VIEW_PRE, ts, &e[n], &o[n]), n++;
-	if (c->policy & BMPTAP_POLICY_POST)
+	if (!out && (c->policy & BMPTAP_POLICY_POST))
 		view_out(c, cp, VIEW_POST, ts, &e[n], &o[n]), n++;
 	return n;
 }
@@ -84,11 +97,13 @@ static void failed(struct collector *c, struct cpeer *cp, const struct fam_out *
 void famfeed_start(struct cpeer *cp)
 {
 	fam_replay_start(&cp->frep, &cp->p->fr);
+	fam_replay_start(&cp->frep_out, &cp->p->fr_out);
 }
 
 void famfeed_stop(struct cpeer *cp)
 {
 	fam_replay_stop(&cp->frep, &cp->p->fr);
+	fam_replay_stop(&cp->frep_out, &cp->p->fr_out);
 }
 
 void famfeed_free(struct cpeer *cp)
@@ -102,17 +117,24 @@ bool famfeed_replay_step(struct collector *c, struct cpeer *cp, size_t max)
 {
 	struct emit_ctx e[2];
 	struct fam_out o[2];
-	size_t n = views(c, cp, 0, e, o);
+	size_t n = views(c, cp, false, 0, e, o);
 
-	if (!n || fam_replay_done(&cp->frep)) {
-		/* Families nothing of which could be kept: say so once. */
-		if (n && famrib_has_live_only(&cp->p->fr))
-			cp->mirror_lost = true;
-		return true;
+	if (n && !fam_replay_done(&cp->frep)) {
+		fam_replay_step(&cp->frep, &cp->p->fr, max, o, n);
+		failed(c, cp, o, n);
+		return false;
 	}
-	fam_replay_step(&cp->frep, &cp->p->fr, max, o, n);
-	failed(c, cp, o, n);
-	return false;
+	/* Families nothing of which could be kept: say so once. */
+	if (n && famrib_has_live_only(&cp->p->fr) && fam_replay_done(&cp->frep))
+		cp->mirror_lost = true;
+	/* Then the Adj-RIB-Out's. */
+	n = views(c, cp, true, 0, e, o);
+	if (n && !fam_replay_done(&cp->frep_out)) {
+		fam_replay_step(&cp->frep_out, &cp->p->fr_out, max, o, n);
+		failed(c, cp, o, n);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -120,23 +142,25 @@ bool famfeed_replay_step(struct collector *c, struct cpeer *cp, size_t max)
  * these families since the lag began plus dirty_max, or no memory for
  * them, and the collector gets a new session (Peer Up and full replay).
  */
-void famfeed_mark_dirty(struct collector *c, struct cpeer *cp)
+void famfeed_mark_dirty(struct collector *c, struct cpeer *cp, bool out)
 {
 	const struct peers *ps = c->feed->peers;
-	size_t max = (size_t)famrib_total(&cp->p->fr) + c->feed->dirty_max, off = 0;
+	size_t max = (size_t)famrib_total(&cp->p->fr) + famrib_total(&cp->p->fr_out) +
+		     c->feed->dirty_max, off = 0;
 	struct famrib_entry e;
 
-	if (!takes(c))
+	if (!takes(c, out))
 		return;
 	if (ps->fr_eor >= 0)
-		cp->feor_mask |= 1u << ps->fr_eor;
+		*(out ? &cp->feor_out_mask : &cp->feor_mask) |= 1u << ps->fr_eor;
 	if (cp->fdirty.seed != ps->attrs.seed)
 		cp->fdirty.seed = cp->fflushing.seed = ps->attrs.seed;
 	while (!c->kick_why && famrib_chg_next(&ps->fchg, &off, &e)) {
 		bool over = cp->fdirty.count >= max;
 
+		e.fam |= out ? FAM_OUT : 0;
 		cp_coalesced(c, over, !over && fam_dirty_add(&cp->fdirty, &e), max,
-			     famrib_total(&cp->p->fr));
+			     famrib_total(&cp->p->fr) + famrib_total(&cp->p->fr_out));
 	}
 }
 
@@ -145,7 +169,7 @@ bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max)
 	struct famrib_entry keys[FLUSH_KEYS];
 	struct emit_ctx e[2];
 	struct fam_out o[2];
-	size_t n_o = views(c, cp, 0, e, o), n;
+	size_t n, n_in = 0, n_o;
 
 	if (!cp->fflushing.count) {
 		if (!cp->fdirty.count)
@@ -159,30 +183,51 @@ bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max)
 	}
 	n = fam_dirty_walk(&cp->fflushing, &cp->fflush_pos, keys,
 			   max < FLUSH_KEYS ? max : FLUSH_KEYS);
+	/* Adj-RIB-In entries first, Adj-RIB-Out ones after. */
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].fam & FAM_OUT)
+			continue;
+		struct famrib_entry t = keys[n_in];
+
+		keys[n_in++] = keys[i];
+		keys[i] = t;
+	}
+	for (size_t i = n_in; i < n; i++)
+		keys[i].fam &= (uint8_t)~FAM_OUT;
+	n_o = views(c, cp, false, 0, e, o);
 	for (size_t v = 0; v < n_o; v++)
-		fam_catch_up(&cp->p->fr, keys, n, &o[v]);
+		fam_catch_up(&cp->p->fr, keys, n_in, &o[v]);
+	failed(c, cp, o, n_o);
+	n_o = views(c, cp, true, 0, e, o);
+	for (size_t v = 0; v < n_o; v++)
+		fam_catch_up(&cp->p->fr_out, keys + n_in, n - n_in, &o[v]);
 	failed(c, cp, o, n_o);
 	if (cp->fflush_pos >= cp->fflushing.cap)
 		fam_dirty_free(&cp->fflushing);	/* memory goes back as the lag ends */
 	return true;
 }
 
-void famfeed_flush_eor(struct collector *c, struct cpeer *cp)
+/* The End-of-RIB markers of *mask in each view of o. */
+static void flush_eor(struct buf *b, uint32_t *mask, struct emit_ctx *e, size_t n_o)
 {
-	struct emit_ctx e[2];
-	struct fam_out o[2];
-	size_t n_o = views(c, cp, 0, e, o);
-	struct buf *b = &c->feed->upd;
-
-	for (unsigned fam = 0; cp->feor_mask; fam++) {
-		if (!(cp->feor_mask & (1u << fam)))
+	for (unsigned fam = 0; *mask; fam++) {
+		if (!(*mask & (1u << fam)))
 			continue;
-		cp->feor_mask &= ~(1u << fam);
+		*mask &= ~(1u << fam);
 		buf_reset(b);
 		bgp_encode_mp_eor(b, nlri_family_at(fam)->afi, nlri_family_at(fam)->safi);
 		for (size_t v = 0; v < n_o; v++)
 			emit(&e[v], b->data, b->len);
 	}
+}
+
+void famfeed_flush_eor(struct collector *c, struct cpeer *cp)
+{
+	struct emit_ctx e[2];
+	struct fam_out o[2];
+
+	flush_eor(&c->feed->upd, &cp->feor_mask, e, views(c, cp, false, 0, e, o));
+	flush_eor(&c->feed->upd, &cp->feor_out_mask, e, views(c, cp, true, 0, e, o));
 }
 
 void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts)
@@ -193,7 +238,7 @@ void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts)
 	struct fam_out o;
 	size_t off = 0, n, i = 0;
 
-	if (!takes(c))
+	if (!takes(c, false))
 		return;
 	view_out(c, cp, view, ts, &e, &o);
 	do {
@@ -204,10 +249,8 @@ void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts)
 	} while (n == FLUSH_KEYS);
 	failed(c, cp, &o, 1);
 	if (ps->fr_eor >= 0) {
-		const struct nlri_family *fam = nlri_family_at((unsigned)ps->fr_eor);
+		uint32_t mask = 1u << ps->fr_eor;
 
-		buf_reset(o.scratch);
-		bgp_encode_mp_eor(o.scratch, fam->afi, fam->safi);
-		emit(&e, o.scratch->data, o.scratch->len);
+		flush_eor(o.scratch, &mask, &e, 1);
 	}
 }

@@ -22,8 +22,9 @@ void famfeed_stop(struct cpeer *cp);
 void famfeed_free(struct cpeer *cp);
 /* One step of at most max routes; true once every family went out. */
 bool famfeed_replay_step(struct collector *c, struct cpeer *cp, size_t max);
-/* The changes of the UPDATE just applied (peers.fchg) for later. */
-void famfeed_mark_dirty(struct collector *c, struct cpeer *cp);
+/* The changes of the UPDATE just applied (peers.fchg) for later; out: the
+ * local speaker's UPDATE (Adj-RIB-Out). */
+void famfeed_mark_dirty(struct collector *c, struct cpeer *cp, bool out);
 /* One step of the coalesced changes; false when there was none left. */
 bool famfeed_flush_step(struct collector *c, struct cpeer *cp, size_t max);
 /* End-of-RIB markers owed since the collector fell behind. */

@@ -212,7 +212,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, 0);
-		famfeed_mark_dirty(c, cp);
+		famfeed_mark_dirty(c, cp, false);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << eor);
 		coll_kick(c);
@@ -254,6 +254,8 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, p->locrib ? 0 : PFX_OUT);
+		if (!p->locrib)
+			famfeed_mark_dirty(c, cp, true);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << (eor + (p->locrib ? 0 : 4)));
 		coll_kick(c);

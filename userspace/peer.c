@@ -47,6 +47,7 @@ static void peer_destroy(struct peer *p)
 	rib_free(&p->rib);
 	rib_free(&p->rib_out);
 	famrib_free(&p->fr);
+	famrib_free(&p->fr_out);
 	budget_put(p->mem);
 	free(p->open[0]);
 	free(p->open[1]);
@@ -130,6 +131,7 @@ struct peer *peer_new(struct peers *ps, uint64_t flow_id)
 	rib_init(&p->rib_out, &ps->attrs);
 	p->rib.bud = p->rib_out.bud = p->mem;
 	famrib_init(&p->fr, &ps->attrs, p->mem);
+	famrib_init(&p->fr_out, &ps->attrs, p->mem);
 	if (ps->count + 1 > ps->n_buckets)
 		rehash(ps);
 	uint32_t i = bucket(ps, flow_id);
@@ -235,7 +237,8 @@ static void check_opens(struct peers *ps, struct peer *p)
 		return;
 	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
 	p->state = PEER_OPENCONFIRM;
-	p->fr_addpath = famrib_session(&p->fr, &p->sess);
+	p->fr_addpath = famrib_session(&p->fr, &p->sess, false);
+	p->fr_out_addpath = famrib_session(&p->fr_out, &p->sess, true);
 	refuse_ambiguous(ps, p);
 	/* Real OPENs after all: UPDATEs held for detection came before them. */
 	if (p->ms) {
@@ -365,6 +368,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	rib_reset(&p->rib, on_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
 	famrib_reset(&p->fr, NULL, NULL);
+	famrib_reset(&p->fr_out, NULL, NULL);
 	memset(p->post_count, 0, sizeof(p->post_count));
 	memset(p->filtered_count, 0, sizeof(p->filtered_count));
 	for (size_t i = 0; i < ps->n_chg; i++)
@@ -606,6 +610,18 @@ static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, 
 		p->cnt.withdrawn++;
 }
 
+/* A route of an Adj-RIB-Out famrib changed: recorded, no verdict. */
+static void on_fr_out_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
+{
+	struct peers *ps = ctx;
+
+	(void)old;
+	(void)new;
+	ps->n_fchg++;
+	famrib_chg_add(&ps->fchg, e);
+	buf_u8(&ps->fchg_ok, 0);
+}
+
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
 		      uint64_t ts)
 {
@@ -677,8 +693,14 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	p->cnt.updates_out++;
 	ps->n_chg = 0;
 	ps->chg_nomem = false;
+	fchg_reset(ps);
 	ps->cur = NULL;
 	rib_short(ps, p, &p->rib_out.refused, rib_apply(&p->rib_out, &u, on_change, ps), ts);
+	rib_short(ps, p, &p->fr_out.refused,
+		  famrib_apply(&p->fr_out, &u, p->fr_out_addpath, on_fr_out_change, ps), ts);
+	ps->fr_eor = famrib_eor(&u);
+	if (ps->fchg.oom || ps->fchg_ok.oom)
+		ps->chg_nomem = true;
 	if (ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	if (u.eor >= 0)

@@ -134,6 +134,9 @@ struct peer {
 	 * carry path ids (famrib.h). */
 	struct famrib fr;
 	uint32_t fr_addpath;
+	/* The same of the local speaker's UPDATEs: Adj-RIB-Out. */
+	struct famrib fr_out;
+	uint32_t fr_out_addpath;
 	struct budget *mem;		/* charged by the RIBs (budget.h) */
 	/* Routes of rib the post-policy verdict accepts, and those an import
 	 * filter rejects (not loops: RFC 9972 type 22), per family. */

@@ -15,9 +15,10 @@
 /* An AS_PATH with the local AS (OPEN_TX_AS4: 65002): a loop. */
 #define ASPATH_LOOP "40 02 0a 02 02 0000fde9 0000fdea "
 
-/* n VPNv4 routes 10.x.y.0/24 (i = from..) under RD, label (hex) as given. */
-static void announce_vpn(struct fx *f, uint32_t flow, int from, int n, const char *label,
-			 const char *aspath)
+/* n VPNv4 routes 10.x.y.0/24 (i = from..) under RD, label (hex) as given,
+ * sent in direction dir. */
+static void announce_vpn_dir(struct fx *f, uint32_t flow, int dir, int from, int n,
+			     const char *label, const char *aspath)
 {
 	char nlri[200 * 40], attrs[9000];
 	size_t o = 0;
@@ -28,10 +29,16 @@ static void announce_vpn(struct fx *f, uint32_t flow, int from, int n, const cha
 				      i >> 8 & 0xff, i & 0xff);
 	snprintf(attrs, sizeof(attrs), ORIGIN_IGP "%s 90 0e %04zx 0001 80 0c 0000000000000000 "
 		 "0a000101 00 %s", aspath, 17 + 15 * (size_t)n, nlri);
-	send_update(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, "", attrs, "", TS0);
+	send_update(&f->ps, &f->rb, flow, dir, "", attrs, "", TS0);
 }
 
-static void withdraw_vpn(struct fx *f, uint32_t flow, int from, int n)
+static void announce_vpn(struct fx *f, uint32_t flow, int from, int n, const char *label,
+			 const char *aspath)
+{
+	announce_vpn_dir(f, flow, BMPTAP_DIR_RX, from, n, label, aspath);
+}
+
+static void withdraw_vpn_dir(struct fx *f, uint32_t flow, int dir, int from, int n)
 {
 	char nlri[200 * 40], attrs[9000];
 	size_t o = 0;
@@ -40,11 +47,17 @@ static void withdraw_vpn(struct fx *f, uint32_t flow, int from, int n)
 		o += (size_t)snprintf(nlri + o, sizeof(nlri) - o, "70 800000" RD "0a%02x%02x ",
 				      i >> 8 & 0xff, i & 0xff);
 	snprintf(attrs, sizeof(attrs), "90 0f %04zx 0001 80 %s", 3 + 15 * (size_t)n, nlri);
-	send_update(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, "", attrs, "", TS0);
+	send_update(&f->ps, &f->rb, flow, dir, "", attrs, "", TS0);
 }
 
-/* EVPN type 3 (Inclusive Multicast) routes for originators 10.0.0.1..n. */
-static void announce_evpn(struct fx *f, uint32_t flow, int n)
+static void withdraw_vpn(struct fx *f, uint32_t flow, int from, int n)
+{
+	withdraw_vpn_dir(f, flow, BMPTAP_DIR_RX, from, n);
+}
+
+/* EVPN type 3 (Inclusive Multicast) routes for originators 10.0.0.1..n,
+ * sent by the remote (BMPTAP_DIR_RX) or the local speaker (_TX). */
+static void announce_evpn(struct fx *f, uint32_t flow, int dir, int n)
 {
 	char nlri[64 * 60], attrs[5000];
 	size_t o = 0;
@@ -54,11 +67,12 @@ static void announce_evpn(struct fx *f, uint32_t flow, int n)
 				      i);
 	snprintf(attrs, sizeof(attrs), ORIGIN_IGP ASPATH4 "90 0e %04zx 0019 46 04 0a000101 00 %s",
 		 9 + 19 * (size_t)n, nlri);
-	send_update(&f->ps, &f->rb, flow, BMPTAP_DIR_RX, "", attrs, "", TS0);
+	send_update(&f->ps, &f->rb, flow, dir, "", attrs, "", TS0);
 }
 
-/* The station's famrib for p holds exactly p's routes: NLRI and attributes. */
-static void sh_fr_equal(struct fx *f, const struct peer *p)
+/* The station's famrib for p holds exactly the routes of fr (p's
+ * Adj-RIB-In or Adj-RIB-Out): NLRI and attributes. */
+static void sh_fr_equal(struct fx *f, const struct peer *p, const struct famrib *fr)
 {
 	struct bmp_peer h;
 
@@ -68,10 +82,10 @@ static void sh_fr_equal(struct fx *f, const struct peer *p)
 	for (unsigned fam = 0; fam < NLRI_FAMILIES; fam++) {
 		struct famrib_entry e[256], cur;
 		uint32_t n, pos = 0;
-		struct fr_route **o = famrib_order(&p->fr, fam, &n);
+		struct fr_route **o = famrib_order(fr, fam, &n);
 		size_t k;
 
-		assert_int_equal(sf->count[fam], p->fr.count[fam]);
+		assert_int_equal(sf->count[fam], fr->count[fam]);
 		while ((k = famrib_walk(o, n, &pos, e, 256))) {
 			for (size_t i = 0; i < k; i++) {
 				assert_true(famrib_lookup(sf, &e[i], &cur));
@@ -135,6 +149,19 @@ static struct collector *add_view_collector(struct fx *f, uint32_t policy)
 	return c;
 }
 
+/* A collector of one view connects and takes its replay: the routes of one
+ * other family, its End-of-RIB last. */
+static struct collector *connect_one_family(struct fx *f, uint32_t policy)
+{
+	struct collector *c = add_view_collector(f, policy);
+
+	collector_start(c, -1);
+	drain(f, c);
+	assert_int_equal(f->sh.fr_eor, 1);
+	assert_int_equal(f->sh.ev[f->sh.nev - 1], 'e');
+	return c;
+}
+
 /*
  * Post-policy (L flag) of VPNv4 routes: the replay carries the accepted
  * routes and the family's End-of-RIB, not the ones whose AS_PATH holds the
@@ -153,12 +180,8 @@ static void test_fam_post_policy(void **state)
 
 	assert_int_equal(famrib_total(&p->fr), 8);
 	assert_int_equal(p->cnt.loops[POL_AS_LOOP - POL_CLUSTER_LOOP], 1);
-	struct collector *c = add_view_collector(f, BMPTAP_POLICY_POST);
+	struct collector *c = connect_one_family(f, BMPTAP_POLICY_POST);
 
-	collector_start(c, -1);
-	drain(f, c);
-	assert_int_equal(f->sh.fr_eor, 1);
-	assert_int_equal(f->sh.ev[f->sh.nev - 1], 'e');
 	assert_int_equal(f->sh.flag_l, f->sh.rm + f->sh.eor + f->sh.fr_eor);
 	assert_int_equal(f->sh.fr[0].count[fam_index(BGP_AFI_IPV4, BGP_SAFI_VPN)], 5);
 	sh_fr_post_equal(f, p);
@@ -243,7 +266,7 @@ static void test_fam_replay_on_connect(void **state)
 	establish(&f->ps, &f->rb, 1, "10.0.1.1");
 	announce_vpn(f, 1, 0, 150, "000641", ASPATH4);
 	announce_vpn(f, 1, 150, 150, "000c81", ASPATH4);
-	announce_evpn(f, 1, 3);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 3);
 	struct peer *p = peers_find(&f->ps, 1);
 
 	assert_int_equal(famrib_total(&p->fr), 303);
@@ -257,7 +280,7 @@ static void test_fam_replay_on_connect(void **state)
 	assert_int_equal(f->sh.ev[f->sh.nev - 1], 'e');
 	assert_true(f->sh.rm <= 4);		/* packed by set: 2 VPN sets, 1 EVPN */
 	assert_int_equal(f->sh.lost, 0);
-	sh_fr_equal(f, p);
+	sh_fr_equal(f, p, &p->fr);
 	assert_int_equal(p->fr.frozen, 0);	/* the replay released the store */
 
 	/* Live: the UPDATE as received, one message. */
@@ -267,7 +290,7 @@ static void test_fam_replay_on_connect(void **state)
 	announce_vpn(f, 1, 300, 1, "000641", ASPATH4);
 	drain(f, c);
 	assert_int_equal(f->sh.rm, rm + 2);
-	sh_fr_equal(f, p);
+	sh_fr_equal(f, p, &p->fr);
 }
 
 /* A collector behind gets the coalesced current state, not every change,
@@ -293,11 +316,11 @@ static void test_fam_lag_coalesced(void **state)
 	withdraw_vpn(f, 1, 0, 50);
 	announce_vpn(f, 1, 40, 20, "000c81", ASPATH4);	/* 40-49 back, 50-59 relabelled */
 	announce_vpn(f, 1, 55, 10, "001901", ASPATH4);
-	announce_evpn(f, 1, 2);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 2);
 	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", "80 0f 03 0001 80", "", TS0);
 	assert_true(c->st.coalesced > 0);
 	drain(f, c);
-	sh_fr_equal(f, p);
+	sh_fr_equal(f, p, &p->fr);
 	assert_int_equal(famrib_total(&p->fr), 62);
 	assert_int_equal(f->sh.up, 1);		/* caught up, not resynchronised */
 	assert_int_equal(c->st.dirty_overflows, 0);
@@ -321,7 +344,7 @@ static void test_fam_errors_as_outcome(void **state)
 	announce_vpn(f, 1, 0, 2, "000641", "");
 	assert_int_equal(famrib_total(&p->fr), 3);
 	drain(f, c);
-	sh_fr_equal(f, p);
+	sh_fr_equal(f, p, &p->fr);
 }
 
 /* A family bmptapd cannot split is passed on live, and a collector that
@@ -373,6 +396,62 @@ static void test_fam_families_selection(void **state)
 	assert_int_equal(f->sh.rm, 0);
 }
 
+/* EVPN routes the local speaker sent: a collector taking adj-rib-out gets
+ * them replayed on connect (O flag), with the End-of-RIB of EVPN. */
+static void test_fam_adj_out_replay(void **state)
+{
+	struct fx *f = *state;
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	announce_evpn(f, 1, BMPTAP_DIR_TX, 5);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 2);	/* Adj-RIB-In: not this view's */
+	struct peer *p = peers_find(&f->ps, 1);
+
+	assert_int_equal(famrib_total(&p->fr_out), 5);
+	struct collector *c = connect_one_family(f, BMPTAP_POLICY_ADJ_OUT);
+
+	assert_int_equal(f->sh.flag_o, f->sh.rm + f->sh.eor + f->sh.fr_eor);
+	sh_fr_equal(f, p, &p->fr_out);
+	assert_int_equal(p->fr_out.frozen, 0);
+
+	/* Live: the UPDATE as sent. */
+	int rm = f->sh.rm;
+
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, "",
+		    "90 0f 0016 0019 46 03 11" RD "00000000 20 0a000002", "", TS0);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, rm + 1);
+	assert_int_equal(famrib_total(&p->fr_out), 4);
+	sh_fr_equal(f, p, &p->fr_out);
+}
+
+/* A lagging adj-rib-out collector catches up on the Adj-RIB-Out's state
+ * of VPNv4 routes, with the End-of-RIB owed. */
+static void test_fam_adj_out_lag(void **state)
+{
+	struct fx *f = *state;
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	struct collector *c = add_view_collector(f, BMPTAP_POLICY_ADJ_OUT);
+
+	collector_start(c, -1);
+	drain(f, c);
+	struct peer *p = peers_find(&f->ps, 1);
+
+	for (int i = 0; i < 4; i++)
+		announce_vpn_dir(f, 1, BMPTAP_DIR_TX, 0, 100, i & 1 ? "000641" : "000c81",
+				 ASPATH4);
+	assert_true(c->lagging);
+	withdraw_vpn_dir(f, 1, BMPTAP_DIR_TX, 0, 30);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_TX, "", "80 0f 03 0001 80", "", TS0);
+	drain(f, c);
+	assert_true(c->st.coalesced > 0);
+	assert_int_equal(f->sh.up, 1);
+	assert_int_equal(famrib_total(&p->fr_out), 70);
+	assert_int_equal(f->sh.fr_eor, 1);
+	sh_fr_equal(f, p, &p->fr_out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +462,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fam_families_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_post_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_post_policy_lag, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_adj_out_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_adj_out_lag, setup_small, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
