@@ -13,11 +13,16 @@
 /* The policies of the Adj-RIB-In's views, and of the Adj-RIB-Out's. */
 #define POLICY_IN (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)
 
-/* The views of them c takes in one direction: none with a `families` selection. */
+/* Whether c takes views of them in one direction. */
 static bool takes(const struct collector *c, bool out)
 {
-	return (c->policy & (out ? BMPTAP_POLICY_ADJ_OUT : POLICY_IN)) &&
-	       !(c->cfg.have & BT_SRV_FAMILIES);
+	return c->policy & (out ? BMPTAP_POLICY_ADJ_OUT : POLICY_IN);
+}
+
+/* The families c takes (its `families` selection), bit nlri_family_index(). */
+static uint32_t fams(const struct collector *c)
+{
+	return c->cfg.have & BT_SRV_FAMILIES ? c->cfg.families : UINT32_MAX;
 }
 
 struct emit_ctx {
@@ -56,7 +61,7 @@ static void view_out(struct collector *c, struct cpeer *cp, int view, uint64_t t
 	*o = (struct fam_out){ peer_view_codec(p, view),
 			       view == VIEW_OUT ? p->fr_out_addpath : p->fr_addpath,
 			       &c->feed->upd, emit, view == VIEW_POST ? accepted : NULL, e,
-			       cp->replay_wd, 0 };
+			       cp->replay_wd, 0, fams(c) };
 }
 
 /* The views c takes of cp's other families in one direction into e and o
@@ -124,8 +129,10 @@ bool famfeed_replay_step(struct collector *c, struct cpeer *cp, size_t max)
 		failed(c, cp, o, n);
 		return false;
 	}
-	/* Families nothing of which could be kept: say so once. */
-	if (n && famrib_has_live_only(&cp->p->fr) && fam_replay_done(&cp->frep))
+	/* Families nothing of which could be kept: say so once (a selection
+	 * cannot name them). */
+	if (n && famrib_has_live_only(&cp->p->fr) && fam_replay_done(&cp->frep) &&
+	    !(c->cfg.have & BT_SRV_FAMILIES))
 		cp->mirror_lost = true;
 	/* Then the Adj-RIB-Out's. */
 	n = views(c, cp, true, 0, e, o);
@@ -214,6 +221,8 @@ static void flush_eor(struct buf *b, uint32_t *mask, struct emit_ctx *e, size_t 
 		if (!(*mask & (1u << fam)))
 			continue;
 		*mask &= ~(1u << fam);
+		if (!n_o || !(fams(e->c) >> fam & 1))
+			continue;
 		buf_reset(b);
 		bgp_encode_mp_eor(b, nlri_family_at(fam)->afi, nlri_family_at(fam)->safi);
 		for (size_t v = 0; v < n_o; v++)

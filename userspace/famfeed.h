@@ -7,8 +7,7 @@
  * (famreplay.h) in the pre- and post-policy views.  Post-policy, a route's
  * verdict is its attribute checks (policy_attr_verdict(): loops, AS path
  * and community filters); prefix filters are unicast ones.  A collector
- * with a `families` selection takes none of them (it names unicast
- * families only).
+ * with a `families` selection takes the families it names only.
  */
 #ifndef BMPTAP_FAMFEED_H
 #define BMPTAP_FAMFEED_H

@@ -79,9 +79,10 @@ static bool withdrawal_form(const struct famrib *fr, struct famrib_entry *e, siz
 			    uint8_t **buf);
 
 /*
- * Routes e[0..n) (in set order) as one view shows them: all, or the ones
- * it accepts announced and, with withdraw, the others withdrawn in the
- * form a withdrawal takes; acc and wd are room for n entries each.
+ * Routes e[0..n) (in set order) of the families the view takes as it shows
+ * them: the stored ones (attr not 0) it accepts announced and, with
+ * withdraw, the others withdrawn in the form a withdrawal takes; acc and
+ * wd are room for n entries each.
  */
 static void emit_view(const struct famrib *fr, const struct famrib_entry *e, size_t n,
 		      bool withdraw, struct famrib_entry *acc, struct famrib_entry *wd,
@@ -90,12 +91,10 @@ static void emit_view(const struct famrib *fr, const struct famrib_entry *e, siz
 	size_t na = 0, nw = 0;
 	uint8_t *one = NULL;
 
-	if (!o->accept) {
-		emit_routes(fr, e, n, o);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].attr && o->accept(o->ctx, e[i].attr))
+		if (!(o->fams >> e[i].fam & 1))
+			continue;
+		if (e[i].attr && (!o->accept || o->accept(o->ctx, e[i].attr)))
 			acc[na++] = e[i];
 		else if (withdraw)
 			wd[nw++] = e[i];
@@ -115,8 +114,16 @@ size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, size_t max
 {
 	struct famrib_entry e[STEP_ROUTES], acc[STEP_ROUTES], wd[STEP_ROUTES];
 	size_t walked = 0;
+	uint32_t fams = 0;
 
+	for (size_t v = 0; v < n; v++)
+		fams |= o[v].fams;
 	while (!fam_replay_done(r) && walked < max) {
+		/* A family no view takes is not walked. */
+		if (!(fams >> r->fam & 1)) {
+			next_family(r);
+			continue;
+		}
 		if (!r->order && !r->pos) {
 			r->order = famrib_order(fr, r->fam, &r->n);
 			/* No memory for the walk: the family's routes are missing. */
@@ -135,6 +142,8 @@ size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, size_t max
 			const struct nlri_family *f = nlri_family_at(r->fam);
 
 			for (size_t v = 0; v < n; v++) {
+				if (!(o[v].fams >> r->fam & 1))
+					continue;
 				buf_reset(o[v].scratch);
 				bgp_encode_mp_eor(o[v].scratch, f->afi, f->safi);
 				o[v].emit(o[v].ctx, o[v].scratch->data, o[v].scratch->len);
@@ -192,13 +201,6 @@ static bool withdrawal_form(const struct famrib *fr, struct famrib_entry *e, siz
 	return true;
 }
 
-static bool stored(void *ctx, uint32_t attr)
-{
-	(void)ctx;
-	(void)attr;
-	return true;
-}
-
 void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size_t n,
 		  struct fam_out *o)
 {
@@ -213,13 +215,7 @@ void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size
 		if (!famrib_lookup(fr, &keys[i], &cur[i]))
 			cur[i] = (struct famrib_entry){ keys[i].fam, keys[i].path_id, 0, keys[i].nlri };
 	qsort(cur, n, sizeof(*cur), cmp_fam_attr);
-	struct fam_out all = *o;
-
-	/* Without a verdict, every stored route is accepted. */
-	if (!o->accept)
-		all.accept = stored;
-	emit_view(fr, cur, n, true, cur + n, cur + 2 * n, &all);
-	o->failed = all.failed;
+	emit_view(fr, cur, n, true, cur + n, cur + 2 * n, o);
 	free(cur);
 }
 

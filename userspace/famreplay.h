@@ -38,7 +38,8 @@ typedef void (*fam_emit_fn)(void *ctx, const uint8_t *update, size_t len);
  * wd_rejected: the collector may hold an older accepted version) and
  * withdrawn by a catch-up.  failed counts routes too large to encode even
  * alone (not emitted: the caller tells the collector the peer's feed is
- * incomplete).
+ * incomplete).  Routes and End-of-RIB markers of a family not in fams (a
+ * collector's `families` selection) are left out.
  */
 struct fam_out {
 	const struct bgp_codec *codec;
@@ -49,6 +50,7 @@ struct fam_out {
 	void *ctx;
 	bool wd_rejected;
 	size_t failed;
+	uint32_t fams;		/* the families it takes, bit nlri_family_index() */
 };
 
 void fam_replay_start(struct fam_replay *r, struct famrib *fr);

@@ -10,6 +10,7 @@
 
 #include "famrib.h"
 #include "filter.h"
+#include "stats.h"
 
 #define RD "0000fde8 00000064 "
 /* An AS_PATH with the local AS (OPEN_TX_AS4: 65002): a loop. */
@@ -71,8 +72,10 @@ static void announce_evpn(struct fx *f, uint32_t flow, int dir, int n)
 }
 
 /* The station's famrib for p holds exactly the routes of fr (p's
- * Adj-RIB-In or Adj-RIB-Out): NLRI and attributes. */
-static void sh_fr_equal(struct fx *f, const struct peer *p, const struct famrib *fr)
+ * Adj-RIB-In or Adj-RIB-Out) of family only (NLRI_FAMILIES: of every
+ * family): NLRI and attributes. */
+static void sh_fr_equal_fam(struct fx *f, const struct peer *p, const struct famrib *fr,
+			    unsigned only)
 {
 	struct bmp_peer h;
 
@@ -80,6 +83,8 @@ static void sh_fr_equal(struct fx *f, const struct peer *p, const struct famrib 
 	const struct famrib *sf = &f->sh.fr[sh_peer(&f->sh, h.addr) - f->sh.rib];
 
 	for (unsigned fam = 0; fam < NLRI_FAMILIES; fam++) {
+		if (only < NLRI_FAMILIES && fam != only)
+			continue;
 		struct famrib_entry e[256], cur;
 		uint32_t n, pos = 0;
 		struct fr_route **o = famrib_order(fr, fam, &n);
@@ -100,6 +105,11 @@ static void sh_fr_equal(struct fx *f, const struct peer *p, const struct famrib 
 		}
 		free(o);
 	}
+}
+
+static void sh_fr_equal(struct fx *f, const struct peer *p, const struct famrib *fr)
+{
+	sh_fr_equal_fam(f, p, fr, NLRI_FAMILIES);
 }
 
 static unsigned fam_index(uint16_t afi, uint8_t safi)
@@ -371,8 +381,8 @@ static void test_fam_live_only_lost(void **state)
 	assert_int_equal(f->sh.rm, rm + 1);
 }
 
-/* A collector that selects families names unicast ones only: it gets
- * none of the others, in the replay or live. */
+/* A collector that selects ipv4-unicast gets none of the other families,
+ * in the replay or live. */
 static void test_fam_families_selection(void **state)
 {
 	struct fx *f = *state;
@@ -394,6 +404,78 @@ static void test_fam_families_selection(void **state)
 	announce_vpn(f, 1, 5, 1, "000641", ASPATH4);
 	drain(f, c);
 	assert_int_equal(f->sh.rm, 0);
+}
+
+/*
+ * A collector selecting vpnv4 gets the VPNv4 routes and their End-of-RIB
+ * only: not the IPv4 or EVPN ones, in the replay or live, and of an UPDATE
+ * carrying both IPv4 and VPNv4 routes the VPNv4 part; its per-AFI/SAFI
+ * statistics are VPNv4's.
+ */
+static void test_fam_selection_vpnv4(void **state)
+{
+	struct fx *f = *state;
+	struct bt_server_cfg cfg = { .have = BT_SRV_PORT | BT_SRV_FAMILIES, .port = 1 };
+	char err[256];
+
+	assert_int_equal(bt_sel_parse(BT_SRV_FAMILIES, "families", "vpnv4", &cfg, err, sizeof(err)),
+			 0);
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4, "18 0a0000", TS0);
+	announce_vpn(f, 1, 0, 5, "000641", ASPATH4);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 3);
+	snprintf(cfg.address, sizeof(cfg.address), "127.0.0.1");
+	struct collector *c = feed_add(&f->feed, &cfg);
+	struct peer *p = peers_find(&f->ps, 1);
+	const unsigned vpn = fam_index(BGP_AFI_IPV4, BGP_SAFI_VPN);
+
+	assert_non_null(c);
+	collector_start(c, -1);
+	drain(f, c);
+	assert_int_equal(f->sh.up, 1);
+	assert_int_equal(f->sh.eor, 0);		/* no unicast End-of-RIB */
+	assert_int_equal(f->sh.fr_eor, 1);	/* VPNv4's, not EVPN's */
+	assert_int_equal(f->sh.ev[f->sh.nev - 1], 'e');
+	assert_int_equal(rib_count(&f->sh.rib[0], BGP_FAM_IPV4), 0);
+	assert_int_equal(f->sh.fr[0].count[vpn], 5);
+	assert_int_equal(famrib_total(&f->sh.fr[0]), 5);
+
+	/* Live: EVPN and IPv4 not taken, VPNv4 as received, a mixed UPDATE
+	 * re-encoded with its VPNv4 part only. */
+	int rm = f->sh.rm;
+
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 4);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4, "18 0a0001", TS0);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, rm);
+	announce_vpn(f, 1, 5, 1, "000641", ASPATH4);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, rm + 1);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4
+		    "90 0e 0020 0001 80 0c 0000000000000000 0a000101 00 70 000641" RD "0a0107",
+		    "18 0a0002", TS0);
+	send_update(&f->ps, &f->rb, 1, BMPTAP_DIR_RX, "", "80 0f 03 0001 80", "", TS0);
+	drain(f, c);
+	assert_int_equal(rib_count(&f->sh.rib[0], BGP_FAM_IPV4), 0);
+	assert_int_equal(f->sh.fr[0].count[vpn], 7);
+	assert_int_equal(famrib_total(&f->sh.fr[0]), 7);
+	assert_int_equal(f->sh.fr_eor, 2);
+	sh_fr_equal_fam(f, p, &p->fr, vpn);
+
+	/* Statistics: per-AFI/SAFI ones of VPNv4 only. */
+	struct bmp_stat st[PEER_STATS_MAX];
+	size_t n = sel_stats(&cfg, st, peer_stats(p, false, st, PEER_STATS_MAX)), n_af = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!st[i].afi)
+			continue;
+		n_af++;
+		assert_int_equal(st[i].afi, BGP_AFI_IPV4);
+		assert_int_equal(st[i].safi, BGP_SAFI_VPN);
+		if (st[i].type == BMP_STAT_ADJ_RIB_IN_AF)
+			assert_int_equal(st[i].value, 7);
+	}
+	assert_int_equal(n_af, 2);	/* types 9 and 19 */
 }
 
 /* EVPN routes the local speaker sent: a collector taking adj-rib-out gets
@@ -462,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fam_families_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_post_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_post_policy_lag, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_selection_vpnv4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_adj_out_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_adj_out_lag, setup_small, teardown),
 	};

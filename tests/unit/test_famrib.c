@@ -572,7 +572,7 @@ static void test_replay_steps(void **state)
 	unreach(f, FLOW4, "");	/* End-of-RIB: carried, empty */
 	fam_replay_start(&r, &f->fr);
 	assert_true(f->fr.frozen);
-	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0 };
+	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0, UINT32_MAX };
 
 	assert_int_equal(fam_replay_step(&r, &f->fr, 1, &o, 1), 1);
 	assert_int_equal(k.updates, 1);
@@ -609,7 +609,7 @@ static void test_catch_up(void **state)
 	struct buf chg, b;
 	size_t off = 0, n;
 	uint32_t pos = 0;
-	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0 };
+	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0, UINT32_MAX };
 
 	buf_init(&chg);
 	buf_init(&b);
@@ -689,7 +689,7 @@ static void test_multiple_labels(void **state)
 
 	assert_true(famrib_chg_next(&rec, &off, &e));
 	assert_int_equal(e.nlri.len, 18);
-	struct fam_out o = { &c, 0, &b, capture, NULL, &out, false, 0 };
+	struct fam_out o = { &c, 0, &b, capture, NULL, &out, false, 0, UINT32_MAX };
 
 	fam_catch_up(&f->fr, &e, 1, &o);
 	assert_int_equal(o.failed, 0);
