@@ -72,6 +72,11 @@ static struct netlink_range_validation bmptap_range_stats = {
 	.min = 0, .max = U16_MAX,
 };
 
+/* Any non-zero set of the family bits (past s16: NLA_POLICY_RANGE cannot). */
+static struct netlink_range_validation bmptap_range_families = {
+	.min = 1, .max = BMPTAP_FAMILY_ALL,
+};
+
 /* Read-only attributes are rejected in requests. */
 static const struct nla_policy bmptap_netns_policy[BMPTAP_NETNS_MAX + 1] = {
 	[BMPTAP_NETNS_PORTS] = { .type = NLA_BINARY,
@@ -113,7 +118,7 @@ static const struct nla_policy bmptap_server_policy[BMPTAP_SERVER_MAX + 1] = {
 	[BMPTAP_SERVER_SYS_DESCR] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
 	[BMPTAP_SERVER_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[BMPTAP_SERVER_ALLOW] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
-	[BMPTAP_SERVER_FAMILIES] = NLA_POLICY_RANGE(NLA_U32, 1, BMPTAP_FAMILY_ALL),
+	[BMPTAP_SERVER_FAMILIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &bmptap_range_families),
 	[BMPTAP_SERVER_PEERS] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_STRING_MAX },
 	[BMPTAP_SERVER_REPLAY_RATE] = { .type = NLA_U32 },
 	[BMPTAP_SERVER_SOURCE] = { .type = NLA_NUL_STRING, .len = BMPTAP_SERVER_SOURCE_MAX },

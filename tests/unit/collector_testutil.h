@@ -29,6 +29,7 @@ struct shadow {
 	int n;
 	int init, up, down, rm, eor, term, lost;
 	int fr_eor;			/* End-of-RIB of the other families */
+	int flag_l, flag_o;		/* Route Monitoring with the L, the O flag */
 	char ev[65536];		/* event letters in order: I U D R E L T */
 	size_t nev;
 	uint8_t part[1 << 17];	/* partial message from a socket */
@@ -132,6 +133,8 @@ static inline void sh_msg(struct shadow *s, const uint8_t *m, size_t len)
 
 		assert_int_equal(get_u16(upd + 16), ul);
 		assert_int_equal(bgp_update_parse(upd, ul, &c, &u), BGP_ACT_NONE);
+		s->flag_l += !!(m[7] & BMP_PEER_F_L);
+		s->flag_o += !!(m[7] & BMP_PEER_F_O);
 		if (u.eor >= 0) {
 			s->eor++;
 			sh_ev(s, 'E');

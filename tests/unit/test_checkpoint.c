@@ -75,6 +75,11 @@ static int setup(void **state)
 		    "90 0e 000d 0001 03 04 0a000101 00 18 0a0101", "", TS0);
 	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_RX, "", "90 0f 0004 0002 80 ff", "", TS0);
 	assert_int_equal(famrib_total(&peers_find(&f->a, 7)->fr), 3);
+	/* And an EVPN route the local speaker sent (its Adj-RIB-Out). */
+	send_update(&f->a, &f->rb, 7, BMPTAP_DIR_TX, "", ORIGIN_IGP ASPATH4
+		    "90 0e 001c 0019 46 04 0a000102 00 03 11 0000fde800000064 00000000 20 0a000102",
+		    "", TS0);
+	assert_int_equal(famrib_total(&peers_find(&f->a, 7)->fr_out), 1);
 	up(f, 8, "10.0.1.3", OPEN_TX_AP3, OPEN_RX_AP3);
 	send_update(&f->a, &f->rb, 8, BMPTAP_DIR_RX, "", ATTRS,
 		    "00000001 18 0a0101 00000002 18 0a0101", TS0);
@@ -191,6 +196,8 @@ static void same_peer(const struct peers *pa, const struct peer *a, const struct
 	same_rib(pa, &a->rib_out, pb, &b->rib_out);
 	same_famrib(pa, &a->fr, pb, &b->fr);
 	assert_int_equal(a->fr_addpath, b->fr_addpath);
+	same_famrib(pa, &a->fr_out, pb, &b->fr_out);
+	assert_int_equal(a->fr_out_addpath, b->fr_out_addpath);
 }
 
 /* Routes of rib naming each set id, added into uses[]. */
@@ -224,6 +231,7 @@ static void refs_exact(const struct peers *ps)
 		count_uses(&p->rib, uses);
 		count_uses(&p->rib_out, uses);
 		famrib_ckpt_attrs(&p->fr, count_use, uses);
+		famrib_ckpt_attrs(&p->fr_out, count_use, uses);
 	}
 	if (ps->locrib)
 		count_uses(&ps->locrib->rib, uses);

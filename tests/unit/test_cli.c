@@ -301,9 +301,9 @@ static void test_server_add_select(void **state)
 static void test_server_select_errors(void **state)
 {
 	static const struct bad bad[] = {
-		{ "server add 192.0.2.1 families ipv4", "invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast)" },
+		{ "server add 192.0.2.1 families ipv4", "invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
 		{ "server add 192.0.2.1 families ipv4-unicast,,ipv6-unicast",
-		  "invalid families \"ipv4-unicast,,ipv6-unicast\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast)" },
+		  "invalid families \"ipv4-unicast,,ipv6-unicast\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
 		{ "server add 192.0.2.1 families", "missing value for \"families\"" },
 		{ "server add 192.0.2.1 peers 10.0.0.0/8,x", "invalid peer \"x\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },
 		{ "server add 192.0.2.1 peers 0", "invalid peer \"0\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },

@@ -527,7 +527,7 @@ static void test_config_errors(void **state)
 		{ SRV("10.0.0.1", "passive = 1\n"), "f.toml:4: passive must be a boolean, not an integer" },
 		{ SRV("10.0.0.1", "allow = \"10.0.0.0/33\"\n"), "f.toml:4: invalid allow \"10.0.0.0/33\" (PREFIX[,PREFIX..])" },
 		{ SRV("10.0.0.1", "families = \"ipv4\"\n"),
-		  "f.toml:4: invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast)" },
+		  "f.toml:4: invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
 		{ SRV("10.0.0.1", "families = [\"ipv4-unicast\"]\n"), "f.toml:4: families must be a string, not an array" },
 		{ SRV("10.0.0.1", "peers = \"10.0.0.1,AS1\"\n"),
 		  "f.toml:4: invalid peer \"AS1\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },

@@ -563,7 +563,7 @@ static void test_replay_steps(void **state)
 	struct sink k = { &dst, &c, 0, 0, -1 };
 	struct fam_replay r = { 0 };
 	struct buf b;
-	size_t failed = 0, steps = 0;
+	size_t steps = 0;
 
 	buf_init(&b);
 	famrib_init(&dst, &f->at, NULL);
@@ -572,18 +572,20 @@ static void test_replay_steps(void **state)
 	unreach(f, FLOW4, "");	/* End-of-RIB: carried, empty */
 	fam_replay_start(&r, &f->fr);
 	assert_true(f->fr.frozen);
-	assert_int_equal(fam_replay_step(&r, &f->fr, &c, 0, 1, &b, sink_emit, &k, &failed), 1);
+	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0, UINT32_MAX };
+
+	assert_int_equal(fam_replay_step(&r, &f->fr, 1, &o, 1), 1);
 	assert_int_equal(k.updates, 1);
 	/* The other VPN route goes before the walk reaches it. */
 	unreach(f, VPN4, "70 800000" RD "0a0102");
 	unreach(f, VPN4, "70 800000" RD "0a0101");
 	while (!fam_replay_done(&r)) {
-		fam_replay_step(&r, &f->fr, &c, 0, 1, &b, sink_emit, &k, &failed);
+		fam_replay_step(&r, &f->fr, 1, &o, 1);
 		assert_true(++steps < 20);
 	}
 	fam_replay_stop(&r, &f->fr);
 	assert_int_equal(f->fr.frozen, 0);
-	assert_int_equal(failed, 0);
+	assert_int_equal(o.failed, 0);
 	assert_int_equal(k.eors, 3);
 	assert_int_equal(k.last_eor, (int)fam_of(FLOW4));
 	assert_int_equal(dst.count[fam_of(VPN4)], 1);	/* the first, sent before */
@@ -605,8 +607,9 @@ static void test_catch_up(void **state)
 	struct fam_dirty d = { .seed = 7 };
 	struct famrib_entry e, keys[8];
 	struct buf chg, b;
-	size_t off = 0, failed = 0, n;
+	size_t off = 0, n;
 	uint32_t pos = 0;
+	struct fam_out o = { &c, 0, &b, sink_emit, NULL, &k, false, 0, UINT32_MAX };
 
 	buf_init(&chg);
 	buf_init(&b);
@@ -614,12 +617,12 @@ static void test_catch_up(void **state)
 	reach(f, VPN4, "0000000000000000 c0000201",
 	      "70 000641" RD "0a0101 70 000641" RD "0a0102 70 000641" RD "0a0103");
 	/* What the collector got before it fell behind. */
-	struct fr_route **o = famrib_order(&f->fr, fam_of(VPN4), &pos);
+	struct fr_route **order = famrib_order(&f->fr, fam_of(VPN4), &pos);
 
-	n = famrib_walk(o, pos, &(uint32_t){ 0 }, keys, 8);
-	free(o);
+	n = famrib_walk(order, pos, &(uint32_t){ 0 }, keys, 8);
+	free(order);
 	assert_int_equal(n, 3);
-	fam_catch_up(&f->fr, keys, n, &c, 0, &b, sink_emit, &k, &failed);
+	fam_catch_up(&f->fr, keys, n, &o);
 	assert_int_equal(dst.count[fam_of(VPN4)], 3);
 	/* Changes while it lags: 0a0101 withdrawn, 0a0102 relabelled twice,
 	 * recorded as the peer makes them (the NLRI copied). */
@@ -636,8 +639,8 @@ static void test_catch_up(void **state)
 	n = fam_dirty_walk(&d, &pos, keys, 8);
 	assert_int_equal(n, 3);
 	assert_true(pos >= d.cap);
-	fam_catch_up(&f->fr, keys, n, &c, 0, &b, sink_emit, &k, &failed);
-	assert_int_equal(failed, 0);
+	fam_catch_up(&f->fr, keys, n, &o);
+	assert_int_equal(o.failed, 0);
 	assert_int_equal(dst.count[fam_of(VPN4)], 2);
 	assert_same(&f->fr, &dst, fam_of(VPN4));
 	fam_dirty_free(&d);
@@ -663,7 +666,6 @@ static void test_multiple_labels(void **state)
 	struct bgp_codec c = { .as4 = true };
 	struct famrib_entry e;
 	struct buf out, b;
-	size_t failed = 0;
 
 	buf_init(&out);
 	buf_init(&b);
@@ -687,8 +689,10 @@ static void test_multiple_labels(void **state)
 
 	assert_true(famrib_chg_next(&rec, &off, &e));
 	assert_int_equal(e.nlri.len, 18);
-	fam_catch_up(&f->fr, &e, 1, &c, 0, &b, capture, &out, &failed);
-	assert_int_equal(failed, 0);
+	struct fam_out o = { &c, 0, &b, capture, NULL, &out, false, 0, UINT32_MAX };
+
+	fam_catch_up(&f->fr, &e, 1, &o);
+	assert_int_equal(o.failed, 0);
 	/* UPDATE: no withdrawn routes, MP_UNREACH with the one-label form. */
 	assert_hex(out.data + 19, out.len - 19, "0000 0016 90 0f 0012 0001 80 70 800000" RD "0a0101");
 	buf_free(&rec);

@@ -26,6 +26,19 @@ static void test_parse_ok(void **state)
 
 	(void)state;
 	assert_int_equal(sel(BT_SRV_FAMILIES, "ipv6-unicast,ipv4-unicast", &s, err), 0);
+	assert_int_equal(s.families, BMPTAP_FAMILY_IPV4_UNICAST | BMPTAP_FAMILY_IPV6_UNICAST);
+	/* Every family by its name, GoBGP's aliases too. */
+	assert_int_equal(sel(BT_SRV_FAMILIES, "vpnv4,l3vpn-ipv6-unicast,evpn,ipv4-flowspec,ls-vpn",
+			     &s, err), 0);
+	assert_int_equal(s.families, BMPTAP_FAMILY_VPNV4 | BMPTAP_FAMILY_VPNV6 | BMPTAP_FAMILY_EVPN |
+				     BMPTAP_FAMILY_IPV4_FLOWSPEC | BMPTAP_FAMILY_LS_VPN);
+	bt_sel_families_str(s.families, out, sizeof(out));
+	assert_string_equal(out, "l3vpn-ipv4-unicast,l3vpn-ipv6-unicast,l2vpn-evpn,ipv4-flowspec,ls-vpn");
+	assert_int_equal(sel(BT_SRV_FAMILIES, "ipv4-unicast,ipv6-unicast,ipv4-multicast,"
+			     "ipv6-multicast,ipv4-labelled-unicast,ipv6-labelled-unicast,"
+			     "l3vpn-ipv4-unicast,l3vpn-ipv6-unicast,ipv4-mvpn,ipv6-mvpn,l2vpn-evpn,rtc,"
+			     "ipv4-flowspec,ipv6-flowspec,l3vpn-ipv4-flowspec,l3vpn-ipv6-flowspec,ls,ls-vpn",
+			     &s, err), 0);
 	assert_int_equal(s.families, BMPTAP_FAMILY_ALL);
 	assert_int_equal(sel(BT_SRV_FAMILIES, "ipv6-unicast", &s, err), 0);
 	assert_int_equal(s.families, BMPTAP_FAMILY_IPV6_UNICAST);
@@ -51,10 +64,11 @@ static void test_parse_errors(void **state)
 		unsigned int bit;
 		const char *v, *err;
 	} bad[] = {
-		{ BT_SRV_FAMILIES, "", "invalid families \"\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast)" },
-		{ BT_SRV_FAMILIES, "ipv4-unicast,", "invalid families \"ipv4-unicast,\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast)" },
-		{ BT_SRV_FAMILIES, "ipv4", "invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast)" },
-		{ BT_SRV_FAMILIES, "ipv4-unicast,l2vpn-evpn", "invalid family \"l2vpn-evpn\" in families (ipv4-unicast, ipv6-unicast)" },
+		{ BT_SRV_FAMILIES, "", "invalid families \"\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
+		{ BT_SRV_FAMILIES, "ipv4-unicast,", "invalid families \"ipv4-unicast,\" (FAMILY[,FAMILY..]: ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
+		{ BT_SRV_FAMILIES, "ipv4", "invalid family \"ipv4\" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
+		{ BT_SRV_FAMILIES, "ipv4-unicast,l2vpn-evpnx", "invalid family \"l2vpn-evpnx\" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
+		{ BT_SRV_FAMILIES, "VPNV4", "invalid family \"VPNV4\" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)" },
 		{ BT_SRV_PEERS, "", "invalid peers \"\" (PEER[,PEER..], at most 255 bytes)" },
 		{ BT_SRV_PEERS, "10.0.0.1,,65001", "invalid peers \"10.0.0.1,,65001\" (PEER[,PEER..], at most 255 bytes)" },
 		{ BT_SRV_PEERS, "0", "invalid peer \"0\" in peers (ADDRESS[/LEN] or AS number 1..4294967295)" },

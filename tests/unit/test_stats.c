@@ -27,14 +27,19 @@ static void add_filter(struct bt_filter_list *fl, int argc, char *argv[])
 }
 
 /* The report of p (no Adj-RIB-Out) after its 48-byte headers, in b. */
-static void report(const struct peer *p, struct buf *b)
+static void report_views(const struct peer *p, bool adj_out, struct buf *b)
 {
 	struct bmp_stat st[PEER_STATS_MAX];
 	struct bmp_peer h = { 0 };
 
 	buf_reset(b);
-	bmp_statistics(b, &h, st, peer_stats(p, false, st, PEER_STATS_MAX));
+	bmp_statistics(b, &h, st, peer_stats(p, adj_out, st, PEER_STATS_MAX));
 	assert_true(b->len > 48);
+}
+
+static void report(const struct peer *p, struct buf *b)
+{
+	report_views(p, false, b);
 }
 
 static void test_rfc9972_derived(void **state)
@@ -154,6 +159,12 @@ static void test_other_families(void **state)
 	assert_non_null(memmem(b.data, b.len, want, hx(want,
 		"000b 0004 00000001 000c 0004 00000002")));
 	assert_non_null(memmem(b.data, b.len, want, hx(want, "0009 000b 0001 80 0000000000000000")));
+	/* The Adj-RIB-Out's VPNv4 routes: 15 and 17 (RFC 8671). */
+	send_update(&ps, &rb, 1, BMPTAP_DIR_TX, "", ORIGIN_IGP ASPATH4 VPN4, "", TS0);
+	report_views(p, true, &b);
+	assert_non_null(memmem(b.data, b.len, want, hx(want,
+		"000f 0008 0000000000000001 0011 000b 0001 01 0000000000000000"
+		" 0011 000b 0002 01 0000000000000000 0011 000b 0001 80 0000000000000001")));
 	/* Post-policy has no other family yet: 20 counts the IPv4 route. */
 	end_flow(&ps, &rb, 1, 0);
 	report(p, &b);

@@ -257,6 +257,8 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 	}
 	s->n_labels_rx = local->n_labels;
 	memcpy(s->labels_rx, local->labels, sizeof(s->labels_rx));
+	s->n_labels_tx = remote->n_labels;
+	memcpy(s->labels_tx, remote->labels, sizeof(s->labels_tx));
 	for (unsigned k = 0; k < local->n_addpath_more; k++) {
 		const struct bgp_af *a = &local->addpath_more[k];
 		uint8_t lor = local->addpath_more_or[k], ror;

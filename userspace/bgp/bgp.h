@@ -164,6 +164,9 @@ struct bgp_session {
 	 * as the local speaker's Multiple Labels Capability takes (flags). */
 	uint8_t n_labels_rx;
 	struct bgp_af labels_rx[BGP_MAX_AF];
+	/* And the local as many as the remote's takes. */
+	uint8_t n_labels_tx;
+	struct bgp_af labels_tx[BGP_MAX_AF];
 };
 #define BGP_ADDPATH_AMBIGUOUS 4
 

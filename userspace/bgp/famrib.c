@@ -468,16 +468,17 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
 	return announce_nlri(fr, f, u, nh, nlri, addpath >> nlri_family_index(f) & 1, cb, ctx);
 }
 
-uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s)
+uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s, bool tx)
 {
+	const struct bgp_af *labels = tx ? s->labels_tx : s->labels_rx;
+	unsigned n_labels = tx ? s->n_labels_tx : s->n_labels_rx;
 	uint32_t mask = 0;
 
-	for (unsigned k = 0; k < s->n_labels_rx; k++) {
-		const struct nlri_family *f = nlri_family_find(s->labels_rx[k].afi,
-							      s->labels_rx[k].safi);
+	for (unsigned k = 0; k < n_labels; k++) {
+		const struct nlri_family *f = nlri_family_find(labels[k].afi, labels[k].safi);
 
 		if (f && (f->kind == NLRI_LABELED || f->kind == NLRI_VPN))
-			fr->max_labels[nlri_family_index(f)] = s->labels_rx[k].flags;
+			fr->max_labels[nlri_family_index(f)] = labels[k].flags;
 	}
 
 	for (unsigned k = 0; k < s->n_addpath_more; k++) {
@@ -488,7 +489,7 @@ uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s)
 			continue;
 		if (s->addpath_more[k].flags & BGP_ADDPATH_AMBIGUOUS)
 			fr->disabled[nlri_family_index(f)] = true;
-		else if (s->addpath_more[k].flags & BGP_ADDPATH_RX)
+		else if (s->addpath_more[k].flags & (tx ? BGP_ADDPATH_TX : BGP_ADDPATH_RX))
 			mask |= 1u << nlri_family_index(f);
 	}
 	return mask;

@@ -106,12 +106,13 @@ int famrib_apply(struct famrib *fr, const struct bgp_update *u, uint32_t addpath
 		 famrib_change_fn cb, void *ctx);
 /*
  * The addpath argument of famrib_apply() for the remote's UPDATEs of
- * session s (RFC 7911 as negotiated for each family), and the labels per
- * route they may carry (RFC 8277) into fr.  Families whose path
+ * session s (tx: the local speaker's, for its Adj-RIB-Out), RFC 7911 as
+ * negotiated for each family, and the labels per route they may carry
+ * (RFC 8277) into fr.  Families whose path
  * ids depend on how the routers read duplicate tuples (bgp.h, ambiguous)
  * are disabled in fr, as rib.c's are: their routes are not decoded.
  */
-uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s);
+uint32_t famrib_session(struct famrib *fr, const struct bgp_session *s, bool tx);
 /* The routes in u's MP_REACH_NLRI of a family famrib keeps (0 when it
  * is malformed): statistics type 12 counts them. */
 size_t famrib_reach_routes(const struct famrib *fr, const struct bgp_update *u, uint32_t addpath);

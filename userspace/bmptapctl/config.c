@@ -428,7 +428,7 @@ static void put_str(FILE *f, const char *key, const char *v)
 
 void bt_config_write(FILE *f, const struct bt_server_cfg *v, size_t n)
 {
-	char pol[128];
+	char pol[BT_SEL_FAMILIES_STR_MAX];
 	size_t i;
 
 	fprintf(f, "# BMP servers stored in the bmptap module (bmptapctl config show).\n"

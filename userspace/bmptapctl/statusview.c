@@ -115,7 +115,7 @@ static void servers_text(FILE *out, const struct bt_server_cfg *v, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct bt_server_cfg *s = &v[i];
 		unsigned int port = s->have & BT_SRV_PORT ? s->port : BT_BMP_PORT;
-		char pol[128], sess[128], remote[96], sel[512];
+		char pol[128], sess[128], remote[96], sel[1024];
 		int row = -1;
 
 		bt_cli_policy_str(s->policy, pol, sizeof(pol));

@@ -167,10 +167,13 @@ static void put_peer(struct enc *e, const struct peer *p)
 		buf_u64(b, cnt[i]);
 	put_rib(e, &p->rib);
 	put_rib(e, &p->rib_out);
-	size_t at = buf_mark(b, 4);
+	for (int d = 0; d < 2; d++) {
+		size_t at = buf_mark(b, 4);
 
-	famrib_ckpt_save(&p->fr, p->fr_addpath, b, attr_index, e);
-	buf_patch_len(b, at, 4);
+		famrib_ckpt_save(d ? &p->fr_out : &p->fr, d ? p->fr_out_addpath : p->fr_addpath, b,
+				 attr_index, e);
+		buf_patch_len(b, at, 4);
+	}
 }
 
 int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf *b)
@@ -186,6 +189,7 @@ int ckpt_encode(const struct peers *ps, uint64_t epoch, uint64_t seq, struct buf
 		number_attrs(&e, &p->rib);
 		number_attrs(&e, &p->rib_out);
 		famrib_ckpt_attrs(&p->fr, number_attr, &e);
+		famrib_ckpt_attrs(&p->fr_out, number_attr, &e);
 	}
 	buf_put(b, CKPT_MAGIC, 8);
 	buf_u32(b, CKPT_VERSION);
@@ -431,19 +435,20 @@ static uint32_t set_id(void *ctx, uint32_t index)
 	return attr_id(c->d, c->p, index);
 }
 
-static void get_famrib(struct dec *d, struct peer *p)
+/* The famrib section of the Adj-RIB-In (out false) or the Adj-RIB-Out. */
+static void get_famrib(struct dec *d, struct peer *p, bool out)
 {
 	struct id_ctx c = { d, p };
 	size_t len, refused;
 	const uint8_t *sec = rd_bytes32(&d->r, UINT32_MAX, &len);
 	uint32_t addpath;
 
-	if (!d->r.bad && famrib_ckpt_load(p ? &p->fr : NULL, &addpath, sec, len, d->n_attrs,
-					  set_id, &c, &refused))
+	if (!d->r.bad && famrib_ckpt_load(p ? out ? &p->fr_out : &p->fr : NULL, &addpath, sec, len,
+					  d->n_attrs, set_id, &c, &refused))
 		d->r.bad = true;
 	if (!p || d->r.bad)
 		return;
-	p->fr_addpath = addpath;
+	*(out ? &p->fr_out_addpath : &p->fr_addpath) = addpath;
 	if (refused) {
 		d->refused = true;
 		route_refused(p);
@@ -555,7 +560,8 @@ static void get_peer(struct dec *d, uint64_t *flow_id)
 	d->refused = false;
 	get_rib(d, p, p ? &p->rib : NULL);
 	get_rib(d, p, p ? &p->rib_out : NULL);
-	get_famrib(d, p);
+	get_famrib(d, p, false);
+	get_famrib(d, p, true);
 	/*
 	 * Detection of a mid-stream pickup's encoding (midstream.h) is not
 	 * kept: UPDATEs it held, or families it had not decided, may be

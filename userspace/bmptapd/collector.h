@@ -92,10 +92,10 @@ struct cpeer {
 	bool replay_wd;			/* replay withdraws post-policy rejects */
 	/* The other families (famfeed.h): replay, coalesced changes, owed
 	 * End-of-RIB markers by nlri_family_index(). */
-	struct fam_replay frep;
+	struct fam_replay frep, frep_out;	/* Adj-RIB-In, Adj-RIB-Out */
 	struct fam_dirty fdirty, fflushing;
 	uint32_t fflush_pos;
-	uint32_t feor_mask;
+	uint32_t feor_mask, feor_out_mask;
 };
 
 /* In dirty sets: the entry is of the Adj-RIB-Out (bgp_prefix.fam bit). */

@@ -33,72 +33,125 @@ void fam_replay_stop(struct fam_replay *r, struct famrib *fr)
 	*r = (struct fam_replay){ .fam = NLRI_FAMILIES };
 }
 
-/* The UPDATE in b holding *k routes goes out; one that could not be built
- * (*k 0) costs its first route, counted. */
-static bool out(struct buf *b, size_t *k, fam_emit_fn emit, void *ctx, size_t *failed)
+/* The UPDATE in o->scratch holding *k routes goes out; one that could not
+ * be built (*k 0) costs its first route, counted. */
+static void out(struct fam_out *o, size_t *k)
 {
-	if (!*k || b->oom) {
-		(*failed)++;
+	if (!*k || o->scratch->oom) {
+		o->failed++;
 		*k = 1;
-		return false;
+		return;
 	}
-	emit(ctx, b->data, b->len);
-	return true;
+	o->emit(o->ctx, o->scratch->data, o->scratch->len);
 }
 
 /* The routes e[0..n), one attribute set (so one family) per run. */
-static size_t emit_routes(const struct famrib *fr, const struct famrib_entry *e, size_t n,
-			  const struct bgp_codec *c, uint32_t addpath, struct buf *b,
-			  fam_emit_fn emit, void *ctx, size_t *failed)
+static void emit_routes(const struct famrib *fr, const struct famrib_entry *e, size_t n,
+			struct fam_out *o)
 {
-	size_t sent = 0;
-
 	for (size_t i = 0; i < n;) {
 		size_t j = i, k;
 
 		while (j < n && e[j].attr == e[i].attr)
 			j++;
 		for (; i < j; i += k) {
-			buf_reset(b);
-			k = bgp_encode_mp_update(b, attr_get(fr->attrs, e[i].attr), e + i, j - i, c,
-						 addpath >> e[i].fam & 1);
-			if (out(b, &k, emit, ctx, failed))
-				sent += k;
+			buf_reset(o->scratch);
+			k = bgp_encode_mp_update(o->scratch, attr_get(fr->attrs, e[i].attr), e + i,
+						 j - i, o->codec, o->addpath >> e[i].fam & 1);
+			out(o, &k);
 		}
 	}
-	return sent;
 }
 
-size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, const struct bgp_codec *c,
-		       uint32_t addpath, size_t max, struct buf *scratch, fam_emit_fn emit,
-		       void *ctx, size_t *failed)
+static void emit_withdrawals(const struct famrib_entry *e, size_t n, struct fam_out *o)
 {
-	struct famrib_entry e[STEP_ROUTES];
-	size_t sent = 0;
+	for (size_t i = 0, k; i < n; i += k) {
+		const struct nlri_family *f = nlri_family_at(e[i].fam);
 
-	while (!fam_replay_done(r) && sent < max) {
+		buf_reset(o->scratch);
+		k = bgp_encode_mp_withdraw(o->scratch, f->afi, f->safi, e + i, n - i, o->codec,
+					   o->addpath >> e[i].fam & 1);
+		out(o, &k);
+	}
+}
+
+static bool withdrawal_form(const struct famrib *fr, struct famrib_entry *e, size_t n,
+			    uint8_t **buf);
+
+/*
+ * Routes e[0..n) (in set order) of the families the view takes as it shows
+ * them: the stored ones (attr not 0) it accepts announced and, with
+ * withdraw, the others withdrawn in the form a withdrawal takes; acc and
+ * wd are room for n entries each.
+ */
+static void emit_view(const struct famrib *fr, const struct famrib_entry *e, size_t n,
+		      bool withdraw, struct famrib_entry *acc, struct famrib_entry *wd,
+		      struct fam_out *o)
+{
+	size_t na = 0, nw = 0;
+	uint8_t *one = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(o->fams >> e[i].fam & 1))
+			continue;
+		if (e[i].attr && (!o->accept || o->accept(o->ctx, e[i].attr)))
+			acc[na++] = e[i];
+		else if (withdraw)
+			wd[nw++] = e[i];
+	}
+	if (!withdrawal_form(fr, wd, nw, &one)) {
+		o->failed += n;
+		return;
+	}
+	/* Withdrawals first: an NLRI may be withdrawn and announced again. */
+	emit_withdrawals(wd, nw, o);
+	emit_routes(fr, acc, na, o);
+	free(one);
+}
+
+size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, size_t max,
+		       struct fam_out *o, size_t n)
+{
+	struct famrib_entry e[STEP_ROUTES], acc[STEP_ROUTES], wd[STEP_ROUTES];
+	size_t walked = 0;
+	uint32_t fams = 0;
+
+	for (size_t v = 0; v < n; v++)
+		fams |= o[v].fams;
+	while (!fam_replay_done(r) && walked < max) {
+		/* A family no view takes is not walked. */
+		if (!(fams >> r->fam & 1)) {
+			next_family(r);
+			continue;
+		}
 		if (!r->order && !r->pos) {
 			r->order = famrib_order(fr, r->fam, &r->n);
 			/* No memory for the walk: the family's routes are missing. */
-			if (!r->order)
-				*failed += fr->count[r->fam];
+			for (size_t v = 0; v < n && !r->order; v++)
+				o[v].failed += fr->count[r->fam];
 		}
-		size_t want = max - sent < STEP_ROUTES ? max - sent : STEP_ROUTES;
+		size_t want = max - walked < STEP_ROUTES ? max - walked : STEP_ROUTES;
 		size_t k = famrib_walk(r->order, r->n, &r->pos, e, want);
 
-		sent += emit_routes(fr, e, k, c, addpath, scratch, emit, ctx, failed);
+		walked += k;
+		for (size_t v = 0; v < n; v++)
+			emit_view(fr, e, k, o[v].wd_rejected, acc, wd, &o[v]);
 		if (r->pos < r->n)
 			continue;
 		if (fr->seen & (1u << r->fam)) {
 			const struct nlri_family *f = nlri_family_at(r->fam);
 
-			buf_reset(scratch);
-			bgp_encode_mp_eor(scratch, f->afi, f->safi);
-			emit(ctx, scratch->data, scratch->len);
+			for (size_t v = 0; v < n; v++) {
+				if (!(o[v].fams >> r->fam & 1))
+					continue;
+				buf_reset(o[v].scratch);
+				bgp_encode_mp_eor(o[v].scratch, f->afi, f->safi);
+				o[v].emit(o[v].ctx, o[v].scratch->data, o[v].scratch->len);
+			}
 		}
 		next_family(r);
 	}
-	return sent;
+	return walked;
 }
 
 static int cmp_fam_attr(const void *a, const void *b)
@@ -108,20 +161,6 @@ static int cmp_fam_attr(const void *a, const void *b)
 	if (x->fam != y->fam)
 		return x->fam < y->fam ? -1 : 1;
 	return x->attr < y->attr ? -1 : x->attr > y->attr;
-}
-
-static void emit_withdrawals(const struct famrib_entry *e, size_t n, const struct bgp_codec *c,
-			     uint32_t addpath, struct buf *b, fam_emit_fn emit, void *ctx,
-			     size_t *failed)
-{
-	for (size_t i = 0, k; i < n; i += k) {
-		const struct nlri_family *f = nlri_family_at(e[i].fam);
-
-		buf_reset(b);
-		k = bgp_encode_mp_withdraw(b, f->afi, f->safi, e + i, n - i, c,
-					   addpath >> e[i].fam & 1);
-		out(b, &k, emit, ctx, failed);
-	}
 }
 
 /*
@@ -163,36 +202,21 @@ static bool withdrawal_form(const struct famrib *fr, struct famrib_entry *e, siz
 }
 
 void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size_t n,
-		  const struct bgp_codec *c, uint32_t addpath, struct buf *scratch,
-		  fam_emit_fn emit, void *ctx, size_t *failed)
+		  struct fam_out *o)
 {
-	struct famrib_entry *ann = malloc(n * sizeof(*ann)), *wd = malloc(n * sizeof(*wd));
-	size_t na = 0, nw = 0;
-	uint8_t *one = NULL;
+	struct famrib_entry *cur = malloc(n * sizeof(*cur) * 3);
 
-	if (!ann || !wd) {
-		*failed += n;
-		goto out;
+	if (!cur) {
+		o->failed += n;
+		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (famrib_lookup(fr, &keys[i], &ann[na]))
-			na++;
-		else
-			wd[nw++] = keys[i];
-	}
-	qsort(ann, na, sizeof(*ann), cmp_fam_attr);
-	qsort(wd, nw, sizeof(*wd), cmp_fam_attr);
-	if (!withdrawal_form(fr, wd, nw, &one)) {
-		*failed += n;
-		goto out;
-	}
-	/* Withdrawals first: an NLRI may be withdrawn and announced again. */
-	emit_withdrawals(wd, nw, c, addpath, scratch, emit, ctx, failed);
-	emit_routes(fr, ann, na, c, addpath, scratch, emit, ctx, failed);
-out:
-	free(ann);
-	free(wd);
-	free(one);
+	/* A route no longer stored is withdrawn: attr 0 is no verdict's. */
+	for (size_t i = 0; i < n; i++)
+		if (!famrib_lookup(fr, &keys[i], &cur[i]))
+			cur[i] = (struct famrib_entry){ keys[i].fam, keys[i].path_id, 0, keys[i].nlri };
+	qsort(cur, n, sizeof(*cur), cmp_fam_attr);
+	emit_view(fr, cur, n, true, cur + n, cur + 2 * n, o);
+	free(cur);
 }
 
 struct fd_key {

@@ -29,6 +29,30 @@ struct fam_replay {
 /* One whole BGP UPDATE (an announcement or an End-of-RIB) for the collector. */
 typedef void (*fam_emit_fn)(void *ctx, const uint8_t *update, size_t len);
 
+/*
+ * One view of one collector the rebuilt UPDATEs go to: encoded with codec
+ * and path ids for the families of addpath (bits as famrib_apply()'s), in
+ * scratch, handed to emit.  accept NULL: every route (pre-policy, the
+ * Adj-RIB-Out); else the post-policy verdict on a route's attribute set,
+ * and the routes it refuses are left out of a replay (withdrawn with
+ * wd_rejected: the collector may hold an older accepted version) and
+ * withdrawn by a catch-up.  failed counts routes too large to encode even
+ * alone (not emitted: the caller tells the collector the peer's feed is
+ * incomplete).  Routes and End-of-RIB markers of a family not in fams (a
+ * collector's `families` selection) are left out.
+ */
+struct fam_out {
+	const struct bgp_codec *codec;
+	uint32_t addpath;
+	struct buf *scratch;
+	fam_emit_fn emit;
+	bool (*accept)(void *ctx, uint32_t attr);
+	void *ctx;
+	bool wd_rejected;
+	size_t failed;
+	uint32_t fams;		/* the families it takes, bit nlri_family_index() */
+};
+
 void fam_replay_start(struct fam_replay *r, struct famrib *fr);
 /* Ends (or abandons) the replay: the walk freed, the store thawed. */
 void fam_replay_stop(struct fam_replay *r, struct famrib *fr);
@@ -38,27 +62,22 @@ static inline bool fam_replay_done(const struct fam_replay *r)
 }
 
 /*
- * Up to max routes (at least one step of progress), encoded with codec c
- * and path ids for the families of addpath (bits as famrib_apply()'s),
- * into emit; scratch is a work buffer.  A family's End-of-RIB follows its
- * last route when the session carried it.  Returns the routes emitted;
- * *failed counts routes too large to encode even alone (not emitted: the
- * caller tells the collector the peer's feed is incomplete).
+ * Up to max routes (at least one step of progress) into each of the n
+ * views o.  A family's End-of-RIB follows its last route when the session
+ * carried it.  Returns the routes walked.
  */
-size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, const struct bgp_codec *c,
-		       uint32_t addpath, size_t max, struct buf *scratch, fam_emit_fn emit,
-		       void *ctx, size_t *failed);
+size_t fam_replay_step(struct fam_replay *r, const struct famrib *fr, size_t max,
+		       struct fam_out *o, size_t n);
 
 /*
  * The current state of the routes keys[0..n) name (family, path id, NLRI,
  * as famrib_chg_next() gives them), for a collector that did not get
- * their changes as received (it lagged, or the UPDATE had RFC 7606
- * errors): the stored ones announced from the store, grouped by set, the
- * others withdrawn with the NLRI given.  Arguments as fam_replay_step().
+ * their changes as received (it lagged, the UPDATE had RFC 7606 errors,
+ * or the view is post-policy): the stored ones announced from the store,
+ * grouped by set, the others withdrawn with the NLRI given.
  */
 void fam_catch_up(const struct famrib *fr, const struct famrib_entry *keys, size_t n,
-		  const struct bgp_codec *c, uint32_t addpath, struct buf *scratch,
-		  fam_emit_fn emit, void *ctx, size_t *failed);
+		  struct fam_out *o);
 
 /*
  * A collector's set of famrib routes changed while it lagged (the

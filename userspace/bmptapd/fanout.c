@@ -195,13 +195,14 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 					coll_put(c, f->live.data, f->live.len);
 				} else if (c->policy & BMPTAP_POLICY_PRE) {
 					live_rib(c, cp, VIEW_PRE, chg, n, ts);
-					famfeed_live(c, cp, ts);
+					famfeed_live(c, cp, VIEW_PRE, ts);
 					/* The end of a refresh (refresh.h). */
 					if (eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_PRE, eor);
 				}
 				if (c->policy & BMPTAP_POLICY_POST) {
 					live_post(c, cp, chg, f->peers->chg_ok, n, ts);
+					famfeed_live(c, cp, VIEW_POST, ts);
 					if (eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_POST, eor);
 				}
@@ -211,7 +212,7 @@ static void sink_update(void *ctx, struct peer *p, const uint8_t *msg, size_t le
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, 0);
-		famfeed_mark_dirty(c, cp);
+		famfeed_mark_dirty(c, cp, false);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << eor);
 		coll_kick(c);
@@ -253,6 +254,8 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, p->locrib ? 0 : PFX_OUT);
+		if (!p->locrib)
+			famfeed_mark_dirty(c, cp, true);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << (eor + (p->locrib ? 0 : 4)));
 		coll_kick(c);

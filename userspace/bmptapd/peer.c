@@ -30,6 +30,7 @@ int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_lo
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
 	buf_init(&ps->fchg);
+	buf_init(&ps->fchg_ok);
 	ps->fr_eor = -1;
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
@@ -50,6 +51,7 @@ static void peer_destroy(struct peer *p)
 	rib_free(&p->rib);
 	rib_free(&p->rib_out);
 	famrib_free(&p->fr);
+	famrib_free(&p->fr_out);
 	budget_put(p->mem);
 	free(p->open[0]);
 	free(p->open[1]);
@@ -75,6 +77,7 @@ void peers_free(struct peers *ps)
 	free(ps->chg_ok);
 	free(ps->lchg);
 	buf_free(&ps->fchg);
+	buf_free(&ps->fchg_ok);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -132,6 +135,7 @@ struct peer *peer_new(struct peers *ps, uint64_t flow_id)
 	rib_init(&p->rib_out, &ps->attrs);
 	p->rib.bud = p->rib_out.bud = p->mem;
 	famrib_init(&p->fr, &ps->attrs, p->mem);
+	famrib_init(&p->fr_out, &ps->attrs, p->mem);
 	if (ps->count + 1 > ps->n_buckets)
 		rehash(ps);
 	uint32_t i = bucket(ps, flow_id);
@@ -237,7 +241,8 @@ static void check_opens(struct peers *ps, struct peer *p)
 		return;
 	bgp_negotiate(&p->op[BMPTAP_DIR_TX], &p->op[BMPTAP_DIR_RX], &p->sess);
 	p->state = PEER_OPENCONFIRM;
-	p->fr_addpath = famrib_session(&p->fr, &p->sess);
+	p->fr_addpath = famrib_session(&p->fr, &p->sess, false);
+	p->fr_out_addpath = famrib_session(&p->fr_out, &p->sess, true);
 	refuse_ambiguous(ps, p);
 	/* Real OPENs after all: UPDATEs held for detection came before them. */
 	if (p->ms) {
@@ -367,6 +372,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	rib_reset(&p->rib, on_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
 	famrib_reset(&p->fr, NULL, NULL);
+	famrib_reset(&p->fr_out, NULL, NULL);
 	memset(p->post_count, 0, sizeof(p->post_count));
 	memset(p->filtered_count, 0, sizeof(p->filtered_count));
 	for (size_t i = 0; i < ps->n_chg; i++)
@@ -383,8 +389,7 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
-			      const struct bgp_prefix *pfx, uint32_t attr)
+enum pol_verdict peer_attr_verdict(struct peers *ps, const struct peer *p, uint32_t attr)
 {
 	struct pol_local l = { p->op[BMPTAP_DIR_TX].as, p->op[BMPTAP_DIR_TX].bgp_id };
 	const struct attr_set *s = attr_get(&ps->attrs, attr);
@@ -392,7 +397,7 @@ enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 	enum pol_verdict v;
 
 	if (!s)
-		return policy_verdict(&l, ps->filters, pfx, s);
+		return policy_attr_verdict(&l, ps->filters, s);
 	if (p->verdicts && attr < ps->verdict_ids && ps->attrs.frees == ps->verdict_frees) {
 		uint8_t *c = &p->verdicts[attr];
 
@@ -407,7 +412,16 @@ enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 		*m = (struct vmemo){ attr, l.as, l.bgp_id, (uint8_t)v, ps->attrs.frees,
 				     ps->filter_gen };
 	}
-	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx, s);
+	return v;
+}
+
+enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
+			      const struct bgp_prefix *pfx, uint32_t attr)
+{
+	enum pol_verdict v = peer_attr_verdict(ps, p, attr);
+
+	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx,
+							   attr_get(&ps->attrs, attr));
 }
 
 /*
@@ -564,21 +578,52 @@ static void fchg_reset(struct peers *ps)
 {
 	ps->n_fchg = 0;
 	buf_reset(&ps->fchg);
+	buf_reset(&ps->fchg_ok);
 	ps->fr_eor = -1;
 }
 
-/* A route of p's famrib changed (ps->cur is p). */
+/*
+ * A route of p's famrib changed (ps->cur is p), recorded with its
+ * post-policy verdicts as on_change() takes them.  Prefix filters are
+ * unicast ones (policy.h): these routes are judged by their attributes.
+ */
 static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
+{
+	struct peers *ps = ctx;
+	struct peer *p = ps->cur;
+	uint8_t ok = 0;
+
+	if (old && peer_attr_verdict(ps, p, old) == POL_ACCEPT)
+		ok |= CHG_OLD_OK;
+	if (new) {
+		enum pol_verdict v = peer_attr_verdict(ps, p, new);
+
+		if (v == POL_ACCEPT)
+			ok |= CHG_NEW_OK;
+		else if (v == POL_FILTER)
+			p->cnt.rejected++;
+		else
+			ps->loop_mask |= 1u << v;
+	}
+	ps->n_fchg++;
+	famrib_chg_add(&ps->fchg, e);
+	buf_u8(&ps->fchg_ok, ok);
+	if (new)
+		p->cnt.announced++;
+	else
+		p->cnt.withdrawn++;
+}
+
+/* A route of an Adj-RIB-Out famrib changed: recorded, no verdict. */
+static void on_fr_out_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
 {
 	struct peers *ps = ctx;
 
 	(void)old;
+	(void)new;
 	ps->n_fchg++;
 	famrib_chg_add(&ps->fchg, e);
-	if (new)
-		ps->cur->cnt.announced++;
-	else
-		ps->cur->cnt.withdrawn++;
+	buf_u8(&ps->fchg_ok, 0);
 }
 
 static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
@@ -611,7 +656,7 @@ static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
 		  ts);
 	ps->fr_eor = fr_eor;
-	if (ps->fchg.oom)
+	if (ps->fchg.oom || ps->fchg_ok.oom)
 		ps->chg_nomem = true;
 	ps->cur = NULL;
 	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
@@ -652,8 +697,14 @@ static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size
 	p->cnt.updates_out++;
 	ps->n_chg = 0;
 	ps->chg_nomem = false;
+	fchg_reset(ps);
 	ps->cur = NULL;
 	rib_short(ps, p, &p->rib_out.refused, rib_apply(&p->rib_out, &u, on_change, ps), ts);
+	rib_short(ps, p, &p->fr_out.refused,
+		  famrib_apply(&p->fr_out, &u, p->fr_out_addpath, on_fr_out_change, ps), ts);
+	ps->fr_eor = famrib_eor(&u);
+	if (ps->fchg.oom || ps->fchg_ok.oom)
+		ps->chg_nomem = true;
 	if (ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
 	if (u.eor >= 0)

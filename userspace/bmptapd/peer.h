@@ -134,6 +134,9 @@ struct peer {
 	 * carry path ids (famrib.h). */
 	struct famrib fr;
 	uint32_t fr_addpath;
+	/* The same of the local speaker's UPDATEs: Adj-RIB-Out. */
+	struct famrib fr_out;
+	uint32_t fr_out_addpath;
 	struct budget *mem;		/* charged by the RIBs (budget.h) */
 	/* Routes of rib the post-policy verdict accepts, and those an import
 	 * filter rejects (not loops: RFC 9972 type 22), per family. */
@@ -222,6 +225,7 @@ struct peers {
 	bool chg_nomem;
 	size_t n_fchg;			/* famrib changes of that UPDATE, */
 	struct buf fchg;		/* as famrib_chg_add() records */
+	struct buf fchg_ok;		/* CHG_* per fchg record */
 	int fr_eor;			/* its famrib End-of-RIB family, or -1 */
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
@@ -329,6 +333,8 @@ void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint
 /* The post-policy verdict on route (pfx, attr) of p's Adj-RIB-In. */
 enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
 			      const struct bgp_prefix *pfx, uint32_t attr);
+/* Its attribute checks alone: the whole verdict on a famrib route. */
+enum pol_verdict peer_attr_verdict(struct peers *ps, const struct peer *p, uint32_t attr);
 
 /* ---- BMP encoding of peer events ---------------------------------------- */
 

@@ -51,7 +51,8 @@ struct cpeer *cp_add(struct collector *c, struct peer *p)
 	if (!cp)
 		return NULL;
 	cp->p = p;
-	cp->frep.fam = NLRI_FAMILIES;	/* no famrib replay before cp_start_replay() */
+	/* No famrib replay before cp_start_replay(). */
+	cp->frep.fam = cp->frep_out.fam = NLRI_FAMILIES;
 	uint32_t b = p->flow_id & (c->n_cph - 1);
 	cp->hnext = c->cph[b];
 	c->cph[b] = cp;
@@ -393,7 +394,7 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 	while (cp->fam < end && !sel_fam(&c->cfg, cp->fam % BGP_FAM_MAX))
 		cp->fam++;	/* not walked: the collector does not take it */
 	if (cp->fam >= end) {
-		/* Then the other families (Adj-RIB-In only: famrib.h). */
+		/* Then the other families (famrib.h), both directions. */
 		if (!cp->p->locrib && !famfeed_replay_step(c, cp, step_budget(c)))
 			return;
 		cp->replay = false;

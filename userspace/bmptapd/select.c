@@ -22,22 +22,42 @@
 #include "collector.h"
 #include "json.h"
 #include "loop.h"
+#include "nlri.h"
 #include "peer.h"
 #include "prefix.h"
 #include "select.h"
 #include "session.h"
 
+/*
+ * The families by nlri.h's index (nlri_family_at(): GoBGP's names), bit i
+ * for index i (the uapi's BMPTAP_FAMILY_* order), and GoBGP's short
+ * aliases.
+ */
+_Static_assert(BMPTAP_FAMILY_ALL == (1ULL << NLRI_FAMILIES) - 1, "one bit per nlri.h family");
+_Static_assert(BMPTAP_FAMILY_VPNV4 == 1U << 6 && BMPTAP_FAMILY_EVPN == 1U << 10,
+	       "BMPTAP_FAMILY_* in nlri.c's order");
 static const struct {
-	const char *name;
-	uint32_t bit;
-	uint16_t afi;
-	uint8_t safi;
-} families[] = {
-	{ "ipv4-unicast", BMPTAP_FAMILY_IPV4_UNICAST, 1, 1 },
-	{ "ipv6-unicast", BMPTAP_FAMILY_IPV6_UNICAST, 2, 1 },
+	const char *alias, *name;
+} aliases[] = {
+	{ "vpnv4", "l3vpn-ipv4-unicast" },
+	{ "vpnv6", "l3vpn-ipv6-unicast" },
+	{ "evpn", "l2vpn-evpn" },
 };
-#define NFAM (sizeof(families) / sizeof(families[0]))
-#define FAMILY_CHOICES "ipv4-unicast, ipv6-unicast"
+#define FAMILY_CHOICES "ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, " \
+	"...: bmptapctl(8) lists them"
+
+/* The index of family name (or alias) s, or NLRI_FAMILIES. */
+static unsigned family_named(const char *s)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcmp(s, aliases[i].alias))
+			s = aliases[i].name;
+	for (i = 0; i < NLRI_FAMILIES && strcmp(s, nlri_family_at(i)->name); i++)
+		;
+	return i;
+}
 
 __attribute__((format(printf, 3, 4)))
 static int serr(char *err, size_t errlen, const char *fmt, ...)
@@ -101,20 +121,19 @@ static bool peer_entry_ok(const char *t)
 static int parse_families(const char *kw, const char *v, uint32_t *out, char *err,
 			  size_t errlen)
 {
-	char buf[128], sh[84], *tok, *save = NULL;
+	char buf[512], sh[84], *tok, *save = NULL;
 	uint32_t bits = 0;
-	size_t i;
+	unsigned i;
 
 	if (!list_ok(v, buf, sizeof(buf)))
 		return serr(err, errlen, "invalid %s \"%s\" (FAMILY[,FAMILY..]: " FAMILY_CHOICES ")",
 			    kw, shown(v, sh, sizeof(sh)));
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NFAM && strcmp(tok, families[i].name); i++)
-			;
-		if (i == NFAM)
+		i = family_named(tok);
+		if (i == NLRI_FAMILIES)
 			return serr(err, errlen, "invalid family \"%s\" in %s (" FAMILY_CHOICES ")",
 				    shown(tok, sh, sizeof(sh)), kw);
-		bits |= families[i].bit;
+		bits |= 1u << i;
 	}
 	*out = bits;
 	return 0;
@@ -217,15 +236,15 @@ void bt_sel_families_str(uint32_t fams, char *out, size_t outlen)
 	size_t o = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < NFAM; i++)
-		if (fams & families[i].bit && o < outlen)
+	for (unsigned i = 0; i < NLRI_FAMILIES; i++)
+		if (fams >> i & 1 && o < outlen)
 			o += (size_t)snprintf(out + o, outlen - o, "%s%s", o ? "," : "",
-					      families[i].name);
+					      nlri_family_at(i)->name);
 }
 
 void bt_sel_describe(const struct bt_server_cfg *s, char *out, size_t outlen)
 {
-	char fams[64];
+	char fams[BT_SEL_FAMILIES_STR_MAX];
 
 	bt_sel_families_str(s->families, fams, sizeof(fams));
 	snprintf(out, outlen, "%s%s%s%s%s%s", s->have & BT_SRV_FAMILIES ? " families " : "",
@@ -247,9 +266,9 @@ void bt_sel_json(struct bt_json *j, const struct bt_server_cfg *s)
 	if (s->have & BT_SRV_FAMILIES) {
 		bt_json_key(j, "families");
 		bt_json_arr_open(j);
-		for (size_t i = 0; i < NFAM; i++)
-			if (s->families & families[i].bit)
-				bt_json_str(j, families[i].name);
+		for (unsigned i = 0; i < NLRI_FAMILIES; i++)
+			if (s->families >> i & 1)
+				bt_json_str(j, nlri_family_at(i)->name);
 		bt_json_arr_close(j);
 	}
 	if (s->have & BT_SRV_PEERS)
@@ -324,26 +343,34 @@ bool sel_peer(const struct bt_server_cfg *cfg, const struct peer *p)
 }
 
 enum sel_cover sel_changes(const struct bt_server_cfg *cfg, const struct bgp_prefix *chg,
-			   size_t n, int eor)
+			   size_t n, int eor, const struct buf *fchg, int fr_eor)
 {
-	size_t in = 0, total = n + (eor >= 0);
+	size_t in = 0, total = n + (eor >= 0) + (fr_eor >= 0), off = 0;
+	struct famrib_entry e;
 
 	if (!(cfg->have & BT_SRV_FAMILIES))
 		return SEL_ALL;
-	/* Nothing changed (a duplicate): nothing the collector must learn. */
-	if (!total)
-		return SEL_NONE;
 	for (size_t i = 0; i < n; i++)
 		in += sel_fam(cfg, chg[i].fam);
 	if (eor >= 0)
 		in += sel_fam(cfg, eor);
-	return in == total ? SEL_ALL : in ? SEL_SOME : SEL_NONE;
+	while (fchg && famrib_chg_next(fchg, &off, &e)) {
+		total++;
+		in += sel_fam(cfg, e.fam);
+	}
+	if (fr_eor >= 0)
+		in += sel_fam(cfg, fr_eor);
+	/* Nothing changed (a duplicate): nothing the collector must learn. */
+	return !total ? SEL_NONE : in == total ? SEL_ALL : in ? SEL_SOME : SEL_NONE;
 }
 
 bool sel_take(struct collector *c, struct cpeer *cp, const struct bgp_prefix *chg,
 	      size_t n, int eor)
 {
-	enum sel_cover cov = sel_changes(&c->cfg, chg, n, eor);
+	const struct peers *ps = c->feed->peers;
+	/* The Loc-RIB instance's changes are unicast ones. */
+	enum sel_cover cov = cp->p->locrib ? sel_changes(&c->cfg, chg, n, eor, NULL, -1) :
+			     sel_changes(&c->cfg, chg, n, eor, &ps->fchg, ps->fr_eor);
 
 	if (cov == SEL_SOME)
 		cp->live = false;
@@ -357,9 +384,10 @@ size_t sel_stats(const struct bt_server_cfg *cfg, struct bmp_stat *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		bool keep = !st[i].afi;
 
-		for (size_t f = 0; f < NFAM && !keep; f++)
-			keep = st[i].afi == families[f].afi && st[i].safi == families[f].safi &&
-			       (!(cfg->have & BT_SRV_FAMILIES) || cfg->families & families[f].bit);
+		for (unsigned f = 0; f < NLRI_FAMILIES && !keep; f++)
+			keep = st[i].afi == nlri_family_at(f)->afi &&
+			       st[i].safi == nlri_family_at(f)->safi &&
+			       (!(cfg->have & BT_SRV_FAMILIES) || cfg->families >> f & 1);
 		if (keep)
 			st[k++] = st[i];
 	}

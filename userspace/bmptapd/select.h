@@ -40,7 +40,8 @@ int bt_sel_parse(unsigned int bit, const char *kw, const char *v,
 		 struct bt_server_cfg *s, char *err, size_t errlen);
 /* What must hold between options: the source's family and the address's. */
 int bt_sel_check(const struct bt_server_cfg *s, char *err, size_t errlen);
-/* "ipv4-unicast,ipv6-unicast" */
+/* "ipv4-unicast,ipv6-unicast": room for every family. */
+#define BT_SEL_FAMILIES_STR_MAX 400
 void bt_sel_families_str(uint32_t families, char *out, size_t outlen);
 #define BT_SRV_SEL_ALL	(BT_SRV_FAMILIES | BT_SRV_PEERS | BT_SRV_REPLAY_RATE | \
 			 BT_SRV_SOURCE | BT_SRV_DSCP)
@@ -56,17 +57,24 @@ void bt_sel_merge(struct bt_server_cfg *dst, const struct bt_server_cfg *upd);
 
 /* ---- selection (bmptapd) ------------------------------------------------- */
 
+/* Whether the collector takes family fam: an nlri.h index (rib.c's
+ * BGP_FAM_* are the first two), flag bits above 0x1f ignored. */
 static inline bool sel_fam(const struct bt_server_cfg *cfg, int fam)
 {
-	return !(cfg->have & BT_SRV_FAMILIES) || (cfg->families >> (fam & 0x0f) & 1);
+	return !(cfg->have & BT_SRV_FAMILIES) || (cfg->families >> (fam & 0x1f) & 1);
 }
 
 bool sel_peer(const struct bt_server_cfg *cfg, const struct peer *p);
 
 enum sel_cover { SEL_NONE, SEL_SOME, SEL_ALL };
-/* How much of one UPDATE's changes (and End-of-RIB family, or -1) is selected. */
+/*
+ * How much of one UPDATE's changes (and End-of-RIB family, or -1) is
+ * selected: unicast ones chg, famrib ones as famrib_chg_add() records in
+ * fchg (NULL: none) and their End-of-RIB family fr_eor (-1: none).
+ */
+struct buf;
 enum sel_cover sel_changes(const struct bt_server_cfg *cfg, const struct bgp_prefix *chg,
-			   size_t n, int eor);
+			   size_t n, int eor, const struct buf *fchg, int fr_eor);
 /*
  * Whether cp's collector takes anything of an UPDATE: a partly selected
  * one cannot go out as received, so cp stops being live and the pump

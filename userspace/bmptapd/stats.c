@@ -6,7 +6,7 @@
 
 /* Types 0-6, 7, 11-13, 15, 18, 20 once; 9, 17, 19, 21, 22, 23 per unicast
  * family, 9 and 19 per other family (famrib.h). */
-_Static_assert(14 + 6 * BGP_FAM_MAX + 2 * (NLRI_FAMILIES - BGP_FAM_MAX) <= PEER_STATS_MAX,
+_Static_assert(14 + 6 * BGP_FAM_MAX + 3 * (NLRI_FAMILIES - BGP_FAM_MAX) <= PEER_STATS_MAX,
 	       "PEER_STATS_MAX too small");
 
 static size_t put_stat_af(struct bmp_stat *st, size_t n, size_t max, uint16_t type, uint16_t afi,
@@ -29,7 +29,8 @@ static size_t put_stat(struct bmp_stat *st, size_t n, size_t max, uint16_t type,
 }
 
 /* Per-AFI/SAFI type of the famrib families the session carried: their
- * pre-policy Adj-RIB-In (post-policy and Loc-RIB do not hold them yet). */
+ * pre-policy Adj-RIB-In or their Adj-RIB-Out (post-policy counts and the
+ * Loc-RIB do not hold them yet). */
 static size_t put_famrib(const struct famrib *fr, struct bmp_stat *st, size_t n, size_t max,
 			 uint16_t type)
 {
@@ -57,6 +58,7 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 		return n;
 	}
 	in = famrib_total(&p->fr);
+	out = famrib_total(&p->fr_out);
 	for (int f = 0; f < BGP_FAM_MAX; f++) {
 		in += rib_count(&p->rib, f);
 		post += p->post_count[f];
@@ -82,6 +84,7 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 		for (int f = 0; f < BGP_FAM_MAX; f++)
 			n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_OUT_POST_AF, f,
 				     rib_count(&p->rib_out, f));
+		n = put_famrib(&p->fr_out, st, n, max, BMP_STAT_ADJ_RIB_OUT_POST_AF);
 	}
 	/* RFC 9972: pre- and post-policy Adj-RIB-In, whole and per AFI/SAFI. */
 	n = put_stat(st, n, max, BMP_STAT_ADJ_RIB_IN_PRE, -1, in);

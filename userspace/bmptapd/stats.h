@@ -12,7 +12,7 @@
 #include "peer.h"
 
 /* Room for every statistic peer_stats() fills in. */
-#define PEER_STATS_MAX 64
+#define PEER_STATS_MAX 80
 
 /* p's statistics into st (adj_out: the collector gets the Adj-RIB-Out). */
 size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_t max);

@@ -271,9 +271,31 @@ enum bmptap_server_attr {
 #define BMPTAP_SERVER_SOURCE_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 #define BMPTAP_DSCP_MAX			63
 
-#define BMPTAP_FAMILY_IPV4_UNICAST	(1U << 0)
-#define BMPTAP_FAMILY_IPV6_UNICAST	(1U << 1)
-#define BMPTAP_FAMILY_ALL	(BMPTAP_FAMILY_IPV4_UNICAST | BMPTAP_FAMILY_IPV6_UNICAST)
+/*
+ * BMPTAP_SERVER_FAMILIES bits: one per address family bmptapd keeps, in
+ * the order of its table (userspace/nlri.c; the CLI takes GoBGP's names,
+ * given after each).  18 of the u32's 32 bits are used; the module takes
+ * any non-zero combination of them (BMPTAP_FAMILY_ALL).
+ */
+#define BMPTAP_FAMILY_IPV4_UNICAST	(1U << 0)	/* ipv4-unicast, 1/1 */
+#define BMPTAP_FAMILY_IPV6_UNICAST	(1U << 1)	/* ipv6-unicast, 2/1 */
+#define BMPTAP_FAMILY_IPV4_MULTICAST	(1U << 2)	/* ipv4-multicast, 1/2 */
+#define BMPTAP_FAMILY_IPV6_MULTICAST	(1U << 3)	/* ipv6-multicast, 2/2 */
+#define BMPTAP_FAMILY_IPV4_LABELED	(1U << 4)	/* ipv4-labelled-unicast, 1/4 */
+#define BMPTAP_FAMILY_IPV6_LABELED	(1U << 5)	/* ipv6-labelled-unicast, 2/4 */
+#define BMPTAP_FAMILY_VPNV4		(1U << 6)	/* l3vpn-ipv4-unicast (vpnv4), 1/128 */
+#define BMPTAP_FAMILY_VPNV6		(1U << 7)	/* l3vpn-ipv6-unicast (vpnv6), 2/128 */
+#define BMPTAP_FAMILY_IPV4_MVPN		(1U << 8)	/* ipv4-mvpn, 1/5 */
+#define BMPTAP_FAMILY_IPV6_MVPN		(1U << 9)	/* ipv6-mvpn, 2/5 */
+#define BMPTAP_FAMILY_EVPN		(1U << 10)	/* l2vpn-evpn (evpn), 25/70 */
+#define BMPTAP_FAMILY_RTC		(1U << 11)	/* rtc, 1/132 */
+#define BMPTAP_FAMILY_IPV4_FLOWSPEC	(1U << 12)	/* ipv4-flowspec, 1/133 */
+#define BMPTAP_FAMILY_IPV6_FLOWSPEC	(1U << 13)	/* ipv6-flowspec, 2/133 */
+#define BMPTAP_FAMILY_VPNV4_FLOWSPEC	(1U << 14)	/* l3vpn-ipv4-flowspec, 1/134 */
+#define BMPTAP_FAMILY_VPNV6_FLOWSPEC	(1U << 15)	/* l3vpn-ipv6-flowspec, 2/134 */
+#define BMPTAP_FAMILY_LS		(1U << 16)	/* ls, 16388/71 */
+#define BMPTAP_FAMILY_LS_VPN		(1U << 17)	/* ls-vpn, 16388/72 */
+#define BMPTAP_FAMILY_ALL		((1U << 18) - 1)
 
 #define BMPTAP_POLICY_PRE	(1U << 0)
 #define BMPTAP_POLICY_POST	(1U << 1)

@@ -60,7 +60,7 @@ refused "bmptapctl: source of the other family" \
 refused "bmptapctl: dscp 64" 'bmptapctl: invalid dscp "64" (0..63)' \
 	CTL server add 10.0.2.2 port 11022 dscp 64
 refused "bmptapctl: unknown family" \
-	'bmptapctl: invalid family "ipv4" in families (ipv4-unicast, ipv6-unicast)' \
+	'bmptapctl: invalid family "ipv4" in families (ipv4-unicast, ipv6-unicast, vpnv4, vpnv6, l2vpn-evpn, ipv4-flowspec, ...: bmptapctl(8) lists them)' \
 	CTL server add 10.0.2.2 port 11022 families ipv4
 refused "bmptapctl: bad peer" \
 	'bmptapctl: invalid peer "AS65003" in peers (ADDRESS[/LEN] or AS number 1..4294967295)' \
@@ -97,7 +97,7 @@ while off < len(r):
 base = attr(srv["BMPTAP_SERVER_ADDRESS"], b"10.0.2.2\0") + attr(srv["BMPTAP_SERVER_PORT"], struct.pack("H", 11022))
 for what, extra in (("dscp 64", attr(srv["BMPTAP_SERVER_DSCP"], b"\x40")),
                     ("families 0", attr(srv["BMPTAP_SERVER_FAMILIES"], struct.pack("I", 0))),
-                    ("families 4", attr(srv["BMPTAP_SERVER_FAMILIES"], struct.pack("I", 4))),
+                    ("families 1<<18", attr(srv["BMPTAP_SERVER_FAMILIES"], struct.pack("I", 1 << 18))),
                     ("source fd00:2::1", attr(srv["BMPTAP_SERVER_SOURCE"], b"fd00:2::1\0")),
                     ("source host", attr(srv["BMPTAP_SERVER_SOURCE"], b"b.example\0"))):
     r = req(fam, cmd["BMPTAP_CMD_SET_SERVER"], attr(top["BMPTAP_A_SERVER"] | 0x8000, base + extra))
@@ -109,6 +109,13 @@ cat "$BT_RUN/raw.txt"
 bt_check "$T: module refuses all five raw SET_SERVERs" \
 	test "$(grep -Ec ' -(22|34)$' "$BT_RUN/raw.txt")" = 5
 bt_check "$T: nothing stored by the refused commands" test -z "$(CTL config show | grep -v '^#' | grep .)"
+# Every family is a bit the module takes (issue 17): stored and shown by name.
+bt_check "$T: server add 11023 families vpnv4,evpn,ls-vpn" \
+	CTL server add 10.0.2.2 port 11023 families vpnv4,evpn,ls-vpn
+CTL show servers >"$BT_RUN/servers-fam.txt"
+bt_check "$T: show servers: 11023 families by name" \
+	grep -q '^ *families l3vpn-ipv4-unicast,l2vpn-evpn,ls-vpn$' "$BT_RUN/servers-fam.txt"
+bt_check "$T: server del 11023" CTL server del 10.0.2.2 port 11023
 
 # --- tables in, then the collectors ------------------------------------------
 tb_speaker spk "$SCALE"
