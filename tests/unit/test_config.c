@@ -1053,7 +1053,9 @@ static void test_view_peers(void **state)
 
 static int parse(const char *line, struct bt_cli_req *req, char *err)
 {
-	char buf[512], *argv[16], *tok, *save = NULL;
+	/* Static: req's strings point into the words until the next parse. */
+	static char buf[512];
+	char *argv[16], *tok, *save = NULL;
 	int argc = 0;
 
 	snprintf(buf, sizeof(buf), "%s", line);

@@ -101,8 +101,11 @@ static void test_rfc9972_derived(void **state)
 		   "0016 000b 0001 01 0000000000000000 0016 000b 0002 01 0000000000000000"
 		   " 0017 000b 0001 01 0000000000000002 0017 000b 0002 01 0000000000000002");
 
-	/* Session down: nothing left to count. */
-	end_flow(&ps, &rb, 1, 0);
+	/*
+	 * Session down (a Cease NOTIFICATION: the flow, and so the peer,
+	 * lives on, where a flow's end would free it): nothing left to count.
+	 */
+	send_msg(&ps, &rb, 1, BMPTAP_DIR_RX, BGP_NOTIFICATION, "0602", TS0 + 8);
 	report(p, &b);
 	assert_hex(b.data + b.len - 4 * 15, 4 * 15,
 		   "0016 000b 0001 01 0000000000000000 0016 000b 0002 01 0000000000000000"
@@ -166,7 +169,7 @@ static void test_other_families(void **state)
 		"000f 0008 0000000000000001 0011 000b 0001 01 0000000000000000"
 		" 0011 000b 0002 01 0000000000000000 0011 000b 0001 80 0000000000000001")));
 	/* Post-policy has no other family yet: 20 counts the IPv4 route. */
-	end_flow(&ps, &rb, 1, 0);
+	send_msg(&ps, &rb, 1, BMPTAP_DIR_RX, BGP_NOTIFICATION, "0602", TS0 + 8);
 	report(p, &b);
 	assert_null(memmem(b.data, b.len, want, hx(want, "0009 000b 0001 80")));
 	peers_free(&ps);
