@@ -64,9 +64,10 @@ bt_bird vb "$(peer_conf 65020 198.18.20.0/24)"
 bt_bird b "$(cat <<EOC
 router id 10.0.1.2;
 protocol device {}
-protocol bgp p0 { local as 65002; neighbor 10.0.1.1 as 65001; ipv4 { import all; export none; }; }
-protocol bgp pa { vrf "vrf-a"; local as 65002; neighbor 10.0.5.1 as 65010; ipv4 { import all; export none; }; }
-protocol bgp pb { vrf "vrf-b"; local as 65002; neighbor 10.0.5.1 as 65020; ipv4 { import all; export none; }; }
+template bgp t { local as 65002; hold time 9; keepalive time 3; ipv4 { import all; export none; }; }
+protocol bgp p0 from t { neighbor 10.0.1.1 as 65001; }
+protocol bgp pa from t { vrf "vrf-a"; neighbor 10.0.5.1 as 65010; }
+protocol bgp pb from t { vrf "vrf-b"; neighbor 10.0.5.1 as 65020; }
 EOC
 )"
 for p in p0 pa pb; do
@@ -141,7 +142,33 @@ bt_check "vrf: tshark: Peer Up of vrf-a: type 2, distinguisher $da" grep -q "^2	
 bt_check "vrf: tshark: Peer Up of vrf-b: type 1, RD 65002:20" grep -q "^1	0000fdea00000014	10.0.5.1" "$ART/peer-up.txt"
 bt_check "vrf: tshark: Peer Up of the default VRF: type 0" grep -q "^0	0000000000000000	10.0.1.1" "$ART/peer-up.txt"
 
-cp "$json" "$BT_RUN/c/bmp.pcap" "$BT_LOG/bmptapd.out" "$ART/" 2>/dev/null
+# A module loaded under running sessions: bmptapd adopts them from
+# sock_diag (NEW_FLOW with the socket's bound device), each in its VRF, and
+# the hooks then feed those flows (KEEPALIVEs every 3 s), not new ones.  The
+# BIRDs are stopped meanwhile (within the 9 s hold time), so that no segment
+# reaches the hooks first: a pure ACK starts no flow.
+birds() { for n in a va vb b; do kill -"$1" "$(cat "$BT_RUN/$n/bird.pid")"; done; }
+birds STOP
+bt_check "vrf: rmmod" bt_wait 10 rmmod bmptap
+bt_check "vrf: insmod under the sessions" bt_insmod
+ip netns exec b "$B/bmptapd" -v >"$BT_LOG/bmptapd-2.out" 2>&1 &
+dpid=$!
+bt_check "vrf: bmptapd adopted 3 sessions" \
+	bt_wait 5 grep -q '3 established session(s) found by sock_diag' "$BT_LOG/bmptapd-2.out"
+birds CONT
+adopted() {
+	flows && [ "$(jq -r '[.[] | select(.discovered) | .vrf] | sort | join(",")' "$ART/flows.json")" = ',vrf-a,vrf-b' ]
+}
+bt_check "vrf: the three sessions adopted, each in its VRF" bt_wait 20 adopted
+fed() {
+	flows && [ "$(jq '[.[] | select(.discovered and .rx.segments > 0 and .tx.segments > 0)] | length' "$ART/flows.json")" = 3 ]
+}
+bt_check "vrf: the adopted flows are fed by the hooks" bt_wait 30 fed
+bt_check "vrf: no other flow" sh -c "[ \"\$(jq length $ART/flows.json)\" = 3 ]"
+kill -TERM $dpid
+wait $dpid
+
+cp "$json" "$BT_RUN/c/bmp.pcap" "$BT_LOG"/bmptapd*.out "$ART/" 2>/dev/null
 [ "$BT_FAILS" = 0 ] || { tail -n 30 "$BT_LOG/bmptapd.out"; grep -m3 '"route_monitor"' "$json"; cat "$ART/peer-up.txt"; }
 bt_cleanup
 bt_done
