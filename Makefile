@@ -18,14 +18,18 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 VERSION := $(shell cat VERSION)
-CPPFLAGS_US := -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE \
+# userspace/'s layers, lowest first (Documentation/design.md, Layout); a
+# file includes a header by its name, found by one -I per folder.
+US_DIRS := lib bgp bmp bmptapd bmptapctl
+US_INC := $(foreach d,$(US_DIRS),-Iuserspace/$(d))
+CPPFLAGS_US := -Iinclude/uapi $(US_INC) -Ikmod/core -D_GNU_SOURCE \
 	-DBMPTAP_VERSION='"$(VERSION)"' $(CPPFLAGS)
 PKG_LIBS := $(shell pkg-config --libs libmnl libssl libcrypto 2>/dev/null || echo -lmnl -lssl -lcrypto)
 CSTD := -std=c11
 
 BUILD := build
-US_MAINS := userspace/bmptapd.c userspace/bmptapctl.c
-US_LIB_SRC := $(filter-out $(US_MAINS),$(wildcard userspace/*.c))
+US_MAINS := userspace/bmptapd/bmptapd.c userspace/bmptapctl/bmptapctl.c
+US_LIB_SRC := $(filter-out $(US_MAINS),$(foreach d,$(US_DIRS),$(wildcard userspace/$(d)/*.c)))
 US_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(US_LIB_SRC))
 CORE_SRC := $(wildcard kmod/core/*.c)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC))
@@ -69,8 +73,10 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bmptapd $(BUILD)/bmptapctl: $(BUILD)/%: $(BUILD)/userspace/%.o $(BUILD)/libbmptap.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/bmptapd: $(BUILD)/userspace/bmptapd/bmptapd.o
+$(BUILD)/bmptapctl: $(BUILD)/userspace/bmptapctl/bmptapctl.o
+$(BUILD)/bmptapd $(BUILD)/bmptapctl: $(BUILD)/libbmptap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libbmptap.a $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbmptap.a $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)

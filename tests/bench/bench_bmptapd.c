@@ -12,7 +12,7 @@
  * another flow), to measure the heap per prefix of the first peer and of
  * each further peer (the attributes are shared).
  *
- * Build: cc -O2 -Iinclude/uapi -Iuserspace -Ikmod/core -D_GNU_SOURCE
+ * Build: cc -O2 -Iinclude/uapi -Iuserspace/{lib,bgp,bmp,bmptapd} -Ikmod/core -D_GNU_SOURCE
  *        tests/bench/bench_bmptapd.c build/libbmptap.a build/libcore.a -lmnl -lm
  * Usage: bench_bmptapd RECORDS [rounds]
  */
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 		int n;
 
 		relabel(d, (size_t)len, 1, 0);
-		if (peers_init(&ps, &sink, &log))
+		if (peers_init(&ps, &(struct peers_cfg){ .sink = sink }, &log))
 			return 1;
 		h0 = heap(&ps);
 		/* Per core is per CPU second: other jobs share this machine. */

@@ -2,10 +2,17 @@
 # Sourced by tests/bench/run and tests/bench/compare-rev: how the framing
 # core's benchmark is built and measured, so both count the same thing.
 
+# us_inc: one -I per userspace/ folder (the Makefile's US_DIRS), from the
+# current directory.
+us_inc() {
+	local d
+	for d in userspace/*/; do printf -- '-I%s ' "${d%/}"; done
+}
+
 # bench_core_build SRCTOP OUT: tests/bench/bench_core.c with the core of the
 # tree at SRCTOP (its userspace shim), -O2 like the module.
 bench_core_build() {
-	(cd "$1" && ${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Iuserspace -Ikmod/core \
+	(cd "$1" && ${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Ikmod/core \
 		-o "$2" tests/bench/bench_core.c kmod/core/frame.c kmod/core/reasm.c kmod/core/shim_user.c)
 }
 

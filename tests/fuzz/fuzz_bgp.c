@@ -1,4 +1,4 @@
-// fuzz-sources: userspace/bgp.c userspace/attr.c userspace/rib.c userspace/buf.c userspace/midstream.c
+// fuzz-sources: userspace/bgp/bgp.c userspace/bgp/attr.c userspace/bgp/rib.c userspace/lib/buf.c userspace/bgp/midstream.c
 /*
  * Input: one flags octet (codec for when the OPENs do not parse: bit 0
  * 4-octet AS, 1/2 ADD-PATH IPv4/IPv6, 3 extended messages), then a stream

@@ -1,4 +1,4 @@
-// fuzz-sources: userspace/cli.c userspace/filter.c userspace/nl.c (links -lmnl)
+// fuzz-sources: userspace/bmptapctl/cli.c userspace/bgp/filter.c userspace/lib/nl.c (links -lmnl)
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for bmptapctl's command line and the prefix parsing

@@ -1,4 +1,4 @@
-// fuzz-sources: userspace/jsonr.c userspace/json.c userspace/statusview.c userspace/cli.c userspace/nl.c (links -lmnl)
+// fuzz-sources: userspace/lib/jsonr.c userspace/lib/json.c userspace/bmptapctl/statusview.c userspace/bmptapctl/cli.c userspace/lib/nl.c (links -lmnl)
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the reader of bmptapd's status: the JSON

@@ -1,4 +1,4 @@
-// fuzz-sources: userspace/records.c userspace/nl.c (links -lmnl)
+// fuzz-sources: userspace/lib/records.c userspace/lib/nl.c (links -lmnl)
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for everything that parses bytes from the kernel

@@ -1,4 +1,4 @@
-// fuzz-sources: userspace/toml.c userspace/config.c userspace/cli.c userspace/nl.c userspace/tls.c (links -lmnl -lssl -lcrypto)
+// fuzz-sources: userspace/lib/toml.c userspace/bmptapctl/config.c userspace/bmptapctl/cli.c userspace/lib/nl.c userspace/bmptapd/tls.c (links -lmnl -lssl -lcrypto)
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for `bmptapctl config load`: the TOML reader and the

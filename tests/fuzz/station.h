@@ -273,10 +273,10 @@ static inline void st_feed_init(struct st_feed *f, size_t limit)
 	struct peer_sink s;
 
 	memset(&f->rb, 0, sizeof(f->rb));
-	if (feed_init(&f->feed, NULL, NULL, &f->ps, limit))
+	if (feed_init(&f->feed, NULL, NULL, &f->ps, &(struct feed_cfg){ .limit = limit }))
 		abort();
 	s = feed_sink(&f->feed);
-	if (peers_init(&f->ps, &s, NULL))
+	if (peers_init(&f->ps, &(struct peers_cfg){ .sink = s }, NULL))
 		abort();
 	st_init(&f->st);
 }

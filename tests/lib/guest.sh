@@ -12,8 +12,10 @@ BT_LOG=$BT_RUN/log
 mkdir -p "$BT_RUN" "$BT_LOG"
 
 bt_log() { echo "[$(date +%T)] $*"; }
-bt_pass() { echo "PASS: $*"; }
-bt_fail() { echo "FAIL: $*"; BT_FAILS=$((BT_FAILS + 1)); }
+# Each verdict says when in its case it came ([t=SECONDS]): where a case
+# spends its time is read from any log, for make check's time budget.
+bt_pass() { echo "PASS: $* [t=${SECONDS}s]"; }
+bt_fail() { echo "FAIL: $* [t=${SECONDS}s]"; BT_FAILS=$((BT_FAILS + 1)); }
 # bt_check NAME CMD...: PASS when CMD succeeds.
 bt_check() {
 	local name=$1; shift

@@ -214,9 +214,10 @@ static inline int setup_common(void **state, bool use_loop, size_t limit)
 	f->lfd = -1;
 	if (use_loop)
 		assert_int_equal(loop_init(&f->loop), 0);
-	assert_int_equal(feed_init(&f->feed, use_loop ? &f->loop : NULL, NULL, &f->ps, limit), 0);
+	assert_int_equal(feed_init(&f->feed, use_loop ? &f->loop : NULL, NULL, &f->ps,
+				   &(struct feed_cfg){ .limit = limit }), 0);
 	struct peer_sink s = feed_sink(&f->feed);
-	assert_int_equal(peers_init(&f->ps, &s, NULL), 0);
+	assert_int_equal(peers_init(&f->ps, &(struct peers_cfg){ .sink = s }, NULL), 0);
 	sh_init(&f->sh);
 	*state = f;
 	return 0;

@@ -320,11 +320,10 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct peer_sink s = { .ctx = f, .update_out = sink_out };
 
-	assert_int_equal(peers_init(&f->ps, &s, NULL), 0);
 	f->c.ps = &f->ps;
 	assert_int_equal(kroute_init(&f->kr, protos, 1, on_changed, &f->c), 0);
-	f->ps.kroutes = &f->kr;
-	f->ps.locrib_src = LOCRIB_SRC_KERNEL;
+	assert_int_equal(peers_init(&f->ps, &(struct peers_cfg){ .sink = s,
+			 .locrib_src = LOCRIB_SRC_KERNEL, .kroutes = &f->kr }, NULL), 0);
 	*state = f;
 	return 0;
 }

@@ -102,9 +102,9 @@ static void test_render(void **state)
 	struct metrics_src s = { .feed = &f, .peers = &ps, .module = &ns, .http = &h };
 
 	(void)state;
-	assert_int_equal(feed_init(&f, NULL, NULL, &ps, FEED_DEFAULT_LIMIT), 0);
+	assert_int_equal(feed_init(&f, NULL, NULL, &ps, NULL), 0);
 	struct peer_sink sink = feed_sink(&f);
-	assert_int_equal(peers_init(&ps, &sink, NULL), 0);
+	assert_int_equal(peers_init(&ps, &(struct peers_cfg){ .sink = sink }, NULL), 0);
 	snprintf(cfg.address, sizeof(cfg.address), "192.0.2.9");
 	assert_non_null(feed_add(&f, &cfg));
 	for (unsigned i = 0; i <= BMPTAP_CNT_MAX; i++)

@@ -57,7 +57,7 @@ static int setup(void **state)
 			       .message = c_message, .lost = c_lost };
 	s.ctx = &f->cap;
 	buf_init(&f->cap.out);
-	assert_int_equal(peers_init(&f->ps, &s, NULL), 0);
+	assert_int_equal(peers_init(&f->ps, &(struct peers_cfg){ .sink = s }, NULL), 0);
 	*state = f;
 	return 0;
 }

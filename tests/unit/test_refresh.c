@@ -49,7 +49,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct peer_sink s = { .ctx = &f->cap, .update = c_update, .lost = c_lost };
 
-	assert_int_equal(peers_init(&f->ps, &s, NULL), 0);
+	assert_int_equal(peers_init(&f->ps, &(struct peers_cfg){ .sink = s }, NULL), 0);
 	*state = f;
 	return 0;
 }

@@ -49,7 +49,7 @@ static void test_rfc9972_derived(void **state)
 
 	(void)state;
 	buf_init(&b);
-	assert_int_equal(peers_init(&ps, &sink, NULL), 0);
+	assert_int_equal(peers_init(&ps, &(struct peers_cfg){ .sink = sink }, NULL), 0);
 	add_filter(&fl, 4, f4);
 	add_filter(&fl, 2, f6);
 	peers_set_filters(&ps, &fl);
@@ -125,7 +125,7 @@ static void test_other_families(void **state)
 
 	(void)state;
 	buf_init(&b);
-	assert_int_equal(peers_init(&ps, &sink, NULL), 0);
+	assert_int_equal(peers_init(&ps, &(struct peers_cfg){ .sink = sink }, NULL), 0);
 	establish(&ps, &rb, 1, "10.0.1.1");
 	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 NH4, "18 0a0000", TS0);
 	send_update(&ps, &rb, 1, BMPTAP_DIR_RX, "", ORIGIN_IGP ASPATH4 VPN4, "", TS0);

@@ -24,9 +24,9 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	assert_int_equal(feed_init(&f->feed, NULL, NULL, &f->ps, 8u << 20), 0);
+	assert_int_equal(feed_init(&f->feed, NULL, NULL, &f->ps, &(struct feed_cfg){ .limit = 8u << 20 }), 0);
 	struct peer_sink s = feed_sink(&f->feed);
-	assert_int_equal(peers_init(&f->ps, &s, NULL), 0);
+	assert_int_equal(peers_init(&f->ps, &(struct peers_cfg){ .sink = s }, NULL), 0);
 	for (unsigned i = 0; i < 1000; i++) {
 		struct bt_server_cfg cfg = { .have = BT_SRV_PORT, .port = (uint16_t)(20000 + i) };
 

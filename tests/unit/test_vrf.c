@@ -130,9 +130,9 @@ static void test_peer_types(void **state)
 	(void)state;
 	buf_init(&c.out);
 	s.ctx = &c;
-	assert_int_equal(peers_init(&ps, &s, NULL), 0);
 	assert_int_equal(bt_vrf_rd_add(&rds, "lo=192.0.2.1:7", err, sizeof(err)), 0);
-	ps.vrf_rds = &rds;
+	assert_int_equal(peers_init(&ps, &(struct peers_cfg){ .sink = s, .vrf_rds = &rds }, NULL),
+			 0);
 	start_in(&ps, &rb, 1, 0);
 	start_in(&ps, &rb, 2, 1);
 	start_in(&ps, &rb, 3, gone);

@@ -2,7 +2,7 @@
 # Issue 9: BGP sessions established before the module was loaded.  bmptapd
 # finds them with sock_diag at start and makes them known to the module
 # (BMPTAP_CMD_NEW_FLOW) before their next segment; their first UPDATEs then
-# tell bmptapd the encoding no OPEN told it (userspace/midstream.h):
+# tell bmptapd the encoding no OPEN told it (userspace/bgp/midstream.h):
 #   bird   (b, 10.0.4.2, AS 65004)  4-octet AS, BIRD sends ADD-PATH
 #   exabgp (e, 10.0.3.2, AS 65003)  no 4-octet AS capability (AS_PATH with
 #          AS_TRANS + AS4_PATH), ExaBGP sends ADD-PATH

@@ -11,7 +11,7 @@
 # root, `bmptapd --user nobody` drops to nobody + CAP_NET_ADMIN and still
 # feeds the collector.  Records `systemd-analyze security`.  bmptapd.service
 # is given its collector by host name (from /etc/hosts): the lookup runs on
-# a thread of its own (userspace/resolve.c), which must work under the
+# a thread of its own (userspace/lib/resolve.c), which must work under the
 # unit's system call filter and namespace restrictions.
 . "$BMPTAP_TOP/tests/lib/guest.sh"
 B=$BT_TOP/build

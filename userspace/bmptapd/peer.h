@@ -257,7 +257,18 @@ struct peers {
 	bool want_flow_dump;		/* OPENs or addresses may be recoverable */
 };
 
-int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_log *log);
+/* What peers_init() fixes for the table's life (no cfg: all zero). */
+struct peers_cfg {
+	struct peer_sink sink;
+	/* The Loc-RIB's source (locrib.h): enum locrib_source and the
+	 * installed routes, not owned (NULL: none observable). */
+	int locrib_src;
+	struct kroute *kroutes;
+	uint64_t peer_mem_max, mem_max;	/* peers_set_budgets() */
+	const struct bt_vrf_rds *vrf_rds;	/* operator VRF RDs, not owned (NULL: none) */
+};
+
+int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_log *log);
 /* Frees every peer without emitting events. */
 void peers_free(struct peers *ps);
 

@@ -348,6 +348,7 @@ int main(int argc, char **argv)
 	char ctl_default[108];
 	struct bt_server_list servers = { 0 };
 	uint64_t peer_mem_max = PEER_MEM_MAX_DEFAULT, mem_max = MEM_MAX_DEFAULT;
+	struct kroute *kroutes = NULL;	/* the Loc-RIB's source, once open */
 	char ckpt_auto[512];
 
 	if (!d)
@@ -516,21 +517,16 @@ int main(int argc, char **argv)
 		LOG_E(&d->log, "epoll: %s", strerror(errno));
 		goto out;
 	}
-	if (feed_init(&d->feed, &d->loop, &d->log, &d->peers, d->queue_limit) ||
-	    peers_init(&d->peers, &(struct peer_sink){ 0 }, &d->log)) {
+	if (feed_init(&d->feed, &d->loop, &d->log, &d->peers,
+		      &(struct feed_cfg){ .limit = d->queue_limit, .listen_max = d->listen_max,
+					  .listen_max_per_source = d->listen_per_source,
+					  .stall_ms = d->stall_s * 1000u })) {
 		LOG_E(&d->log, "out of memory");
 		goto out;
 	}
-	d->peers.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->ctl);
-	peers_set_budgets(&d->peers, peer_mem_max, mem_max);
-	d->peers.vrf_rds = &d->vrf_rds;
-	d->feed.listen_max = d->listen_max;
-	d->feed.listen_max_per_source = d->listen_per_source;
-	d->feed.stall_ms = d->stall_s * 1000u;
 	/* A recorded stream has no namespace whose installed routes it saw. */
 	if (rec_path)
 		locrib_src = LOCRIB_SRC_DECISION;
-	d->peers.locrib_src = locrib_src;
 	if (locrib_src != LOCRIB_SRC_DECISION) {
 		int err = kroute_init(&d->kr, protos, (unsigned)n_protos, on_kroute_changed, d);
 
@@ -548,8 +544,16 @@ int main(int argc, char **argv)
 			      strerror(-err));
 			kroute_free(&d->kr);
 		} else {
-			d->peers.kroutes = &d->kr;
+			kroutes = &d->kr;
 		}
+	}
+	if (peers_init(&d->peers, &(struct peers_cfg){
+			.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->ctl),
+			.locrib_src = locrib_src, .kroutes = kroutes,
+			.peer_mem_max = peer_mem_max, .mem_max = mem_max,
+			.vrf_rds = &d->vrf_rds }, &d->log)) {
+		LOG_E(&d->log, "out of memory");
+		goto out;
 	}
 	if (setup_signals(d)) {
 		LOG_E(&d->log, "signals: %s", strerror(errno));

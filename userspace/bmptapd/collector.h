@@ -191,8 +191,16 @@ struct feed {
 	bool batching;			/* feed_batch_begin() .. _end() */
 };
 
+/* The feed's bounds, fixed at init; 0 (or no cfg) is the FEED_DEFAULT_*. */
+struct feed_cfg {
+	size_t limit;			/* per-collector output bound */
+	unsigned listen_max;		/* sessions per passive listener */
+	unsigned listen_max_per_source;	/* of them from one source address */
+	uint32_t stall_ms;		/* see coll_stats.stalled */
+};
+
 int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
-	      struct peers *peers, size_t limit);
+	      struct peers *peers, const struct feed_cfg *cfg);
 /* Closes every collector at once (no Termination: see feed_shutdown). */
 void feed_free(struct feed *f);
 /* The peer_sink to hand to peers_init(). */

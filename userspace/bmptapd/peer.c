@@ -25,7 +25,7 @@ static uint32_t bucket(const struct peers *ps, uint64_t id)
 	return (((uint32_t)id ^ (uint32_t)(id >> 32)) * 2654435761u) & (ps->n_buckets - 1);
 }
 
-int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_log *log)
+int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_log *log)
 {
 	memset(ps, 0, sizeof(*ps));
 	attr_table_init(&ps->attrs);
@@ -35,8 +35,13 @@ int peers_init(struct peers *ps, const struct peer_sink *sink, const struct bt_l
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
 	if (!ps->buckets)
 		return -ENOMEM;
-	if (sink)
-		ps->sink = *sink;
+	if (cfg) {
+		ps->sink = cfg->sink;
+		ps->locrib_src = cfg->locrib_src;
+		ps->kroutes = cfg->kroutes;
+		ps->vrf_rds = cfg->vrf_rds;
+		peers_set_budgets(ps, cfg->peer_mem_max, cfg->mem_max);
+	}
 	ps->log = log;
 	return 0;
 }

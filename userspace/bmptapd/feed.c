@@ -21,18 +21,22 @@
 /* ---- feed ------------------------------------------------------------------ */
 
 int feed_init(struct feed *f, struct loop *loop, const struct bt_log *log,
-	      struct peers *peers, size_t limit)
+	      struct peers *peers, const struct feed_cfg *cfg)
 {
+	static const struct feed_cfg defaults;
 	struct timespec ts;
 
 	memset(f, 0, sizeof(*f));
 	f->loop = loop;
 	f->log = log;
 	f->peers = peers;
-	f->limit = limit ? limit : FEED_DEFAULT_LIMIT;
-	f->listen_max = FEED_DEFAULT_LISTEN_MAX;
-	f->listen_max_per_source = FEED_DEFAULT_LISTEN_PER_SOURCE;
-	f->stall_ms = FEED_DEFAULT_STALL_MS;
+	if (!cfg)
+		cfg = &defaults;
+	f->limit = cfg->limit ? cfg->limit : FEED_DEFAULT_LIMIT;
+	f->listen_max = cfg->listen_max ? cfg->listen_max : FEED_DEFAULT_LISTEN_MAX;
+	f->listen_max_per_source = cfg->listen_max_per_source ? cfg->listen_max_per_source :
+				   FEED_DEFAULT_LISTEN_PER_SOURCE;
+	f->stall_ms = cfg->stall_ms ? cfg->stall_ms : FEED_DEFAULT_STALL_MS;
 	f->dirty_max = FEED_DEFAULT_DIRTY_MAX;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	f->rnd = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ 0x9e3779b97f4a7c15ull;
