@@ -70,4 +70,32 @@ static inline u64 bmptap_skb_tstamp_real(const struct sk_buff *skb)
 #define BMPTAP_EHASH(net)
 #endif
 
+/*
+ * The L3 domain of a device: the ifindex of its VRF (l3mdev master), its
+ * own if it is one, 0 in the default VRF.  Under RCU.
+ */
+#ifdef BMPTAP_HAVE_L3MDEV_IFINDEX
+#include <net/l3mdev.h>
+
+static inline int bmptap_l3_domain(const struct net_device *dev)
+{
+	return dev ? l3mdev_master_ifindex_rcu(dev) : 0;
+}
+
+static inline int bmptap_l3_domain_by_index(struct net *net, int ifindex)
+{
+	return l3mdev_master_ifindex_by_index(net, ifindex);
+}
+#else
+static inline int bmptap_l3_domain(const struct net_device *dev)
+{
+	return 0;
+}
+
+static inline int bmptap_l3_domain_by_index(struct net *net, int ifindex)
+{
+	return 0;
+}
+#endif
+
 #endif /* BMPTAP_COMPAT_H */

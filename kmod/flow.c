@@ -495,6 +495,7 @@ void bmptap_flow_info_fill(const struct bmptap_flow *flow, struct bmptap_flow_in
 	memcpy(fi->local_addr, &flow->key.laddr, sizeof(fi->local_addr));
 	memcpy(fi->remote_addr, &flow->key.raddr, sizeof(fi->remote_addr));
 	fi->start_ns = flow->start_ns;
+	fi->l3_ifindex = flow->key.l3index;
 }
 
 /* ---- input ---- */
@@ -519,11 +520,13 @@ static void key_fill(struct bmptap_key *k, const struct bmptap_pkt *pkt, bool sr
 		k->raddr = pkt->daddr;
 		k->lport = pkt->sport;
 		k->rport = pkt->dport;
+		k->l3index = pkt->l3_src;
 	} else {
 		k->laddr = pkt->daddr;
 		k->raddr = pkt->saddr;
 		k->lport = pkt->dport;
 		k->rport = pkt->sport;
+		k->l3index = pkt->l3_dst;
 	}
 }
 

@@ -32,7 +32,11 @@ struct sk_buff;
 #define BMPTAP_FLOW_HASH_BITS	12
 #define BMPTAP_OPEN_MAX		4096
 
-/* Addresses and ports of a flow, normalised to the local (client) side. */
+/*
+ * Addresses and ports of a flow, normalised to the local (client) side,
+ * and the L3 domain they belong to: equal addresses in two VRFs are two
+ * sessions.
+ */
 struct bmptap_key {
 	struct in6_addr laddr;		/* IPv4 in the first 4 bytes */
 	struct in6_addr raddr;
@@ -40,6 +44,7 @@ struct bmptap_key {
 	__be16 rport;
 	u8 family;
 	u8 pad[3];			/* zero: the key is hashed as u32s */
+	int l3index;			/* the VRF (l3mdev master) ifindex, 0 default */
 };
 
 /*
@@ -146,6 +151,12 @@ struct bmptap_pkt {
 	u8 family;
 	u8 hook;			/* NF_INET_* */
 	int ifindex;			/* the interface it arrived on, 0 if sent here */
+	/*
+	 * The L3 domain (VRF ifindex, 0 default) of the sender's side and of
+	 * the receiver's: they differ only for sessions forwarded between VRFs.
+	 */
+	int l3_src;
+	int l3_dst;
 	bool syn, ack, fin, rst;
 	s8 wscale;			/* SYN: window scale option, or -1 */
 	u16 window;			/* the window field, unscaled */

@@ -16,6 +16,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/dst.h>
 
 #include "bmptap.h"
 #include "compat.h"
@@ -193,6 +194,9 @@ static void bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 	pkt->skb = skb;
 	pkt->hook = state->hook;
 	pkt->ifindex = state->in ? state->in->ifindex : 0;
+	/* Received: the device it came in on; sent: the one it leaves by. */
+	pkt->l3_src = bmptap_l3_domain(state->in ? state->in : state->out);
+	pkt->l3_dst = bmptap_l3_domain(state->out ? state->out : state->in);
 	pkt->poff = thoff + doff;
 	pkt->plen = end - pkt->poff;
 	pkt->sport = th->source;
@@ -220,6 +224,23 @@ static void bmptap_tap(struct bmptap_net *bn, struct sk_buff *skb,
 	bmptap_flow_input(bn, set, pkt);
 }
 
+/*
+ * A socket's output in a VRF passes LOCAL_OUT twice: the VRF driver runs
+ * the hook with the VRF device as the output device while the skb's route
+ * still names the real one (drivers/net/vrf.c, vrf_ip_out_direct()), then
+ * the stack runs it with the real device.  The tap takes the second pass
+ * only, so a segment is seen once.  (With a qdisc on the VRF device the
+ * driver reroutes through it instead and both passes name the VRF device
+ * in turn: the copy is then counted as a retransmission, data unchanged.)
+ */
+static bool vrf_first_pass(const struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	return state->hook == NF_INET_LOCAL_OUT && state->out &&
+	       netif_is_l3_master(state->out) && dst && dst->dev != state->out;
+}
+
 static unsigned int bmptap_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -231,6 +252,8 @@ static unsigned int bmptap_hook(void *priv, struct sk_buff *skb,
 	u32 end;
 	u64 t0;
 
+	if (vrf_first_pass(skb, state))
+		return NF_ACCEPT;
 	/* Hooks run under rcu_read_lock(). */
 	set = rcu_dereference(bn->settings);
 	th = bmptap_match(bn, skb, state, set, &pkt, &end, &buf);

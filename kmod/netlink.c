@@ -151,6 +151,7 @@ static const struct nla_policy bmptap_new_flow_policy[BMPTAP_NEW_FLOW_MAX + 1] =
 	[BMPTAP_NEW_FLOW_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
 	[BMPTAP_NEW_FLOW_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[BMPTAP_NEW_FLOW_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[BMPTAP_NEW_FLOW_IFINDEX] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy bmptap_policy[BMPTAP_A_MAX + 1] = {
@@ -970,6 +971,9 @@ static int bmptap_new_flow(struct sk_buff *skb, struct genl_info *info)
 	memcpy(&k.raddr, nla_data(tb[BMPTAP_NEW_FLOW_REMOTE_ADDR]), alen);
 	k.lport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_LOCAL_PORT]));
 	k.rport = htons(nla_get_u16(tb[BMPTAP_NEW_FLOW_REMOTE_PORT]));
+	if (tb[BMPTAP_NEW_FLOW_IFINDEX])
+		k.l3index = bmptap_l3_domain_by_index(genl_info_net(info),
+						      nla_get_u32(tb[BMPTAP_NEW_FLOW_IFINDEX]));
 	err = bmptap_flow_adopt(bn, &k);
 	switch (err) {
 	case -EINVAL:

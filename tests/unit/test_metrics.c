@@ -132,6 +132,19 @@ static void test_render(void **state)
 	check_layout(str(&b));
 	assert_null(strstr(str(&b), "bmptap_module_flows"));
 	assert_non_null(strstr(str(&b), "\nbmptap_module_up 0\n"));
+	/* One address, a peer in the default VRF and one in a VRF (lo, ifindex 1
+	 * everywhere, stands for a VRF device): two series, not one twice. */
+	struct bmptap_flow_info fi = { .family = AF_INET };
+	inet_pton(AF_INET, "10.0.5.1", fi.remote_addr);
+	peer_set_info(&ps, peer_new(&ps, 1), &fi);
+	fi.l3_ifindex = 1;
+	peer_set_info(&ps, peer_new(&ps, 2), &fi);
+	buf_reset(&b);
+	metrics_render(&s, &b);
+	check_layout(str(&b));
+	assert_non_null(strstr(str(&b), "\nbmptap_peer_established{peer=\"10.0.5.1\"} 0\n"));
+	assert_non_null(strstr(str(&b),
+			       "\nbmptap_peer_established{peer=\"10.0.5.1\",vrf=\"lo\"} 0\n"));
 	buf_free(&b);
 	feed_free(&f);
 	peers_free(&ps);

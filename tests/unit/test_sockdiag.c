@@ -64,6 +64,9 @@ static void test_ports_and_families(void **state)
 	(void)state;
 	add_sock(&d, AF_INET, "10.0.1.1", 179, "10.0.1.2", 40000);	/* passive side */
 	add_sock(&d, AF_INET, "10.0.1.1", 40001, "10.0.1.3", 1790);	/* active side */
+	/* A VRF's socket is bound to the VRF device: the module keys its flow so. */
+	((struct inet_diag_msg *)NLMSG_DATA((struct nlmsghdr *)(d.buf + d.len -
+		NLMSG_SPACE(sizeof(struct inet_diag_msg)))))->id.idiag_if = 7;
 	add_sock(&d, AF_INET, "10.0.1.1", 22, "10.0.1.9", 50000);	/* not BGP */
 	add_sock(&d, AF_INET6, "fd00::1", 179, "fd00::2", 40002);
 	/* A dual-stack socket's IPv4 connection: its segments are IPv4. */
@@ -79,6 +82,8 @@ static void test_ports_and_families(void **state)
 	inet_pton(AF_INET, "10.0.1.2", a);
 	assert_memory_equal(l.v[0].raddr, a, 4);
 	assert_int_equal(l.v[1].rport, 1790);
+	assert_int_equal(l.v[0].ifindex, 0);
+	assert_int_equal(l.v[1].ifindex, 7);
 	assert_int_equal(l.v[2].family, AF_INET6);
 	inet_pton(AF_INET6, "fd00::2", a);
 	assert_memory_equal(l.v[2].raddr, a, 16);

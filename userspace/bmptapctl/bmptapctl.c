@@ -24,6 +24,7 @@
 #include "statusview.h"
 #include "select.h"
 #include "tls.h"
+#include "vrf.h"
 
 #define PROG "bmptapctl"
 
@@ -116,7 +117,7 @@ static int show_flows(struct ctl *c)
 		bt_json_arr_open(j);
 		for (i = 0; i < l.n; i++) {
 			const struct bt_flow *f = &l.v[i];
-			char a[INET6_ADDRSTRLEN];
+			char a[INET6_ADDRSTRLEN], vrf[BT_VRF_NAME_LEN];
 
 			bt_json_obj_open(j);
 			bt_json_kv_u64(j, "id", f->id);
@@ -136,6 +137,9 @@ static int show_flows(struct ctl *c)
 				bt_json_kv_bool(j, "discovered",
 						f->info.flags & BMPTAP_FLOWF_DISCOVERED);
 				bt_json_kv_u64(j, "start_ns", f->info.start_ns);
+				bt_vrf_name(f->info.l3_ifindex, vrf);
+				bt_json_kv_str(j, "vrf", vrf);
+				bt_json_kv_u64(j, "vrf_ifindex", (uint32_t)f->info.l3_ifindex);
 			}
 			bt_json_kv_str(j, "state", flow_state(f));
 			if (f->have_last_seq)
@@ -161,10 +165,16 @@ static int show_flows(struct ctl *c)
 		for (i = 0; i < l.n; i++) {
 			const struct bt_flow *f = &l.v[i];
 			char loc[64] = "?", rem[64] = "?", msgs[48], bytes[48];
+			char vrf[BT_VRF_NAME_LEN + 5] = "";
 
 			if (f->have_info) {
 				fmt_endpoint(&f->info, true, loc, sizeof(loc));
 				fmt_endpoint(&f->info, false, rem, sizeof(rem));
+				/* The default VRF's flows keep the line they always had. */
+				if (f->info.l3_ifindex) {
+					strcpy(vrf, " vrf ");
+					bt_vrf_name(f->info.l3_ifindex, vrf + 5);
+				}
 			}
 			snprintf(msgs, sizeof(msgs), "%" PRIu64 "/%" PRIu64,
 				 f->cnt[0].v[BMPTAP_CNT_MESSAGES],
@@ -173,13 +183,13 @@ static int show_flows(struct ctl *c)
 				 f->cnt[0].v[BMPTAP_CNT_BYTES],
 				 f->cnt[1].v[BMPTAP_CNT_BYTES]);
 			printf("%-6" PRIu64 " %-46s %-46s %-11s %21s %27s %6" PRIu64
-			       " %6" PRIu64 "%s%s\n", f->id, loc, rem, flow_state(f),
+			       " %6" PRIu64 "%s%s%s\n", f->id, loc, rem, flow_state(f),
 			       msgs, bytes, cnt2(f, BMPTAP_CNT_GAPS),
 			       cnt2(f, BMPTAP_CNT_DROPS),
 			       f->have_info && (f->info.flags & BMPTAP_FLOWF_FORWARD) ?
 			       " forwarded" : "",
 			       f->have_info && (f->info.flags & BMPTAP_FLOWF_DISCOVERED) ?
-			       " discovered" : "");
+			       " discovered" : "", vrf);
 		}
 	}
 	bt_flow_list_free(&l);

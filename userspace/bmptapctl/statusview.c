@@ -15,6 +15,7 @@
 #include "select.h"
 #include "statusview.h"
 #include "tls.h"
+#include "vrf.h"
 
 #define NO_STATUS "no status published (is bmptapd running?)"
 
@@ -349,7 +350,16 @@ void bt_view_peers(FILE *out, FILE *errf, const char *blob, size_t len,
 			cell(&r, p, "withdrawals", b[1], sizeof(b[1])),
 			g ? b[2] : "-", cell(&r, p, "flow_id", b[3], sizeof(b[3])), pfx);
 		bool inc = false;
+		char vrf[BT_VRF_NAME_LEN], rd[BT_RD_STRLEN];
 
+		/* The default VRF's peers are what they always were: no line. */
+		if (*bt_jr_get_str(&r, p, "vrf", vrf, sizeof(vrf), "")) {
+			if (*bt_jr_get_str(&r, p, "rd", rd, sizeof(rd), ""))
+				fprintf(out, "%-39s vrf %s: RD Instance peer, RD %s\n", "", vrf, rd);
+			else if (bt_jr_u64(&r, bt_jr_get(&r, p, "peer_distinguisher"), &v))
+				fprintf(out, "%-39s vrf %s: Local Instance peer, distinguisher %"
+					PRIu64 "\n", "", vrf, v);
+		}
 		if (bt_jr_bool(&r, bt_jr_get(&r, p, "incomplete"), &inc) && inc)
 			fprintf(out, "%-39s incomplete: messages from this peer were lost (gaps, or "
 				"read by an earlier bmptapd); collectors were told\n", "");

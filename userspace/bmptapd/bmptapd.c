@@ -159,6 +159,7 @@ static void usage(FILE *f)
 		"               [--listen-max N] [--listen-max-per-source N]\n"
 		"               [--collector-stall-timeout SECONDS]\n"
 		"               [--checkpoint PATH|auto] [--checkpoint-interval SECONDS]\n"
+		"               [--vrf-rd NAME=RD]...\n"
 		"       " PROG " --records FILE --server 'ADDRESS [port N] [...]'...\n"
 		"               [-s] [-v|-q]... [--queue-limit BYTES] [--metrics ADDRESS:PORT]\n"
 		"  -n                 stay in the foreground (the default; for systemd)\n"
@@ -188,6 +189,8 @@ static void usage(FILE *f)
 		"                     (decision), or kernel once one is seen (auto, default)\n"
 		"  --route-protocols  rtm_protocol ids (or bird, bgp, zebra) of the daemon's\n"
 		"                     installed routes (default bird,bgp = 12,186)\n"
+		"  --vrf-rd NAME=RD   the route distinguisher (ASN:NN or IPV4:NN) of VRF NAME:\n"
+		"                     its peers are RD Instance peers with it (repeatable)\n"
 		"  --metrics A:P      Prometheus metrics on http://A:P/metrics\n"
 		"                     (IPv4 A.B.C.D:PORT or [IPv6]:PORT)\n"
 		"  --user NAME        started as root: run as NAME, keeping only\n"
@@ -329,6 +332,7 @@ int main(int argc, char **argv)
 		{ "listen-max-per-source", required_argument, NULL, 'Y' },
 		{ "collector-stall-timeout", required_argument, NULL, 'W' },
 		{ "checkpoint", required_argument, NULL, 'K' },
+		{ "vrf-rd", required_argument, NULL, 'D' },
 		{ "checkpoint-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -418,6 +422,15 @@ int main(int argc, char **argv)
 		case 'M':
 			metrics = optarg;
 			break;
+		case 'D': {
+			char err[128];
+
+			if (bt_vrf_rd_add(&d->vrf_rds, optarg, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --vrf-rd: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case 'U':
 			user = optarg;
 			break;
@@ -537,7 +550,8 @@ int main(int argc, char **argv)
 	if (peers_init(&d->peers, &(struct peers_cfg){
 			.sink = monitor_sink(&d->monitor, feed_sink(&d->feed), &d->ctl),
 			.locrib_src = locrib_src, .kroutes = kroutes,
-			.peer_mem_max = peer_mem_max, .mem_max = mem_max }, &d->log)) {
+			.peer_mem_max = peer_mem_max, .mem_max = mem_max,
+			.vrf_rds = &d->vrf_rds }, &d->log)) {
 		LOG_E(&d->log, "out of memory");
 		goto out;
 	}
@@ -585,6 +599,7 @@ out:
 	peers_free(&d->peers);
 	kroute_free(&d->kr);
 	bt_filter_list_free(&d->filters);
+	bt_vrf_rds_free(&d->vrf_rds);
 	bt_nl_close(&d->nl);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);

@@ -35,7 +35,7 @@
 struct peers;
 
 #define CKPT_MAGIC	"BMPTCKPT"
-#define CKPT_VERSION	4u	/* 3: the other families (famrib.h); 4: and their Adj-RIB-Out */
+#define CKPT_VERSION	5u	/* 3: the other families (famrib.h); 4: and their Adj-RIB-Out; 5: flows' VRF */
 
 /* Results of ckpt_decode() / ckpt_read() besides 0 (loaded). */
 enum ckpt_err {

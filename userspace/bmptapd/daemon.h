@@ -33,6 +33,7 @@ struct daemon {
 	struct monitor monitor;		/* peer events for bmptapctl monitor */
 	struct ctlsrv ctl;		/* bmptapctl's control socket */
 	struct bt_filter_list filters;	/* the peers' post-policy view uses it */
+	struct bt_vrf_rds vrf_rds;	/* --vrf-rd: the peers' VRF identities use it */
 	struct kroute kr;		/* the daemon's installed routes (Loc-RIB) */
 	bool kr_on;			/* the Loc-RIB's kernel source is in effect */
 	uint32_t kr_unjoined_logged;

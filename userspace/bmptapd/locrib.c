@@ -166,7 +166,8 @@ void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const stru
 	if (kernel)
 		kr = kroute_lookup(ps->kroutes, &key);
 	for (const struct peer *q = ps->head; q && (!kernel || kr); q = q->next) {
-		if (q->state != PEER_ESTABLISHED)
+		/* The one Loc-RIB instance is the default VRF's. */
+		if (q->state != PEER_ESTABLISHED || q->info.l3_ifindex)
 			continue;
 		const struct bgp_prefix *k = q == hint ? pfx : &key;
 		uint32_t id = rib_lookup(&q->rib, k);
@@ -214,7 +215,8 @@ void locrib_reserve(struct peers *ps)
 		uint32_t n = 0;
 
 		for (const struct peer *q = ps->head; q; q = q->next)
-			if (q->state == PEER_ESTABLISHED && rib_count(&q->rib, f) > n)
+			if (q->state == PEER_ESTABLISHED && !q->info.l3_ifindex &&
+			    rib_count(&q->rib, f) > n)
 				n = rib_count(&q->rib, f);
 		/* Short of memory, the entries grow it one by one. */
 		rib_reserve(&ps->locrib->rib, f, n);

@@ -205,7 +205,9 @@ static void collector_metrics(const struct feed *f, struct buf *b)
 
 /* ---- peers ---------------------------------------------------------------- */
 
-#define PEER_LABELS 2
+/* peer, peer_as, vrf (left out in the default VRF): one address may be a
+ * peer in two VRFs, and a series may not repeat its labels. */
+#define PEER_LABELS 3
 
 struct peer_labels {
 	char addr[INET6_ADDRSTRLEN], as[12];
@@ -224,6 +226,7 @@ static bool peer_labels(const struct peer *p, struct peer_labels *pl)
 		snprintf(pl->as, sizeof(pl->as), "%" PRIu32, p->op[BMPTAP_DIR_RX].as);
 	pl->l[0] = (struct prom_label){ "peer", pl->addr };
 	pl->l[1] = (struct prom_label){ "peer_as", pl->as };
+	pl->l[2] = (struct prom_label){ "vrf", p->vrf };
 	return true;
 }
 

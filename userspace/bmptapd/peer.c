@@ -40,6 +40,7 @@ int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_lo
 		ps->sink = cfg->sink;
 		ps->locrib_src = cfg->locrib_src;
 		ps->kroutes = cfg->kroutes;
+		ps->vrf_rds = cfg->vrf_rds;
 		peers_set_budgets(ps, cfg->peer_mem_max, cfg->mem_max);
 	}
 	ps->log = log;
@@ -968,6 +969,7 @@ static void on_flow_end(struct peers *ps, struct peer *p, const struct bt_rec *r
 int peers_record(void *ctx, const struct bt_rec *rec)
 {
 	struct peers *ps = ctx;
+	struct bmptap_flow_info fi;
 	struct peer *p;
 
 	if (rec->kind == BT_RK_SEQ_HOLE) {
@@ -994,8 +996,8 @@ int peers_record(void *ctx, const struct bt_rec *rec)
 		if (!p)
 			return 0;
 		p->seen_start = true;
-		if (!p->have_info && bt_rec_flow_info(rec, &p->info)) {
-			p->have_info = true;
+		if (!p->have_info && bt_rec_flow_info(rec, &fi)) {
+			peer_set_info(ps, p, &fi);
 			check_opens(ps, p);
 		}
 		return 0;
@@ -1058,10 +1060,8 @@ void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns
 		 */
 		p->from_dump = f->have_last_seq;
 	}
-	if (f->have_info && !p->have_info) {
-		p->info = f->info;
-		p->have_info = true;
-	}
+	if (f->have_info && !p->have_info)
+		peer_set_info(ps, p, &f->info);
 	for (int d = 0; d < 2; d++)
 		if (f->open[d] && !p->open[d])
 			set_open(ps, p, d, f->open[d], f->open_len[d]);
@@ -1199,10 +1199,20 @@ void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
 	verdicts_end(ps);
 }
 
+void peer_set_info(const struct peers *ps, struct peer *p, const struct bmptap_flow_info *fi)
+{
+	p->info = *fi;
+	p->have_info = true;
+	bt_vrf_name(fi->l3_ifindex, p->vrf);
+	bt_vrf_instance(ps->vrf_rds, fi->l3_ifindex, p->vrf, &p->inst_type, &p->inst_dist);
+}
+
 void peers_restored(struct peers *ps)
 {
 	verdicts_begin(ps);
 	for (struct peer *p = ps->head; p; p = p->next) {
+		if (p->have_info)
+			peer_set_info(ps, p, &p->info);
 		if (p->state != PEER_ESTABLISHED)
 			continue;
 		if (!ps->locrib) {
@@ -1251,7 +1261,8 @@ void peer_bmp_hdr(const struct peer *p, uint64_t ts_ns, struct bmp_peer *h)
 		h->ts_usec = (uint32_t)(ts_ns % 1000000000u / 1000u);
 		return;
 	}
-	h->type = BMP_PEER_GLOBAL;
+	h->type = p->inst_type;
+	h->distinguisher = p->inst_dist;
 	bmp_peer_set_addr(h, p->info.remote_addr, p->info.family == AF_INET6 ? 16 : 4);
 	/* A: the encapsulated UPDATEs use 2-octet AS_PATHs (RFC 7854 4.2). */
 	if (!p->sess.rx.as4)

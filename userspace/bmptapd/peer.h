@@ -41,6 +41,7 @@
 #include "policy.h"
 #include "records.h"
 #include "rib.h"
+#include "vrf.h"
 
 /*
  * Default memory budgets (operator-guide.md, "Memory budgets"): a full
@@ -99,6 +100,11 @@ struct peer {
 
 	bool have_info;
 	struct bmptap_flow_info info;
+	/* Its VRF (vrf.h): name ("" default), and the per-peer header's type
+	 * and distinguisher, set with info. */
+	char vrf[BT_VRF_NAME_LEN];
+	uint8_t inst_type;
+	uint64_t inst_dist;
 	uint8_t *open[2];		/* observed OPENs by direction, malloc'd */
 	size_t open_len[2];
 	bool open_ok[2];		/* parsed */
@@ -230,6 +236,7 @@ struct peers {
 	unsigned loop_mask;		/* POL_* seen in the UPDATE being applied */
 	struct peer *cur;		/* the peer whose RIB is being changed */
 	const struct bt_filter_list *filters;	/* operator import filters, not owned */
+	const struct bt_vrf_rds *vrf_rds;	/* operator VRF RDs, not owned (NULL: none) */
 	uint64_t filter_gen;		/* bumped by peers_set_filters() */
 	struct vmemo vmemo[VMEMO_SIZE];
 	/* The ids the peers' verdicts arrays cover, and the set frees when they
@@ -262,6 +269,7 @@ struct peers_cfg {
 	int locrib_src;
 	struct kroute *kroutes;
 	uint64_t peer_mem_max, mem_max;	/* peers_set_budgets() */
+	const struct bt_vrf_rds *vrf_rds;	/* operator VRF RDs, not owned (NULL: none) */
 };
 
 int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_log *log);
@@ -282,6 +290,9 @@ struct peer *peers_find(const struct peers *ps, uint64_t flow_id);
 struct peer *peer_new(struct peers *ps, uint64_t flow_id);
 /* to += from, counter by counter. */
 void peer_counters_add(struct peer_counters *to, const struct peer_counters *from);
+
+/* p's flow addresses and VRF are fi (its VRF's peer type and distinguisher follow). */
+void peer_set_info(const struct peers *ps, struct peer *p, const struct bmptap_flow_info *fi);
 
 /* One record from a READ dump; always 0 (bt_rec_cb compatible). */
 int peers_record(void *ps, const struct bt_rec *rec);

@@ -67,6 +67,21 @@ static void famrib_gaps_json(struct bt_json *j, const struct famrib *fr)
 	bt_json_kv_u64(j, "live_only_more_updates", fr->live_only_more);
 }
 
+/* The peer's VRF (vrf.h) and how collectors see it (RFC 7854 4.2). */
+static void vrf_json(const struct peer *p, struct bt_json *j)
+{
+	char rd[BT_RD_STRLEN];
+
+	bt_json_kv_str(j, "vrf", p->vrf);
+	bt_json_kv_u64(j, "vrf_ifindex", (uint32_t)p->info.l3_ifindex);
+	bt_json_kv_u64(j, "peer_type", p->inst_type);
+	bt_json_kv_u64(j, "peer_distinguisher", p->inst_dist);
+	if (p->inst_type == BMP_PEER_RD) {
+		bt_rd_format(p->inst_dist, rd, sizeof(rd));
+		bt_json_kv_str(j, "rd", rd);
+	}
+}
+
 static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -81,6 +96,7 @@ static void peer_json(const struct peer *p, struct bt_json *j, uint64_t now_ms)
 		fmt_addr(p->info.family, p->info.remote_addr, a, sizeof(a));
 		bt_json_kv_str(j, "remote_address", a);
 		bt_json_kv_u64(j, "remote_port", ntohs(p->info.remote_port));
+		vrf_json(p, j);
 	}
 	if (p->open_ok[BMPTAP_DIR_RX]) {
 		bt_json_kv_u64(j, "peer_as", p->op[BMPTAP_DIR_RX].as);

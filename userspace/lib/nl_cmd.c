@@ -263,6 +263,8 @@ int bt_nl_new_flow(struct bt_nl *nl, const struct bt_conn *c)
 	mnl_attr_put(nlh, BMPTAP_NEW_FLOW_REMOTE_ADDR, alen, c->raddr);
 	mnl_attr_put_u16(nlh, BMPTAP_NEW_FLOW_LOCAL_PORT, c->lport);
 	mnl_attr_put_u16(nlh, BMPTAP_NEW_FLOW_REMOTE_PORT, c->rport);
+	if (c->ifindex)
+		mnl_attr_put_u32(nlh, BMPTAP_NEW_FLOW_IFINDEX, c->ifindex);
 	mnl_attr_nest_end(nlh, nest);
 	return bt_nl_talk(nl, nlh, NULL, NULL, "adopting a flow");
 }

@@ -48,6 +48,7 @@ static void conn_from(struct bt_conn *c, const struct inet_diag_msg *m)
 	c->family = m->idiag_family;
 	c->lport = ntohs(m->id.idiag_sport);
 	c->rport = ntohs(m->id.idiag_dport);
+	c->ifindex = m->id.idiag_if;
 	if (c->family == AF_INET6 && !memcmp(src, v4mapped, 12) && !memcmp(dst, v4mapped, 12)) {
 		c->family = AF_INET;
 		src += 12;

@@ -17,6 +17,7 @@ struct bt_conn {
 	uint8_t laddr[16];		/* IPv4 in the first 4 bytes */
 	uint8_t raddr[16];
 	uint16_t lport, rport;		/* host order */
+	uint32_t ifindex;		/* the device it is bound to (its VRF), 0 none */
 };
 
 struct bt_conn_list {

@@ -49,7 +49,8 @@
  * ACK (do)
  *   -> A_ACK_SEQ
  * NEW_FLOW (do)
- *   -> A_NEW_FLOW { FAMILY, LOCAL_ADDR, REMOTE_ADDR, LOCAL_PORT, REMOTE_PORT }
+ *   -> A_NEW_FLOW { FAMILY, LOCAL_ADDR, REMOTE_ADDR, LOCAL_PORT, REMOTE_PORT,
+ *                   [IFINDEX] }
  * SET_SERVER (do)
  *   -> A_SERVER { ADDRESS, PORT, [any other SERVER_*] }  keyed by ADDRESS,
  *      PORT; stored as given, replacing one of the same key; CONFIG_CHANGED
@@ -86,7 +87,12 @@
  * records, and a reader that does not ack fills the queue.  GET_NETNS
  * reports BMPTAP_NETNS_QUEUE_EPOCH and BMPTAP_NETNS_ACKED_SEQ.
  */
-#define BMPTAP_GENL_VERSION	3
+/*
+ * Version 4: flows are keyed by their L3 domain (VRF) too; struct
+ * bmptap_flow_info grew from 48 to 56 bytes (l3_ifindex), and NEW_FLOW
+ * takes BMPTAP_NEW_FLOW_IFINDEX.
+ */
+#define BMPTAP_GENL_VERSION	4
 #define BMPTAP_MCGRP_EVENTS	"events"	/* doorbell: records are queued */
 #define BMPTAP_MCGRP_CONFIG	"config"	/* helper config was changed */
 
@@ -234,6 +240,13 @@ enum bmptap_new_flow_attr {
 	BMPTAP_NEW_FLOW_REMOTE_ADDR,	/* binary: 4 or 16 bytes, per FAMILY */
 	BMPTAP_NEW_FLOW_LOCAL_PORT,	/* u16, host order, not 0 */
 	BMPTAP_NEW_FLOW_REMOTE_PORT,	/* u16, host order, not 0 */
+	/*
+	 * u32, optional: the device the socket is bound to (sock_diag's
+	 * idiag_if), 0 or absent: none.  The flow's L3 domain is that
+	 * device's VRF (itself if it is a VRF device): a socket of a VRF is
+	 * bound to it, so its flow is the one the hooks key in that VRF.
+	 */
+	BMPTAP_NEW_FLOW_IFINDEX,
 	__BMPTAP_NEW_FLOW_MAX,
 };
 #define BMPTAP_NEW_FLOW_MAX (__BMPTAP_NEW_FLOW_MAX - 1)
@@ -350,6 +363,14 @@ struct bmptap_flow_info {
 	__u8	local_addr[16];	/* IPv4 in the first 4 bytes */
 	__u8	remote_addr[16];
 	__u64	start_ns;	/* CLOCK_REALTIME when the flow was first seen */
+	/*
+	 * The L3 domain of the flow (of its local side when forwarded): the
+	 * ifindex of the VRF (l3mdev master) device its segments go through,
+	 * 0 for the default VRF.  Part of the flow's key: the same addresses
+	 * and ports in two VRFs are two flows.
+	 */
+	__s32	l3_ifindex;
+	__u32	reserved2;	/* 0 */
 };
 
 #define BMPTAP_FLOWF_MIDSTREAM	(1U << 0)	/* picked up without its SYN */
