@@ -7,15 +7,8 @@
 #include "checkpoint.h"
 #include "json.h"
 #include "log.h"
+#include "loop.h"
 #include "peer.h"
-
-static uint64_t mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 void ckpt_ctl_start(struct ckpt_ctl *c, struct peers *ps, uint64_t epoch, uint64_t acked,
 		    uint32_t queue_bytes)
@@ -81,7 +74,7 @@ void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps)
 {
 	char why[256];
 	size_t bytes = 0;
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = loop_now_ms();
 
 	/* The first one even without records: the peers of the flow dump. */
 	if (!c->path || (c->have_file && c->applied == c->seq))
@@ -102,7 +95,7 @@ void ckpt_ctl_save(struct ckpt_ctl *c, const struct peers *ps)
 	c->seq = c->applied;
 	c->unacked_bytes = 0;
 	c->last_bytes = bytes;
-	c->last_ms = mono_ms() - t0;
+	c->last_ms = loop_now_ms() - t0;
 	LOG_D(c->log, "checkpoint %s: %zu bytes, records up to %" PRIu64 ", %" PRIu64 " ms",
 	      c->path, bytes, c->seq, c->last_ms);
 }

@@ -4,6 +4,7 @@
 
 #include "array.h"
 #include "kroute.h"
+#include "loop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -262,4 +263,49 @@ size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id)
 	memcpy(c, caps_tmpl, sizeof(caps_tmpl));
 	put_u32(c + 20, as);
 	return len;
+}
+
+void locrib_flush(struct peers *ps, uint64_t ts)
+{
+	if (ps->n_lchg && ps->locrib && ps->sink.update_out)
+		ps->sink.update_out(ps->sink.ctx, ps->locrib, NULL, 0, ts, ps->lchg, ps->n_lchg, -1);
+	ps->n_lchg = 0;
+}
+
+void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns)
+{
+	struct peer *lr = calloc(1, sizeof(*lr));
+	uint8_t open[64];
+	size_t len;
+
+	if (!lr)
+		return;
+	lr->locrib = true;
+	lr->notif_dir = -1;
+	rib_init(&lr->rib, &ps->attrs);
+	rib_init(&lr->rib_out, &ps->attrs);
+	lr->op[BMPTAP_DIR_TX] = first->op[BMPTAP_DIR_TX];
+	lr->op[BMPTAP_DIR_RX] = first->op[BMPTAP_DIR_TX];
+	len = locrib_open(open, sizeof(open), first->op[BMPTAP_DIR_TX].as,
+			  first->op[BMPTAP_DIR_TX].bgp_id);
+	for (int d = 0; d < 2; d++) {
+		lr->open[d] = malloc(len);
+		if (lr->open[d]) {
+			memcpy(lr->open[d], open, len);
+			lr->open_len[d] = len;
+			lr->open_ok[d] = true;
+		}
+	}
+	/* Routes are encoded from the Loc-RIB: 4-octet ASes, no path ids,
+	 * extended messages (its OPEN says so, locrib_open()). */
+	lr->sess.rx.as4 = lr->sess.tx.as4 = true;
+	lr->sess.rx.ext_msg = lr->sess.tx.ext_msg = true;
+	for (int f = 0; f < BGP_FAM_MAX; f++)
+		lr->sess.af[f] = true;
+	lr->have_info = true;
+	lr->state = PEER_ESTABLISHED;
+	lr->up_ts_ns = ts_ns;
+	lr->up_mono_ms = loop_now_ms();
+	/* No sink.up of its own: the collectors add it with the first peer's. */
+	ps->locrib = lr;
 }

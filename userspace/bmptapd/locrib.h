@@ -52,6 +52,14 @@ void locrib_recompute(struct peers *ps, const struct bgp_prefix *pfx, const stru
  */
 void locrib_reserve(struct peers *ps);
 
+/*
+ * The Loc-RIB instance, started with the first established session (only
+ * then are the local AS and BGP ID known, from the OPEN the daemon sent).
+ */
+void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns);
+/* Sends the Loc-RIB changes collected in ps->lchg. */
+void locrib_flush(struct peers *ps, uint64_t ts);
+
 /* rib_prefetch() for pfx's Loc-RIB entry, ahead of locrib_recompute(). */
 void locrib_prefetch(const struct peers *ps, const struct bgp_prefix *pfx);
 

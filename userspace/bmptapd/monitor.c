@@ -6,14 +6,7 @@
 #include <time.h>
 
 #include "monitor.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "loop.h"
 
 static const char *peer_addr(const struct peer *p, char *buf, size_t len)
 {
@@ -56,7 +49,7 @@ static void on_down(void *ctx, struct peer *p)
 /* Whether one more route event fits in this second's budget. */
 static bool route_budget(struct monitor *m)
 {
-	uint64_t t = now_ms();
+	uint64_t t = loop_now_ms();
 
 	if (t - m->window_ms >= 1000) {
 		if (m->suppressed)
@@ -137,7 +130,7 @@ struct peer_sink monitor_sink(struct monitor *m, struct peer_sink inner, struct 
 {
 	m->inner = inner;
 	m->ctl = ctl;
-	m->window_ms = now_ms();
+	m->window_ms = loop_now_ms();
 	return (struct peer_sink){
 		.ctx = m, .up = on_up, .down = on_down, .update = on_update,
 		.message = on_message, .lost = on_lost, .update_out = on_update_out,

@@ -9,13 +9,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <arpa/inet.h>
-#include <time.h>
 
 #include "locrib.h"
 #include "log.h"
+#include "loop.h"
 #include "model.h"
+#include "peer_update.h"
 #include "refresh.h"
 
 /* ---- table -------------------------------------------------------------- */
@@ -187,8 +186,6 @@ static void peer_del(struct peers *ps, struct peer *p)
 
 /* ---- session state -------------------------------------------------------- */
 
-static uint64_t mono_now(void);
-static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new);
 
 const char *peer_state_name(enum peer_state s)
 {
@@ -209,7 +206,6 @@ const char *peer_state_name(enum peer_state s)
  * incomplete.  A disputed peer AS only labels the peer: the last one is
  * reported, as BIRD reads it, and the dispute shown.
  */
-static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char *why);
 
 static void refuse_ambiguous(struct peers *ps, struct peer *p)
 {
@@ -280,56 +276,6 @@ static void set_open(struct peers *ps, struct peer *p, int dir, const uint8_t *m
 	check_opens(ps, p);
 }
 
-/* Sends the Loc-RIB changes collected in ps->lchg. */
-static void flush_locrib(struct peers *ps, uint64_t ts)
-{
-	if (ps->n_lchg && ps->locrib && ps->sink.update_out)
-		ps->sink.update_out(ps->sink.ctx, ps->locrib, NULL, 0, ts, ps->lchg, ps->n_lchg, -1);
-	ps->n_lchg = 0;
-}
-
-/*
- * The Loc-RIB instance starts with the first established session: only
- * then are the local AS and BGP ID known (from the OPEN the daemon sent).
- */
-static void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns)
-{
-	struct peer *lr = calloc(1, sizeof(*lr));
-	uint8_t open[64];
-	size_t len;
-
-	if (!lr)
-		return;
-	lr->locrib = true;
-	lr->notif_dir = -1;
-	rib_init(&lr->rib, &ps->attrs);
-	rib_init(&lr->rib_out, &ps->attrs);
-	lr->op[BMPTAP_DIR_TX] = first->op[BMPTAP_DIR_TX];
-	lr->op[BMPTAP_DIR_RX] = first->op[BMPTAP_DIR_TX];
-	len = locrib_open(open, sizeof(open), first->op[BMPTAP_DIR_TX].as,
-			  first->op[BMPTAP_DIR_TX].bgp_id);
-	for (int d = 0; d < 2; d++) {
-		lr->open[d] = malloc(len);
-		if (lr->open[d]) {
-			memcpy(lr->open[d], open, len);
-			lr->open_len[d] = len;
-			lr->open_ok[d] = true;
-		}
-	}
-	/* Routes are encoded from the Loc-RIB: 4-octet ASes, no path ids,
-	 * extended messages (its OPEN says so, locrib_open()). */
-	lr->sess.rx.as4 = lr->sess.tx.as4 = true;
-	lr->sess.rx.ext_msg = lr->sess.tx.ext_msg = true;
-	for (int f = 0; f < BGP_FAM_MAX; f++)
-		lr->sess.af[f] = true;
-	lr->have_info = true;
-	lr->state = PEER_ESTABLISHED;
-	lr->up_ts_ns = ts_ns;
-	lr->up_mono_ms = mono_now();
-	/* No sink.up of its own: the collectors add it with the first peer's. */
-	ps->locrib = lr;
-}
-
 static void go_up(struct peers *ps, struct peer *p, uint64_t ts_ns, uint64_t mono_ms)
 {
 	if (p->state != PEER_OPENCONFIRM)
@@ -370,7 +316,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	/* The session's routes are gone with it, and from the Loc-RIB. */
 	ps->cur = NULL;
 	ps->n_chg = 0;
-	rib_reset(&p->rib, on_change, ps);
+	rib_reset(&p->rib, peer_on_rib_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
 	famrib_reset(&p->fr, NULL, NULL);
 	famrib_reset(&p->fr_out, NULL, NULL);
@@ -379,359 +325,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	for (size_t i = 0; i < ps->n_chg; i++)
 		locrib_recompute(ps, &ps->chg[i], NULL);
 	ps->n_chg = 0;
-	flush_locrib(ps, ts_ns);
-}
-
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-enum pol_verdict peer_attr_verdict(struct peers *ps, const struct peer *p, uint32_t attr)
-{
-	struct pol_local l = { p->op[BMPTAP_DIR_TX].as, p->op[BMPTAP_DIR_TX].bgp_id };
-	const struct attr_set *s = attr_get(&ps->attrs, attr);
-	struct vmemo *m = &ps->vmemo[attr & (VMEMO_SIZE - 1)];
-	enum pol_verdict v;
-
-	if (!s)
-		return policy_attr_verdict(&l, ps->filters, s);
-	if (p->verdicts && attr < ps->verdict_ids && ps->attrs.frees == ps->verdict_frees) {
-		uint8_t *c = &p->verdicts[attr];
-
-		if (!*c)
-			*c = (uint8_t)(policy_attr_verdict(&l, ps->filters, s) + 1);
-		v = (enum pol_verdict)(*c - 1);
-	} else if (m->id == attr && m->as == l.as && m->bgp_id == l.bgp_id &&
-	    m->frees == ps->attrs.frees && m->filter_gen == ps->filter_gen) {
-		v = (enum pol_verdict)m->verdict;
-	} else {
-		v = policy_attr_verdict(&l, ps->filters, s);
-		*m = (struct vmemo){ attr, l.as, l.bgp_id, (uint8_t)v, ps->attrs.frees,
-				     ps->filter_gen };
-	}
-	return v;
-}
-
-enum pol_verdict peer_verdict(struct peers *ps, const struct peer *p,
-			      const struct bgp_prefix *pfx, uint32_t attr)
-{
-	enum pol_verdict v = peer_attr_verdict(ps, p, attr);
-
-	return v != POL_ACCEPT ? v : policy_prefix_verdict(ps->filters, pfx,
-							   attr_get(&ps->attrs, attr));
-}
-
-/*
- * Every RIB change of ps->cur's Adj-RIB-In (or, with ps->cur NULL, of a RIB
- * without a post-policy view) is collected with the post-policy verdicts on
- * the old and the new route: the post-policy feed and the Loc-RIB need
- * exactly those, and the old route is only valid during this call.
- */
-static void on_change(void *ctx, const struct bgp_prefix *pfx, uint32_t old, uint32_t new)
-{
-	struct peers *ps = ctx;
-	struct peer *p = ps->cur;
-	uint8_t ok = 0;
-
-	if (ps->n_chg == ps->cap_chg) {
-		size_t cap = ps->cap_chg ? ps->cap_chg * 2 : 1024;
-		struct bgp_prefix *v = realloc(ps->chg, cap * sizeof(*v));
-		uint8_t *o = realloc(ps->chg_ok, cap);
-
-		if (v)
-			ps->chg = v;
-		if (o)
-			ps->chg_ok = o;
-		if (!v || !o) {
-			ps->chg_nomem = true;
-			return;
-		}
-		ps->cap_chg = cap;
-	}
-	if (p) {
-		if (old) {
-			enum pol_verdict v = peer_verdict(ps, p, pfx, old);
-
-			if (v == POL_ACCEPT)
-				ok |= CHG_OLD_OK;
-			else if (v == POL_FILTER)
-				p->filtered_count[pfx->fam]--;
-		}
-		if (new) {
-			enum pol_verdict v = peer_verdict(ps, p, pfx, new);
-
-			if (v == POL_ACCEPT) {
-				ok |= CHG_NEW_OK;
-			} else if (v == POL_FILTER) {
-				p->cnt.rejected++;
-				p->filtered_count[pfx->fam]++;
-			} else {
-				ps->loop_mask |= 1u << v;
-			}
-		}
-		if (ok & CHG_OLD_OK)
-			p->post_count[pfx->fam]--;
-		if (ok & CHG_NEW_OK)
-			p->post_count[pfx->fam]++;
-	}
-	ps->chg_ok[ps->n_chg] = ok;
-	ps->chg[ps->n_chg++] = *pfx;
-}
-
-static size_t count_nlri(struct bgp_span s, int fam, bool addpath)
-{
-	struct bgp_nlri_iter it;
-	struct bgp_prefix p;
-	size_t n = 0;
-
-	if (fam < 0 || !s.len)
-		return 0;
-	bgp_nlri_iter_init(&it, s, fam, addpath);
-	while (bgp_nlri_next(&it, &p))
-		n++;
-	return n;
-}
-
-static void count_errors(struct peers *ps, struct peer *p, const struct bgp_update *u)
-{
-	if (!u->n_errors)
-		return;
-	p->cnt.errors++;
-	if (u->action == BGP_ACT_RESET)
-		p->cnt.session_reset++;
-	else if (u->treat_as_withdraw)
-		p->cnt.treat_as_withdraw++;
-	else if (u->action == BGP_ACT_ATTR_DISCARD)
-		p->cnt.attr_discard++;
-	LOG_D(ps->log, "flow %" PRIu64 ": UPDATE with %u error(s), action %d", p->flow_id,
-	      u->n_errors, u->action);
-}
-
-/* p's peer is incomplete now: the collectors are told once. */
-static void peer_short(struct peers *ps, struct peer *p, uint64_t ts, const char *why)
-{
-	peer_mark_incomplete(p);
-	if (p->rib_short)
-		return;
-	p->rib_short = true;
-	LOG_W(ps->log, "flow %" PRIu64 ": %s: RIB incomplete, collectors told", p->flow_id, why);
-	if (p->state == PEER_ESTABLISHED && ps->sink.lost)
-		ps->sink.lost(ps->sink.ctx, p, ts);
-}
-
-/*
- * rib_apply()'s (or famrib_apply()'s) result err for a RIB of p whose
- * refusal counter is r_refused: routes it refused
- * are counted, and never dropped silently (withdrawals were applied).
- */
-static void rib_short(struct peers *ps, struct peer *p, uint64_t *r_refused, int err, uint64_t ts)
-{
-	uint64_t refused = *r_refused;
-
-	p->cnt.mem_refused += refused;
-	*r_refused = 0;
-	if (err == -ENOMEM)
-		p->cnt.rib_nomem++;
-	if (err)
-		peer_short(ps, p, ts, err == -ENOSPC ? "memory budget reached" : "out of memory");
-	else if (refused)
-		peer_short(ps, p, ts, "memory budget reached");
-}
-
-void peer_encode_failed(struct peers *ps, struct peer *p)
-{
-	/* The collector that failed tells itself (collector.c); new ones get
-	 * "messages lost" with the Peer Up. */
-	peer_mark_incomplete(p);
-	if (!p->cnt.encode_failures++)
-		LOG_W(ps->log, "flow %" PRIu64 ": a route too large to encode for a collector: withdrawn "
-		      "there, RIB incomplete", p->flow_id);
-}
-
-/* Changes ps->chg of p's Adj-RIB-In: the Loc-RIB follows, counted. */
-static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
-{
-	for (size_t i = 0; i < ps->n_chg; i++)
-		if (ps->chg_ok[i])
-			locrib_prefetch(ps, &ps->chg[i]);
-	for (size_t i = 0; i < ps->n_chg; i++)
-		if (ps->chg_ok[i])
-			locrib_recompute(ps, &ps->chg[i], p);
-	for (size_t i = 0; i < ps->n_chg; i++) {
-		/* rib_apply withdraws before it announces, so an accepted new
-		 * route is still there: only the others need the lookup. */
-		if ((ps->chg_ok[i] & CHG_NEW_OK) || rib_lookup(&p->rib, &ps->chg[i]))
-			p->cnt.announced++;
-		else
-			p->cnt.withdrawn++;
-	}
-	/* A collector catching up would miss some of these changes. */
-	if (ps->chg_nomem)
-		peer_short(ps, p, ts, "out of memory tracking RIB changes");
-}
-
-/* No famrib change for the sink yet (peers.fchg): a new event. */
-static void fchg_reset(struct peers *ps)
-{
-	ps->n_fchg = 0;
-	buf_reset(&ps->fchg);
-	buf_reset(&ps->fchg_ok);
-	ps->fr_eor = -1;
-}
-
-/*
- * A route of p's famrib changed (ps->cur is p), recorded with its
- * post-policy verdicts as on_change() takes them.  Prefix filters are
- * unicast ones (policy.h): these routes are judged by their attributes.
- */
-static void on_fr_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
-{
-	struct peers *ps = ctx;
-	struct peer *p = ps->cur;
-	uint8_t ok = 0;
-
-	if (old && peer_attr_verdict(ps, p, old) == POL_ACCEPT)
-		ok |= CHG_OLD_OK;
-	if (new) {
-		enum pol_verdict v = peer_attr_verdict(ps, p, new);
-
-		if (v == POL_ACCEPT)
-			ok |= CHG_NEW_OK;
-		else if (v == POL_FILTER)
-			p->cnt.rejected++;
-		else
-			ps->loop_mask |= 1u << v;
-	}
-	ps->n_fchg++;
-	famrib_chg_add(&ps->fchg, e);
-	buf_u8(&ps->fchg_ok, ok);
-	if (new)
-		p->cnt.announced++;
-	else
-		p->cnt.withdrawn++;
-}
-
-/* A route of an Adj-RIB-Out famrib changed: recorded, no verdict. */
-static void on_fr_out_change(void *ctx, const struct famrib_entry *e, uint32_t old, uint32_t new)
-{
-	struct peers *ps = ctx;
-
-	(void)old;
-	(void)new;
-	ps->n_fchg++;
-	famrib_chg_add(&ps->fchg, e);
-	buf_u8(&ps->fchg_ok, 0);
-}
-
-static void rx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
-		      uint64_t ts)
-{
-	struct bgp_update u;
-	int fr_eor;
-
-	bgp_update_parse(msg, len, &p->sess.rx, &u);
-	p->cnt.updates++;
-	count_errors(ps, p, &u);
-	fr_eor = famrib_eor(&u);
-	if (u.eor >= 0 || fr_eor >= 0)
-		p->cnt.eor++;
-	if (u.treat_as_withdraw && u.action != BGP_ACT_RESET)
-		p->cnt.pfx_treat_as_withdraw +=
-			count_nlri(u.nlri, BGP_FAM_IPV4, u.addpath[BGP_FAM_IPV4]) +
-			(u.reach.present ? count_nlri(u.reach.nlri, u.reach.fam,
-						      u.reach.fam >= 0 && u.addpath[u.reach.fam]) : 0) +
-			famrib_reach_routes(&p->fr, &u, p->fr_addpath);
-	ps->n_chg = 0;
-	ps->n_lchg = 0;
-	ps->chg_nomem = false;
-	ps->loop_mask = 0;
-	fchg_reset(ps);
-	ps->cur = p;
-	uint64_t dups = p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce +
-			p->fr.dup_withdraw;
-	rib_short(ps, p, &p->rib.refused, rib_apply(&p->rib, &u, on_change, ps), ts);
-	rib_short(ps, p, &p->fr.refused, famrib_apply(&p->fr, &u, p->fr_addpath, on_fr_change, ps),
-		  ts);
-	ps->fr_eor = fr_eor;
-	if (ps->fchg.oom || ps->fchg_ok.oom)
-		ps->chg_nomem = true;
-	ps->cur = NULL;
-	for (int v = POL_CLUSTER_LOOP; v <= POL_CONFED_LOOP; v++)
-		if (ps->loop_mask & (1u << v))
-			p->cnt.loops[v - POL_CLUSTER_LOOP]++;
-	/* An UPDATE that only repeated what the RIB already held. */
-	if (!ps->n_chg && !ps->n_fchg && !u.n_errors && u.eor < 0 && fr_eor < 0 &&
-	    p->rib.dup_announce + p->rib.dup_withdraw + p->fr.dup_announce + p->fr.dup_withdraw != dups)
-		p->cnt.dup_updates++;
-	rx_account(ps, p, ts);
-	/* Mirroring: an UPDATE treated as withdraw (RFC 7854 4.6), or one a
-	 * speaker would reset the session for, is an Errored PDU. */
-	if ((u.action == BGP_ACT_RESET || u.treat_as_withdraw) && ps->sink.errored) {
-		p->cnt.errored++;
-		ps->sink.errored(ps->sink.ctx, p, msg, len, ts);
-	} else if (ps->sink.message) {
-		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
-	}
-	/* With errors, or routes of a family disabled by an earlier error,
-	 * only the RIB's outcome may be monitored (no msg): the collector
-	 * would take the routes the RIB (and the router) ignored. */
-	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, u.n_errors || rib_ignores_part(&p->rib, &u) ||
-				famrib_ignores_part(&p->fr, &u) ? NULL : msg, len, ts, ps->chg,
-				ps->n_chg, u.eor);
-	flush_locrib(ps, ts);
-	if (u.eor >= 0)
-		refresh_eor(ps, p, BMPTAP_DIR_RX, u.eor, ts);
-}
-
-/* An UPDATE the local daemon sent: the post-policy Adj-RIB-Out. */
-static void tx_update(struct peers *ps, struct peer *p, const uint8_t *msg, size_t len,
-		      uint64_t ts)
-{
-	struct bgp_update u;
-
-	bgp_update_parse(msg, len, &p->sess.tx, &u);
-	p->cnt.updates_out++;
-	ps->n_chg = 0;
-	ps->chg_nomem = false;
-	fchg_reset(ps);
-	ps->cur = NULL;
-	rib_short(ps, p, &p->rib_out.refused, rib_apply(&p->rib_out, &u, on_change, ps), ts);
-	rib_short(ps, p, &p->fr_out.refused,
-		  famrib_apply(&p->fr_out, &u, p->fr_out_addpath, on_fr_out_change, ps), ts);
-	ps->fr_eor = famrib_eor(&u);
-	if (ps->fchg.oom || ps->fchg_ok.oom)
-		ps->chg_nomem = true;
-	if (ps->sink.update_out)
-		ps->sink.update_out(ps->sink.ctx, p, msg, len, ts, ps->chg, ps->n_chg, u.eor);
-	if (u.eor >= 0)
-		refresh_eor(ps, p, BMPTAP_DIR_TX, u.eor, ts);
-}
-
-void peer_refresh_sweep(struct peers *ps, struct peer *p, int dir, int fam, uint64_t ts)
-{
-	struct rib *r = peer_rib(p, dir);
-
-	ps->n_chg = 0;
-	ps->n_lchg = 0;
-	ps->chg_nomem = false;
-	fchg_reset(ps);
-	ps->cur = dir == BMPTAP_DIR_RX ? p : NULL;
-	p->cnt.refresh_withdrawn += rib_refresh_end(r, fam, on_change, ps);
-	ps->cur = NULL;
-	if (dir != BMPTAP_DIR_RX) {
-		if (ps->sink.update_out)
-			ps->sink.update_out(ps->sink.ctx, p, NULL, 0, ts, ps->chg, ps->n_chg, fam);
-		return;
-	}
-	rx_account(ps, p, ts);
-	if (ps->sink.update)
-		ps->sink.update(ps->sink.ctx, p, NULL, 0, ts, ps->chg, ps->n_chg, fam);
-	flush_locrib(ps, ts);
+	locrib_flush(ps, ts_ns);
 }
 
 static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec);
@@ -769,7 +363,7 @@ static void midstream_up(struct peers *ps, struct peer *p, uint64_t ts)
 	      "ADD-PATH rx ipv4 %d ipv6 %d; OPENs synthesized", p->flow_id,
 	      p->sess.rx.as4 ? "4" : "2", as[BMPTAP_DIR_RX], p->sess.rx.addpath[BGP_FAM_IPV4],
 	      p->sess.rx.addpath[BGP_FAM_IPV6]);
-	go_up(ps, p, ts, mono_now());
+	go_up(ps, p, ts, loop_now_ms());
 	for (h = ms_take(p->ms); h; h = next) {
 		struct bt_rec r = { .kind = BT_RK_RECORD };
 
@@ -895,7 +489,7 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 			p->keepalive[dir] = true;
 		if ((p->keepalive[BMPTAP_DIR_RX] && p->keepalive[BMPTAP_DIR_TX]) ||
 		    msg[18] == BGP_UPDATE || (p->info.flags & BMPTAP_FLOWF_MIDSTREAM))
-			go_up(ps, p, ts, mono_now());
+			go_up(ps, p, ts, loop_now_ms());
 		break;
 	default:
 		break;
@@ -913,7 +507,7 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 			struct bgp_update u;
 
 			bgp_update_parse(msg, len, &p->sess.rx, &u);
-			count_errors(ps, p, &u);
+			peer_count_errors(ps, p, &u);
 		}
 		return;
 	}
@@ -921,11 +515,11 @@ static void on_msg(struct peers *ps, struct peer *p, const struct bt_rec *rec)
 		refresh_msg(ps, p, dir, msg, len, ts);
 	if (dir != BMPTAP_DIR_RX) {
 		if (msg[18] == BGP_UPDATE)
-			tx_update(ps, p, msg, len, ts);
+			peer_tx_update(ps, p, msg, len, ts);
 		return;
 	}
 	if (msg[18] == BGP_UPDATE)
-		rx_update(ps, p, msg, len, ts);
+		peer_rx_update(ps, p, msg, len, ts);
 	else if (ps->sink.message)
 		ps->sink.message(ps->sink.ctx, p, msg, len, ts);
 }
@@ -1072,7 +666,7 @@ void peers_learn_flow(struct peers *ps, const struct bt_flow *f, uint64_t now_ns
 	 * a whole keepalive interval.
 	 */
 	if (fresh)
-		go_up(ps, p, now_ns, mono_now());
+		go_up(ps, p, now_ns, loop_now_ms());
 }
 
 void peers_first_read_done(struct peers *ps, uint64_t now_ns)
@@ -1089,308 +683,4 @@ void peers_first_read_done(struct peers *ps, uint64_t now_ns)
 		if (p->state == PEER_ESTABLISHED && ps->sink.lost)
 			ps->sink.lost(ps->sink.ctx, p, now_ns);
 	}
-}
-
-/* ---- import filters ------------------------------------------------------- */
-
-/*
- * Passes over whole tables ask for the verdict of every route in slot
- * order, random in set ids, where the memo of peer_verdict() nearly always
- * misses: they keep one verdict per set instead, for each local AS and BGP
- * ID (what the verdict depends on besides the set; usually one for all
- * peers): a byte per set id while the pass runs.  Without the memory,
- * peer_verdict() works as usual.
- */
-static bool same_local(const struct peer *a, const struct peer *b)
-{
-	return a->op[BMPTAP_DIR_TX].as == b->op[BMPTAP_DIR_TX].as &&
-	       a->op[BMPTAP_DIR_TX].bgp_id == b->op[BMPTAP_DIR_TX].bgp_id;
-}
-
-static void verdicts_begin(struct peers *ps)
-{
-	ps->verdict_ids = ps->attrs.n_ids;
-	ps->verdict_frees = ps->attrs.frees;
-	for (struct peer *p = ps->head; p; p = p->next) {
-		if (p->state != PEER_ESTABLISHED)
-			continue;
-		for (const struct peer *q = ps->head; q != p && !p->verdicts; q = q->next)
-			if (q->verdicts && same_local(p, q))
-				p->verdicts = q->verdicts;
-		if (!p->verdicts)
-			p->verdicts = calloc(ps->verdict_ids, 1);
-	}
-}
-
-static void verdicts_end(struct peers *ps)
-{
-	for (struct peer *p = ps->head; p; p = p->next) {
-		uint8_t *v = p->verdicts;
-
-		if (!v)
-			continue;
-		for (struct peer *q = p; q; q = q->next)
-			if (q->verdicts == v)
-				q->verdicts = NULL;
-		free(v);
-	}
-}
-
-static void recount_post(struct peers *ps, struct peer *p)
-{
-	struct bgp_prefix pfx[256];
-	uint32_t ids[256];
-
-	for (int f = 0; f < BGP_FAM_MAX; f++) {
-		uint32_t pos = 0;
-		size_t n;
-
-		p->post_count[f] = 0;
-		p->filtered_count[f] = 0;
-		while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256)))
-			for (size_t i = 0; i < n; i++) {
-				enum pol_verdict v = peer_verdict(ps, p, &pfx[i], ids[i]);
-
-				p->post_count[f] += v == POL_ACCEPT;
-				p->filtered_count[f] += v == POL_FILTER;
-			}
-	}
-}
-
-/*
- * Every Loc-RIB entry came from some established peer's Adj-RIB-In (a peer
- * going down recomputes its prefixes), so going over all of those
- * recomputes every entry that may change.
- */
-static void locrib_recompute_all(struct peers *ps, uint64_t ts)
-{
-	struct bgp_prefix pfx[256];
-	uint32_t ids[256];
-
-	for (struct peer *p = ps->head; p; p = p->next) {
-		if (p->state != PEER_ESTABLISHED)
-			continue;
-		for (int f = 0; f < BGP_FAM_MAX; f++) {
-			uint32_t pos = 0;
-			size_t n;
-
-			while ((n = rib_walk_slots(&p->rib, f, &pos, pfx, ids, 256))) {
-				ps->n_lchg = 0;
-				for (size_t i = 0; i < n; i++)
-					locrib_prefetch(ps, &pfx[i]);
-				for (size_t i = 0; i < n; i++)
-					locrib_recompute(ps, &pfx[i], p);
-				flush_locrib(ps, ts);
-			}
-		}
-	}
-}
-
-void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)
-{
-	ps->filters = fl;
-	ps->filter_gen++;
-	verdicts_begin(ps);
-	for (struct peer *p = ps->head; p; p = p->next)
-		if (p->state == PEER_ESTABLISHED)
-			recount_post(ps, p);
-	if (ps->locrib)
-		locrib_recompute_all(ps, 0);
-	verdicts_end(ps);
-}
-
-void peer_set_info(const struct peers *ps, struct peer *p, const struct bmptap_flow_info *fi)
-{
-	p->info = *fi;
-	p->have_info = true;
-	bt_vrf_name(fi->l3_ifindex, p->vrf);
-	bt_vrf_instance(ps->vrf_rds, fi->l3_ifindex, p->vrf, &p->inst_type, &p->inst_dist);
-}
-
-void peers_restored(struct peers *ps)
-{
-	verdicts_begin(ps);
-	for (struct peer *p = ps->head; p; p = p->next) {
-		if (p->have_info)
-			peer_set_info(ps, p, &p->info);
-		if (p->state != PEER_ESTABLISHED)
-			continue;
-		if (!ps->locrib) {
-			locrib_start(ps, p, p->up_ts_ns);
-			locrib_reserve(ps);
-		}
-		recount_post(ps, p);
-	}
-	if (ps->locrib)
-		locrib_recompute_all(ps, 0);
-	verdicts_end(ps);
-}
-
-void peers_locrib_refresh(struct peers *ps, const struct bgp_prefix *pfx)
-{
-	struct timespec t;
-	uint64_t ts;
-
-	if (!ps->locrib)
-		return;
-	/* The time of the installation as seen here (RFC 9069 4.1). */
-	clock_gettime(CLOCK_REALTIME, &t);
-	ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-	if (!pfx) {
-		verdicts_begin(ps);
-		locrib_recompute_all(ps, ts);
-		verdicts_end(ps);
-		return;
-	}
-	ps->n_lchg = 0;
-	locrib_recompute(ps, pfx, NULL);
-	flush_locrib(ps, ts);
-}
-
-/* ---- BMP encoding ------------------------------------------------------- */
-
-void peer_bmp_hdr(const struct peer *p, uint64_t ts_ns, struct bmp_peer *h)
-{
-	memset(h, 0, sizeof(*h));
-	if (p->locrib) {
-		/* RFC 9069 4.1: no peer address; the local AS and BGP ID. */
-		h->type = BMP_PEER_LOC_RIB;
-		h->as = p->op[BMPTAP_DIR_TX].as;
-		h->bgp_id = p->op[BMPTAP_DIR_TX].bgp_id;
-		h->ts_sec = (uint32_t)(ts_ns / 1000000000u);
-		h->ts_usec = (uint32_t)(ts_ns % 1000000000u / 1000u);
-		return;
-	}
-	h->type = p->inst_type;
-	h->distinguisher = p->inst_dist;
-	bmp_peer_set_addr(h, p->info.remote_addr, p->info.family == AF_INET6 ? 16 : 4);
-	/* A: the encapsulated UPDATEs use 2-octet AS_PATHs (RFC 7854 4.2). */
-	if (!p->sess.rx.as4)
-		h->flags |= BMP_PEER_F_A;
-	h->as = p->op[BMPTAP_DIR_RX].as;
-	h->bgp_id = p->op[BMPTAP_DIR_RX].bgp_id;
-	h->ts_sec = (uint32_t)(ts_ns / 1000000000u);
-	h->ts_usec = (uint32_t)(ts_ns % 1000000000u / 1000u);
-}
-
-void peer_encode_up(const struct peer *p, struct buf *b)
-{
-	struct bmp_peer h;
-	uint8_t local[16] = { 0 };
-
-	peer_bmp_hdr(p, p->up_ts_ns, &h);
-	if (p->locrib) {
-		/* RFC 9069 5.3: no addresses or ports; the fabricated OPEN as
-		 * both the sent and the received one; the table name TLV. */
-		struct bmp_tlv t = { BMP_INFO_TABLE_NAME, sizeof(LOCRIB_TABLE_NAME) - 1,
-				     LOCRIB_TABLE_NAME };
-
-		bmp_peer_up(b, &h, local, 0, 0, p->open[BMPTAP_DIR_TX], p->open_len[BMPTAP_DIR_TX],
-			    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], &t, 1);
-		return;
-	}
-	/* RFC 7854 4.10: an IPv4 local address goes in the last 4 octets. */
-	if (p->info.family == AF_INET6)
-		memcpy(local, p->info.local_addr, 16);
-	else
-		memcpy(local + 12, p->info.local_addr, 4);
-	struct bmp_tlv t = { BMP_INFO_STRING, sizeof(MS_PEER_UP_INFO) - 1, MS_PEER_UP_INFO };
-
-	bmp_peer_up(b, &h, local, ntohs(p->info.local_port), ntohs(p->info.remote_port),
-		    p->open[BMPTAP_DIR_TX], p->open_len[BMPTAP_DIR_TX],
-		    p->open[BMPTAP_DIR_RX], p->open_len[BMPTAP_DIR_RX], p->ms ? &t : NULL,
-		    p->ms ? 1 : 0);	/* only synthesized OPENs leave p->ms set */
-}
-
-void peer_encode_down(const struct peer *p, struct buf *b)
-{
-	struct bmp_peer h;
-
-	if (p->locrib) {
-		/* RFC 9069 5.4: reason 6, with the table name TLV of the Peer Up;
-		 * the instance stays, only its monitoring ends now. */
-		uint8_t tlv[4 + sizeof(LOCRIB_TABLE_NAME) - 1];
-		struct timespec t;
-
-		clock_gettime(CLOCK_REALTIME, &t);
-		put_u16(tlv, BMP_INFO_TABLE_NAME);
-		put_u16(tlv + 2, sizeof(LOCRIB_TABLE_NAME) - 1);
-		memcpy(tlv + 4, LOCRIB_TABLE_NAME, sizeof(LOCRIB_TABLE_NAME) - 1);
-		peer_bmp_hdr(p, (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec, &h);
-		bmp_peer_down(b, &h, BMP_DOWN_LOCAL_TLV, tlv, sizeof(tlv));
-		return;
-	}
-	peer_bmp_hdr(p, p->down_ts_ns, &h);
-	switch (p->down_reason) {
-	case BMP_DOWN_LOCAL_NOTIFY:
-	case BMP_DOWN_REMOTE_NOTIFY:
-		bmp_peer_down(b, &h, p->down_reason, p->notif, p->notif_len);
-		break;
-	case BMP_DOWN_LOCAL_NO_NOTIFY:
-		bmp_peer_down_fsm(b, &h, 0);
-		break;
-	default:
-		bmp_peer_down(b, &h, p->down_reason, NULL, 0);
-		break;
-	}
-}
-
-void peer_encode_rm(const struct peer *p, struct buf *b, const uint8_t *msg, size_t len,
-		    uint64_t ts_ns)
-{
-	struct bmp_peer h;
-
-	peer_bmp_hdr(p, ts_ns, &h);
-	bmp_route_monitoring(b, &h, msg, len);
-}
-
-void peer_encode_lost(const struct peer *p, struct buf *b, uint64_t ts_ns)
-{
-	struct bmp_peer h;
-
-	peer_bmp_hdr(p, ts_ns, &h);
-	bmp_route_mirroring(b, &h, NULL, 0, BMP_MIRROR_MSGS_LOST);
-}
-
-void peer_view_hdr(const struct peer *p, int view, uint64_t ts_ns, struct bmp_peer *h)
-{
-	peer_bmp_hdr(p, ts_ns, h);
-	switch (view) {
-	case VIEW_POST:
-		h->flags |= BMP_PEER_F_L;
-		break;
-	case VIEW_OUT:
-		/* What the daemon sent is after its export policy: O and L. */
-		h->flags |= BMP_PEER_F_O | BMP_PEER_F_L;
-		if (p->sess.tx.as4)
-			h->flags &= (uint8_t)~BMP_PEER_F_A;
-		else
-			h->flags |= BMP_PEER_F_A;
-		break;
-	default:
-		break;
-	}
-}
-
-const struct bgp_codec *peer_view_codec(const struct peer *p, int view)
-{
-	return view == VIEW_OUT ? &p->sess.tx : &p->sess.rx;
-}
-
-void peer_encode_rm_view(const struct peer *p, int view, struct buf *b, const uint8_t *msg,
-			 size_t len, uint64_t ts_ns)
-{
-	struct bmp_peer h;
-
-	peer_view_hdr(p, view, ts_ns, &h);
-	bmp_route_monitoring(b, &h, msg, len);
-}
-
-void peer_encode_mirror_info(const struct peer *p, struct buf *b, const uint8_t *msg,
-			     size_t len, uint64_t ts_ns, int info)
-{
-	struct bmp_peer h;
-
-	peer_bmp_hdr(p, ts_ns, &h);
-	bmp_route_mirroring(b, &h, msg, len, info);
 }
