@@ -66,7 +66,6 @@ static void check_replay(struct famrib *fr)
 	struct replay_ctx r = { &dst, &c };
 	struct fam_replay rep = { 0 };
 	struct famrib_entry e[16], cur;
-	size_t failed = 0;
 	struct buf b;
 
 	for (unsigned f = 0; f < BGP_FAM_MAX; f++)
@@ -74,10 +73,15 @@ static void check_replay(struct famrib *fr)
 	buf_init(&b);
 	famrib_init(&dst, fr->attrs, NULL);
 	memcpy(dst.max_labels, fr->max_labels, sizeof(dst.max_labels));
+	struct fam_out o = { .codec = &c, .addpath = UINT32_MAX, .scratch = &b,
+			     .emit = apply_replayed, .ctx = &r, .fams = UINT32_MAX };
+
 	fam_replay_start(&rep, fr);
 	while (!fam_replay_done(&rep))
-		fam_replay_step(&rep, fr, &c, UINT32_MAX, 64, &b, apply_replayed, &r, &failed);
+		fam_replay_step(&rep, fr, 64, &o, 1);
 	fam_replay_stop(&rep, fr);
+	size_t failed = o.failed;
+
 	if (famrib_total(&dst) + failed != famrib_total(fr))
 		abort();
 	for (unsigned f = 0; f < NLRI_FAMILIES && !failed; f++) {
