@@ -6,15 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A route in 32 octets, no heap header of its own: entries come from
+ * chunks of FR_CHUNK (struct fr_chunk), free ones threaded through next.
+ * An NLRI of up to FR_INLINE octets (a VPNv4 route with one label) lives
+ * in the entry; a longer one (VPNv6, EVPN, flowspec, BGP-LS) in a heap
+ * block of its own.  The key is not stored: a probe whose hash, family
+ * and path id match derives it from the stored NLRI again.
+ */
+#define FR_INLINE 16
 struct fr_route {
 	uint32_t attr;		/* 0: a tombstone (withdrawn while frozen) */
 	uint32_t path_id;
 	uint32_t hash;
 	uint8_t fam;
+	uint8_t pad;
 	uint16_t nlri_len;
-	uint16_t key_off;	/* into data: within the NLRI, or past it (a copy) */
-	uint16_t key_len;
-	uint8_t data[];		/* the NLRI, then the key when it is a copy */
+	union {
+		uint8_t in[FR_INLINE];	/* nlri_len <= FR_INLINE */
+		uint8_t *out;		/* longer */
+		struct fr_route *next;	/* on the free list */
+	} u;
+};
+
+_Static_assert(sizeof(struct fr_route) == 32, "an entry is 32 octets");
+
+#define FR_CHUNK 63	/* entries per chunk: 2024 octets with the link */
+struct fr_chunk {
+	struct fr_chunk *next;
+	struct fr_route e[FR_CHUNK];
 };
 
 #define FR_MIN_CAP 64
@@ -25,16 +45,17 @@ static uint64_t chunk_bytes(uint64_t n)
 	return (n + 8 + 15) & ~(uint64_t)15;
 }
 
-static uint64_t route_bytes(const struct fr_route *r)
-{
-	uint32_t extra = r->key_off >= r->nlri_len ? r->key_len : 0;
+#define FR_CHUNK_BYTES chunk_bytes(sizeof(struct fr_chunk))
 
-	return chunk_bytes(sizeof(*r) + r->nlri_len + extra);
+/* The heap block of an NLRI kept out of line, 0 for one inline. */
+static uint64_t out_bytes(uint32_t nlri_len)
+{
+	return nlri_len > FR_INLINE ? chunk_bytes(nlri_len) : 0;
 }
 
-static const uint8_t *route_key(const struct fr_route *r)
+static const uint8_t *route_nlri(const struct fr_route *r)
 {
-	return r->data + r->key_off;
+	return r->nlri_len > FR_INLINE ? r->u.out : r->u.in;
 }
 
 static uint32_t key_hash(const struct famrib *fr, unsigned fam, uint32_t path_id,
@@ -54,12 +75,21 @@ static uint32_t key_hash(const struct famrib *fr, unsigned fam, uint32_t path_id
 }
 
 /* Tombstones never match: a route announced again while frozen gets a new
- * entry further along the probe chain. */
-static bool key_eq(const struct fr_route *r, unsigned fam, uint32_t path_id, uint32_t h,
-		   struct bgp_span key)
+ * entry further along the probe chain.  The stored NLRI was split with the
+ * same label count when it was stored (famrib_session() runs before the
+ * session's routes, a checkpoint restores the counts before its routes). */
+static bool key_eq(const struct famrib *fr, const struct fr_route *r, unsigned fam,
+		   uint32_t path_id, uint32_t h, struct bgp_span key)
 {
-	return r->attr && r->hash == h && r->fam == fam && r->path_id == path_id &&
-	       r->key_len == key.len && !memcmp(route_key(r), key.p, key.len);
+	struct nlri_iter it;
+	struct nlri_route nr;
+
+	if (!r->attr || r->hash != h || r->fam != fam || r->path_id != path_id)
+		return false;
+	nlri_iter_init(&it, nlri_family_at(fam), (struct bgp_span){ route_nlri(r), r->nlri_len },
+		       false, false, fr->max_labels[fam]);
+	return nlri_next(&it, &nr) == 1 && nr.key.len == key.len &&
+	       !memcmp(nr.key.p, key.p, key.len);
 }
 
 /* The slot holding the key, or the empty one where it would go. */
@@ -68,15 +98,71 @@ static uint32_t find(const struct famrib *fr, unsigned fam, uint32_t path_id, ui
 {
 	uint32_t mask = fr->cap - 1, i = h & mask;
 
-	while (fr->slots[i] && !key_eq(fr->slots[i], fam, path_id, h, key))
+	while (fr->slots[i] && !key_eq(fr, fr->slots[i], fam, path_id, h, key))
 		i = (i + 1) & mask;
 	return i;
 }
 
+/* A chunk's entries onto the free list, charged to the budget (the
+ * caller checked it); false when memory is short. */
+static bool chunk_new(struct famrib *fr)
+{
+	struct fr_chunk *c = malloc(sizeof(*c));
+
+	if (!c)
+		return false;
+	budget_add(fr->bud, FR_CHUNK_BYTES);
+	c->next = fr->chunks;
+	fr->chunks = c;
+	for (unsigned i = 0; i < FR_CHUNK; i++)
+		c->e[i].u.next = i + 1 < FR_CHUNK ? &c->e[i + 1] : fr->free_entries;
+	fr->free_entries = c->e;
+	return true;
+}
+
+/* An entry from the free list, or from a new chunk when the budget has
+ * room for it; NULL when the budget or memory refuses the chunk. */
+static struct fr_route *entry_alloc(struct famrib *fr)
+{
+	struct fr_route *r;
+
+	if (!fr->free_entries && (!budget_fits(fr->bud, FR_CHUNK_BYTES) || !chunk_new(fr)))
+		return NULL;
+	r = fr->free_entries;
+	fr->free_entries = r->u.next;
+	return r;
+}
+
+/* The NLRI's own block, if it has one. */
+static void nlri_free(struct famrib *fr, struct fr_route *r)
+{
+	if (r->nlri_len > FR_INLINE) {
+		budget_sub(fr->bud, out_bytes(r->nlri_len));
+		free(r->u.out);
+	}
+}
+
+static void entry_put(struct famrib *fr, struct fr_route *r)
+{
+	r->u.next = fr->free_entries;
+	fr->free_entries = r;
+}
+
 static void route_free(struct famrib *fr, struct fr_route *r)
 {
-	budget_sub(fr->bud, route_bytes(r));
-	free(r);
+	nlri_free(fr, r);
+	entry_put(fr, r);
+}
+
+static void chunks_free(struct famrib *fr, struct fr_chunk *c)
+{
+	while (c) {
+		struct fr_chunk *n = c->next;
+
+		budget_sub(fr->bud, FR_CHUNK_BYTES);
+		free(c);
+		c = n;
+	}
 }
 
 uint32_t famrib_total(const struct famrib *fr)
@@ -88,33 +174,74 @@ uint32_t famrib_total(const struct famrib *fr)
 	return n;
 }
 
-/* Rehashes into cap slots, freeing the tombstones. */
+static void place(struct fr_route **slots, uint32_t cap, struct fr_route *r)
+{
+	uint32_t j;
+
+	for (j = r->hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
+		;
+	slots[j] = r;
+}
+
+/*
+ * Rehashes into cap slots.  Not frozen, no walk holds an entry: the routes
+ * move into fresh chunks, packed, and the old chunks (with the tombstones
+ * and the entries withdrawals freed) go.  Frozen, entries stay where they
+ * are, tombstones included, until the thaw.
+ */
 static int resize(struct famrib *fr, uint32_t cap)
 {
 	uint64_t now = (uint64_t)fr->cap * sizeof(*fr->slots), want = (uint64_t)cap * sizeof(*fr->slots);
+	uint64_t live = famrib_total(fr), ch_now = 0, ch_want = (live + FR_CHUNK - 1) / FR_CHUNK;
+	struct fr_chunk *old = fr->chunks;
 	struct fr_route **n;
 
-	if (want > now && !budget_fits(fr->bud, want - now))
+	for (const struct fr_chunk *c = old; c; c = c->next)
+		ch_now++;
+	if (fr->frozen)
+		ch_want = ch_now;
+	/* Steady state: the old index and chunks go right after the copy. */
+	if (want + ch_want * FR_CHUNK_BYTES > now + ch_now * FR_CHUNK_BYTES &&
+	    !budget_fits(fr->bud, want + ch_want * FR_CHUNK_BYTES - now - ch_now * FR_CHUNK_BYTES))
 		return -ENOSPC;
 	n = calloc(cap, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	fr->used = 0;
-	for (uint32_t i = 0; i < fr->cap; i++) {
-		struct fr_route *r = fr->slots[i];
-		uint32_t j;
+	if (fr->frozen) {
+		for (uint32_t i = 0; i < fr->cap; i++)
+			if (fr->slots[i])
+				place(n, cap, fr->slots[i]);
+	} else {
+		struct fr_route *free_old = fr->free_entries;
 
-		if (!r)
-			continue;
-		if (!r->attr) {
-			route_free(fr, r);
-			continue;
+		fr->chunks = NULL;
+		fr->free_entries = NULL;
+		/* Fresh chunks only: the budget was checked for all of them. */
+		for (uint32_t i = 0; i < fr->cap; i++) {
+			struct fr_route *r = fr->slots[i], *m;
+
+			if (!r || !r->attr)
+				continue;
+			if (!fr->free_entries && !chunk_new(fr)) {
+				chunks_free(fr, fr->chunks);
+				fr->chunks = old;
+				fr->free_entries = free_old;
+				free(n);
+				return -ENOMEM;
+			}
+			m = fr->free_entries;
+			fr->free_entries = m->u.next;
+			*m = *r;
+			place(n, cap, m);
 		}
-		for (j = r->hash & (cap - 1); n[j]; j = (j + 1) & (cap - 1))
-			;
-		n[j] = r;
-		fr->used++;
+		for (uint32_t i = 0; i < fr->cap; i++)
+			if (fr->slots[i] && !fr->slots[i]->attr)
+				nlri_free(fr, fr->slots[i]);
+		chunks_free(fr, old);
 	}
+	fr->used = 0;
+	for (uint32_t i = 0; i < cap; i++)
+		fr->used += n[i] != NULL;
 	free(fr->slots);
 	budget_sub(fr->bud, now);
 	budget_add(fr->bud, want);
@@ -165,7 +292,7 @@ void famrib_init(struct famrib *fr, struct attr_table *attrs, struct budget *bud
 
 static void entry_of(const struct fr_route *r, struct famrib_entry *e)
 {
-	*e = (struct famrib_entry){ r->fam, r->path_id, r->attr, { r->data, r->nlri_len } };
+	*e = (struct famrib_entry){ r->fam, r->path_id, r->attr, { route_nlri(r), r->nlri_len } };
 }
 
 /* Drops the routes of fam (every family: fam < 0). */
@@ -207,8 +334,9 @@ void famrib_free(struct famrib *fr)
 			continue;
 		if (r->attr)
 			attr_unref(fr->attrs, r->attr);
-		route_free(fr, r);
+		nlri_free(fr, r);
 	}
+	chunks_free(fr, fr->chunks);
 	free(fr->slots);
 	budget_sub(fr->bud, (uint64_t)fr->cap * sizeof(*fr->slots));
 	famrib_init(fr, fr->attrs, fr->bud);
@@ -236,27 +364,66 @@ static int make_room(struct famrib *fr)
 
 static bool same_route(const struct fr_route *r, uint32_t attr, struct bgp_span nlri)
 {
-	return r->attr == attr && r->nlri_len == nlri.len && !memcmp(r->data, nlri.p, nlri.len);
+	return r->attr == attr && r->nlri_len == nlri.len && !memcmp(route_nlri(r), nlri.p, nlri.len);
+}
+
+/* r holds the route nlri with set attr, its NLRI in block when longer
+ * than FR_INLINE. */
+static void fill(struct fr_route *r, unsigned fam, uint32_t path_id, uint32_t h,
+		 struct bgp_span nlri, uint32_t attr, uint8_t *block)
+{
+	*r = (struct fr_route){ attr, path_id, h, (uint8_t)fam, 0, (uint16_t)nlri.len, { { 0 } } };
+	if (block) {
+		memcpy(block, nlri.p, nlri.len);
+		r->u.out = block;
+	} else {
+		memcpy(r->u.in, nlri.p, nlri.len);
+	}
+}
+
+/*
+ * The block for an NLRI of len octets replacing r in place (NULL: a new
+ * entry): r's own when the length is the same, else a new one charged to
+ * the budget, which r's block, freed after, credits.  *ok false when
+ * refused.
+ */
+static uint8_t *block_for(struct famrib *fr, const struct fr_route *r, uint32_t len, bool *ok)
+{
+	uint64_t freed = r ? out_bytes(r->nlri_len) : 0, need = out_bytes(len);
+	uint8_t *b;
+
+	*ok = true;
+	if (len <= FR_INLINE)
+		return NULL;
+	if (r && r->nlri_len == len)
+		return r->u.out;
+	if ((need > freed && !budget_fits(fr->bud, need - freed)) || !(b = malloc(len))) {
+		*ok = false;
+		return NULL;
+	}
+	budget_add(fr->bud, need);
+	return b;
 }
 
 static int announce(struct famrib *fr, unsigned fam, const struct nlri_route *nr, uint32_t attr,
 		    famrib_change_fn cb, void *ctx)
 {
 	uint32_t h = key_hash(fr, fam, nr->path_id, nr->key), i, old;
-	bool inside = nr->key.p >= nr->nlri.p && nr->key.p + nr->key.len <= nr->nlri.p + nr->nlri.len;
-	uint32_t extra = inside ? 0 : nr->key.len;
 	struct famrib_entry e;
 	struct fr_route *r, *n;
+	uint8_t *block;
+	bool ok;
 	int err;
 
-	if (nr->nlri.len > UINT16_MAX || nr->key.len > UINT16_MAX)
+	if (nr->nlri.len > UINT16_MAX)
 		return -EINVAL;
 	r = fr->cap ? fr->slots[find(fr, fam, nr->path_id, h, nr->key)] : NULL;
 	if (r && same_route(r, attr, nr->nlri)) {
 		fr->dup_announce++;
 		return 0;
 	}
-	/* A replacement takes its route's slot, unless walks hold that one. */
+	/* A replacement takes its route's slot and entry, unless walks hold
+	 * that one: then it needs a new entry, the old one a tombstone. */
 	if (!r || fr->frozen) {
 		err = make_room(fr);
 		if (err)
@@ -264,24 +431,19 @@ static int announce(struct famrib *fr, unsigned fam, const struct nlri_route *nr
 	}
 	i = find(fr, fam, nr->path_id, h, nr->key);
 	r = fr->slots[i];
-	uint64_t size = chunk_bytes(sizeof(*n) + nr->nlri.len + extra);
-
-	/* A replacement no larger than the route it frees always fits. */
-	if (!budget_fits(fr->bud, size) && !(r && !fr->frozen && size <= route_bytes(r))) {
+	old = r ? r->attr : 0;
+	n = r && !fr->frozen ? r : entry_alloc(fr);
+	block = n ? block_for(fr, n == r ? r : NULL, nr->nlri.len, &ok) : NULL;
+	if (!n || !ok) {
+		if (n && n != r)
+			entry_put(fr, n);
 		fr->refused++;
 		return -ENOSPC;
 	}
-	n = malloc(sizeof(*n) + nr->nlri.len + extra);
-	if (!n)
-		return -ENOMEM;
-	*n = (struct fr_route){ attr, nr->path_id, h, (uint8_t)fam, (uint16_t)nr->nlri.len,
-				(uint16_t)(inside ? nr->key.p - nr->nlri.p : nr->nlri.len),
-				(uint16_t)nr->key.len };
-	memcpy(n->data, nr->nlri.p, nr->nlri.len);
-	memcpy(n->data + nr->nlri.len, nr->key.p, extra);
-	budget_add(fr->bud, size);
+	if (n == r && block != r->u.out)
+		nlri_free(fr, r);
+	fill(n, fam, nr->path_id, h, nr->nlri, attr, block);
 	attr_ref(fr->attrs, attr);
-	old = r ? r->attr : 0;
 	entry_of(n, &e);
 	if (cb)
 		cb(ctx, &e, old, attr);
@@ -289,17 +451,15 @@ static int announce(struct famrib *fr, unsigned fam, const struct nlri_route *nr
 		attr_unref(fr->attrs, old);
 	else
 		fr->count[fam]++;
-	if (r && fr->frozen) {
+	if (n == r)
+		return 0;
+	if (r) {
 		/* The walks may hold r: a tombstone until they end, the new
 		 * entry past it in the probe chain. */
 		r->attr = 0;
 		i = find(fr, fam, nr->path_id, h, nr->key);
-		fr->used++;
-	} else if (r) {
-		route_free(fr, r);
-	} else {
-		fr->used++;
 	}
+	fr->used++;
 	fr->slots[i] = n;
 	return 0;
 }
@@ -547,9 +707,11 @@ size_t famrib_mem(const struct famrib *fr)
 {
 	size_t m = (size_t)fr->cap * sizeof(*fr->slots);
 
+	for (const struct fr_chunk *c = fr->chunks; c; c = c->next)
+		m += FR_CHUNK_BYTES;
 	for (uint32_t i = 0; i < fr->cap; i++)
 		if (fr->slots[i])
-			m += route_bytes(fr->slots[i]);
+			m += out_bytes(fr->slots[i]->nlri_len);
 	return m;
 }
 
@@ -619,30 +781,6 @@ size_t famrib_walk(struct fr_route *const *order, uint32_t n, uint32_t *pos,
 			entry_of(order[i], &e[k++]);
 	*pos = i;
 	return k;
-}
-
-void famrib_chg_add(struct buf *b, const struct famrib_entry *e)
-{
-	buf_u8(b, e->fam);
-	buf_u32(b, e->path_id);
-	buf_u16(b, (uint16_t)e->nlri.len);
-	buf_put(b, e->nlri.p, e->nlri.len);
-}
-
-bool famrib_chg_next(const struct buf *b, size_t *off, struct famrib_entry *e)
-{
-	size_t o = *off;
-	uint16_t len;
-
-	if (o + 7 > b->len)
-		return false;
-	len = get_u16(b->data + o + 5);
-	if (o + 7 + len > b->len || b->data[o] >= NLRI_FAMILIES)
-		return false;
-	*e = (struct famrib_entry){ b->data[o], get_u32(b->data + o + 1), 0,
-				    { b->data + o + 7, len } };
-	*off = o + 7 + len;
-	return true;
 }
 
 bool famrib_lookup(const struct famrib *fr, const struct famrib_entry *e,

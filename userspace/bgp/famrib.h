@@ -13,14 +13,16 @@
  * rebuilds the UPDATE the peer sent: its attributes, its next hop, the
  * NLRI byte for byte.
  *
- * These tables are small next to a full unicast table, and their keys vary
- * in length (4 to over 4000 octets of flowspec): one heap entry per route,
- * found through one open-addressing index of pointers.  Entries never move,
- * so a replay's walk holds pointers to them; while frozen, a withdrawal
- * keeps its entry as a tombstone until the last walk ends.  Entries and the
- * index are charged to the peer's budget (budget.h) as rib.c charges its
- * tables: over it, a route is refused and counted, an older version of it
- * kept.
+ * Their NLRI vary in length (4 to over 4000 octets of flowspec): each route
+ * is a 32-octet entry from chunks of them, its NLRI inside when it is 16
+ * octets or less (a VPNv4 route), else in a heap block of its own; no key
+ * is stored (it is derived from the NLRI again); one open-addressing index
+ * of pointers finds them.  While frozen, entries do not move, so a replay's
+ * walk holds pointers to them, and a withdrawal keeps its entry as a
+ * tombstone until the last walk ends; unfrozen, a resize packs them into
+ * fresh chunks.  The index, the chunks and the blocks are charged to the
+ * peer's budget (budget.h) as allocated, as rib.c charges its tables: over
+ * it, a route is refused and counted, an older version of it kept.
  *
  * RFC 7606 section 5.3 / RFC 4760 section 7: NLRI of a family that cannot
  * be split into routes, or an MP_REACH_NLRI whose next hop overruns it,
@@ -47,6 +49,7 @@
 #include "nlri.h"
 
 struct fr_route;
+struct fr_chunk;
 
 /* A family with no RIB: the first FAMRIB_LIVE_ONLY_MAX seen, by AFI/SAFI. */
 #define FAMRIB_LIVE_ONLY_MAX 4
@@ -62,6 +65,8 @@ struct famrib {
 	struct fr_route **slots;	/* NULL or a route (tombstone: attr 0) */
 	uint32_t cap;			/* power of two, or 0 */
 	uint32_t used;			/* slots taken, tombstones included */
+	struct fr_chunk *chunks;	/* where the entries live (famrib.c) */
+	struct fr_route *free_entries;	/* entries of chunks not in use */
 	uint32_t count[NLRI_FAMILIES];	/* routes by nlri_family_index() */
 	bool disabled[NLRI_FAMILIES];	/* RFC 7606 AFI/SAFI disable in effect */
 	uint32_t seen;			/* bit per family the session's UPDATEs carried */

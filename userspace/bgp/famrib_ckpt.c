@@ -7,6 +7,8 @@
  *   u8 live-only count, each: u16 AFI, u8 SAFI, u64 UPDATEs; u64 the rest,
  *   u32 routes, each: u8 family, u32 path id, u32 set index, u16 NLRI
  *   length, NLRI (one route, as received).
+ * And the change records of famrib_chg_add() (famrib.h), another form of
+ * the same routes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -178,4 +180,28 @@ int famrib_ckpt_load(struct famrib *fr, uint32_t *addpath, const uint8_t *p, siz
 			(*refused)++;
 	}
 	return r.bad || r.p != r.end ? -EINVAL : 0;
+}
+
+void famrib_chg_add(struct buf *b, const struct famrib_entry *e)
+{
+	buf_u8(b, e->fam);
+	buf_u32(b, e->path_id);
+	buf_u16(b, (uint16_t)e->nlri.len);
+	buf_put(b, e->nlri.p, e->nlri.len);
+}
+
+bool famrib_chg_next(const struct buf *b, size_t *off, struct famrib_entry *e)
+{
+	size_t o = *off;
+	uint16_t len;
+
+	if (o + 7 > b->len)
+		return false;
+	len = get_u16(b->data + o + 5);
+	if (o + 7 + len > b->len || b->data[o] >= NLRI_FAMILIES)
+		return false;
+	*e = (struct famrib_entry){ b->data[o], get_u32(b->data + o + 1), 0,
+				    { b->data + o + 7, len } };
+	*off = o + 7 + len;
+	return true;
 }
