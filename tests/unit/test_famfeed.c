@@ -646,6 +646,24 @@ static void test_fam_locrib_decision(void **state)
 		assert_int_equal(st[i].value, st[i].safi == BGP_SAFI_VPN ? 3 : 2);
 	}
 	assert_int_equal(n_af, 2);
+
+	/* An import filter on AS 65003 takes route 3 out; lifted, it is back. */
+	struct bt_filter_list fl = { 0 };
+	struct bt_filter flt;
+	char err[128];
+	char *argv[] = { "as-path", "65003" };
+
+	assert_int_equal(bt_filter_parse(2, argv, &flt, err, sizeof(err)), 0);
+	assert_int_equal(bt_filter_list_add(&fl, &flt), 0);
+	peers_set_filters(&f->ps, &fl);
+	drain(f, c);
+	sh_loc_route(f, 3, NULL);
+	assert_int_equal(famrib_total(&lr->fr), 4);
+	peers_set_filters(&f->ps, NULL);
+	bt_filter_list_free(&fl);
+	drain(f, c);
+	sh_loc_route(f, 3, "000641");
+	sh_fr_equal(f, lr, &lr->fr);
 }
 
 /*

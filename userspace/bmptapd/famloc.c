@@ -36,8 +36,8 @@ static void withdraw(struct peers *ps, struct famrib *lf, const struct famrib_en
 		ps->chg_nomem = true;
 		return;
 	}
-	rest[0] = 0;		/* no next hop, no reserved octet's content */
-	rest[1] = 0;
+	rest[0] = 0;		/* next hop length: none */
+	rest[1] = 0;		/* reserved */
 	memcpy(rest + 2, e->nlri.p, e->nlri.len);
 	u.reach = (struct bgp_mp){ .present = true, .afi = f->afi, .safi = f->safi, .fam = -1,
 				   .rest = { rest, 2 + e->nlri.len } };
@@ -85,14 +85,16 @@ void famloc_recompute(struct peers *ps, const struct famrib_entry *e, const stru
 		return;
 	}
 	best_e.path_id = 0;
-	if (famrib_lookup(&lr->fr, &best_e, &cur) && cur.attr == best_e.attr &&
-	    cur.nlri.len == best_e.nlri.len && !memcmp(cur.nlri.p, best_e.nlri.p, cur.nlri.len))
+	bool had = famrib_lookup(&lr->fr, &best_e, &cur);
+
+	if (had && cur.attr == best_e.attr && cur.nlri.len == best_e.nlri.len &&
+	    !memcmp(cur.nlri.p, best_e.nlri.p, cur.nlri.len))
 		return;
 	/* Not charged to a budget (the Loc-RIB's references are not). */
 	if (famrib_put(&lr->fr, best_e.fam, 0, best_e.nlri, best_e.attr))
 		ps->chg_nomem = true;
 	else
-		on_change(ps, &best_e, cur.attr, best_e.attr);
+		on_change(ps, &best_e, had ? cur.attr : 0, best_e.attr);
 }
 
 void famloc_recompute_chg(struct peers *ps, const struct peer *hint)
