@@ -233,8 +233,10 @@ static void refs_exact(const struct peers *ps)
 		famrib_ckpt_attrs(&p->fr, count_use, uses);
 		famrib_ckpt_attrs(&p->fr_out, count_use, uses);
 	}
-	if (ps->locrib)
+	if (ps->locrib) {
 		count_uses(&ps->locrib->rib, uses);
+		famrib_ckpt_attrs(&ps->locrib->fr, count_use, uses);
+	}
 	for (uint32_t id = 1; id < ps->attrs.n_ids; id++) {
 		const struct attr_set *s = attr_get(&ps->attrs, id);
 
@@ -264,6 +266,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(f->b.head->flow_id, 7);
 	assert_non_null(f->b.locrib);
 	same_routes(&f->a, &f->a.locrib->rib, &f->b, &f->b.locrib->rib);
+	/* The other families' too (famloc.h): peer 7's VPNv4 and EVPN routes. */
+	assert_int_equal(famrib_total(&f->b.locrib->fr), 3);
+	same_famrib(&f->a, &f->a.locrib->fr, &f->b, &f->b.locrib->fr);
 	refs_exact(&f->b);
 	/* What the checkpoint had to carry, lest the comparison be vacuous. */
 	p7 = peers_find(&f->b, 7);

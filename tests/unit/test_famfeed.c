@@ -534,6 +534,181 @@ static void test_fam_adj_out_lag(void **state)
 	sh_fr_equal(f, p, &p->fr_out);
 }
 
+/* ---- the Loc-RIB instance (famloc.h) ----------------------------------- */
+
+#define LP200 "40 05 04 000000c8 "
+/* 65001 65003: one AS longer than ASPATH4, no loop. */
+#define ASPATH_LONG "40 02 0a 02 02 0000fde9 0000fdeb "
+
+/* The station's Loc-RIB route 10.0.i.0/24 under RD: the NLRI with label
+ * (hex) as the peer that won sent it; label NULL: none. */
+static void sh_loc_route(struct fx *f, int i, const char *label)
+{
+	const struct peer *lr = f->ps.locrib;
+	struct bmp_peer h;
+	char hex[80];
+	uint8_t nlri[40];
+	struct famrib_entry cur;
+
+	peer_bmp_hdr(lr, 0, &h);
+	const struct famrib *sf = &f->sh.fr[sh_peer(&f->sh, h.addr) - f->sh.rib];
+
+	snprintf(hex, sizeof(hex), "70 %s" RD "0a00%02x", label ? label : "800000", i);
+	struct famrib_entry e = { fam_index(BGP_AFI_IPV4, BGP_SAFI_VPN), 0, 0,
+				  { nlri, hx(nlri, hex) } };
+
+	assert_int_equal(famrib_lookup(sf, &e, &cur), label != NULL);
+	if (label) {
+		assert_int_equal(cur.nlri.len, e.nlri.len);
+		assert_memory_equal(cur.nlri.p, nlri, e.nlri.len);
+	}
+}
+
+/*
+ * Two peers' VPNv4 routes: the Loc-RIB holds the better one per RD and
+ * prefix (LOCAL_PREF, then AS_PATH length, then the lower peer address),
+ * with its label; replayed with each family's End-of-RIB; live, a withdrawn
+ * or looping best falls back to the other peer's, and a peer going down
+ * takes its routes out of the decision.
+ */
+static void test_fam_locrib_decision(void **state)
+{
+	struct fx *f = *state;
+	const unsigned evpn = fam_index(BGP_AFI_L2VPN, BGP_SAFI_EVPN);
+
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	establish(&f->ps, &f->rb, 2, "10.0.1.2");
+	announce_vpn(f, 1, 0, 3, "000641", ASPATH4);
+	announce_vpn(f, 1, 3, 1, "000641", ASPATH_LONG);
+	announce_vpn(f, 2, 0, 2, "000c81", ASPATH4 LP200);
+	announce_vpn(f, 2, 2, 2, "001901", ASPATH4);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 2);
+	struct peer *lr = f->ps.locrib;
+
+	assert_non_null(lr);
+	assert_int_equal(famrib_total(&lr->fr), 6);
+	struct collector *c = add_view_collector(f, BMPTAP_POLICY_LOCAL_RIB);
+
+	collector_start(c, -1);
+	drain(f, c);
+	assert_int_equal(f->sh.fr_eor, 2);		/* VPNv4 and EVPN */
+	assert_int_equal(f->sh.eor, 2);			/* IPv4 and IPv6 unicast */
+	sh_fr_equal(f, lr, &lr->fr);
+	sh_loc_route(f, 0, "000c81");			/* LOCAL_PREF 200 */
+	sh_loc_route(f, 1, "000c81");
+	sh_loc_route(f, 2, "000641");			/* 10.0.1.1 < 10.0.1.2 */
+	sh_loc_route(f, 3, "001901");			/* the shorter AS_PATH */
+	assert_int_equal(lr->fr.count[evpn], 2);	/* one peer's EVPN routes */
+	uint32_t total = 0;
+
+	for (int i = 0; i < f->sh.n; i++)
+		total += famrib_total(&f->sh.fr[i]);
+	assert_int_equal(total, 6);			/* no peer's view was taken */
+	assert_int_equal(lr->fr.frozen, 0);
+
+	/* Live: the best withdrawn, the other peer's announced instead. */
+	int rm = f->sh.rm;
+
+	withdraw_vpn(f, 2, 0, 1);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, rm + 1);
+	sh_loc_route(f, 0, "000641");
+	/* Peer 1's route 2 now loops (post-policy rejects it): peer 2's. */
+	announce_vpn(f, 1, 2, 1, "000641", ASPATH_LOOP);
+	drain(f, c);
+	sh_loc_route(f, 2, "001901");
+	/* An UPDATE that changes no best route sends nothing. */
+	rm = f->sh.rm;
+	announce_vpn(f, 1, 1, 1, "003201", ASPATH4);
+	drain(f, c);
+	assert_int_equal(f->sh.rm, rm);
+	sh_fr_equal(f, lr, &lr->fr);
+
+	/* Peer 2 goes: its routes fall back to peer 1's, route 2 has none. */
+	end_flow(&f->ps, &f->rb, 2, BMPTAP_END_RST_REMOTE);
+	drain(f, c);
+	sh_loc_route(f, 1, "003201");
+	sh_loc_route(f, 2, NULL);
+	sh_loc_route(f, 3, "000641");
+	assert_int_equal(famrib_total(&lr->fr), 5);
+	sh_fr_equal(f, lr, &lr->fr);
+
+	/* Statistics 8 and 10 count them: 3 VPNv4, 2 EVPN routes. */
+	struct bmp_stat st[PEER_STATS_MAX];
+	size_t n = peer_stats(lr, false, st, PEER_STATS_MAX), n_af = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].type == BMP_STAT_LOC_RIB)
+			assert_int_equal(st[i].value, 5);
+		if (st[i].type != BMP_STAT_LOC_RIB_AF || st[i].safi == BGP_SAFI_UNICAST)
+			continue;
+		n_af++;
+		assert_int_equal(st[i].value, st[i].safi == BGP_SAFI_VPN ? 3 : 2);
+	}
+	assert_int_equal(n_af, 2);
+
+	/* An import filter on AS 65003 takes route 3 out; lifted, it is back. */
+	struct bt_filter_list fl = { 0 };
+	struct bt_filter flt;
+	char err[128];
+	char *argv[] = { "as-path", "65003" };
+
+	assert_int_equal(bt_filter_parse(2, argv, &flt, err, sizeof(err)), 0);
+	assert_int_equal(bt_filter_list_add(&fl, &flt), 0);
+	peers_set_filters(&f->ps, &fl);
+	drain(f, c);
+	sh_loc_route(f, 3, NULL);
+	assert_int_equal(famrib_total(&lr->fr), 4);
+	peers_set_filters(&f->ps, NULL);
+	bt_filter_list_free(&fl);
+	drain(f, c);
+	sh_loc_route(f, 3, "000641");
+	sh_fr_equal(f, lr, &lr->fr);
+}
+
+/*
+ * A Loc-RIB collector with the selection "vpnv4" gets VPNv4 routes and
+ * End-of-RIB only; while it lags, the Loc-RIB's changes coalesce to their
+ * current state.
+ */
+static void test_fam_locrib_selection_lag(void **state)
+{
+	struct fx *f = *state;
+	struct bt_server_cfg cfg = { .have = BT_SRV_PORT | BT_SRV_POLICY | BT_SRV_FAMILIES,
+				     .port = 1, .policy = BMPTAP_POLICY_LOCAL_RIB };
+	const unsigned vpn = fam_index(BGP_AFI_IPV4, BGP_SAFI_VPN);
+	char err[256];
+
+	assert_int_equal(bt_sel_parse(BT_SRV_FAMILIES, "families", "vpnv4", &cfg, err, sizeof(err)),
+			 0);
+	establish(&f->ps, &f->rb, 1, "10.0.1.1");
+	establish(&f->ps, &f->rb, 2, "10.0.1.2");
+	announce_vpn(f, 1, 0, 100, "000641", ASPATH4);
+	announce_evpn(f, 2, BMPTAP_DIR_RX, 3);
+	snprintf(cfg.address, sizeof(cfg.address), "127.0.0.1");
+	struct collector *c = feed_add(&f->feed, &cfg);
+	struct peer *lr = f->ps.locrib;
+
+	assert_non_null(c);
+	collector_start(c, -1);
+	drain(f, c);
+	assert_int_equal(f->sh.eor, 0);
+	assert_int_equal(f->sh.fr_eor, 1);		/* VPNv4's, not EVPN's */
+	assert_int_equal(famrib_total(&lr->fr), 103);
+	sh_fr_equal_fam(f, lr, &lr->fr, vpn);
+
+	/* It stops reading: peer 2's better routes and back, coalesced. */
+	for (int i = 0; i < 4; i++)
+		announce_vpn(f, 2, 0, 100, "000c81", i & 1 ? ASPATH4 : ASPATH4 LP200);
+	assert_true(c->lagging);
+	withdraw_vpn(f, 1, 0, 50);
+	announce_evpn(f, 1, BMPTAP_DIR_RX, 4);
+	assert_true(c->st.coalesced > 0);
+	drain(f, c);
+	assert_false(c->lagging);
+	sh_fr_equal_fam(f, lr, &lr->fr, vpn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +722,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fam_selection_vpnv4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_adj_out_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fam_adj_out_lag, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_locrib_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fam_locrib_selection_lag, setup_small, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,10 +13,20 @@
 /* The policies of the Adj-RIB-In's views, and of the Adj-RIB-Out's. */
 #define POLICY_IN (BMPTAP_POLICY_PRE | BMPTAP_POLICY_POST)
 
-/* Whether c takes views of them in one direction. */
-static bool takes(const struct collector *c, bool out)
+/* Whether c takes views of cp's in one direction (the Loc-RIB instance's
+ * routes count as received: it sends none). */
+static bool takes(const struct collector *c, const struct cpeer *cp, bool out)
 {
+	if (cp->p->locrib)
+		return !out && (c->policy & BMPTAP_POLICY_LOCAL_RIB);
 	return c->policy & (out ? BMPTAP_POLICY_ADJ_OUT : POLICY_IN);
+}
+
+/* The famrib changes just made for cp's peer, and their End-of-RIB family. */
+static const struct buf *changes(const struct peers *ps, const struct cpeer *cp, int *eor)
+{
+	*eor = cp->p->locrib ? -1 : ps->fr_eor;
+	return cp->p->locrib ? &ps->flchg : &ps->fchg;
 }
 
 /* The families c takes (its `families` selection), bit nlri_family_index(). */
@@ -71,9 +81,11 @@ static size_t views(struct collector *c, struct cpeer *cp, bool out, uint64_t ts
 {
 	size_t n = 0;
 
-	if (!takes(c, out))
+	if (!takes(c, cp, out))
 		return 0;
-	if (out)
+	if (cp->p->locrib)
+		view_out(c, cp, VIEW_LOCRIB, ts, &e[n], &o[n]), n++;
+	else if (out)
 		view_out(c, cp, VIEW_OUT, ts, &e[n], &o[n]), n++;
 	if (!out && (c->policy & BMPTAP_POLICY_PRE))
 		view_out(c, cp, VIEW_PRE, ts, &e[n], &o[n]), n++;
@@ -155,14 +167,16 @@ void famfeed_mark_dirty(struct collector *c, struct cpeer *cp, bool out)
 	size_t max = (size_t)famrib_total(&cp->p->fr) + famrib_total(&cp->p->fr_out) +
 		     c->feed->dirty_max, off = 0;
 	struct famrib_entry e;
+	int eor;
+	const struct buf *chg = changes(ps, cp, &eor);
 
-	if (!takes(c, out))
+	if (!takes(c, cp, out))
 		return;
-	if (ps->fr_eor >= 0)
-		*(out ? &cp->feor_out_mask : &cp->feor_mask) |= 1u << ps->fr_eor;
+	if (eor >= 0)
+		*(out ? &cp->feor_out_mask : &cp->feor_mask) |= 1u << eor;
 	if (cp->fdirty.seed != ps->attrs.seed)
 		cp->fdirty.seed = cp->fflushing.seed = ps->attrs.seed;
-	while (!c->kick_why && famrib_chg_next(&ps->fchg, &off, &e)) {
+	while (!c->kick_why && famrib_chg_next(chg, &off, &e)) {
 		bool over = cp->fdirty.count >= max;
 
 		e.fam |= out ? FAM_OUT : 0;
@@ -246,19 +260,21 @@ void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts)
 	struct emit_ctx e;
 	struct fam_out o;
 	size_t off = 0, n, i = 0;
+	int eor;
+	const struct buf *chg = changes(ps, cp, &eor);
 
-	if (!takes(c, false))
+	if (!takes(c, cp, false))
 		return;
 	view_out(c, cp, view, ts, &e, &o);
 	do {
 		/* Post-policy: only the routes whose verdict was or is accept. */
-		for (n = 0; n < FLUSH_KEYS && famrib_chg_next(&ps->fchg, &off, &keys[n]); i++)
+		for (n = 0; n < FLUSH_KEYS && famrib_chg_next(chg, &off, &keys[n]); i++)
 			n += view != VIEW_POST || ps->fchg_ok.data[i];
 		fam_catch_up(&cp->p->fr, keys, n, &o);
 	} while (n == FLUSH_KEYS);
 	failed(c, cp, &o, 1);
-	if (ps->fr_eor >= 0) {
-		uint32_t mask = 1u << ps->fr_eor;
+	if (eor >= 0) {
+		uint32_t mask = 1u << eor;
 
 		flush_eor(o.scratch, &mask, &e, 1);
 	}

@@ -32,7 +32,8 @@ void famfeed_flush_eor(struct collector *c, struct cpeer *cp);
  * Live, the famrib changes of the UPDATE just applied in one view: the
  * pre-policy one when the UPDATE is passed on without its bytes, the
  * post-policy one always (routes now accepted announced, routes no longer
- * accepted withdrawn).
+ * accepted withdrawn).  For the Loc-RIB instance (view VIEW_LOCRIB), the
+ * changes famloc.h made (peers.flchg); it sends no Adj-RIB-Out.
  */
 void famfeed_live(struct collector *c, struct cpeer *cp, int view, uint64_t ts);
 

@@ -236,11 +236,13 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 		if (!cp || !(c->policy & want) || !sel_take(c, cp, chg, n, eor))
 			continue;
 		if (cp->live) {
-			size_t need = msg ? len + 64 : 64 * n;
+			size_t need = msg ? len + 64 : 64 * (n + f->peers->n_flchg);
 
 			if (collector_pending(c) + need <= c->limit) {
 				if (p->locrib || !msg) {
 					live_rib(c, cp, p->locrib ? VIEW_LOCRIB : VIEW_OUT, chg, n, ts);
+					if (p->locrib)
+						famfeed_live(c, cp, VIEW_LOCRIB, ts);
 					if (!p->locrib && eor >= 0)
 						cp_emit_eor_view(c, cp, VIEW_OUT, eor);
 				} else {
@@ -254,8 +256,7 @@ static void sink_update_out(void *ctx, struct peer *p, const uint8_t *msg, size_
 			coll_start_lagging(c);
 		}
 		cp_mark_dirty(c, cp, chg, n, p->locrib ? 0 : PFX_OUT);
-		if (!p->locrib)
-			famfeed_mark_dirty(c, cp, true);
+		famfeed_mark_dirty(c, cp, !p->locrib);
 		if (eor >= 0)
 			cp->eor_mask |= (uint8_t)(1u << (eor + (p->locrib ? 0 : 4)));
 		coll_kick(c);

@@ -267,9 +267,11 @@ size_t locrib_open(uint8_t *out, size_t max, uint32_t as, uint32_t bgp_id)
 
 void locrib_flush(struct peers *ps, uint64_t ts)
 {
-	if (ps->n_lchg && ps->locrib && ps->sink.update_out)
+	if ((ps->n_lchg || ps->n_flchg) && ps->locrib && ps->sink.update_out)
 		ps->sink.update_out(ps->sink.ctx, ps->locrib, NULL, 0, ts, ps->lchg, ps->n_lchg, -1);
 	ps->n_lchg = 0;
+	ps->n_flchg = 0;
+	buf_reset(&ps->flchg);
 }
 
 void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns)
@@ -284,6 +286,9 @@ void locrib_start(struct peers *ps, const struct peer *first, uint64_t ts_ns)
 	lr->notif_dir = -1;
 	rib_init(&lr->rib, &ps->attrs);
 	rib_init(&lr->rib_out, &ps->attrs);
+	/* The other families' (famloc.h), charged to no budget. */
+	famrib_init(&lr->fr, &ps->attrs, NULL);
+	famrib_init(&lr->fr_out, &ps->attrs, NULL);
 	lr->op[BMPTAP_DIR_TX] = first->op[BMPTAP_DIR_TX];
 	lr->op[BMPTAP_DIR_RX] = first->op[BMPTAP_DIR_TX];
 	len = locrib_open(open, sizeof(open), first->op[BMPTAP_DIR_TX].as,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "famloc.h"
 #include "locrib.h"
 #include "log.h"
 #include "loop.h"
@@ -30,6 +31,7 @@ int peers_init(struct peers *ps, const struct peers_cfg *cfg, const struct bt_lo
 	attr_table_init(&ps->attrs);
 	buf_init(&ps->fchg);
 	buf_init(&ps->fchg_ok);
+	buf_init(&ps->flchg);
 	ps->fr_eor = -1;
 	ps->n_buckets = 256;
 	ps->buckets = calloc(ps->n_buckets, sizeof(*ps->buckets));
@@ -78,6 +80,7 @@ void peers_free(struct peers *ps)
 	free(ps->lchg);
 	buf_free(&ps->fchg);
 	buf_free(&ps->fchg_ok);
+	buf_free(&ps->flchg);
 	attr_table_free(&ps->attrs);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -318,7 +321,7 @@ static void go_down(struct peers *ps, struct peer *p, uint8_t reason, uint64_t t
 	ps->n_chg = 0;
 	rib_reset(&p->rib, peer_on_rib_change, ps);
 	rib_reset(&p->rib_out, NULL, NULL);
-	famrib_reset(&p->fr, NULL, NULL);
+	famrib_reset(&p->fr, famloc_on_drop, ps);
 	famrib_reset(&p->fr_out, NULL, NULL);
 	memset(p->post_count, 0, sizeof(p->post_count));
 	memset(p->filtered_count, 0, sizeof(p->filtered_count));

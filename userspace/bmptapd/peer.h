@@ -247,6 +247,9 @@ struct peers {
 	struct peer *locrib;
 	struct bgp_prefix *lchg;	/* its changes from one RIB change batch */
 	size_t n_lchg, cap_lchg;
+	/* Its changes of the other families (famloc.h), as fchg records. */
+	struct buf flchg;
+	size_t n_flchg;
 	/* Its source (locrib.h): the installed routes, not owned (NULL: none
 	 * observable), and enum locrib_source. */
 	struct kroute *kroutes;

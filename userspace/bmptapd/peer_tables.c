@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "famloc.h"
 #include "locrib.h"
 #include "vrf.h"
 
@@ -78,7 +79,7 @@ static void recount_post(struct peers *ps, struct peer *p)
 /*
  * Every Loc-RIB entry came from some established peer's Adj-RIB-In (a peer
  * going down recomputes its prefixes), so going over all of those
- * recomputes every entry that may change.
+ * recomputes every entry that may change; the other families' too.
  */
 static void locrib_recompute_all(struct peers *ps, uint64_t ts)
 {
@@ -102,6 +103,8 @@ static void locrib_recompute_all(struct peers *ps, uint64_t ts)
 			}
 		}
 	}
+	famloc_recompute_all(ps);
+	locrib_flush(ps, ts);
 }
 
 void peers_set_filters(struct peers *ps, const struct bt_filter_list *fl)

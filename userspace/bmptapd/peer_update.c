@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "famloc.h"
 #include "locrib.h"
 #include "log.h"
 #include "refresh.h"
@@ -175,7 +176,8 @@ void peer_encode_failed(struct peers *ps, struct peer *p)
 		      "there, RIB incomplete", p->flow_id);
 }
 
-/* Changes ps->chg of p's Adj-RIB-In: the Loc-RIB follows, counted. */
+/* Changes ps->chg (and ps->fchg) of p's Adj-RIB-In: the Loc-RIB follows,
+ * counted. */
 static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
 {
 	for (size_t i = 0; i < ps->n_chg; i++)
@@ -184,6 +186,7 @@ static void rx_account(struct peers *ps, struct peer *p, uint64_t ts)
 	for (size_t i = 0; i < ps->n_chg; i++)
 		if (ps->chg_ok[i])
 			locrib_recompute(ps, &ps->chg[i], p);
+	famloc_recompute_chg(ps, p);
 	for (size_t i = 0; i < ps->n_chg; i++) {
 		/* rib_apply withdraws before it announces, so an accepted new
 		 * route is still there: only the others need the lookup. */

@@ -394,8 +394,9 @@ static void replay_step(struct collector *c, struct cpeer *cp)
 	while (cp->fam < end && !sel_fam(&c->cfg, cp->fam % BGP_FAM_MAX))
 		cp->fam++;	/* not walked: the collector does not take it */
 	if (cp->fam >= end) {
-		/* Then the other families (famrib.h), both directions. */
-		if (!cp->p->locrib && !famfeed_replay_step(c, cp, step_budget(c)))
+		/* Then the other families (famrib.h), both directions (the
+		 * Loc-RIB instance's: famloc.h). */
+		if (!famfeed_replay_step(c, cp, step_budget(c)))
 			return;
 		cp->replay = false;
 		cp->replay_wd = false;

@@ -368,8 +368,8 @@ bool sel_take(struct collector *c, struct cpeer *cp, const struct bgp_prefix *ch
 	      size_t n, int eor)
 {
 	const struct peers *ps = c->feed->peers;
-	/* The Loc-RIB instance's changes are unicast ones. */
-	enum sel_cover cov = cp->p->locrib ? sel_changes(&c->cfg, chg, n, eor, NULL, -1) :
+	/* The Loc-RIB instance's changes of the other families are its own. */
+	enum sel_cover cov = cp->p->locrib ? sel_changes(&c->cfg, chg, n, eor, &ps->flchg, -1) :
 			     sel_changes(&c->cfg, chg, n, eor, &ps->fchg, ps->fr_eor);
 
 	if (cov == SEL_SOME)

@@ -49,13 +49,15 @@ size_t peer_stats(const struct peer *p, bool adj_out, struct bmp_stat *st, size_
 	uint64_t in = 0, post = 0, out = 0, loc = 0;
 
 	if (p->locrib) {
-		/* The Loc-RIB instance: its size, whole and per AFI/SAFI. */
+		/* The Loc-RIB instance: its size, whole and per AFI/SAFI (the
+		 * other families' too, famloc.h). */
+		loc = famrib_total(&p->fr);
 		for (int f = 0; f < BGP_FAM_MAX; f++)
 			loc += rib_count(&p->rib, f);
 		n = put_stat(st, n, max, BMP_STAT_LOC_RIB, -1, loc);
 		for (int f = 0; f < BGP_FAM_MAX; f++)
 			n = put_stat(st, n, max, BMP_STAT_LOC_RIB_AF, f, rib_count(&p->rib, f));
-		return n;
+		return put_famrib(&p->fr, st, n, max, BMP_STAT_LOC_RIB_AF);
 	}
 	in = famrib_total(&p->fr);
 	out = famrib_total(&p->fr_out);
