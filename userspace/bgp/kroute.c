@@ -3,6 +3,7 @@
 #include "hash.h"
 #include "kroute.h"
 #include "loop.h"
+#include "nla.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,37 +18,24 @@
 
 /* ---- parsing ---------------------------------------------------------------- */
 
-static bool rta_ok(const struct rtattr *a, size_t left)
+static void add_gw(struct kr_msg *m, const struct nlattr *a, size_t alen)
 {
-	return left >= sizeof(*a) && a->rta_len >= sizeof(*a) && a->rta_len <= left;
-}
-
-/* RTA_NEXT without running past the end: the last attribute's padding may
- * be missing, and then nothing follows it. */
-static const struct rtattr *rta_next(const struct rtattr *a, size_t *left)
-{
-	size_t step = RTA_ALIGN(a->rta_len);
-
-	if (step >= *left) {
-		*left = 0;
-		return a;
-	}
-	*left -= step;
-	return (const struct rtattr *)((const uint8_t *)a + step);
-}
-
-static void add_gw(struct kr_msg *m, const struct rtattr *a, size_t alen)
-{
-	if (RTA_PAYLOAD(a) != alen || m->n_gw >= KR_MAX_NH)
+	if (!a || mnl_attr_get_payload_len(a) != alen || m->n_gw >= KR_MAX_NH)
 		return;
 	memset(m->gw[m->n_gw], 0, 16);
-	memcpy(m->gw[m->n_gw++], RTA_DATA(a), alen);
+	memcpy(m->gw[m->n_gw++], mnl_attr_get_payload(a), alen);
 }
 
+/* A gateway of the wrong size is not one, but not a reason to refuse the
+ * route either: its policy takes any payload. */
+static const struct bt_nla_policy nh_policy[RTA_MAX + 1];
+
 /* The gateways of an RTA_MULTIPATH: struct rtnexthop, each with attributes. */
-static int parse_multipath(struct kr_msg *m, const struct rtattr *mp, size_t alen)
+static int parse_multipath(struct kr_msg *m, const struct nlattr *mp, size_t alen)
 {
-	const uint8_t *p = RTA_DATA(mp), *end = p + RTA_PAYLOAD(mp);
+	const uint8_t *p = mnl_attr_get_payload(mp), *end = p + mnl_attr_get_payload_len(mp);
+	const struct nlattr *tb[RTA_MAX + 1];
+	unsigned bad;
 
 	while (p + sizeof(struct rtnexthop) <= end) {
 		const struct rtnexthop *nh = (const void *)p;
@@ -55,12 +43,10 @@ static int parse_multipath(struct kr_msg *m, const struct rtattr *mp, size_t ale
 		if (nh->rtnh_len < sizeof(*nh) || p + nh->rtnh_len > end)
 			return -1;
 		/* (struct rtnexthop is 8 octets: aligned already.) */
-		size_t left = nh->rtnh_len - sizeof(*nh);
-		const struct rtattr *a = (const void *)(p + sizeof(*nh));
-
-		for (; rta_ok(a, left); a = rta_next(a, &left))
-			if (a->rta_type == RTA_GATEWAY)
-				add_gw(m, a, alen);
+		if (bt_nla_parse(p + sizeof(*nh), nh->rtnh_len - sizeof(*nh), nh_policy, RTA_MAX,
+				 tb, &bad))
+			return -1;
+		add_gw(m, tb[RTA_GATEWAY], alen);
 		if ((size_t)RTNH_ALIGN(nh->rtnh_len) >= (size_t)(end - p))
 			break;
 		p += RTNH_ALIGN(nh->rtnh_len);
@@ -70,8 +56,10 @@ static int parse_multipath(struct kr_msg *m, const struct rtattr *mp, size_t ale
 
 int kroute_parse(const struct nlmsghdr *nh, struct kr_msg *m)
 {
+	const struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rt;
-	size_t alen, left;
+	unsigned bad;
+	size_t alen;
 
 	if (nh->nlmsg_type != RTM_NEWROUTE && nh->nlmsg_type != RTM_DELROUTE)
 		return 0;
@@ -92,30 +80,21 @@ int kroute_parse(const struct nlmsghdr *nh, struct kr_msg *m)
 	m->type = rt->rtm_type;
 	m->table = rt->rtm_table;
 	m->cloned = rt->rtm_flags & RTM_F_CLONED;
-	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
-	for (const struct rtattr *a = RTM_RTA(rt); rta_ok(a, left); a = rta_next(a, &left)) {
-		switch (a->rta_type) {
-		case RTA_DST:
-			if (RTA_PAYLOAD(a) != alen)
-				return -1;
-			memcpy(m->pfx.addr, RTA_DATA(a), alen);
-			break;
-		case RTA_TABLE:
-			if (RTA_PAYLOAD(a) != 4)
-				return -1;
-			memcpy(&m->table, RTA_DATA(a), 4);
-			break;
-		case RTA_GATEWAY:
-			add_gw(m, a, alen);
-			break;
-		case RTA_MULTIPATH:
-			if (parse_multipath(m, a, alen))
-				return -1;
-			break;
-		default:
-			break;
-		}
-	}
+	/* The message's own length bounds the attributes: the last one's
+	 * padding may be missing, and then nothing follows it. */
+	if (bt_nla_parse(RTM_RTA(rt), nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt)),
+			 (const struct bt_nla_policy[RTA_MAX + 1]){
+				 [RTA_DST] = { MNL_TYPE_BINARY, (uint16_t)alen },
+				 [RTA_TABLE] = { MNL_TYPE_U32, 0 },
+			 }, RTA_MAX, tb, &bad))
+		return -1;
+	if (tb[RTA_DST])
+		memcpy(m->pfx.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
+	if (tb[RTA_TABLE])
+		m->table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	add_gw(m, tb[RTA_GATEWAY], alen);
+	if (tb[RTA_MULTIPATH] && parse_multipath(m, tb[RTA_MULTIPATH], alen))
+		return -1;
 	/* Host bits past the length are zero in a bgp_prefix. */
 	for (unsigned i = m->pfx.len; i < alen * 8; i++)
 		m->pfx.addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));

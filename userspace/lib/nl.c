@@ -122,10 +122,15 @@ static void copy_extack(const struct nlattr *a, char *msg, size_t msglen)
 		msg[--n] = '\0';
 }
 
+/* The message is a string of any length, cut to the caller's buffer. */
+static const struct bt_nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1];
+
 int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 {
 	const uint8_t *p = mnl_nlmsg_get_payload(nlh);
 	size_t plen = mnl_nlmsg_get_payload_len(nlh), off;
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	unsigned bad;
 	int error;
 
 	if (msg && msglen)
@@ -162,17 +167,9 @@ int bt_nl_msg_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 			off += orig.nlmsg_len;
 	}
 	off = MNL_ALIGN(off);
-	while (off + sizeof(struct nlattr) <= plen) {
-		const struct nlattr *a = (const struct nlattr *)(p + off);
-
-		if (a->nla_len < sizeof(*a) || a->nla_len > plen - off)
-			break;
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG) {
-			copy_extack(a, msg, msglen);
-			break;
-		}
-		off += MNL_ALIGN(a->nla_len);
-	}
+	if (off < plen && !bt_nla_parse(p + off, plen - off, extack_policy, NLMSGERR_ATTR_MAX, tb,
+					&bad) && tb[NLMSGERR_ATTR_MSG])
+		copy_extack(tb[NLMSGERR_ATTR_MSG], msg, msglen);
 	return error;
 }
 
@@ -246,36 +243,68 @@ int bt_nl_talk(struct bt_nl *nl, struct nlmsghdr *nlh, bt_nl_msg_cb cb, void *ct
 
 /* ---- attribute helpers --------------------------------------------------- */
 
-bool bt_nla_get_u8(const struct nlattr *a, uint8_t *v)
+int bt_nl_parse_nested(struct bt_nl *nl, const char *where, const struct nlattr *nest,
+		       const struct bt_nla_policy *pol, unsigned max, const struct nlattr **tb)
 {
-	if (mnl_attr_get_payload_len(a) != sizeof(*v))
-		return false;
-	*v = mnl_attr_get_u8(a);
-	return true;
+	unsigned bad;
+
+	if (bt_nla_parse_nested(nest, pol, max, tb, &bad))
+		return bt_nl_bad_attr(nl, where, bad);
+	return 0;
 }
 
-bool bt_nla_get_u16(const struct nlattr *a, uint16_t *v)
+int bt_nl_parse_genl(struct bt_nl *nl, const char *where, const struct nlmsghdr *nlh,
+		     const struct bt_nla_policy *pol, unsigned max, const struct nlattr **tb)
 {
-	if (mnl_attr_get_payload_len(a) != sizeof(*v))
-		return false;
-	memcpy(v, mnl_attr_get_payload(a), sizeof(*v));
-	return true;
+	unsigned bad;
+
+	if (bt_nla_parse(genl_attrs(nlh), genl_attrs_len(nlh), pol, max,
+			 tb, &bad))
+		return bt_nl_bad_attr(nl, where, bad);
+	return 0;
 }
 
-bool bt_nla_get_u32(const struct nlattr *a, uint32_t *v)
+struct each {
+	unsigned type;
+	bt_nl_attr_fn fn;
+	void *ctx;
+	int err;
+};
+
+static int each_cb(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_payload_len(a) != sizeof(*v))
-		return false;
-	memcpy(v, mnl_attr_get_payload(a), sizeof(*v));
-	return true;
+	struct each *e = data;
+
+	if (mnl_attr_get_type(a) != e->type)
+		return MNL_CB_OK;
+	e->err = e->fn(a, e->ctx);
+	return e->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-bool bt_nla_get_u64(const struct nlattr *a, uint64_t *v)
+static int each_member_cb(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_payload_len(a) != sizeof(*v))
-		return false;
-	memcpy(v, mnl_attr_get_payload(a), sizeof(*v));
-	return true;
+	struct each *e = data;
+
+	e->err = e->fn(a, e->ctx);
+	return e->err ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int bt_nl_genl_each(const struct nlmsghdr *nlh, unsigned type, bt_nl_attr_fn fn, void *ctx)
+{
+	struct each e = { .type = type, .fn = fn, .ctx = ctx };
+
+	mnl_attr_parse_payload(genl_attrs(nlh), genl_attrs_len(nlh),
+			       each_cb, &e);
+	return e.err;
+}
+
+int bt_nl_nested_each(const struct nlattr *nest, bt_nl_attr_fn fn, void *ctx)
+{
+	struct each e = { .fn = fn, .ctx = ctx };
+
+	/* Array members are numbered, not typed: every one is taken. */
+	mnl_attr_parse_nested(nest, each_member_cb, &e);
+	return e.err;
 }
 
 /* Strings may come with or without their NUL; longer ones are cut. */
@@ -297,57 +326,51 @@ int bt_nl_bad_attr(struct bt_nl *nl, const char *where, unsigned int type)
 
 /* ---- open / close -------------------------------------------------------- */
 
-static int parse_mcast_groups(struct bt_nl *nl, const struct nlattr *groups)
+static const struct bt_nla_policy mcast_grp_policy[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
+	[CTRL_ATTR_MCAST_GRP_ID] = { MNL_TYPE_U32, 0 },
+};
+
+static int mcast_group(const struct nlattr *g, void *ctx)
 {
-	const struct nlattr *g, *a;
+	struct bt_nl *nl = ctx;
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	char name[GENL_NAMSIZ] = "";
+	uint32_t id = 0;
+	int err = bt_nl_parse_nested(nl, "mcast group", g, mcast_grp_policy,
+				     CTRL_ATTR_MCAST_GRP_MAX, tb);
 
-	mnl_attr_for_each_nested(g, groups) {
-		char name[GENL_NAMSIZ] = "";
-		uint32_t id = 0;
-
-		mnl_attr_for_each_nested(a, g) {
-			switch (mnl_attr_get_type(a)) {
-			case CTRL_ATTR_MCAST_GRP_NAME:
-				bt_nla_get_str(a, name, sizeof(name));
-				break;
-			case CTRL_ATTR_MCAST_GRP_ID:
-				if (!bt_nla_get_u32(a, &id))
-					return bt_nl_bad_attr(nl, "mcast group", CTRL_ATTR_MCAST_GRP_ID);
-				break;
-			}
-		}
-		if (!strcmp(name, BMPTAP_MCGRP_EVENTS))
-			nl->grp_events = id;
-		else if (!strcmp(name, BMPTAP_MCGRP_CONFIG))
-			nl->grp_config = id;
-	}
+	if (err)
+		return err;
+	if (tb[CTRL_ATTR_MCAST_GRP_NAME])
+		bt_nla_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME], name, sizeof(name));
+	if (tb[CTRL_ATTR_MCAST_GRP_ID])
+		id = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	if (!strcmp(name, BMPTAP_MCGRP_EVENTS))
+		nl->grp_events = id;
+	else if (!strcmp(name, BMPTAP_MCGRP_CONFIG))
+		nl->grp_config = id;
 	return 0;
 }
 
+/* CTRL_ATTR_VERSION is not checked: one of another size is ignored. */
+static const struct bt_nla_policy family_policy[CTRL_ATTR_MAX + 1] = {
+	[CTRL_ATTR_FAMILY_ID] = { MNL_TYPE_U16, 0 },
+};
+
 static int family_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	const struct nlattr *a;
-	uint32_t version;
-	int err;
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	int err = bt_nl_parse_genl(nl, "family", nlh, family_policy, CTRL_ATTR_MAX, tb);
 
 	(void)ctx;
-	for_each_genl_attr(a, nlh) {
-		switch (mnl_attr_get_type(a)) {
-		case CTRL_ATTR_FAMILY_ID:
-			if (!bt_nla_get_u16(a, &nl->family))
-				return bt_nl_bad_attr(nl, "family", CTRL_ATTR_FAMILY_ID);
-			break;
-		case CTRL_ATTR_VERSION:
-			if (bt_nla_get_u32(a, &version))
-				nl->version = (uint8_t)version;
-			break;
-		case CTRL_ATTR_MCAST_GROUPS:
-			err = parse_mcast_groups(nl, a);
-			if (err)
-				return err;
-			break;
-		}
-	}
+	if (err)
+		return err;
+	if (tb[CTRL_ATTR_FAMILY_ID])
+		nl->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_VERSION] && mnl_attr_get_payload_len(tb[CTRL_ATTR_VERSION]) == 4)
+		nl->version = (uint8_t)mnl_attr_get_u32(tb[CTRL_ATTR_VERSION]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		return bt_nl_nested_each(tb[CTRL_ATTR_MCAST_GROUPS], mcast_group, nl);
 	return 0;
 }
 
@@ -452,6 +475,10 @@ int bt_nl_ntf_fd(const struct bt_nl *nl)
 	return nl->ntf ? mnl_socket_get_fd(nl->ntf) : -1;
 }
 
+static const struct bt_nla_policy doorbell_policy[BMPTAP_A_MAX + 1] = {
+	[BMPTAP_A_QUEUED] = { MNL_TYPE_U64, 0 },
+};
+
 unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len)
 {
 	const struct nlmsghdr *m;
@@ -460,7 +487,8 @@ unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len)
 
 	for_each_msg(m, buf, left) {
 		const struct genlmsghdr *g;
-		const struct nlattr *a;
+		const struct nlattr *tb[BMPTAP_A_MAX + 1];
+		unsigned bad;
 
 		if (m->nlmsg_type != nl->family ||
 		    mnl_nlmsg_get_payload_len(m) < sizeof(*g))
@@ -469,9 +497,11 @@ unsigned int bt_nl_ntf_parse(struct bt_nl *nl, const void *buf, size_t len)
 		switch (g->cmd) {
 		case BMPTAP_CMD_DOORBELL:
 			ev |= BT_NL_EV_DOORBELL;
-			for_each_genl_attr(a, m)
-				if (mnl_attr_get_type(a) == BMPTAP_A_QUEUED)
-					bt_nla_get_u64(a, &nl->last_queued);
+			/* A doorbell is a hint: one that does not parse rings all the same. */
+			if (!bt_nla_parse(genl_attrs(m), genl_attrs_len(m),
+					  doorbell_policy, BMPTAP_A_MAX, tb, &bad) &&
+			    tb[BMPTAP_A_QUEUED])
+				nl->last_queued = mnl_attr_get_u64(tb[BMPTAP_A_QUEUED]);
 			break;
 		case BMPTAP_CMD_CONFIG_CHANGED:
 			ev |= BT_NL_EV_CONFIG;

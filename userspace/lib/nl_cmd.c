@@ -4,6 +4,8 @@
  * flows, BMP servers and import filters, to and from model.h's types.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,106 +16,131 @@
 
 /* ---- counters, netns ----------------------------------------------------- */
 
+/*
+ * The fields of one attribute nest, by table: each attribute's rule for
+ * the parse (a string any length, cut to its field; the integers exactly
+ * their size) and where its value goes.
+ */
+enum fkind { F_STR, F_BOOL, F_U8, F_U16, F_U32, F_U64 };
+
+struct field {
+	uint16_t type;
+	uint8_t kind;
+	uint16_t off, size;
+	unsigned int have;		/* set in *have when present */
+};
+
+#define FIELD(t, k, s, m, h) { t, k, offsetof(s, m), sizeof(((s *)0)->m), h }
+#define NEST_MAX	32		/* above every nest's MAX in the uapi */
+#define N_OF(a)		(sizeof(a) / sizeof((a)[0]))
+_Static_assert(BMPTAP_NETNS_MAX <= NEST_MAX && BMPTAP_FLOW_MAX <= NEST_MAX &&
+	       BMPTAP_SERVER_MAX <= NEST_MAX && BMPTAP_FILTER_MAX <= NEST_MAX,
+	       "parse_fields' policy holds every nest's types");
+
+static const enum mnl_attr_data_type fkind_mnl[] = {
+	[F_STR] = MNL_TYPE_UNSPEC, [F_BOOL] = MNL_TYPE_U8, [F_U8] = MNL_TYPE_U8,
+	[F_U16] = MNL_TYPE_U16, [F_U32] = MNL_TYPE_U32, [F_U64] = MNL_TYPE_U64,
+};
+
+/* nest's attributes into tb (up to max, for the caller's own) and the
+ * table's fields into the struct at base. */
+static int parse_fields(struct bt_nl *nl, const char *where, const struct nlattr *nest,
+			const struct field *fs, size_t n, unsigned max, const struct nlattr **tb,
+			void *base, unsigned int *have)
+{
+	struct bt_nla_policy pol[NEST_MAX + 1] = { 0 };
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		pol[fs[i].type].type = fkind_mnl[fs[i].kind];
+	err = bt_nl_parse_nested(nl, where, nest, pol, max, tb);
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct nlattr *a = tb[fs[i].type];
+		uint8_t *p = (uint8_t *)base + fs[i].off;
+
+		if (!a)
+			continue;
+		if (fs[i].kind == F_STR)
+			bt_nla_get_str(a, (char *)p, fs[i].size);
+		else if (fs[i].kind == F_BOOL)
+			*(bool *)p = mnl_attr_get_u8(a) != 0;
+		else
+			memcpy(p, mnl_attr_get_payload(a), fs[i].size);
+		if (have)
+			*have |= fs[i].have;
+	}
+	return err;
+}
+
 static int parse_counters(struct bt_nl *nl, const struct nlattr *nest,
 			  struct bt_counters *c)
 {
-	const struct nlattr *a;
+	struct bt_nla_policy pol[BMPTAP_CNT_MAX + 1] = { 0 };
+	const struct nlattr *tb[BMPTAP_CNT_MAX + 1];
+	int err;
 
-	mnl_attr_for_each_nested(a, nest) {
-		unsigned int t = mnl_attr_get_type(a);
-
-		/* Newer counters are skipped, not refused. */
-		if (!bt_counter_name(t))
+	/* Newer counters are skipped, not refused. */
+	for (unsigned int t = 0; t <= BMPTAP_CNT_MAX; t++)
+		if (bt_counter_name(t))
+			pol[t].type = MNL_TYPE_U64;
+	err = bt_nl_parse_nested(nl, "counters", nest, pol, BMPTAP_CNT_MAX, tb);
+	for (unsigned int t = 0; t <= BMPTAP_CNT_MAX && !err; t++) {
+		if (!tb[t] || !bt_counter_name(t))
 			continue;
-		if (!bt_nla_get_u64(a, &c->v[t]))
-			return bt_nl_bad_attr(nl, "counters", t);
+		c->v[t] = mnl_attr_get_u64(tb[t]);
 		c->present |= 1ULL << t;
 	}
-	return 0;
+	return err;
 }
+
+#define NS(t, k, m, h)	FIELD(t, k, struct bt_netns, m, h)
+static const struct field netns_fields[] = {
+	NS(BMPTAP_NETNS_FORWARD, F_BOOL, set.forward, BT_NS_FORWARD),
+	NS(BMPTAP_NETNS_MAX_FLOWS, F_U32, set.max_flows, BT_NS_MAX_FLOWS),
+	NS(BMPTAP_NETNS_QUEUE_BYTES, F_U32, set.queue_bytes, BT_NS_QUEUE_BYTES),
+	NS(BMPTAP_NETNS_FLOW_REASM_BYTES, F_U32, set.flow_reasm_bytes, BT_NS_FLOW_REASM_BYTES),
+	NS(BMPTAP_NETNS_IDLE_TIMEOUT, F_U32, set.idle_timeout, BT_NS_IDLE_TIMEOUT),
+	NS(BMPTAP_NETNS_FLOWS, F_U32, flows, 0),
+	NS(BMPTAP_NETNS_QUEUED_BYTES, F_U64, queued_bytes, 0),
+	NS(BMPTAP_NETNS_QUEUED_RECORDS, F_U64, queued_records, 0),
+	NS(BMPTAP_NETNS_NEXT_SEQ, F_U64, next_seq, 0),
+	NS(BMPTAP_NETNS_QUEUE_EPOCH, F_U64, queue_epoch, 0),
+	NS(BMPTAP_NETNS_ACKED_SEQ, F_U64, acked_seq, 0),
+};
 
 static int parse_netns(struct bt_nl *nl, const struct nlattr *nest,
 		       struct bt_netns *ns)
 {
-	const struct nlattr *a;
-	uint8_t u8 = 0;
-	size_t plen;
-	int err;
+	const struct nlattr *tb[BMPTAP_NETNS_MAX + 1], *a;
+	int err = parse_fields(nl, "netns", nest, netns_fields, N_OF(netns_fields),
+			       BMPTAP_NETNS_MAX, tb, ns, &ns->set.have);
 
-	mnl_attr_for_each_nested(a, nest) {
-		unsigned int t = mnl_attr_get_type(a);
-		bool ok = true;
+	if (err)
+		return err;
+	a = tb[BMPTAP_NETNS_PORTS];
+	if (a) {
+		size_t plen = mnl_attr_get_payload_len(a);
 
-		switch (t) {
-		case BMPTAP_NETNS_PORTS:
-			plen = mnl_attr_get_payload_len(a);
-			if (plen % 2 || plen / 2 > BMPTAP_MAX_PORTS) {
-				ok = false;
-				break;
-			}
-			memcpy(ns->set.ports, mnl_attr_get_payload(a), plen);
-			ns->set.n_ports = plen / 2;
-			ns->set.have |= BT_NS_PORTS;
-			break;
-		case BMPTAP_NETNS_FORWARD:
-			ok = bt_nla_get_u8(a, &u8);
-			ns->set.forward = u8 != 0;
-			ns->set.have |= BT_NS_FORWARD;
-			break;
-		case BMPTAP_NETNS_MAX_FLOWS:
-			ok = bt_nla_get_u32(a, &ns->set.max_flows);
-			ns->set.have |= BT_NS_MAX_FLOWS;
-			break;
-		case BMPTAP_NETNS_QUEUE_BYTES:
-			ok = bt_nla_get_u32(a, &ns->set.queue_bytes);
-			ns->set.have |= BT_NS_QUEUE_BYTES;
-			break;
-		case BMPTAP_NETNS_FLOW_REASM_BYTES:
-			ok = bt_nla_get_u32(a, &ns->set.flow_reasm_bytes);
-			ns->set.have |= BT_NS_FLOW_REASM_BYTES;
-			break;
-		case BMPTAP_NETNS_IDLE_TIMEOUT:
-			ok = bt_nla_get_u32(a, &ns->set.idle_timeout);
-			ns->set.have |= BT_NS_IDLE_TIMEOUT;
-			break;
-		case BMPTAP_NETNS_COUNTERS:
-			err = parse_counters(nl, a, &ns->cnt);
-			if (err)
-				return err;
-			break;
-		case BMPTAP_NETNS_FLOWS:
-			ok = bt_nla_get_u32(a, &ns->flows);
-			break;
-		case BMPTAP_NETNS_QUEUED_BYTES:
-			ok = bt_nla_get_u64(a, &ns->queued_bytes);
-			break;
-		case BMPTAP_NETNS_QUEUED_RECORDS:
-			ok = bt_nla_get_u64(a, &ns->queued_records);
-			break;
-		case BMPTAP_NETNS_NEXT_SEQ:
-			ok = bt_nla_get_u64(a, &ns->next_seq);
-			break;
-		case BMPTAP_NETNS_QUEUE_EPOCH:
-			ok = bt_nla_get_u64(a, &ns->queue_epoch);
-			break;
-		case BMPTAP_NETNS_ACKED_SEQ:
-			ok = bt_nla_get_u64(a, &ns->acked_seq);
-			break;
-		}
-		if (!ok)
-			return bt_nl_bad_attr(nl, "netns", t);
+		if (plen % 2 || plen / 2 > BMPTAP_MAX_PORTS)
+			return bt_nl_bad_attr(nl, "netns", BMPTAP_NETNS_PORTS);
+		memcpy(ns->set.ports, mnl_attr_get_payload(a), plen);
+		ns->set.n_ports = plen / 2;
+		ns->set.have |= BT_NS_PORTS;
 	}
+	if (tb[BMPTAP_NETNS_COUNTERS])
+		return parse_counters(nl, tb[BMPTAP_NETNS_COUNTERS], &ns->cnt);
 	return 0;
 }
 
 static int netns_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	const struct nlattr *a;
+	static const struct bt_nla_policy any[BMPTAP_A_MAX + 1];
+	const struct nlattr *tb[BMPTAP_A_MAX + 1];
+	int err = bt_nl_parse_genl(nl, "netns reply", nlh, any, BMPTAP_A_MAX, tb);
 
-	for_each_genl_attr(a, nlh)
-		if (mnl_attr_get_type(a) == BMPTAP_A_NETNS)
-			return parse_netns(nl, a, ctx);
-	return 0;
+	if (err || !tb[BMPTAP_A_NETNS])
+		return err;
+	return parse_netns(nl, tb[BMPTAP_A_NETNS], ctx);
 }
 
 int bt_nl_get_netns(struct bt_nl *nl, struct bt_netns *ns)
@@ -163,81 +190,74 @@ static int copy_open(struct bt_nl *nl, const struct nlattr *a,
 	return 0;
 }
 
+static const struct field flow_fields[] = {
+	FIELD(BMPTAP_FLOW_ID, F_U64, struct bt_flow, id, 0),
+	FIELD(BMPTAP_FLOW_LAST_SEQ, F_U64, struct bt_flow, last_seq, 0),
+};
+
 static int parse_flow(struct bt_nl *nl, const struct nlattr *nest,
 		      struct bt_flow *f)
 {
-	const struct nlattr *a;
-	int err = 0;
+	const struct nlattr *tb[BMPTAP_FLOW_MAX + 1], *a;
+	int err = parse_fields(nl, "flow", nest, flow_fields, N_OF(flow_fields), BMPTAP_FLOW_MAX,
+			       tb, f, NULL);
 
-	mnl_attr_for_each_nested(a, nest) {
-		unsigned int t = mnl_attr_get_type(a);
-		bool ok = true;
-
-		switch (t) {
-		case BMPTAP_FLOW_ID:
-			ok = bt_nla_get_u64(a, &f->id);
-			break;
-		case BMPTAP_FLOW_INFO:
-			ok = mnl_attr_get_payload_len(a) >= sizeof(f->info);
-			if (ok) {
-				memcpy(&f->info, mnl_attr_get_payload(a),
-				       sizeof(f->info));
-				f->have_info = true;
-			}
-			break;
-		case BMPTAP_FLOW_OPEN_RX:
-			err = copy_open(nl, a, f, BMPTAP_DIR_RX);
-			break;
-		case BMPTAP_FLOW_OPEN_TX:
-			err = copy_open(nl, a, f, BMPTAP_DIR_TX);
-			break;
-		case BMPTAP_FLOW_COUNTERS_RX:
-			err = parse_counters(nl, a, &f->cnt[BMPTAP_DIR_RX]);
-			break;
-		case BMPTAP_FLOW_COUNTERS_TX:
-			err = parse_counters(nl, a, &f->cnt[BMPTAP_DIR_TX]);
-			break;
-		case BMPTAP_FLOW_LAST_SEQ:
-			ok = bt_nla_get_u64(a, &f->last_seq);
-			f->have_last_seq = ok;
-			break;
-		}
-		if (err)
-			return err;
-		if (!ok)
-			return bt_nl_bad_attr(nl, "flow", t);
+	if (err)
+		return err;
+	f->have_last_seq = tb[BMPTAP_FLOW_LAST_SEQ] != NULL;
+	/* Newer kernels may append to the info: its known head is taken. */
+	a = tb[BMPTAP_FLOW_INFO];
+	if (a) {
+		if (mnl_attr_get_payload_len(a) < sizeof(f->info))
+			return bt_nl_bad_attr(nl, "flow", BMPTAP_FLOW_INFO);
+		memcpy(&f->info, mnl_attr_get_payload(a), sizeof(f->info));
+		f->have_info = true;
 	}
+	if (tb[BMPTAP_FLOW_OPEN_RX])
+		err = copy_open(nl, tb[BMPTAP_FLOW_OPEN_RX], f, BMPTAP_DIR_RX);
+	if (!err && tb[BMPTAP_FLOW_OPEN_TX])
+		err = copy_open(nl, tb[BMPTAP_FLOW_OPEN_TX], f, BMPTAP_DIR_TX);
+	if (!err && tb[BMPTAP_FLOW_COUNTERS_RX])
+		err = parse_counters(nl, tb[BMPTAP_FLOW_COUNTERS_RX], &f->cnt[BMPTAP_DIR_RX]);
+	if (!err && tb[BMPTAP_FLOW_COUNTERS_TX])
+		err = parse_counters(nl, tb[BMPTAP_FLOW_COUNTERS_TX], &f->cnt[BMPTAP_DIR_TX]);
+	return err;
+}
+
+/* A dump's list, one element attribute at a time (bt_nl_genl_each). */
+struct list_ctx {
+	struct bt_nl *nl;
+	void *list;
+};
+
+static int flow_add(const struct nlattr *a, void *ctx)
+{
+	struct list_ctx *lc = ctx;
+	struct bt_flow_list *l = lc->list;
+	struct bt_flow f;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	err = parse_flow(lc->nl, a, &f);
+	if (!err) {
+		struct bt_flow *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 16);
+
+		if (!v)
+			err = bt_nl_fail(lc->nl, -ENOMEM, "out of memory");
+		else
+			l->v = v;
+	}
+	if (err) {
+		bt_flow_free(&f);
+		return err;
+	}
+	l->v[l->n++] = f;
 	return 0;
 }
 
 static int flows_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	struct bt_flow_list *l = ctx;
-	const struct nlattr *a;
-
-	for_each_genl_attr(a, nlh) {
-		struct bt_flow f;
-		int err;
-
-		if (mnl_attr_get_type(a) != BMPTAP_A_FLOW)
-			continue;
-		memset(&f, 0, sizeof(f));
-		err = parse_flow(nl, a, &f);
-		if (!err) {
-			struct bt_flow *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 16);
-
-			if (!v)
-				err = bt_nl_fail(nl, -ENOMEM, "out of memory");
-			else
-				l->v = v;
-		}
-		if (err) {
-			bt_flow_free(&f);
-			return err;
-		}
-		l->v[l->n++] = f;
-	}
-	return 0;
+	return bt_nl_genl_each(nlh, BMPTAP_A_FLOW, flow_add, &(struct list_ctx){ nl, ctx });
 }
 
 int bt_nl_dump_flows(struct bt_nl *nl, struct bt_flow_list *out)
@@ -271,121 +291,49 @@ int bt_nl_new_flow(struct bt_nl *nl, const struct bt_conn *c)
 
 /* ---- servers ------------------------------------------------------------- */
 
-static int parse_server(struct bt_nl *nl, const struct nlattr *nest,
-			struct bt_server_cfg *s)
+#define SRV(t, k, m, h)	FIELD(t, k, struct bt_server_cfg, m, h)
+static const struct field server_fields[] = {
+	SRV(BMPTAP_SERVER_ADDRESS, F_STR, address, 0),
+	SRV(BMPTAP_SERVER_PORT, F_U16, port, BT_SRV_PORT),
+	SRV(BMPTAP_SERVER_POLICY, F_U32, policy, BT_SRV_POLICY),
+	SRV(BMPTAP_SERVER_STATS_TIMEOUT, F_U32, stats_timeout, BT_SRV_STATS_TIMEOUT),
+	SRV(BMPTAP_SERVER_MIRRORING, F_BOOL, mirroring, BT_SRV_MIRRORING),
+	SRV(BMPTAP_SERVER_SYS_NAME, F_STR, sys_name, BT_SRV_SYS_NAME),
+	SRV(BMPTAP_SERVER_SYS_DESCR, F_STR, sys_descr, BT_SRV_SYS_DESCR),
+	SRV(BMPTAP_SERVER_PASSIVE, F_BOOL, passive, BT_SRV_PASSIVE),
+	SRV(BMPTAP_SERVER_ALLOW, F_STR, allow, BT_SRV_ALLOW),
+	SRV(BMPTAP_SERVER_FAMILIES, F_U32, families, BT_SRV_FAMILIES),
+	SRV(BMPTAP_SERVER_PEERS, F_STR, peers, BT_SRV_PEERS),
+	SRV(BMPTAP_SERVER_REPLAY_RATE, F_U32, replay_rate, BT_SRV_REPLAY_RATE),
+	SRV(BMPTAP_SERVER_SOURCE, F_STR, source, BT_SRV_SOURCE),
+	SRV(BMPTAP_SERVER_DSCP, F_U8, dscp, BT_SRV_DSCP),
+	SRV(BMPTAP_SERVER_TLS, F_BOOL, tls, BT_SRV_TLS),
+	SRV(BMPTAP_SERVER_TLS_CA_FILE, F_STR, ca_file, BT_SRV_TLS_CA),
+	SRV(BMPTAP_SERVER_TLS_CERT_FILE, F_STR, cert_file, BT_SRV_TLS_CERT),
+	SRV(BMPTAP_SERVER_TLS_KEY_FILE, F_STR, key_file, BT_SRV_TLS_KEY),
+	SRV(BMPTAP_SERVER_TLS_NAME, F_STR, tls_name, BT_SRV_TLS_NAME),
+};
+
+static int server_add(const struct nlattr *a, void *ctx)
 {
-	const struct nlattr *a;
-	uint8_t u8 = 0;
+	struct list_ctx *lc = ctx;
+	const struct nlattr *tb[BMPTAP_SERVER_MAX + 1];
+	struct bt_server_cfg s;
+	int err;
 
-	mnl_attr_for_each_nested(a, nest) {
-		unsigned int t = mnl_attr_get_type(a);
-		bool ok = true;
-
-		switch (t) {
-		case BMPTAP_SERVER_ADDRESS:
-			bt_nla_get_str(a, s->address, sizeof(s->address));
-			break;
-		case BMPTAP_SERVER_PORT:
-			ok = bt_nla_get_u16(a, &s->port);
-			s->have |= BT_SRV_PORT;
-			break;
-		case BMPTAP_SERVER_POLICY:
-			ok = bt_nla_get_u32(a, &s->policy);
-			s->have |= BT_SRV_POLICY;
-			break;
-		case BMPTAP_SERVER_STATS_TIMEOUT:
-			ok = bt_nla_get_u32(a, &s->stats_timeout);
-			s->have |= BT_SRV_STATS_TIMEOUT;
-			break;
-		case BMPTAP_SERVER_MIRRORING:
-			ok = bt_nla_get_u8(a, &u8);
-			s->mirroring = u8 != 0;
-			s->have |= BT_SRV_MIRRORING;
-			break;
-		case BMPTAP_SERVER_SYS_NAME:
-			bt_nla_get_str(a, s->sys_name, sizeof(s->sys_name));
-			s->have |= BT_SRV_SYS_NAME;
-			break;
-		case BMPTAP_SERVER_SYS_DESCR:
-			bt_nla_get_str(a, s->sys_descr, sizeof(s->sys_descr));
-			s->have |= BT_SRV_SYS_DESCR;
-			break;
-		case BMPTAP_SERVER_PASSIVE:
-			ok = bt_nla_get_u8(a, &u8);
-			s->passive = u8 != 0;
-			s->have |= BT_SRV_PASSIVE;
-			break;
-		case BMPTAP_SERVER_ALLOW:
-			bt_nla_get_str(a, s->allow, sizeof(s->allow));
-			s->have |= BT_SRV_ALLOW;
-			break;
-		case BMPTAP_SERVER_FAMILIES:
-			ok = bt_nla_get_u32(a, &s->families);
-			s->have |= BT_SRV_FAMILIES;
-			break;
-		case BMPTAP_SERVER_PEERS:
-			bt_nla_get_str(a, s->peers, sizeof(s->peers));
-			s->have |= BT_SRV_PEERS;
-			break;
-		case BMPTAP_SERVER_REPLAY_RATE:
-			ok = bt_nla_get_u32(a, &s->replay_rate);
-			s->have |= BT_SRV_REPLAY_RATE;
-			break;
-		case BMPTAP_SERVER_SOURCE:
-			bt_nla_get_str(a, s->source, sizeof(s->source));
-			s->have |= BT_SRV_SOURCE;
-			break;
-		case BMPTAP_SERVER_DSCP:
-			ok = bt_nla_get_u8(a, &s->dscp);
-			s->have |= BT_SRV_DSCP;
-			break;
-		case BMPTAP_SERVER_TLS:
-			ok = bt_nla_get_u8(a, &u8);
-			s->tls = u8 != 0;
-			s->have |= BT_SRV_TLS;
-			break;
-		case BMPTAP_SERVER_TLS_CA_FILE:
-			bt_nla_get_str(a, s->ca_file, sizeof(s->ca_file));
-			s->have |= BT_SRV_TLS_CA;
-			break;
-		case BMPTAP_SERVER_TLS_CERT_FILE:
-			bt_nla_get_str(a, s->cert_file, sizeof(s->cert_file));
-			s->have |= BT_SRV_TLS_CERT;
-			break;
-		case BMPTAP_SERVER_TLS_KEY_FILE:
-			bt_nla_get_str(a, s->key_file, sizeof(s->key_file));
-			s->have |= BT_SRV_TLS_KEY;
-			break;
-		case BMPTAP_SERVER_TLS_NAME:
-			bt_nla_get_str(a, s->tls_name, sizeof(s->tls_name));
-			s->have |= BT_SRV_TLS_NAME;
-			break;
-		}
-		if (!ok)
-			return bt_nl_bad_attr(nl, "server", t);
-	}
+	memset(&s, 0, sizeof(s));
+	err = parse_fields(lc->nl, "server", a, server_fields, N_OF(server_fields),
+			   BMPTAP_SERVER_MAX, tb, &s, &s.have);
+	if (err)
+		return err;
+	if (bt_server_list_add(lc->list, &s))
+		return bt_nl_fail(lc->nl, -ENOMEM, "out of memory");
 	return 0;
 }
 
 static int servers_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	struct bt_server_list *l = ctx;
-	const struct nlattr *a;
-
-	for_each_genl_attr(a, nlh) {
-		struct bt_server_cfg s;
-		int err;
-
-		if (mnl_attr_get_type(a) != BMPTAP_A_SERVER)
-			continue;
-		memset(&s, 0, sizeof(s));
-		err = parse_server(nl, a, &s);
-		if (err)
-			return err;
-		if (bt_server_list_add(l, &s))
-			return bt_nl_fail(nl, -ENOMEM, "out of memory");
-	}
-	return 0;
+	return bt_nl_genl_each(nlh, BMPTAP_A_SERVER, server_add, &(struct list_ctx){ nl, ctx });
 }
 
 int bt_nl_server_dump(struct bt_nl *nl, struct bt_server_list *out)
@@ -469,85 +417,64 @@ int bt_nl_server_del(struct bt_nl *nl, const char *address, uint16_t port)
 
 /* ---- import filters -------------------------------------------------------- */
 
+#define FLT(t, k, m)	FIELD(t, k, struct bt_filter, m, 0)
+static const struct field filter_fields[] = {
+	FLT(BMPTAP_FILTER_NAME, F_STR, name),
+	FLT(BMPTAP_FILTER_KIND, F_U8, kind),
+	FLT(BMPTAP_FILTER_FAMILY, F_U8, pfx.family),
+	FLT(BMPTAP_FILTER_PREFIX_LEN, F_U8, pfx.len),
+	FLT(BMPTAP_FILTER_GE, F_U8, ge),
+	FLT(BMPTAP_FILTER_LE, F_U8, le),
+	FLT(BMPTAP_FILTER_MAX_LEN, F_U8, max_len),
+	FLT(BMPTAP_FILTER_ASN, F_U32, asn),
+	FLT(BMPTAP_FILTER_COMMUNITY, F_U32, community),
+};
+
 static int parse_filter(struct bt_nl *nl, const struct nlattr *nest, struct bt_filter *f)
 {
-	const struct nlattr *a;
-	bool have_ge = false, have_le = false;
+	const struct nlattr *tb[BMPTAP_FILTER_MAX + 1], *a;
+	int err = parse_fields(nl, "filter", nest, filter_fields, N_OF(filter_fields),
+			       BMPTAP_FILTER_MAX, tb, f, NULL);
 
-	mnl_attr_for_each_nested(a, nest) {
-		unsigned int t = mnl_attr_get_type(a);
-		bool ok = true;
-
-		switch (t) {
-		case BMPTAP_FILTER_NAME:
-			bt_nla_get_str(a, f->name, sizeof(f->name));
-			break;
-		case BMPTAP_FILTER_KIND:
-			ok = bt_nla_get_u8(a, &f->kind);
-			break;
-		case BMPTAP_FILTER_FAMILY:
-			ok = bt_nla_get_u8(a, &f->pfx.family);
-			break;
-		case BMPTAP_FILTER_PREFIX:
-			ok = mnl_attr_get_payload_len(a) <= sizeof(f->pfx.addr);
-			if (ok)
-				memcpy(f->pfx.addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
-			break;
-		case BMPTAP_FILTER_PREFIX_LEN:
-			ok = bt_nla_get_u8(a, &f->pfx.len);
-			break;
-		case BMPTAP_FILTER_GE:
-			ok = bt_nla_get_u8(a, &f->ge);
-			have_ge = true;
-			break;
-		case BMPTAP_FILTER_LE:
-			ok = bt_nla_get_u8(a, &f->le);
-			have_le = true;
-			break;
-		case BMPTAP_FILTER_MAX_LEN:
-			ok = bt_nla_get_u8(a, &f->max_len);
-			break;
-		case BMPTAP_FILTER_ASN:
-			ok = bt_nla_get_u32(a, &f->asn);
-			break;
-		case BMPTAP_FILTER_COMMUNITY:
-			ok = bt_nla_get_u32(a, &f->community);
-			break;
-		}
-		if (!ok)
-			return bt_nl_bad_attr(nl, "filter", t);
+	if (err)
+		return err;
+	a = tb[BMPTAP_FILTER_PREFIX];
+	if (a) {
+		if (mnl_attr_get_payload_len(a) > sizeof(f->pfx.addr))
+			return bt_nl_bad_attr(nl, "filter", BMPTAP_FILTER_PREFIX);
+		memcpy(f->pfx.addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 	}
 	/* The module's defaults (uapi), made explicit for the matcher. */
-	if (!have_ge)
+	if (!tb[BMPTAP_FILTER_GE])
 		f->ge = f->pfx.len;
-	if (!have_le)
-		f->le = have_ge ? bt_prefix_bits(f->pfx.family) : f->pfx.len;
+	if (!tb[BMPTAP_FILTER_LE])
+		f->le = tb[BMPTAP_FILTER_GE] ? bt_prefix_bits(f->pfx.family) : f->pfx.len;
+	return 0;
+}
+
+static int filter_add(const struct nlattr *a, void *ctx)
+{
+	struct list_ctx *lc = ctx;
+	struct bt_filter_list *l = lc->list;
+	struct bt_filter f;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	err = parse_filter(lc->nl, a, &f);
+	if (err)
+		return err;
+	if (!bt_filter_valid(&f)) {
+		l->refused++;
+		return 0;
+	}
+	if (bt_filter_list_add(l, &f))
+		return bt_nl_fail(lc->nl, -ENOMEM, "out of memory");
 	return 0;
 }
 
 static int filters_cb(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx)
 {
-	struct bt_filter_list *l = ctx;
-	const struct nlattr *a;
-
-	for_each_genl_attr(a, nlh) {
-		struct bt_filter f;
-		int err;
-
-		if (mnl_attr_get_type(a) != BMPTAP_A_FILTER)
-			continue;
-		memset(&f, 0, sizeof(f));
-		err = parse_filter(nl, a, &f);
-		if (err)
-			return err;
-		if (!bt_filter_valid(&f)) {
-			l->refused++;
-			continue;
-		}
-		if (bt_filter_list_add(l, &f))
-			return bt_nl_fail(nl, -ENOMEM, "out of memory");
-	}
-	return 0;
+	return bt_nl_genl_each(nlh, BMPTAP_A_FILTER, filter_add, &(struct list_ctx){ nl, ctx });
 }
 
 int bt_nl_filter_dump(struct bt_nl *nl, struct bt_filter_list *out)

@@ -12,11 +12,13 @@
 #include <linux/netlink.h>
 
 #include "nl.h"
+#include "nla.h"
 
 #define GENL_HDRLEN_ALIGNED	MNL_ALIGN(sizeof(struct genlmsghdr))
 
 /*
- * Bounds-safe replacements for mnl_nlmsg_ok()/next() and mnl_attr_for_each():
+ * Bounds-safe replacements for mnl_nlmsg_ok()/next(), and a genl message's
+ * attributes bounded by its own length (for bt_nla_parse(), nla.h):
  * libmnl casts nlmsg_len to int (0xffffffff passes its check and then
  * never advances) and walks attributes up to the aligned end of a message,
  * which may lie past the received bytes.
@@ -53,10 +55,10 @@ static inline const char *genl_attrs_end(const struct nlmsghdr *nlh)
 	return (const char *)nlh + nlh->nlmsg_len;
 }
 
-#define for_each_genl_attr(a, nlh) \
-	for ((a) = (const struct nlattr *)genl_attrs(nlh); \
-	     mnl_attr_ok((a), (int)(genl_attrs_end(nlh) - (const char *)(a))); \
-	     (a) = mnl_attr_next(a))
+static inline size_t genl_attrs_len(const struct nlmsghdr *nlh)
+{
+	return (size_t)(genl_attrs_end(nlh) - genl_attrs(nlh));
+}
 
 typedef int (*bt_nl_msg_cb)(struct bt_nl *nl, const struct nlmsghdr *nlh, void *ctx);
 
@@ -73,11 +75,20 @@ bool bt_nl_replies(struct bt_nl *nl, const void *buf, size_t left, uint32_t seq,
 /* Sends one request on req and handles replies until it is complete. */
 int bt_nl_talk(struct bt_nl *nl, struct nlmsghdr *nlh, bt_nl_msg_cb cb, void *ctx,
 	       const char *what);
-/* Fixed-size attributes: false when the payload has another size. */
-bool bt_nla_get_u8(const struct nlattr *a, uint8_t *v);
-bool bt_nla_get_u16(const struct nlattr *a, uint16_t *v);
-bool bt_nla_get_u32(const struct nlattr *a, uint32_t *v);
-bool bt_nla_get_u64(const struct nlattr *a, uint64_t *v);
+/*
+ * A nest's members, or a genl message's attributes, by policy into tb
+ * (nla.h); one that breaks its rule is reported as malformed in where.
+ */
+int bt_nl_parse_nested(struct bt_nl *nl, const char *where, const struct nlattr *nest,
+		       const struct bt_nla_policy *pol, unsigned max, const struct nlattr **tb);
+int bt_nl_parse_genl(struct bt_nl *nl, const char *where, const struct nlmsghdr *nlh,
+		     const struct bt_nla_policy *pol, unsigned max, const struct nlattr **tb);
+/* A list: fn for each attribute of type at a genl message's top, or for
+ * each member of an array nest; the first error of fn ends it and is
+ * returned. */
+typedef int (*bt_nl_attr_fn)(const struct nlattr *a, void *ctx);
+int bt_nl_genl_each(const struct nlmsghdr *nlh, unsigned type, bt_nl_attr_fn fn, void *ctx);
+int bt_nl_nested_each(const struct nlattr *nest, bt_nl_attr_fn fn, void *ctx);
 /* Strings may come with or without their NUL; longer ones are cut. */
 void bt_nla_get_str(const struct nlattr *a, char *dst, size_t size);
 int bt_nl_bad_attr(struct bt_nl *nl, const char *where, unsigned int type);
