@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,23 +7,8 @@
 
 #include "array.h"
 #include "bmp.h"
+#include "decimal.h"
 #include "vrf.h"
-
-/* strtoul() takes signs and spaces; a number here is digits only. */
-static int parse_num(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long n = strtoull(s, &end, 10);
-
-	if (errno || *end || n > max)
-		return -1;
-	*v = n;
-	return 0;
-}
 
 int bt_rd_parse(const char *s, uint64_t *rd)
 {
@@ -42,20 +26,20 @@ int bt_rd_parse(const char *s, uint64_t *rd)
 	memcpy(admin, s, alen);
 	admin[alen] = 0;
 	if (strchr(admin, '.')) {
-		if (inet_pton(AF_INET, admin, &ip) != 1 || parse_num(colon + 1, 0xffff, &n))
+		if (inet_pton(AF_INET, admin, &ip) != 1 || !bt_decimal(colon + 1, 0xffff, &n))
 			return -1;
 		*rd = (1ull << 48) | ((uint64_t)ntohl(ip.s_addr) << 16) | n;
 		return 0;
 	}
-	if (parse_num(admin, 0xffffffffu, &a))
+	if (!bt_decimal(admin, 0xffffffffu, &a))
 		return -1;
 	if (a <= 0xffff) {
-		if (parse_num(colon + 1, 0xffffffffu, &n))
+		if (!bt_decimal(colon + 1, 0xffffffffu, &n))
 			return -1;
 		*rd = (a << 32) | n;
 		return 0;
 	}
-	if (parse_num(colon + 1, 0xffff, &n))
+	if (!bt_decimal(colon + 1, 0xffff, &n))
 		return -1;
 	*rd = (2ull << 48) | (a << 16) | n;
 	return 0;

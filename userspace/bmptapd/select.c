@@ -20,6 +20,7 @@
 #include "bmp.h"
 #include "cli.h"
 #include "collector.h"
+#include "decimal.h"
 #include "json.h"
 #include "loop.h"
 #include "nlri.h"
@@ -83,22 +84,6 @@ static const char *shown(const char *v, char *buf, size_t buflen)
 	return buf;
 }
 
-/* Digits only (no sign, space, 0x or suffix), at most max. */
-static bool decimal(const char *s, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9' || strlen(s) > 20)
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end || errno || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* A comma-separated list: no empty element, fits buflen; copied to buf. */
 static bool list_ok(const char *v, char *buf, size_t buflen)
 {
@@ -115,7 +100,7 @@ static bool peer_entry_ok(const char *t)
 	struct bt_prefix p;
 	uint64_t as;
 
-	return (decimal(t, UINT32_MAX, &as) && as) || bt_prefix_parse(t, &p) == BT_PREFIX_OK;
+	return (bt_decimal(t, UINT32_MAX, &as) && as) || bt_prefix_parse(t, &p) == BT_PREFIX_OK;
 }
 
 static int parse_families(const char *kw, const char *v, uint32_t *out, char *err,
@@ -183,7 +168,7 @@ int bt_sel_parse(unsigned int bit, const char *kw, const char *v,
 			return -1;
 		break;
 	case BT_SRV_REPLAY_RATE:
-		if (!decimal(v, UINT32_MAX, &n))
+		if (!bt_decimal(v, UINT32_MAX, &n))
 			return serr(err, errlen,
 				    "invalid %s \"%s\" (messages per second 1..4294967295, 0: unpaced)",
 				    kw, shown(v, sh, sizeof(sh)));
@@ -203,7 +188,7 @@ int bt_sel_parse(unsigned int bit, const char *kw, const char *v,
 		break;
 	}
 	case BT_SRV_DSCP:
-		if (!decimal(v, BMPTAP_DSCP_MAX, &n))
+		if (!bt_decimal(v, BMPTAP_DSCP_MAX, &n))
 			return serr(err, errlen, "invalid %s \"%s\" (0..%d)", kw,
 				    shown(v, sh, sizeof(sh)), BMPTAP_DSCP_MAX);
 		s->dscp = (uint8_t)n;
@@ -332,7 +317,7 @@ bool sel_peer(const struct bt_server_cfg *cfg, const struct peer *p)
 	}
 	snprintf(list, sizeof(list), "%s", cfg->peers);
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (decimal(t, UINT32_MAX, &as)) {
+		if (bt_decimal(t, UINT32_MAX, &as)) {
 			if (as && as == p->op[BMPTAP_DIR_RX].as)
 				return true;
 		} else if (bt_prefix_str_has(t, &ss)) {
